@@ -1,0 +1,94 @@
+/* Configuration: the YAML file of DESIGN.md, parsed with libyaml into a
+ * plain struct. Parsing is pure (buffer in, struct + errors out) so unit
+ * tests and the fuzzer drive it directly; config_load() adds the file read.
+ * Every error is collected in one pass as "FILE:LINE:COL: reason"
+ * (LINE and COL 1-based, from libyaml's marks). */
+#ifndef CONFIG_H
+#define CONFIG_H
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+#define CFG_NAME_MAX	64	/* names of routers, nodes, proxies, interfaces */
+#define CFG_PATH_MAX	256
+#define CFG_MAX_PROXY	8	/* entries parsed; static mode requires exactly 1 */
+#define CFG_MAX_IFACE	32	/* network-interfaces of this node */
+#define CFG_MAX_INTERCEPT 8
+#define CFG_MAX_PORTS	8
+#define CFG_MAX_ERRORS	64
+#define CFG_ERR_LEN	384
+
+enum mp_mode { MODE_DISABLED, MODE_STATIC, MODE_LEARNED };
+enum mp_forwarder { FWD_HAPROXY, FWD_NONE };
+
+struct cfg_proxy {
+	char name[CFG_NAME_MAX];
+	struct proxy_addr addr;		/* validated with addr.h rules */
+};
+
+/* A network-interface of this node (authority > router > node >
+ * device-interface > network-interface). */
+struct cfg_iface {
+	char name[IFNAMSIZ];
+	char device[CFG_NAME_MAX];	/* its device-interface */
+	bool dhcp_v4;			/* dhcp: v4 */
+	bool proxy_discovery;		/* enable-proxy-discovery, default true */
+};
+
+struct cfg_endpoint {
+	uint32_t ip;			/* host order */
+	uint16_t port;
+};
+
+struct config {
+	/* authority > router[name == router] > management-proxy */
+	char router[CFG_NAME_MAX];
+	char node[CFG_NAME_MAX];
+	bool has_mp;			/* management-proxy element present */
+	bool enabled;			/* default true */
+	enum mp_mode mode;		/* default MODE_DISABLED */
+	struct cfg_proxy proxy[CFG_MAX_PROXY];
+	size_t nproxy;
+
+	struct cfg_iface iface[CFG_MAX_IFACE];	/* of this node only */
+	size_t niface;
+
+	/* mgmt-proxy: settings of this implementation */
+	enum mp_forwarder forwarder;	/* default FWD_HAPROXY */
+	unsigned hc_interval;		/* seconds, default 60, 1..86400 */
+	unsigned hc_timeout;		/* seconds, default 3, 1..60, < interval */
+	char intercept_if[CFG_MAX_INTERCEPT][IFNAMSIZ];	/* default {"kni254"} */
+	size_t nintercept;
+	uint16_t http_port[CFG_MAX_PORTS];	/* default {80} */
+	size_t nhttp_port;
+	uint16_t https_port[CFG_MAX_PORTS];	/* default {443} */
+	size_t nhttps_port;
+	char ca_cert[CFG_PATH_MAX];	/* default /etc/mgmt-proxy/ca.crt */
+	char ca_key[CFG_PATH_MAX];	/* default /etc/mgmt-proxy/ca.key */
+	bool ha_enabled;		/* mgmt-proxy.ha present */
+	struct cfg_endpoint ha_listen;
+	struct cfg_endpoint ha_peer;
+	char ha_key_file[CFG_PATH_MAX];	/* default /etc/mgmt-proxy/ha.key */
+};
+
+struct cfg_errors {
+	char msg[CFG_MAX_ERRORS][CFG_ERR_LEN];
+	size_t n;
+	size_t dropped;			/* errors beyond CFG_MAX_ERRORS */
+};
+
+/* Fill *cfg with every default (mode disabled, forwarder haproxy, ...). */
+void config_defaults(struct config *cfg);
+/* Parse `len` bytes named `fname` (used in error messages). Returns true
+ * when err->n == 0; on false *cfg must not be used. */
+bool config_parse(const char *fname, const char *buf, size_t len,
+    struct config *cfg, struct cfg_errors *err);
+/* Read and parse a file; an unreadable file is one error "FILE: reason". */
+bool config_load(const char *path, struct config *cfg, struct cfg_errors *err);
+/* The interface is eligible for proxy discovery (dhcp v4 and discovery on). */
+bool config_iface_eligible(const struct config *cfg, const char *ifname);
+const char *config_mode_name(enum mp_mode);
+#endif

@@ -1,0 +1,155 @@
+/* Tables for mgmt-proxyctl. */
+#include <string.h>
+
+#include "ctl_render.h"
+
+static const char *
+ctl_render_str(json_t *o, const char *key, const char *dflt)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : dflt;
+}
+
+static void
+ctl_render_rule(FILE *out, const size_t *w, size_t ncols)
+{
+	for (size_t c = 0; c < ncols; c++) {
+		for (size_t i = 0; i < w[c] + 2; i++)
+			fputc('=', out);
+		fputc(c + 1 < ncols ? ' ' : '\n', out);
+	}
+}
+
+static void
+ctl_render_row(FILE *out, const size_t *w, size_t ncols, const char *const *cells)
+{
+	for (size_t c = 0; c < ncols; c++) {
+		if (c + 1 < ncols)
+			fprintf(out, " %-*s  ", (int)w[c], cells[c]);
+		else
+			fprintf(out, " %s\n", cells[c]);
+	}
+}
+
+void
+ctl_render_table(FILE *out, const struct ctl_table *t)
+{
+	size_t w[CTL_MAX_COLS];
+	const char *cells[CTL_MAX_COLS];
+	size_t r;
+	json_t *row;
+
+	for (size_t c = 0; c < t->ncols; c++)
+		w[c] = strlen(t->head[c]);
+	json_array_foreach(t->rows, r, row)
+		for (size_t c = 0; c < t->ncols; c++) {
+			const char *s = json_string_value(json_array_get(row, c));
+			size_t l = s ? strlen(s) : 0;
+
+			if (l > w[c])
+				w[c] = l;
+		}
+	ctl_render_rule(out, w, t->ncols);
+	ctl_render_row(out, w, t->ncols, t->head);
+	ctl_render_rule(out, w, t->ncols);
+	json_array_foreach(t->rows, r, row) {
+		for (size_t c = 0; c < t->ncols; c++) {
+			const char *s = json_string_value(json_array_get(row, c));
+
+			cells[c] = s ? s : "";
+		}
+		ctl_render_row(out, w, t->ncols, cells);
+	}
+}
+
+void
+ctl_render_proxy(FILE *out, json_t *doc, bool detail)
+{
+	json_t *cands = json_object_get(doc, "candidates"), *c;
+	struct ctl_table t = { 5, { "Proxy", "Source", "Valid", "Selected", "Reason" },
+	    NULL };
+	size_t i;
+
+	fprintf(out, "Management Proxy\n");
+	fprintf(out, "  Mode:          %s\n", ctl_render_str(doc, "mode", "?"));
+	fprintf(out, "  Active Proxy:  %s\n", ctl_render_str(doc, "active-proxy", "N/A"));
+	fprintf(out, "  State:         %s (since %s)\n", ctl_render_str(doc, "state", "?"),
+	    ctl_render_str(doc, "since", "?"));
+	if (!detail)
+		return;
+	fprintf(out, "  Selected:      %s\n", ctl_render_str(doc, "selected", "none"));
+	fprintf(out, "  Forwarder:     %s (%s)\n", ctl_render_str(doc, "forwarder", "?"),
+	    json_is_true(json_object_get(doc, "forwarding")) ? "forwarding" :
+	    "not forwarding");
+	fprintf(out, "  Health Check:  every %lld s, timeout %lld s\n",
+	    json_integer_value(json_object_get(doc, "health-check-interval")),
+	    json_integer_value(json_object_get(doc, "health-check-timeout")));
+	if (json_object_get(doc, "last-probe") != NULL) {
+		const char *e = ctl_render_str(doc, "last-probe-error", "");
+
+		fprintf(out, "  Last Probe:    %s %s\n",
+		    ctl_render_str(doc, "last-probe", "?"), e[0] ? e : "ok");
+	}
+	fprintf(out, "\nCandidates\n");
+	t.rows = json_array();
+	json_array_foreach(cands, i, c)
+		json_array_append_new(t.rows, json_pack("[s,s,s,s,s]",
+		    ctl_render_str(c, "proxy", ""), ctl_render_str(c, "source", ""),
+		    json_is_true(json_object_get(c, "valid")) ? "yes" : "no",
+		    json_is_true(json_object_get(c, "selected")) ? "yes" : "no",
+		    ctl_render_str(c, "reason", "")));
+	ctl_render_table(out, &t);
+	json_decref(t.rows);
+}
+
+void
+ctl_render_dhcp(FILE *out, json_t *doc)
+{
+	struct ctl_table t = { 3, { "Interface", "Resolution State",
+	    "Management Proxies" }, json_array() };
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(doc, i, e) {
+		json_t *px = json_object_get(e, "management-proxies"), *p;
+		char list[512] = "";
+		size_t j, len = 0;
+
+		json_array_foreach(px, j, p) {
+			int n = snprintf(list + len, sizeof(list) - len, "%s%s",
+			    j ? ", " : "", json_string_value(p) ? json_string_value(p) : "");
+
+			if (n < 0 || (size_t)n >= sizeof(list) - len)
+				break;
+			len += (size_t)n;
+		}
+		json_array_append_new(t.rows, json_pack("[s,s,s]",
+		    ctl_render_str(e, "interface", ""),
+		    ctl_render_str(e, "resolution-state", ""), list));
+	}
+	ctl_render_table(out, &t);
+	json_decref(t.rows);
+}
+
+void
+ctl_render_alarms(FILE *out, json_t *doc)
+{
+	struct ctl_table t = { 6, { "ID", "Time", "Severity", "Category", "Source",
+	    "Message" }, json_array() };
+	json_t *a;
+	size_t i;
+
+	if (json_array_size(doc) == 0) {
+		fprintf(out, "There are no outstanding alarms.\n");
+		json_decref(t.rows);
+		return;
+	}
+	json_array_foreach(doc, i, a)
+		json_array_append_new(t.rows, json_pack("[s,s,s,s,s,s]",
+		    ctl_render_str(a, "id", ""), ctl_render_str(a, "time", ""),
+		    ctl_render_str(a, "severity", ""), ctl_render_str(a, "category", ""),
+		    ctl_render_str(a, "source", ""), ctl_render_str(a, "message", "")));
+	ctl_render_table(out, &t);
+	json_decref(t.rows);
+}

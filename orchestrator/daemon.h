@@ -1,0 +1,30 @@
+/* The daemon: owns the state, runs the loop, carries out the actions the
+ * pure core decides. One instance per process. */
+#ifndef DAEMON_H
+#define DAEMON_H
+#include <stdbool.h>
+
+#include "statefile.h"
+
+#define DEFAULT_CONFIG		"/etc/mgmt-proxy/mgmt-proxy.yaml"
+#define DEFAULT_ONBOARDING	"/etc/128T-hardware-bootstrapper/onboarding-config.json"
+#define DEFAULT_STATE_DIR	"/var/lib/128technology"
+#define DEFAULT_RUN_DIR		"/var/run/128technology"
+#define DEFAULT_LOG_FILE	"/var/log/128technology/management-proxy.log"
+
+struct daemon_opts {
+	const char *config;
+	const char *onboarding;
+	const char *state_dir;
+	const char *run_dir;
+	const char *log_file;
+	bool foreground;
+};
+
+/* Runs until SIGTERM/SIGINT; returns the process exit status. */
+int daemon_main(const struct daemon_opts *);
+/* A learned-state source (DHCP snooping, the HA peer) has news:
+ * record it, persist it and select again. */
+void daemon_dhcp_update(const struct dhcp_info *);
+void daemon_peer_update(const struct peer_info *);
+#endif

@@ -1,0 +1,376 @@
+/* Strict parser for snooped DHCP replies. Written in the style of OpenBSD
+ * dhcpleased: the remaining length is checked before every read, and a
+ * short read jumps to too_short. Nothing here allocates or keeps state.
+ *
+ * Decisions (DESIGN.md "Learned mode snoops DHCP"):
+ *  - Only the encapsulated form of Option 43 is understood (RFC 2132
+ *    section 8.4: code, length, value sub-options), which is what ISC dhcpd
+ *    sends with the spec's `vendor-option-space` snippet. A raw
+ *    "address:port" payload would start with '1'..'9' = sub-option 49..57
+ *    and is reported as "no sub-option 128" (or malformed), never guessed.
+ *  - A missing end option (255) is tolerated: the end of the field ends
+ *    the options, as ISC dhclient and systemd-networkd accept. An option
+ *    whose length runs past the end of its field is rejected.
+ *  - The UDP checksum is not verified: veth and checksum offload deliver
+ *    partial checksums, and the kernel has already accepted the packet. */
+#include <string.h>
+
+#include "dhcp_parse.h"
+
+/* Fixed BOOTP fields, RFC 2131 section 2, figure 1. */
+#define BOOTP_OP		0
+#define BOOTP_HTYPE		1
+#define BOOTP_HLEN		2
+#define BOOTP_XID		4
+#define BOOTP_YIADDR		16
+#define BOOTP_CHADDR		28
+#define BOOTP_SNAME		44
+#define BOOTP_SNAME_LEN		64
+#define BOOTP_FILE		108
+#define BOOTP_FILE_LEN		128
+#define BOOTP_COOKIE		236
+#define BOOTP_OPTIONS		240	/* first byte after the magic cookie */
+
+#define BOOTREPLY		2
+#define HTYPE_ETHER		1
+#define HLEN_ETHER		6
+
+#define DHO_PAD			0
+#define DHO_VENDOR		43	/* RFC 2132 section 8.4 */
+#define DHO_LEASE_TIME		51	/* RFC 2132 section 9.2 */
+#define DHO_OVERLOAD		52	/* RFC 2132 section 9.3 */
+#define DHO_MSG_TYPE		53	/* RFC 2132 section 9.6 */
+#define DHO_SERVER_ID		54	/* RFC 2132 section 9.7 */
+#define DHO_END			255
+
+#define OVERLOAD_FILE		1
+#define OVERLOAD_SNAME		2
+
+#define IPPROTO_UDP_		17
+#define PORT_BOOTPS		67
+#define PORT_BOOTPC		68
+
+enum dhcp_parse_area {
+	AREA_OPTIONS,
+	AREA_FILE,
+	AREA_SNAME,
+};
+
+/* The aggregate option buffer of RFC 3396 section 5, reduced to what we
+ * read: the concatenated length of every code, the first bytes of every
+ * code (enough for the fixed-size options), and all of Option 43. */
+struct dhcp_parse_opts {
+	unsigned	 count;
+	uint16_t	 len[256];
+	bool		 seen[256];
+	uint8_t		 head[256][4];
+	uint8_t		 vendor[DHCP_PARSE_OPT_MAX];
+};
+
+static const char *const dhcp_parse_msg_names[] = {
+	[DHCP_MSG_DISCOVER] = "DISCOVER",
+	[DHCP_MSG_OFFER] = "OFFER",
+	[DHCP_MSG_REQUEST] = "REQUEST",
+	[DHCP_MSG_DECLINE] = "DECLINE",
+	[DHCP_MSG_ACK] = "ACK",
+	[DHCP_MSG_NAK] = "NAK",
+	[DHCP_MSG_RELEASE] = "RELEASE",
+	[DHCP_MSG_INFORM] = "INFORM",
+};
+
+static uint16_t
+dhcp_parse_get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t
+dhcp_parse_get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+const char *
+dhcp_parse_msg_name(uint8_t msg_type)
+{
+	size_t n = sizeof(dhcp_parse_msg_names) / sizeof(dhcp_parse_msg_names[0]);
+
+	if (msg_type < n && dhcp_parse_msg_names[msg_type] != NULL)
+		return dhcp_parse_msg_names[msg_type];
+	return "unknown";
+}
+
+/* Walk one option field (RFC 2132 section 2: pad and end are one byte,
+ * every other option is code, length, value) and append each instance to
+ * its code's aggregate (RFC 3396 section 5). */
+static bool
+dhcp_parse_area(const uint8_t *p, size_t len, enum dhcp_parse_area area,
+    struct dhcp_parse_opts *o, const char **why)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		uint8_t code, olen;
+
+		code = p[i++];
+		if (code == DHO_PAD)
+			continue;
+		if (code == DHO_END)
+			return true;
+		if (len - i < 1)
+			goto too_short;
+		olen = p[i++];
+		if (len - i < olen)
+			goto too_short;
+		if (++o->count > DHCP_PARSE_OPTS_MAX) {
+			*why = "too many options";
+			return false;
+		}
+		/* RFC 2131 section 4.1: option overload MUST appear in the
+		 * options field; anywhere else it would make us re-read the
+		 * field we are reading. */
+		if (code == DHO_OVERLOAD && area != AREA_OPTIONS) {
+			*why = "option overload outside the options field";
+			return false;
+		}
+		if ((size_t)o->len[code] + olen > DHCP_PARSE_OPT_MAX) {
+			*why = "option longer than 1024 bytes";
+			return false;
+		}
+		for (size_t k = 0; k < olen; k++) {
+			size_t at = (size_t)o->len[code] + k;
+
+			if (at < sizeof(o->head[code]))
+				o->head[code][at] = p[i + k];
+			if (code == DHO_VENDOR)
+				o->vendor[at] = p[i + k];
+		}
+		o->len[code] = (uint16_t)(o->len[code] + olen);
+		o->seen[code] = true;
+		i += olen;
+	}
+	/* No end option: the field boundary ends the options. */
+	return true;
+
+too_short:
+	*why = "option runs past the end of its field";
+	return false;
+}
+
+/* Option 43 holds encapsulated vendor sub-options laid out like options
+ * (RFC 2132 section 8.4). Sub-option 128 is the proxy as text; repeated
+ * instances are concatenated like options are (RFC 3396). Problems here
+ * only make the proxy unusable, never the reply. */
+static void
+dhcp_parse_vendor(const uint8_t *v, size_t len, struct dhcp_reply *r)
+{
+	uint8_t val[DHCP_PARSE_OPT_MAX];
+	size_t i = 0, vlen = 0;
+
+	while (i < len) {
+		uint8_t code, slen;
+
+		code = v[i++];
+		if (code == DHO_PAD)
+			continue;
+		if (code == DHO_END)
+			break;
+		if (len - i < 1)
+			goto too_short;
+		slen = v[i++];
+		if (len - i < slen)
+			goto too_short;
+		if (code == DHCP_PARSE_SUBOPT_PROXY) {
+			/* vlen + slen <= len <= sizeof(val): the sub-options
+			 * cannot hold more bytes than Option 43 itself. */
+			memcpy(val + vlen, v + i, slen);
+			vlen += slen;
+			r->has_proxy = true;
+		}
+		i += slen;
+	}
+
+	if (!r->has_proxy) {
+		r->proxy_problem = "no sub-option 128";
+		return;
+	}
+	/* RFC 2132 section 2: receivers of NVT ASCII options MUST delete
+	 * trailing NULs, which some servers send. */
+	while (vlen > 0 && val[vlen - 1] == '\0')
+		vlen--;
+	if (vlen == 0) {
+		r->proxy_problem = "sub-option 128 empty";
+		return;
+	}
+	if (vlen >= sizeof(r->proxy)) {
+		r->proxy_problem = "sub-option 128 too long";
+		return;
+	}
+	for (size_t k = 0; k < vlen; k++) {
+		/* Printable ASCII without space: the text ends up in logs,
+		 * state files and HAProxy configuration. */
+		if (val[k] < 0x21 || val[k] > 0x7e) {
+			r->proxy_problem = "sub-option 128 not printable";
+			return;
+		}
+	}
+	memcpy(r->proxy, val, vlen);
+	r->proxy[vlen] = '\0';
+	r->proxy_problem = NULL;
+	return;
+
+too_short:
+	r->proxy_problem = "option 43 sub-option runs past its end";
+}
+
+bool
+dhcp_parse_bootp(const uint8_t *p, size_t len, struct dhcp_reply *out,
+    const char **why)
+{
+	struct dhcp_parse_opts o;	/* about 3 KiB */
+	struct dhcp_reply r;
+	uint8_t overload = 0;
+
+	memset(&o, 0, sizeof(o));
+	memset(&r, 0, sizeof(r));
+
+	if (len < BOOTP_OPTIONS)
+		goto too_short;
+	if (p[BOOTP_OP] != BOOTREPLY) {
+		*why = "not a BOOTREPLY";
+		return false;
+	}
+	if (p[BOOTP_HTYPE] != HTYPE_ETHER || p[BOOTP_HLEN] != HLEN_ETHER) {
+		*why = "hardware type is not Ethernet";
+		return false;
+	}
+	/* RFC 2131 section 3: the magic cookie 99.130.83.99. */
+	if (dhcp_parse_get32(p + BOOTP_COOKIE) != 0x63825363) {
+		*why = "bad magic cookie";
+		return false;
+	}
+	r.xid = dhcp_parse_get32(p + BOOTP_XID);
+	r.yiaddr = dhcp_parse_get32(p + BOOTP_YIADDR);
+	memcpy(r.chaddr, p + BOOTP_CHADDR, sizeof(r.chaddr));
+
+	if (!dhcp_parse_area(p + BOOTP_OPTIONS, len - BOOTP_OPTIONS,
+	    AREA_OPTIONS, &o, why))
+		return false;
+
+	/* RFC 2131 section 4.1 and RFC 3396 section 5: with option overload
+	 * the file field, then the sname field, continue the options. */
+	if (o.seen[DHO_OVERLOAD]) {
+		if (o.len[DHO_OVERLOAD] != 1 || o.head[DHO_OVERLOAD][0] < 1 ||
+		    o.head[DHO_OVERLOAD][0] > 3) {
+			*why = "bad option overload";
+			return false;
+		}
+		overload = o.head[DHO_OVERLOAD][0];
+	}
+	if ((overload & OVERLOAD_FILE) && !dhcp_parse_area(p + BOOTP_FILE,
+	    BOOTP_FILE_LEN, AREA_FILE, &o, why))
+		return false;
+	if ((overload & OVERLOAD_SNAME) && !dhcp_parse_area(p + BOOTP_SNAME,
+	    BOOTP_SNAME_LEN, AREA_SNAME, &o, why))
+		return false;
+
+	/* RFC 2131 section 3: every DHCP message carries option 53; a
+	 * server sends OFFER, ACK or NAK (RFC 2131 table 3). */
+	if (!o.seen[DHO_MSG_TYPE]) {
+		*why = "no DHCP message type";
+		return false;
+	}
+	if (o.len[DHO_MSG_TYPE] != 1) {
+		*why = "bad DHCP message type length";
+		return false;
+	}
+	r.msg_type = o.head[DHO_MSG_TYPE][0];
+	if (r.msg_type != DHCP_MSG_OFFER && r.msg_type != DHCP_MSG_ACK &&
+	    r.msg_type != DHCP_MSG_NAK) {
+		*why = "DHCP message type is not OFFER, ACK or NAK";
+		return false;
+	}
+	if (o.seen[DHO_SERVER_ID]) {
+		if (o.len[DHO_SERVER_ID] != 4) {
+			*why = "bad server identifier length";
+			return false;
+		}
+		r.server_id = dhcp_parse_get32(o.head[DHO_SERVER_ID]);
+	}
+	if (o.seen[DHO_LEASE_TIME]) {
+		if (o.len[DHO_LEASE_TIME] != 4) {
+			*why = "bad lease time length";
+			return false;
+		}
+		r.lease_time = dhcp_parse_get32(o.head[DHO_LEASE_TIME]);
+	}
+
+	if (o.seen[DHO_VENDOR]) {
+		r.has_vendor = true;
+		dhcp_parse_vendor(o.vendor, o.len[DHO_VENDOR], &r);
+	} else
+		r.proxy_problem = "no option 43";
+
+	*out = r;
+	return true;
+
+too_short:
+	*why = "BOOTP message too short";
+	return false;
+}
+
+bool
+dhcp_parse_packet(const uint8_t *pkt, size_t len, struct dhcp_reply *out,
+    const char **why)
+{
+	const uint8_t *udp;
+	size_t ihl, total, ulen;
+
+	/* IPv4 header, RFC 791 section 3.1. */
+	if (len < 20)
+		goto too_short;
+	if (pkt[0] >> 4 != 4) {
+		*why = "not IPv4";
+		return false;
+	}
+	ihl = (size_t)(pkt[0] & 0x0f) * 4;
+	total = dhcp_parse_get16(pkt + 2);
+	if (ihl < 20 || total < ihl) {
+		*why = "bad IPv4 header length";
+		return false;
+	}
+	if (total > len)
+		goto too_short;
+	/* More-fragments flag or a fragment offset: we never reassemble. */
+	if (dhcp_parse_get16(pkt + 6) & 0x3fff) {
+		*why = "IPv4 fragment";
+		return false;
+	}
+	if (pkt[9] != IPPROTO_UDP_) {
+		*why = "not UDP";
+		return false;
+	}
+
+	/* UDP header, RFC 768. */
+	if (total - ihl < 8)
+		goto too_short;
+	udp = pkt + ihl;
+	if (dhcp_parse_get16(udp) != PORT_BOOTPS ||
+	    dhcp_parse_get16(udp + 2) != PORT_BOOTPC) {
+		*why = "not from port 67 to port 68";
+		return false;
+	}
+	/* Like the kernel's udp_rcv(): a UDP length beyond the IP payload is
+	 * an error, a shorter one trims the payload. */
+	ulen = dhcp_parse_get16(udp + 4);
+	if (ulen < 8 || ulen > total - ihl) {
+		*why = "bad UDP length";
+		return false;
+	}
+	return dhcp_parse_bootp(udp + 8, ulen - 8, out, why);
+
+too_short:
+	*why = "packet too short";
+	return false;
+}

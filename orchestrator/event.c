@@ -1,0 +1,190 @@
+/* Event loop on epoll. Handlers are kept in a small table indexed by
+ * descriptor number; the daemon uses a few dozen descriptors at most. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "event.h"
+#include "log.h"
+
+#define EVENT_MAX_FD	1024
+
+struct event_slot {
+	event_cb cb;
+	void *arg;
+};
+
+static int event_epfd = -1;
+static bool event_stop;
+static struct event_slot event_slots[EVENT_MAX_FD];
+
+int
+event_init(void)
+{
+	event_epfd = epoll_create1(EPOLL_CLOEXEC);
+	return event_epfd == -1 ? -1 : 0;
+}
+
+void
+event_fini(void)
+{
+	if (event_epfd != -1)
+		close(event_epfd);
+	event_epfd = -1;
+}
+
+int
+event_add(int fd, uint32_t events, event_cb cb, void *arg)
+{
+	struct epoll_event ev = { .events = events, .data.fd = fd };
+
+	if (fd < 0 || fd >= EVENT_MAX_FD) {
+		errno = EMFILE;
+		return -1;
+	}
+	if (epoll_ctl(event_epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
+		return -1;
+	event_slots[fd].cb = cb;
+	event_slots[fd].arg = arg;
+	return 0;
+}
+
+int
+event_mod(int fd, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.fd = fd };
+
+	return epoll_ctl(event_epfd, EPOLL_CTL_MOD, fd, &ev);
+}
+
+void
+event_del(int fd)
+{
+	if (fd < 0 || fd >= EVENT_MAX_FD)
+		return;
+	epoll_ctl(event_epfd, EPOLL_CTL_DEL, fd, NULL);
+	event_slots[fd].cb = NULL;
+	event_slots[fd].arg = NULL;
+}
+
+void
+event_break(void)
+{
+	event_stop = true;
+}
+
+int
+event_run(void)
+{
+	struct epoll_event evs[32];
+
+	event_stop = false;
+	while (!event_stop) {
+		int n = epoll_wait(event_epfd, evs, 32, -1);
+
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			log_err("epoll_wait: %s", strerror(errno));
+			return -1;
+		}
+		for (int i = 0; i < n && !event_stop; i++) {
+			int fd = evs[i].data.fd;
+
+			/* A handler may have closed another descriptor of this batch. */
+			if (event_slots[fd].cb != NULL)
+				event_slots[fd].cb(fd, evs[i].events, event_slots[fd].arg);
+		}
+	}
+	return 0;
+}
+
+static void
+event_timer_fired(int fd, uint32_t events, void *arg)
+{
+	struct event_timer *t = arg;
+	uint64_t expirations;
+
+	if (read(fd, &expirations, sizeof(expirations)) != sizeof(expirations))
+		return;		/* spurious wake-up or re-armed meanwhile */
+	t->cb(t->arg);
+}
+
+int
+event_timer_init(struct event_timer *t, void (*cb)(void *), void *arg)
+{
+	t->cb = cb;
+	t->arg = arg;
+	t->fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (t->fd == -1)
+		return -1;
+	if (event_add(t->fd, EPOLLIN, event_timer_fired, t) == -1) {
+		close(t->fd);
+		t->fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+int
+event_timer_arm(struct event_timer *t, uint64_t ms)
+{
+	struct itimerspec its = { 0 };
+
+	if (ms == 0)
+		ms = 1;		/* 0 would disarm */
+	its.it_value.tv_sec = (time_t)(ms / 1000);
+	its.it_value.tv_nsec = (long)(ms % 1000) * 1000000L;
+	return timerfd_settime(t->fd, 0, &its, NULL);
+}
+
+void
+event_timer_stop(struct event_timer *t)
+{
+	struct itimerspec its = { 0 };
+
+	if (t->fd != -1)
+		timerfd_settime(t->fd, 0, &its, NULL);
+}
+
+bool
+event_timer_armed(const struct event_timer *t)
+{
+	struct itimerspec its;
+
+	if (t->fd == -1 || timerfd_gettime(t->fd, &its) == -1)
+		return false;
+	return its.it_value.tv_sec != 0 || its.it_value.tv_nsec != 0;
+}
+
+void
+event_timer_fini(struct event_timer *t)
+{
+	if (t->fd == -1)
+		return;
+	event_del(t->fd);
+	close(t->fd);
+	t->fd = -1;
+}
+
+int64_t
+event_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
+int64_t
+event_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

@@ -1,0 +1,33 @@
+/* The forwarder: what carries out "forwarding on/off" for the state
+ * machine. With `forwarder: none` it only records the decision (observe
+ * mode); with `forwarder: haproxy` it renders and (re)loads HAProxy and
+ * installs the nftables TPROXY table. The orchestrator never moves bytes. */
+#ifndef FORWARD_H
+#define FORWARD_H
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "addr.h"
+#include "config.h"
+
+struct forward_paths {
+	const char *run_dir;		/* rendered configs, sockets, pid files */
+	const char *state_dir;		/* minted certificates persist here */
+	const char *log_file;		/* HAProxy's access log joins this log */
+};
+
+/* Called at start-up and after each accepted reload. Cleans what an earlier
+ * run may have left (stale table, orphaned HAProxy) on the first call. */
+int  forward_configure(const struct config *, const struct forward_paths *);
+/* Forward through `proxy`: start, or refresh when it changed. */
+int  forward_enable(const struct proxy_addr *proxy);
+/* Tear down: traffic goes direct, never into a black hole. */
+void forward_disable(void);
+/* Drop sessions tied to the previous proxy (mode change). */
+void forward_clear_sessions(void);
+/* On exit: remove everything owned. */
+void forward_shutdown(void);
+bool forward_active(void);
+/* The local CA certificate (PEM) as a control reply. */
+json_t *forward_ca_export(void);
+#endif

@@ -1,0 +1,149 @@
+/* The active proxy's state machine. Each event changes the target, the
+ * proxy in effect and the alarm; proxy_fsm_effects() then derives the side
+ * effects from what changed, so no path can forget one. */
+#include <string.h>
+
+#include "log.h"
+#include "proxy_fsm.h"
+
+static const char *const proxy_fsm_names[] = {
+	[PFSM_DISABLED] = "disabled",
+	[PFSM_NO_CANDIDATE] = "no-candidate",
+	[PFSM_PROBING] = "probing",
+	[PFSM_REACHABLE] = "reachable",
+	[PFSM_UNREACHABLE] = "unreachable",
+};
+
+const char *
+proxy_fsm_state_name(enum pfsm_state s)
+{
+	return proxy_fsm_names[s];
+}
+
+static void
+proxy_fsm_transition(struct proxy_fsm *f, enum pfsm_state to, int64_t now)
+{
+	char a[ADDR_STRLEN] = "";
+
+	if (f->state == to)
+		return;
+	if (f->has_target)
+		addr_format(&f->target, a);
+	log_info("management proxy %s: %s -> %s", a[0] ? a : "N/A",
+	    proxy_fsm_names[f->state], proxy_fsm_names[to]);
+	f->state = to;
+	f->since = now;
+}
+
+void
+proxy_fsm_init(struct proxy_fsm *f, int64_t now)
+{
+	memset(f, 0, sizeof(*f));
+	f->state = PFSM_DISABLED;
+	f->mode = MODE_DISABLED;
+	f->since = now;
+}
+
+static bool
+proxy_fsm_probing(const struct proxy_fsm *f)
+{
+	return f->state == PFSM_PROBING || f->state == PFSM_REACHABLE ||
+	    f->state == PFSM_UNREACHABLE;
+}
+
+static void
+proxy_fsm_start_probe(struct proxy_fsm *f, struct pfsm_actions *act)
+{
+	f->gen++;
+	act->flags |= PFSM_ACT_PROBE | PFSM_ACT_TIMER_ARM;
+	act->gen = f->gen;
+	act->probe = f->target;
+}
+
+/* Side effects from the difference between the old and the new view. */
+static void
+proxy_fsm_effects(struct proxy_fsm *f, const struct proxy_fsm *old,
+    struct pfsm_actions *act)
+{
+	if (f->in_effect) {
+		if (!old->in_effect || addr_cmp(&old->effect, &f->effect) != 0 ||
+		    !old->started) {
+			act->flags |= PFSM_ACT_FWD_ENABLE | PFSM_ACT_STATE_WRITE;
+			act->effect = f->effect;
+		}
+	} else if (old->in_effect || !old->started) {
+		/* On the first step this also clears what a previous run left. */
+		act->flags |= PFSM_ACT_FWD_DISABLE | PFSM_ACT_STATE_REMOVE;
+	}
+	if (f->alarm && !old->alarm)
+		act->flags |= PFSM_ACT_ALARM_RAISE;
+	else if (!f->alarm && old->alarm)
+		act->flags |= PFSM_ACT_ALARM_CLEAR;
+	if (!proxy_fsm_probing(f) && proxy_fsm_probing(old))
+		act->flags |= PFSM_ACT_TIMER_STOP;
+	f->started = true;
+}
+
+void
+proxy_fsm_select(struct proxy_fsm *f, enum mp_mode mode, const struct proxy_addr *best,
+    int64_t now, struct pfsm_actions *act)
+{
+	struct proxy_fsm old = *f;
+	bool mode_changed = mode != f->mode;
+
+	memset(act, 0, sizeof(*act));
+	f->mode = mode;
+	if (mode_changed && old.in_effect) {
+		act->flags |= PFSM_ACT_SESSIONS_CLEAR;
+		f->in_effect = false;
+	}
+	if (mode == MODE_DISABLED || best == NULL) {
+		f->has_target = false;
+		f->in_effect = false;
+		f->alarm = false;
+		proxy_fsm_transition(f, mode == MODE_DISABLED ? PFSM_DISABLED :
+		    PFSM_NO_CANDIDATE, now);
+	} else if (!f->has_target || addr_cmp(&f->target, best) != 0 ||
+	    mode_changed || !proxy_fsm_probing(f)) {
+		/* A new target: its alarm state is unknown until probed. */
+		f->has_target = true;
+		f->target = *best;
+		f->alarm = false;
+		proxy_fsm_transition(f, PFSM_PROBING, now);
+		proxy_fsm_start_probe(f, act);
+	}
+	proxy_fsm_effects(f, &old, act);
+}
+
+void
+proxy_fsm_timer(struct proxy_fsm *f, int64_t now, struct pfsm_actions *act)
+{
+	struct proxy_fsm old = *f;
+
+	memset(act, 0, sizeof(*act));
+	if (proxy_fsm_probing(f))
+		proxy_fsm_start_probe(f, act);
+	proxy_fsm_effects(f, &old, act);
+}
+
+void
+proxy_fsm_probe_done(struct proxy_fsm *f, unsigned gen, bool ok, int64_t now,
+    struct pfsm_actions *act)
+{
+	struct proxy_fsm old = *f;
+
+	memset(act, 0, sizeof(*act));
+	if (gen != f->gen || !proxy_fsm_probing(f))
+		return;		/* the target changed while this probe ran */
+	if (ok) {
+		f->in_effect = true;
+		f->effect = f->target;
+		f->alarm = false;
+		proxy_fsm_transition(f, PFSM_REACHABLE, now);
+	} else {
+		f->in_effect = false;
+		f->alarm = true;
+		proxy_fsm_transition(f, PFSM_UNREACHABLE, now);
+	}
+	proxy_fsm_effects(f, &old, act);
+}

@@ -1,0 +1,76 @@
+/* The life cycle of the active proxy (pure; the clock is passed in).
+ *
+ *   DISABLED, NO_CANDIDATE --select(best)--> PROBING
+ *   PROBING     --probe ok-->   REACHABLE     (proxy in effect)
+ *   PROBING     --probe fail--> UNREACHABLE   (alarm raised)
+ *   REACHABLE   --probe fail--> UNREACHABLE   (forwarding torn down)
+ *   UNREACHABLE --probe ok-->   REACHABLE     (alarm cleared)
+ *   any --select(another best or a mode change)--> PROBING
+ *   any --select(disabled / nothing valid)--> DISABLED / NO_CANDIDATE
+ *
+ * A proxy is in effect only after a successful probe. When the selection
+ * moves from one reachable proxy to another, the old one stays in effect
+ * until the new one answers (make before break); a mode change drops it at
+ * once and clears its sessions (spec: mode changes start clean). There is no
+ * failover to another candidate on failure (spec, Health Checking). */
+#ifndef PROXY_FSM_H
+#define PROXY_FSM_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "config.h"
+
+enum pfsm_state {
+	PFSM_DISABLED,
+	PFSM_NO_CANDIDATE,
+	PFSM_PROBING,
+	PFSM_REACHABLE,
+	PFSM_UNREACHABLE,
+};
+
+/* What the shell must do after a step, in this order. */
+enum {
+	PFSM_ACT_PROBE		= 1 << 0,	/* probe act.probe now, tag act.gen */
+	PFSM_ACT_TIMER_ARM	= 1 << 1,	/* next probe in one interval */
+	PFSM_ACT_TIMER_STOP	= 1 << 2,
+	PFSM_ACT_SESSIONS_CLEAR	= 1 << 3,	/* drop sessions of the old proxy */
+	PFSM_ACT_FWD_DISABLE	= 1 << 4,	/* tear forwarding down */
+	PFSM_ACT_FWD_ENABLE	= 1 << 5,	/* forward through act.effect (or refresh) */
+	PFSM_ACT_STATE_WRITE	= 1 << 6,	/* proxy-address.json = act.effect */
+	PFSM_ACT_STATE_REMOVE	= 1 << 7,
+	PFSM_ACT_ALARM_RAISE	= 1 << 8,
+	PFSM_ACT_ALARM_CLEAR	= 1 << 9,
+};
+
+struct pfsm_actions {
+	unsigned flags;
+	unsigned gen;			/* with PFSM_ACT_PROBE */
+	struct proxy_addr probe;	/* with PFSM_ACT_PROBE */
+	struct proxy_addr effect;	/* with FWD_ENABLE / STATE_WRITE */
+};
+
+struct proxy_fsm {
+	enum pfsm_state state;
+	enum mp_mode mode;
+	bool started;			/* first step done: leftovers cleaned */
+	bool has_target;
+	struct proxy_addr target;	/* the selected candidate */
+	bool in_effect;
+	struct proxy_addr effect;	/* where traffic goes; may lag target */
+	bool alarm;
+	unsigned gen;			/* tags probes so stale results are ignored */
+	int64_t since;			/* time of the last state change */
+};
+
+void proxy_fsm_init(struct proxy_fsm *, int64_t now);
+/* A new selection result: best is NULL when nothing valid. */
+void proxy_fsm_select(struct proxy_fsm *, enum mp_mode, const struct proxy_addr *best,
+    int64_t now, struct pfsm_actions *);
+/* The probe timer fired. */
+void proxy_fsm_timer(struct proxy_fsm *, int64_t now, struct pfsm_actions *);
+/* A probe finished; results with an old gen are ignored. */
+void proxy_fsm_probe_done(struct proxy_fsm *, unsigned gen, bool ok, int64_t now,
+    struct pfsm_actions *);
+const char *proxy_fsm_state_name(enum pfsm_state);
+#endif

@@ -1,0 +1,69 @@
+/* Candidates and active-proxy selection (pure).
+ * Spec, "Active Proxy Selection": from every valid candidate of every
+ * source, the lowest numeric IPv4 wins (DESIGN.md: then the lowest port).
+ * Deterministic and source-agnostic, so both HA nodes agree. */
+#ifndef SELECT_H
+#define SELECT_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "config.h"
+#include "onboarding.h"
+#include "statefile.h"
+
+#define SEL_MAX_CAND	64
+#define SEL_TEXT_MAX	64
+#define SEL_SOURCE_MAX	(CFG_NAME_MAX + 8)
+
+enum sel_kind { SEL_STATIC, SEL_ONBOARDING, SEL_DHCP, SEL_PEER };
+
+struct candidate {
+	char text[SEL_TEXT_MAX];	/* as received, printable only */
+	char source[SEL_SOURCE_MAX];	/* static | onboarding | dhcp:IF | peer:NODE */
+	enum sel_kind kind;
+	struct proxy_addr addr;		/* meaningful when valid */
+	bool valid;
+	const char *reason;		/* why invalid; static string */
+	bool selected;
+	int64_t expiry;			/* epoch s, 0 = none */
+};
+
+struct cand_set {
+	struct candidate c[SEL_MAX_CAND];
+	size_t n;
+	size_t dropped;			/* candidates beyond SEL_MAX_CAND */
+};
+
+/* The mode in effect: the configuration's when it has a management-proxy
+ * element (enabled: false means disabled), else static when the onboarding
+ * file supplies a proxy (pre-ZTP), else disabled. */
+enum mp_mode select_effective_mode(const struct config *, const struct onboarding *);
+
+/* Everything selection looks at. dhcp[] and peer may hold interfaces and
+ * entries that do not count; select_gather() filters them. */
+struct sel_input {
+	const struct config *cfg;
+	const struct onboarding *onb;
+	const struct dhcp_info *dhcp;
+	size_t ndhcp;
+	const struct peer_info *peer;	/* NULL when no HA peer */
+	int64_t now;			/* epoch seconds, for lease expiry */
+};
+
+/* Adds one candidate, validating it. Returns the entry, NULL when full. */
+struct candidate *select_add(struct cand_set *, enum sel_kind, const char *source,
+    const char *text, int64_t expiry);
+/* Collects the candidates that count in the effective mode:
+ * static -> the configured entry, or the onboarding one with no
+ * management-proxy element; learned -> DHCP of eligible interfaces and
+ * the peer's; expired leases are left out. */
+void select_gather(const struct sel_input *, struct cand_set *out);
+/* Marks and returns the winner among valid candidates, NULL if none. */
+const struct candidate *select_pick(struct cand_set *);
+/* Earliest future expiry among counted candidates (0 = none): when the
+ * daemon must select again without any other event. */
+int64_t select_next_expiry(const struct cand_set *, int64_t now);
+const char *select_kind_name(enum sel_kind);
+#endif

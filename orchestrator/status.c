@@ -1,0 +1,114 @@
+/* JSON documents for show management-proxy, show dhcp learned-proxies and
+ * show alarms. */
+#include <string.h>
+
+#include "status.h"
+
+json_t *
+status_proxy(const struct status_view *v)
+{
+	const struct proxy_fsm *f = v->fsm;
+	char a[ADDR_STRLEN], t[ALARM_TIME_MAX];
+	json_t *doc, *cands;
+
+	doc = json_object();
+	json_object_set_new(doc, "mode", json_string(config_mode_name(v->mode)));
+	if (f->in_effect) {
+		addr_format(&f->effect, a);
+		json_object_set_new(doc, "active-proxy", json_string(a));
+	} else
+		json_object_set_new(doc, "active-proxy", json_null());
+	json_object_set_new(doc, "state", json_string(proxy_fsm_state_name(f->state)));
+	if (f->has_target) {
+		addr_format(&f->target, a);
+		json_object_set_new(doc, "selected", json_string(a));
+	} else
+		json_object_set_new(doc, "selected", json_null());
+	alarm_time(f->since, t);
+	json_object_set_new(doc, "since", json_string(t));
+	json_object_set_new(doc, "forwarder", json_string(
+	    v->cfg->forwarder == FWD_NONE ? "none" : "haproxy"));
+	json_object_set_new(doc, "forwarding", json_boolean(v->forwarding));
+	json_object_set_new(doc, "health-check-interval", json_integer(v->cfg->hc_interval));
+	json_object_set_new(doc, "health-check-timeout", json_integer(v->cfg->hc_timeout));
+	if (v->last_probe != 0) {
+		alarm_time(v->last_probe, t);
+		json_object_set_new(doc, "last-probe", json_string(t));
+		json_object_set_new(doc, "last-probe-error",
+		    json_string(v->last_probe_error ? v->last_probe_error : ""));
+	}
+	cands = json_array();
+	for (size_t i = 0; i < v->cands->n; i++) {
+		const struct candidate *c = &v->cands->c[i];
+		json_t *o = json_pack("{s:s, s:s, s:b, s:s, s:b}", "proxy", c->text,
+		    "source", c->source, "valid", c->valid, "reason",
+		    c->reason ? c->reason : "", "selected", c->selected);
+
+		if (c->expiry != 0)
+			json_object_set_new(o, "expires", json_integer(c->expiry));
+		json_array_append_new(cands, o);
+	}
+	json_object_set_new(doc, "candidates", cands);
+	return doc;
+}
+
+const struct dhcp_info *
+status_find_dhcp(const struct dhcp_info *d, size_t n, const char *ifname)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(d[i].ifname, ifname) == 0)
+			return &d[i];
+	return NULL;
+}
+
+json_t *
+status_dhcp(const struct status_view *v)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < v->cfg->niface; i++) {
+		const struct cfg_iface *ifc = &v->cfg->iface[i];
+		const struct dhcp_info *d;
+		json_t *o, *px;
+
+		if (!config_iface_eligible(v->cfg, ifc->name))
+			continue;
+		d = status_find_dhcp(v->dhcp, v->ndhcp, ifc->name);
+		px = json_array();
+		if (d != NULL)
+			for (size_t j = 0; j < d->nproxy; j++)
+				json_array_append_new(px, json_string(d->proxy[j]));
+		o = json_pack("{s:s, s:s, s:o}", "interface", ifc->name,
+		    "resolution-state", d != NULL ? d->state : "pending",
+		    "management-proxies", px);
+		if (d != NULL && d->lease_expiry != 0)
+			json_object_set_new(o, "lease-expiry", json_integer(d->lease_expiry));
+		if (d != NULL && d->server != 0) {
+			char s[ADDR_IPLEN];
+
+			addr_format_ip(d->server, s);
+			json_object_set_new(o, "server", json_string(s));
+		}
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+json_t *
+status_alarms(const struct status_view *v)
+{
+	char id[ALARM_ID_MAX], t[ALARM_TIME_MAX], a[ADDR_STRLEN];
+	json_t *arr = json_array();
+
+	if (!v->alarm->active)
+		return arr;
+	alarm_id(v->alarm, v->cfg->node[0] ? v->cfg->node : "node",
+	    v->cfg->router[0] ? v->cfg->router : "router", id);
+	alarm_time(v->alarm->raised, t);
+	addr_format(&v->alarm->proxy, a);
+	json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+	    "id", id, "time", t, "severity", ALARM_SEVERITY, "category",
+	    ALARM_CATEGORY, "source", ALARM_SOURCE, "message", ALARM_MESSAGE,
+	    "proxy", a));
+	return arr;
+}

@@ -1,0 +1,34 @@
+/* What the show commands report, as JSON (pure builders over the daemon's
+ * state; keys are the DESIGN.md contract). mgmt-proxyctl renders the same
+ * documents as plain tables. */
+#ifndef STATUS_H
+#define STATUS_H
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "alarm.h"
+#include "config.h"
+#include "proxy_fsm.h"
+#include "select.h"
+#include "statefile.h"
+
+struct status_view {
+	const struct config *cfg;
+	enum mp_mode mode;		/* effective */
+	const struct proxy_fsm *fsm;
+	const struct cand_set *cands;
+	const struct dhcp_info *dhcp;
+	size_t ndhcp;
+	const struct alarm *alarm;
+	bool forwarding;		/* the forwarder reports traffic steered */
+	int64_t last_probe;		/* epoch s, 0 = never */
+	const char *last_probe_error;	/* "" when the last probe succeeded */
+};
+
+json_t *status_proxy(const struct status_view *);
+json_t *status_dhcp(const struct status_view *);
+json_t *status_alarms(const struct status_view *);
+/* The dhcp_info of an interface, NULL when nothing was learned there. */
+const struct dhcp_info *status_find_dhcp(const struct dhcp_info *, size_t n,
+    const char *ifname);
+#endif

@@ -1,0 +1,53 @@
+/* The local certificate authority that HTTPS inspection mints leaf
+ * certificates from (OpenSSL 3 libcrypto).
+ *
+ * HAProxy terminates intercepted TLS with a leaf for the name the client
+ * asked for (SNI); management clients trust the CA certificate exported by
+ * `mgmt-proxyctl ca export`. The CA private key stays in this process and
+ * in its own 0600 file; it is never written anywhere else nor logged. */
+#ifndef TLS_CA_H
+#define TLS_CA_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+struct tls_ca;
+
+/* "<253-character name>.pem" + NUL */
+#define TLS_CA_FILENAME_MAX	258
+
+/* Load the CA certificate and key (PEM), or create both when both files
+ * are absent: EC P-256 key, self-signed X.509v3 CA certificate valid ten
+ * years, key written 0600 and certificate 0644, each atomically. Refuses a
+ * pair where only one file exists, a key file readable by group or other,
+ * an encrypted key, a certificate that is not a CA, or a certificate and
+ * key that do not match. On failure returns -1 with a reason (naming the
+ * file) in err; 0 on success. */
+int	 tls_ca_load_or_create(const char *cert_path, const char *key_path,
+	    struct tls_ca **out, char *err, size_t errlen);
+
+/* Mint a leaf for hostname (must pass tls_ca_hostname_valid): fresh EC
+ * P-256 key, SAN DNS:name (IP:addr for a dotted-quad IPv4), EKU serverAuth,
+ * valid from now-1h for 397 days but never past the CA's notAfter, signed
+ * with SHA-256. *pem_out is one NUL-terminated buffer holding the leaf
+ * certificate, the CA certificate and the leaf private key, in that order
+ * (what HAProxy takes in a crt file or `set ssl cert`); release it with
+ * tls_ca_pem_free(). Returns 0, or -1 with nothing allocated. */
+int	 tls_ca_mint(const struct tls_ca *ca, const char *hostname, time_t now,
+	    char **pem_out, size_t *len);
+
+/* The CA certificate alone, PEM, NUL-terminated; release with
+ * tls_ca_pem_free(). Returns 0 or -1. */
+int	 tls_ca_cert_pem(const struct tls_ca *ca, char **pem, size_t *len);
+
+/* Wipes the buffer before freeing it: minted PEM holds a private key. */
+void	 tls_ca_pem_free(char *pem, size_t len);
+void	 tls_ca_free(struct tls_ca *ca);
+
+/* Gatekeeper for every name that becomes a file name or is sent to
+ * HAProxy's runtime API: see tls_sni_hostname_valid() for the rules. */
+bool	 tls_ca_hostname_valid(const char *name, size_t len);
+/* "Example.COM" -> "example.com.pem". False if the name is not valid or
+ * buf (TLS_CA_FILENAME_MAX is always enough) is too small. */
+bool	 tls_ca_cert_filename(const char *name, char *buf, size_t buflen);
+#endif

@@ -1,0 +1,57 @@
+# Helpers for the integration tests (sourced by bash). Every wait is bounded;
+# every namespace and process a test makes is removed by its EXIT trap.
+set -u
+
+: "${BUILD:=$(pwd)/build}"
+MPD="$BUILD/mgmt-proxyd"
+MPC="$BUILD/mgmt-proxyctl"
+T_FAILS=0
+T_NAME=$(basename "$0" .sh)
+
+ok()   { echo "ok - $*"; }
+fail() { echo "not ok - $*"; T_FAILS=$((T_FAILS + 1)); }
+
+# check DESCRIPTION COMMAND...: one assertion.
+check() {
+	local what=$1; shift
+	if "$@"; then ok "$what"; else fail "$what"; fi
+}
+
+# wait_for SECONDS COMMAND...: poll every 0.1 s, at most SECONDS.
+wait_for() {
+	local limit=$1; shift
+	local i=0 n=$((limit * 10))
+	while [ $i -lt $n ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# A private network namespace with only loopback, for tests on 127/8.
+ns_create() {
+	ip netns add "$1"
+	ip -n "$1" link set lo up
+}
+
+ns_delete() {
+	local pids
+	pids=$(ip netns pids "$1" 2>/dev/null)
+	[ -n "$pids" ] && kill $pids 2>/dev/null
+	sleep 0.2
+	pids=$(ip netns pids "$1" 2>/dev/null)
+	[ -n "$pids" ] && kill -9 $pids 2>/dev/null
+	ip netns del "$1" 2>/dev/null
+	rm -rf "/etc/netns/$1"
+	return 0
+}
+
+t_finish() {
+	if [ "$T_FAILS" -eq 0 ]; then
+		echo "$T_NAME: passed"
+		exit 0
+	fi
+	echo "$T_NAME: $T_FAILS failed"
+	exit 1
+}

@@ -1,0 +1,199 @@
+#!/bin/bash
+# Core orchestrator, forwarder none: selection, probing, alarm and recovery,
+# state files, reload (good, bad, SIGHUP), onboarding precedence, restart
+# restoring learned state, and an idle daemon that does not poll.
+# Everything runs in a private namespace on 127.0.0.0/8.
+. "$(dirname "$0")/lib.sh"
+
+NS=mpt-core-$$
+W=$(mktemp -d /tmp/mpt-core.XXXXXX)
+STATE=$W/state RUN=$W/run LOG=$W/mp.log CFG=$W/mp.yaml ONB=$W/onboarding.json
+mkdir -p "$STATE/dhcp" "$RUN"
+
+cleanup() {
+	ns_delete "$NS"
+	rm -rf "$W"
+}
+trap cleanup EXIT
+ns_create "$NS"
+
+in_ns() { ip netns exec "$NS" "$@"; }
+ctl() { in_ns "$MPC" --run-dir "$RUN" "$@"; }
+jget() { ctl "$@" --json 2>/dev/null | jq -r "$JQ"; }
+active() { JQ='."active-proxy" // "null"' jget show management-proxy; }
+state() { JQ='.state' jget show management-proxy; }
+nalarms() { JQ='length' jget show alarms; }
+is_active() { [ "$(active)" = "$1" ]; }
+is_state() { [ "$(state)" = "$1" ]; }
+
+# listen IP PORT: a TCP listener that accepts and closes; pid in L_<ip>.
+listen() {
+	in_ns socat TCP-LISTEN:"$2",bind="$1",reuseaddr,fork EXEC:/bin/true &
+	eval "L_${1//./_}_$2=$!"
+	wait_for 5 in_ns bash -c "exec 3<>/dev/tcp/$1/$2"
+}
+unlisten() {
+	local v="L_${1//./_}_$2"
+	kill "${!v}" 2>/dev/null
+	wait "${!v}" 2>/dev/null
+}
+
+write_cfg() {	# write_cfg MODE [extra management-proxy lines] (interval 1 s)
+	cat > "$CFG" <<YAML
+authority:
+  router:
+    - name: r1
+      management-proxy:
+        mode: $1
+${2:-}
+      node:
+        - name: n1
+          device-interface:
+            - name: wan1
+              network-interface:
+                - {name: wan1, dhcp: v4}
+                - {name: wan9, dhcp: v4, enable-proxy-discovery: false}
+mgmt-proxy:
+  forwarder: none
+  health-check: {interval: 1, timeout: 1}
+YAML
+}
+
+write_dhcp() {	# write_dhcp IFACE JSON-ARRAY
+	cat > "$STATE/dhcp/$1" <<JSON
+{"dhcp-client-info": {"interface-name": "$1", "resolution-state": "resolved",
+ "management-proxies": $2}}
+JSON
+}
+
+start_daemon() {
+	in_ns "$MPD" --config "$CFG" --onboarding "$ONB" --state-dir "$STATE" \
+	    --run-dir "$RUN" --log-file "$LOG" --foreground 2>>"$W/stderr" &
+	MPD_PID=$!
+	wait_for 5 test -S "$RUN/mgmt-proxy.sock"
+}
+stop_daemon() {
+	kill "$MPD_PID" 2>/dev/null
+	wait "$MPD_PID" 2>/dev/null
+}
+
+# --- check-config ---
+write_cfg learned
+check "check-config accepts a good file" \
+	bash -c "'$MPD' --check-config '$CFG' | grep -qx 'configuration OK'"
+printf 'authority:\n  router:\n    - name: r1\n      management-proxy:\n        mode: bogus\n' > "$W/bad.yaml"
+out=$("$MPD" --check-config "$W/bad.yaml" 2>&1); rc=$?
+check "check-config refuses a bad file with exit 1" [ $rc -eq 1 ]
+check "check-config names file:line:col ($out)" \
+	bash -c "grep -q '^$W/bad.yaml:5:15: ' <<<'$out'"
+
+# --- learned mode: lowest numeric address wins, invalid ones discarded ---
+listen 127.0.0.9 3128
+listen 127.0.0.10 3128
+listen 127.0.0.2 3128
+write_dhcp wan1 '["127.0.0.10:3128", "127.0.0.9:3128", "127.0.0.1:0"]'
+write_dhcp wan9 '["127.0.0.2:3128"]'	# discovery disabled: must not count
+start_daemon
+check "daemon starts and opens its control socket" test -S "$RUN/mgmt-proxy.sock"
+check "control socket is mode 0600" [ "$(stat -c %a "$RUN/mgmt-proxy.sock")" = 600 ]
+check "127.0.0.9 (numerically lowest) becomes active" wait_for 5 is_active 127.0.0.9:3128
+check "state is reachable" is_state reachable
+check "mode is learned" [ "$(JQ=.mode jget show management-proxy)" = learned ]
+check "invalid candidate listed with its reason" [ "$(JQ='.candidates[] | select(.proxy == "127.0.0.1:0") | .reason' \
+	jget show management-proxy)" = "port out of range 1-65535" ]
+check "ineligible interface's proxy not a candidate" [ "$(JQ='[.candidates[] | select(.proxy == "127.0.0.2:3128")] | length' \
+	jget show management-proxy)" = 0 ]
+check "proxy-address.json names the active proxy" \
+	[ "$(jq -r .proxy_address "$STATE/proxy-address.json")" = 127.0.0.9:3128 ]
+check "show dhcp learned-proxies lists wan1 only" [ "$(JQ='[.[].interface] | join(",")' \
+	jget show dhcp learned-proxies)" = wan1 ]
+check "plain show prints the active proxy" bash -c "'$MPC' --run-dir '$RUN' show management-proxy | grep -q 'Active Proxy:  127.0.0.9:3128'"
+check "plain detail lists candidates" bash -c "'$MPC' --run-dir '$RUN' show management-proxy detail | grep -q 'dhcp:wan1'"
+check "no alarm while reachable" [ "$(nalarms)" = 0 ]
+
+# --- the active proxy stops answering: alarm within one interval, no failover ---
+unlisten 127.0.0.9 3128
+check "unreachable within one interval (+timeout)" wait_for 3 is_state unreachable
+check "active-proxy is null" [ "$(active)" = null ]
+check "no failover to 127.0.0.10" [ "$(JQ=.selected jget show management-proxy)" = 127.0.0.9:3128 ]
+check "one alarm raised" [ "$(nalarms)" = 1 ]
+check "alarm fields" [ "$(JQ='.[0] | [.severity, .category, .source, .message, (.id | test("^n1\\.r1:[0-9]+$") | tostring)] | join("|")' \
+	jget show alarms)" = "critical|service|ManagementProxy|Management Proxy is unreachable|true" ]
+check "plain show says N/A" bash -c "'$MPC' --run-dir '$RUN' show management-proxy | grep -q 'Active Proxy:  N/A'"
+check "proxy-address.json removed" test ! -e "$STATE/proxy-address.json"
+check "log has the transition" grep -q 'reachable -> unreachable' "$LOG"
+check "log has the alarm" grep -q 'alarm raised: n1.r1:' "$LOG"
+
+# --- it comes back: alarm cleared, in effect again ---
+listen 127.0.0.9 3128
+check "reachable again within one interval" wait_for 3 is_active 127.0.0.9:3128
+check "alarm cleared" [ "$(nalarms)" = 0 ]
+check "log has the clear" grep -q 'alarm cleared' "$LOG"
+
+# --- reload: a bad file is refused and the running configuration stays ---
+cp "$CFG" "$W/good.yaml"
+printf 'authority: [\n' > "$CFG"
+out=$(ctl reload 2>&1); rc=$?
+check "reload with a broken file exits 1" [ $rc -eq 1 ]
+check "reload prints the error with file:line:col ($out)" bash -c "grep -q '^$CFG:[0-9]*:[0-9]*: ' <<<'$out'"
+check "old configuration still in force" is_active 127.0.0.9:3128
+sleep 1.5
+check "and still probing fine" is_state reachable
+
+# --- reload into static mode: a mode change, a new proxy ---
+write_cfg static '        proxy:
+          - {name: p1, address: 127.0.0.10, port: 3128}'
+check "reload into static mode succeeds" ctl reload
+check "static proxy 127.0.0.10 active" wait_for 3 is_active 127.0.0.10:3128
+check "mode is static" [ "$(JQ=.mode jget show management-proxy)" = static ]
+check "mode change cleared the old proxy's sessions" grep -q 'mode changed: clearing sessions' "$LOG"
+
+# --- SIGHUP reloads too; disabled mode clears everything ---
+write_cfg disabled
+kill -HUP "$MPD_PID"
+check "SIGHUP reload to disabled" wait_for 3 is_state disabled
+check "disabled: active-proxy null" [ "$(active)" = null ]
+check "disabled: proxy-address.json absent" test ! -e "$STATE/proxy-address.json"
+
+# --- onboarding supplies a static proxy while the config has no element ---
+cat > "$CFG" <<YAML
+mgmt-proxy:
+  forwarder: none
+  health-check: {interval: 1, timeout: 1}
+YAML
+printf '{"name": "r1", "registration-code": "x", "management-proxy": {"address": "127.0.0.10", "port": 3128}}\n' > "$ONB"
+check "reload with onboarding only" ctl reload
+check "onboarding proxy in effect" wait_for 3 is_active 127.0.0.10:3128
+check "its source is onboarding" [ "$(JQ='.candidates[0].source' jget show management-proxy)" = onboarding ]
+printf '{"management-proxy": {"address": "127.0.0.10", "port": 3128\n' > "$ONB"
+check "a malformed onboarding file does not stop reload" ctl reload
+check "it is reported with line and column" grep -q "$ONB:[0-9]*:[0-9]*:" "$LOG"
+check "daemon still alive" kill -0 "$MPD_PID"
+
+# --- restart restores learned state; expired leases do not come back ---
+write_cfg learned
+rm -f "$ONB"
+stop_daemon
+check "clean stop removes the socket" test ! -e "$RUN/mgmt-proxy.sock"
+now=$(date +%s)
+cat > "$STATE/dhcp/wan1" <<JSON
+{"dhcp-client-info": {"interface-name": "wan1", "resolution-state": "resolved",
+ "management-proxies": ["127.0.0.9:3128"], "lease-expiry": $((now - 10))}}
+JSON
+start_daemon
+check "expired lease not restored" wait_for 3 is_state no-candidate
+stop_daemon
+write_dhcp wan1 '["127.0.0.9:3128"]'
+start_daemon
+check "learned proxy restored after restart" wait_for 3 is_active 127.0.0.9:3128
+
+# --- idle: no polling between timers, RSS reported ---
+stop_daemon
+sed -i 's/interval: 1, timeout: 1/interval: 60, timeout: 3/' "$CFG"
+start_daemon
+wait_for 3 is_active 127.0.0.9:3128
+calls=$(timeout 3 strace -f -c -p "$MPD_PID" 2>&1 | awk '/total/ {print $4}')
+check "idle daemon makes almost no system calls in 3 s (${calls:-0})" [ "${calls:-0}" -lt 5 ]
+echo "# idle RSS: $(awk '/VmRSS/ {print $2, $3}' /proc/$MPD_PID/status)"
+stop_daemon
+t_finish

@@ -1,0 +1,448 @@
+# shellcheck shell=sh
+# Namespace lab for mgmt-proxy: sourced by tests/lab/demo.sh and the
+# integration tests.  POSIX sh (dash) compatible.
+#
+# Topology (DESIGN.md "Test network"; every address is a documentation or
+# link-local range and lives only inside the namespaces made here):
+#
+#   ns ${LAB}-mgmt     mgmt0 169.254.127.127/24, default via 169.254.127.126
+#        | veth
+#   ns ${LAB}-router   kni254 169.254.127.126/24
+#                      wan1   203.0.113.2/24, default via 203.0.113.1
+#        | veth           (mgmt-proxyd + HAProxy run here)
+#   ns ${LAB}-wan      up0    203.0.113.1/24 + 203.0.113.10/24 (Squid :3128)
+#                      lo     198.51.100.80/32 origin.test (HTTP+HTTPS)
+#                             198.51.100.43/32 secure.test a.test b.test c.test
+#                      route 169.254.127.0/24 via 203.0.113.2 (direct path,
+#                      used only when the interception table is absent)
+#
+# The origin addresses sit on the wan namespace's loopback because this
+# kernel has no dummy interface driver (CONFIG_DUMMY is not set).
+#
+# Several labs may coexist: every name carries the prefix $LAB, interfaces are
+# created directly inside their namespaces, and each lab keeps its files in
+# $LAB_DIR.  lab_down only ends processes whose pid it recorded or that live
+# in the lab's own namespaces.
+#
+# Usage:
+#   LAB=mpx . tests/lab/lab.sh
+#   lab_up; lab_squid_start; lab_origin_start
+#   lab_nft_apply 50080 50443; lab_haproxy_start 50080 50443
+#   lab_in mgmt curl -s http://origin.test/
+#   lab_down
+
+set -eu
+
+LAB=${LAB:-mp}
+LAB_DIR=${LAB_DIR:-/tmp/mgmt-proxy-lab.$LAB}
+# Directory of this file when sourced from bash; callers under dash set
+# LAB_SRC themselves or run from the repository root.
+LAB_SRC=${LAB_SRC:-tests/lab}
+LAB_TEMPLATES=${LAB_TEMPLATES:-templates}
+
+LAB_MGMT_IP=169.254.127.127
+LAB_KNI_IP=169.254.127.126
+LAB_RTR_WAN_IP=203.0.113.2
+LAB_WAN_GW_IP=203.0.113.1
+LAB_SQUID_IP=203.0.113.10
+LAB_SQUID_PORT=3128
+LAB_ORIGIN_HTTP_IP=198.51.100.80
+LAB_ORIGIN_HTTPS_IP=198.51.100.43
+# Names served by the origin; all but origin.test resolve to the HTTPS address.
+LAB_NAMES="origin.test secure.test a.test b.test c.test"
+# Destination ports intercepted (nft set syntax: numbers and commas).
+LAB_HTTP_PORTS=${LAB_HTTP_PORTS:-80, 8080}
+LAB_HTTPS_PORTS=${LAB_HTTPS_PORTS:-443, 8443}
+# Marks and table used by the TPROXY policy routing (orchestrator defaults).
+LAB_FWMARK=${LAB_FWMARK:-0x4d50}
+LAB_RT_TABLE=${LAB_RT_TABLE:-100}
+# Every wait in this file gives up after this many tenths of a second.
+LAB_WAIT_TENTHS=${LAB_WAIT_TENTHS:-100}
+
+lab_log() {
+	echo "lab[$LAB]: $*" >&2
+}
+
+lab_die() {
+	lab_log "error: $*"
+	return 1
+}
+
+# lab_in NS CMD...: run CMD inside ${LAB}-NS (NS is mgmt, router or wan).
+# ip netns exec also bind-mounts /etc/netns/${LAB}-NS/hosts on /etc/hosts.
+lab_in() {
+	_ns=$1
+	shift
+	ip netns exec "$LAB-$_ns" "$@"
+}
+
+# lab_bg NAME NS CMD...: start CMD in the background inside the namespace,
+# output to $LAB_DIR/NAME.out, pid recorded so lab_down can end it by id.
+lab_bg() {
+	_name=$1
+	_ns=$2
+	shift 2
+	ip netns exec "$LAB-$_ns" "$@" >"$LAB_DIR/$_name.out" 2>&1 </dev/null &
+	echo $! >"$LAB_DIR/pids/$_name.pid"
+}
+
+# lab_wait_listen NS ADDR PORT: wait (bounded) until a TCP listener exists.
+lab_wait_listen() {
+	_i=0
+	while [ "$_i" -lt "$LAB_WAIT_TENTHS" ]; do
+		if lab_in "$1" ss -Hltn "src $2 and sport = :$3" 2>/dev/null |
+			grep -q LISTEN; then
+			return 0
+		fi
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	lab_die "nothing listens on $2:$3 in $LAB-$1"
+}
+
+# lab_wait_gone PID: wait (bounded) for a process to exit.
+lab_wait_gone() {
+	_i=0
+	while [ "$_i" -lt "$LAB_WAIT_TENTHS" ]; do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# lab_kill_pidfile FILE: end the process whose id FILE holds: TERM, then KILL
+# when it does not go within the wait bound.
+lab_kill_pidfile() {
+	[ -s "$1" ] || return 0
+	_pid=$(cat "$1")
+	case $_pid in '' | *[!0-9]*) rm -f "$1"; return 0 ;; esac
+	if kill -0 "$_pid" 2>/dev/null; then
+		kill -TERM "$_pid" 2>/dev/null || true
+		lab_wait_gone "$_pid" || kill -KILL "$_pid" 2>/dev/null || true
+	fi
+	rm -f "$1"
+}
+
+lab_hosts() {
+	cat <<EOF
+127.0.0.1 localhost
+$LAB_ORIGIN_HTTP_IP origin.test
+$LAB_ORIGIN_HTTPS_IP secure.test a.test b.test c.test
+$LAB_SQUID_IP squid.test
+EOF
+}
+
+# ---------------------------------------------------------------- PKI
+# Two CAs: "public" signs the origin's certificate and is trusted by Squid
+# only; "local" stands in for mgmt-proxy's local CA and is trusted by the
+# management client only.  EC P-256 keys: fast to make.
+
+lab_pki_ca() { # NAME SUBJECT
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$LAB_DIR/pki/$1.key" -out "$LAB_DIR/pki/$1.crt" \
+		-days 30 -subj "$2" \
+		-addext "basicConstraints=critical,CA:TRUE" \
+		-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+}
+
+# lab_mint_leaf CA OUT NAME...: leaf for NAME... signed by CA, written as
+# OUT.crt, OUT.key and OUT.pem (cert then key, the form HAProxy loads).
+lab_mint_leaf() {
+	_ca=$1
+	_out=$2
+	shift 2
+	_san=""
+	for _n in "$@"; do
+		_san="${_san:+$_san,}DNS:$_n"
+	done
+	printf 'subjectAltName=%s\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n' \
+		"$_san" >"$_out.ext"
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$_out.key" -out "$_out.csr" -subj "/CN=$1" 2>/dev/null
+	openssl x509 -req -in "$_out.csr" -CA "$LAB_DIR/pki/$_ca.crt" \
+		-CAkey "$LAB_DIR/pki/$_ca.key" -CAcreateserial -days 7 \
+		-extfile "$_out.ext" -out "$_out.crt" 2>/dev/null
+	cat "$_out.crt" "$_out.key" >"$_out.pem"
+	rm -f "$_out.csr" "$_out.ext"
+}
+
+lab_pki() {
+	mkdir -p "$LAB_DIR/pki" "$LAB_DIR/certs"
+	lab_pki_ca public "/CN=mgmt-proxy lab public CA ($LAB)"
+	lab_pki_ca local "/CN=mgmt-proxy lab local CA ($LAB)"
+	# shellcheck disable=SC2086
+	lab_mint_leaf public "$LAB_DIR/pki/origin" $LAB_NAMES
+	# Default certificate of the HTTPS bind: used when no SNI matches.
+	lab_mint_leaf local "$LAB_DIR/certs/default" mgmt-proxy.invalid
+}
+
+# ---------------------------------------------------------------- network
+
+lab_up() {
+	lab_down
+	mkdir -p "$LAB_DIR/pids" "$LAB_DIR/run"
+	chmod 755 "$LAB_DIR"
+	for _ns in mgmt router wan; do
+		ip netns add "$LAB-$_ns"
+		mkdir -p "/etc/netns/$LAB-$_ns"
+		lab_hosts >"/etc/netns/$LAB-$_ns/hosts"
+		# An empty resolv.conf: no name server outside the lab is ever asked.
+		: >"/etc/netns/$LAB-$_ns/resolv.conf"
+		lab_in "$_ns" ip link set lo up
+	done
+
+	# Made inside the namespaces directly so that no name ever exists in the
+	# root namespace and labs with other prefixes do not collide.
+	ip link add kni254 netns "$LAB-router" type veth \
+		peer name mgmt0 netns "$LAB-mgmt"
+	ip link add wan1 netns "$LAB-router" type veth \
+		peer name up0 netns "$LAB-wan"
+
+	lab_in mgmt ip addr add "$LAB_MGMT_IP/24" dev mgmt0
+	lab_in mgmt ip link set mgmt0 up
+	lab_in mgmt ip route add default via "$LAB_KNI_IP"
+
+	lab_in router ip addr add "$LAB_KNI_IP/24" dev kni254
+	lab_in router ip addr add "$LAB_RTR_WAN_IP/24" dev wan1
+	lab_in router ip link set kni254 up
+	lab_in router ip link set wan1 up
+	lab_in router ip route add default via "$LAB_WAN_GW_IP"
+	# Forwarding lets management traffic go direct when the interception
+	# table is absent (forwarder torn down); TPROXY itself needs no forwarding.
+	lab_in router sysctl -qw net.ipv4.ip_forward=1
+
+	lab_in wan ip addr add "$LAB_WAN_GW_IP/24" dev up0
+	lab_in wan ip addr add "$LAB_SQUID_IP/24" dev up0
+	lab_in wan ip link set up0 up
+	lab_in wan ip addr add "$LAB_ORIGIN_HTTP_IP/32" dev lo
+	lab_in wan ip addr add "$LAB_ORIGIN_HTTPS_IP/32" dev lo
+	lab_in wan ip route add 169.254.127.0/24 via "$LAB_RTR_WAN_IP"
+
+	lab_pki
+	lab_log "up: namespaces $LAB-mgmt $LAB-router $LAB-wan, files in $LAB_DIR"
+}
+
+# lab_down: idempotent; safe when nothing (or only part) of the lab exists.
+lab_down() {
+	if [ -d "$LAB_DIR/pids" ]; then
+		for _f in "$LAB_DIR"/pids/*.pid; do
+			[ -e "$_f" ] && lab_kill_pidfile "$_f"
+		done
+	fi
+	for _ns in mgmt router wan; do
+		if ip netns list 2>/dev/null | grep -q "^$LAB-$_ns\\b"; then
+			# Anything still running in our own namespace was started by
+			# the lab (or by a test inside it): end it by pid.
+			for _p in $(ip netns pids "$LAB-$_ns" 2>/dev/null); do
+				kill -KILL "$_p" 2>/dev/null || true
+			done
+			ip netns del "$LAB-$_ns" 2>/dev/null || true
+		fi
+		rm -rf "/etc/netns/$LAB-$_ns"
+	done
+	rm -rf "$LAB_DIR"
+}
+
+# ---------------------------------------------------------------- Squid
+# The upstream corporate proxy: no cache, its own pid/logs, answers only the
+# WAN subnet, verifies origin certificates against the lab's public CA.
+
+lab_squid_conf() {
+	cat <<EOF
+http_port $LAB_SQUID_IP:$LAB_SQUID_PORT
+visible_hostname squid.test
+pid_filename $LAB_DIR/squid/squid.pid
+cache_log $LAB_DIR/squid/cache.log
+access_log stdio:$LAB_DIR/squid/access.log squid
+cache_store_log none
+logfile_rotate 0
+coredump_dir $LAB_DIR/squid
+netdb_filename none
+pinger_enable off
+shutdown_lifetime 1 seconds
+cache deny all
+cache_mem 8 MB
+dns_nameservers 127.0.0.1
+hosts_file /etc/netns/$LAB-wan/hosts
+acl lab_wan src 203.0.113.0/24
+http_access allow lab_wan
+http_access deny all
+tls_outgoing_options cafile=$LAB_DIR/pki/public.crt
+# Origins then log the proxy's address, telling proxied from direct requests.
+tcp_outgoing_address $LAB_SQUID_IP
+EOF
+}
+
+lab_squid_start() {
+	mkdir -p "$LAB_DIR/squid"
+	lab_squid_conf >"$LAB_DIR/squid/squid.conf"
+	# Squid drops to the proxy user; it must be able to write its logs.
+	chown -R proxy:proxy "$LAB_DIR/squid"
+	# -n: a service name of our own keeps several lab Squids apart.
+	lab_bg squid wan squid -N -n "mplab$(echo "$LAB" | tr -cd 'a-zA-Z0-9')" \
+		-f "$LAB_DIR/squid/squid.conf"
+	lab_wait_listen wan "$LAB_SQUID_IP" "$LAB_SQUID_PORT"
+}
+
+lab_squid_stop() {
+	lab_kill_pidfile "$LAB_DIR/pids/squid.pid"
+}
+
+# ---------------------------------------------------------------- origin
+# nginx answers on both origin addresses, HTTP and HTTPS, with one line that
+# names scheme, host and the client address it saw: the client address tells
+# whether a request came through Squid (203.0.113.10) or direct.
+
+lab_origin_conf() {
+	cat <<EOF
+daemon off;
+master_process on;
+worker_processes 1;
+pid $LAB_DIR/origin/nginx.pid;
+error_log $LAB_DIR/origin/error.log info;
+events { worker_connections 256; }
+http {
+    client_body_temp_path $LAB_DIR/origin/tmp/body;
+    proxy_temp_path $LAB_DIR/origin/tmp/proxy;
+    fastcgi_temp_path $LAB_DIR/origin/tmp/fastcgi;
+    uwsgi_temp_path $LAB_DIR/origin/tmp/uwsgi;
+    scgi_temp_path $LAB_DIR/origin/tmp/scgi;
+    log_format lab '\$remote_addr \$scheme://\$host:\$server_port "\$request" \$status sni=\$ssl_server_name';
+    access_log $LAB_DIR/origin/access.log lab;
+    server {
+        listen $LAB_ORIGIN_HTTP_IP:80;
+        listen $LAB_ORIGIN_HTTPS_IP:80;
+        listen $LAB_ORIGIN_HTTP_IP:443 ssl;
+        listen $LAB_ORIGIN_HTTPS_IP:443 ssl;
+        # Non-default ports, for interception of more than 80 and 443.
+        listen $LAB_ORIGIN_HTTP_IP:8080;
+        listen $LAB_ORIGIN_HTTPS_IP:8080;
+        listen $LAB_ORIGIN_HTTP_IP:8443 ssl;
+        listen $LAB_ORIGIN_HTTPS_IP:8443 ssl;
+        ssl_certificate $LAB_DIR/pki/origin.crt;
+        ssl_certificate_key $LAB_DIR/pki/origin.key;
+        location / {
+            default_type text/plain;
+            return 200 "origin \$scheme://\$host\$request_uri from \$remote_addr\n";
+        }
+    }
+}
+EOF
+}
+
+lab_origin_start() {
+	mkdir -p "$LAB_DIR/origin/tmp"
+	lab_origin_conf >"$LAB_DIR/origin/nginx.conf"
+	lab_bg origin wan nginx -p "$LAB_DIR/origin/" -e "$LAB_DIR/origin/error.log" \
+		-c "$LAB_DIR/origin/nginx.conf"
+	lab_wait_listen wan "$LAB_ORIGIN_HTTP_IP" 80
+	lab_wait_listen wan "$LAB_ORIGIN_HTTPS_IP" 443
+}
+
+lab_origin_stop() {
+	lab_kill_pidfile "$LAB_DIR/pids/origin.pid"
+}
+
+# ---------------------------------------------------------------- forwarder
+# Stand-in for the orchestrator's renderer (the C renderer replaces this):
+# fills the templates with sed.  Values are the lab's own constants.
+
+# lab_render TEMPLATE OUT HTTP_PORT HTTPS_PORT
+lab_render() {
+	sed -e "s|{{PROXY_IP}}|$LAB_SQUID_IP|g" \
+		-e "s|{{PROXY_PORT}}|$LAB_SQUID_PORT|g" \
+		-e "s|{{HTTP_LISTEN_PORT}}|$3|g" \
+		-e "s|{{HTTPS_LISTEN_PORT}}|$4|g" \
+		-e "s|{{HTTP_PORTS}}|$LAB_HTTP_PORTS|g" \
+		-e "s|{{HTTPS_PORTS}}|$LAB_HTTPS_PORTS|g" \
+		-e "s|{{INTERCEPT_IFACES}}|\"kni254\"|g" \
+		-e "s|{{FWMARK}}|$LAB_FWMARK|g" \
+		-e "s|{{RUN_DIR}}|$LAB_DIR/run|g" \
+		-e "s|{{CRT_LIST}}|$LAB_DIR/run/crt-list|g" \
+		-e "s|{{ERROR_DIR}}|$LAB_DIR/run|g" \
+		"$1" >"$2"
+	if grep -n '{{' "$2" >&2; then
+		lab_die "unfilled placeholder in $2"
+	fi
+}
+
+# lab_nft_apply HTTP_PORT HTTPS_PORT: interception table + policy routing.
+lab_nft_apply() {
+	lab_render "$LAB_TEMPLATES/nftables.nft.tmpl" "$LAB_DIR/run/mgmt-proxy.nft" "$1" "$2"
+	lab_in router nft -f "$LAB_DIR/run/mgmt-proxy.nft"
+	# Marked packets are delivered locally (to the TPROXY socket) instead of
+	# being forwarded to their original destination.
+	lab_in router ip rule add fwmark "$LAB_FWMARK/$LAB_FWMARK" lookup "$LAB_RT_TABLE" 2>/dev/null ||
+		true
+	lab_in router ip route replace local 0.0.0.0/0 dev lo table "$LAB_RT_TABLE"
+}
+
+lab_nft_remove() {
+	lab_in router nft delete table inet mgmt_proxy 2>/dev/null || true
+	lab_in router ip rule del fwmark "$LAB_FWMARK/$LAB_FWMARK" lookup "$LAB_RT_TABLE" 2>/dev/null ||
+		true
+	lab_in router ip route flush table "$LAB_RT_TABLE" 2>/dev/null || true
+}
+
+# lab_haproxy_start HTTP_PORT HTTPS_PORT: master-worker HAProxy in the router
+# namespace, logs (stdout) to $LAB_DIR/run/haproxy.log.
+lab_haproxy_start() {
+	lab_render "$LAB_TEMPLATES/haproxy.cfg.tmpl" "$LAB_DIR/run/haproxy.cfg" "$1" "$2"
+	[ -e "$LAB_DIR/run/crt-list" ] || echo "$LAB_DIR/certs/default.pem" >"$LAB_DIR/run/crt-list"
+	lab_in router haproxy -c -q -f "$LAB_DIR/run/haproxy.cfg"
+	# stdout of the master (inherited by every worker) is an O_APPEND file:
+	# `log stdout` then needs no syslog daemon and survives reloads.
+	ip netns exec "$LAB-router" haproxy -W -db -f "$LAB_DIR/run/haproxy.cfg" \
+		-p "$LAB_DIR/run/haproxy.pid" -S "$LAB_DIR/run/haproxy-master.sock,mode,600" \
+		>>"$LAB_DIR/run/haproxy.log" 2>&1 </dev/null &
+	echo $! >"$LAB_DIR/pids/haproxy.pid"
+	lab_wait_listen router 127.0.0.1 "$1"
+	lab_wait_listen router 127.0.0.1 "$2"
+}
+
+lab_haproxy_stop() {
+	lab_kill_pidfile "$LAB_DIR/pids/haproxy.pid"
+}
+
+# lab_haproxy_cli CMD: one command on the stats (runtime API) socket.
+lab_haproxy_cli() {
+	echo "$1" | timeout 5 socat -t 2 - "UNIX-CONNECT:$LAB_DIR/run/haproxy.sock"
+}
+
+# lab_haproxy_master CMD: one command on the master CLI.
+lab_haproxy_master() {
+	echo "$1" | timeout 5 socat -t 2 - "UNIX-CONNECT:$LAB_DIR/run/haproxy-master.sock"
+}
+
+# lab_haproxy_load_cert PEMFILE: load a cert+key into the running HAProxy and
+# add it to the crt-list, the sequence the orchestrator uses (DESIGN.md).
+lab_haproxy_load_cert() {
+	_pem=$1
+	lab_haproxy_cli "new ssl cert $_pem"
+	{
+		echo "set ssl cert $_pem <<"
+		cat "$_pem"
+		echo
+	} | timeout 5 socat -t 2 - "UNIX-CONNECT:$LAB_DIR/run/haproxy.sock"
+	lab_haproxy_cli "commit ssl cert $_pem"
+	lab_haproxy_cli "add ssl crt-list $LAB_DIR/run/crt-list $_pem"
+	# The file is the truth across reloads (runtime changes are lost).
+	echo "$_pem" >>"$LAB_DIR/run/crt-list"
+}
+
+# lab_reload_load URL RELOADS: a bounded wrk run (5 s, 4 connections) from
+# the management namespace through the interception path while the master
+# CLI reloads HAProxy RELOADS times; prints wrk's summary lines.
+lab_reload_load() {
+	lab_in mgmt timeout 15 wrk -t1 -c4 -d5s "$1" >"$LAB_DIR/wrk.out" 2>&1 &
+	_w=$!
+	_i=0
+	while [ "$_i" -lt "$2" ]; do
+		sleep "$(awk "BEGIN { print 4 / ($2 + 1) }")"
+		lab_haproxy_master reload >/dev/null
+		_i=$((_i + 1))
+	done
+	wait "$_w" || true
+	grep -E 'requests in|Socket errors|Non-2xx' "$LAB_DIR/wrk.out"
+}

@@ -1,0 +1,220 @@
+/* The proxy state machine on a simulated clock (proxy_fsm.c). */
+#include <string.h>
+
+#include "log.h"
+#include "proxy_fsm.h"
+#include "unit.h"
+
+static struct proxy_fsm f;
+static struct pfsm_actions act;
+static struct proxy_addr A = { 0xc0000201u, 3128 };	/* 192.0.2.1 */
+static struct proxy_addr B = { 0xc0000202u, 3128 };	/* 192.0.2.2 */
+
+static void
+setup(void)
+{
+	log_set_level(LOG_ERR);		/* keep transition lines out of the output */
+	proxy_fsm_init(&f, 0);
+}
+
+#define HAS(fl)	(act.flags & (fl))
+
+START_TEST(first_selection_probes_at_once)
+{
+	proxy_fsm_select(&f, MODE_STATIC, &A, 10, &act);
+	ck_assert_int_eq(f.state, PFSM_PROBING);
+	ck_assert(HAS(PFSM_ACT_PROBE));
+	ck_assert(HAS(PFSM_ACT_TIMER_ARM));
+	ck_assert_int_eq(addr_cmp(&act.probe, &A), 0);
+	/* Not in effect before a successful probe; leftovers are cleaned. */
+	ck_assert(!f.in_effect);
+	ck_assert(HAS(PFSM_ACT_STATE_REMOVE));
+	ck_assert(!HAS(PFSM_ACT_FWD_ENABLE));
+}
+END_TEST
+
+START_TEST(fail_alarm_recover_clear)
+{
+	unsigned gen;
+
+	proxy_fsm_select(&f, MODE_STATIC, &A, 0, &act);
+	gen = act.gen;
+	proxy_fsm_probe_done(&f, gen, true, 1, &act);
+	ck_assert_int_eq(f.state, PFSM_REACHABLE);
+	ck_assert(HAS(PFSM_ACT_FWD_ENABLE) && HAS(PFSM_ACT_STATE_WRITE));
+	ck_assert_int_eq(addr_cmp(&act.effect, &A), 0);
+
+	/* One interval later the probe fails: torn down, alarm raised. */
+	proxy_fsm_timer(&f, 60, &act);
+	ck_assert(HAS(PFSM_ACT_PROBE));
+	gen = act.gen;
+	proxy_fsm_probe_done(&f, gen, false, 63, &act);
+	ck_assert_int_eq(f.state, PFSM_UNREACHABLE);
+	ck_assert(!f.in_effect);
+	ck_assert(HAS(PFSM_ACT_FWD_DISABLE) && HAS(PFSM_ACT_STATE_REMOVE));
+	ck_assert(HAS(PFSM_ACT_ALARM_RAISE));
+	ck_assert_int_eq(f.since, 63);
+
+	/* Still failing: nothing new, no second alarm, no failover. */
+	proxy_fsm_timer(&f, 120, &act);
+	gen = act.gen;
+	proxy_fsm_probe_done(&f, gen, false, 123, &act);
+	ck_assert_uint_eq(act.flags, 0);
+	ck_assert_int_eq(f.state, PFSM_UNREACHABLE);
+
+	/* Back: alarm cleared, forwarding restored. */
+	proxy_fsm_timer(&f, 180, &act);
+	gen = act.gen;
+	proxy_fsm_probe_done(&f, gen, true, 180, &act);
+	ck_assert_int_eq(f.state, PFSM_REACHABLE);
+	ck_assert(HAS(PFSM_ACT_ALARM_CLEAR));
+	ck_assert(HAS(PFSM_ACT_FWD_ENABLE) && HAS(PFSM_ACT_STATE_WRITE));
+}
+END_TEST
+
+START_TEST(first_probe_failing_raises_alarm)
+{
+	proxy_fsm_select(&f, MODE_LEARNED, &A, 0, &act);
+	proxy_fsm_probe_done(&f, act.gen, false, 3, &act);
+	ck_assert_int_eq(f.state, PFSM_UNREACHABLE);
+	ck_assert(HAS(PFSM_ACT_ALARM_RAISE));
+	ck_assert(!HAS(PFSM_ACT_FWD_DISABLE));	/* it was never enabled */
+}
+END_TEST
+
+START_TEST(stale_probe_result_ignored)
+{
+	unsigned old;
+
+	proxy_fsm_select(&f, MODE_LEARNED, &A, 0, &act);
+	old = act.gen;
+	proxy_fsm_select(&f, MODE_LEARNED, &B, 1, &act);
+	proxy_fsm_probe_done(&f, old, true, 2, &act);
+	ck_assert_uint_eq(act.flags, 0);
+	ck_assert_int_eq(f.state, PFSM_PROBING);
+	ck_assert(!f.in_effect);
+}
+END_TEST
+
+START_TEST(change_is_make_before_break)
+{
+	proxy_fsm_select(&f, MODE_LEARNED, &B, 0, &act);
+	proxy_fsm_probe_done(&f, act.gen, true, 1, &act);
+	/* A lower candidate appears: B stays in effect while A is probed. */
+	proxy_fsm_select(&f, MODE_LEARNED, &A, 5, &act);
+	ck_assert_int_eq(f.state, PFSM_PROBING);
+	ck_assert(f.in_effect);
+	ck_assert_int_eq(addr_cmp(&f.effect, &B), 0);
+	ck_assert(!HAS(PFSM_ACT_FWD_DISABLE));
+	proxy_fsm_probe_done(&f, act.gen, true, 6, &act);
+	ck_assert(HAS(PFSM_ACT_FWD_ENABLE));	/* refreshed to A */
+	ck_assert_int_eq(addr_cmp(&act.effect, &A), 0);
+	ck_assert(!HAS(PFSM_ACT_SESSIONS_CLEAR));
+}
+END_TEST
+
+START_TEST(same_selection_changes_nothing)
+{
+	proxy_fsm_select(&f, MODE_LEARNED, &A, 0, &act);
+	proxy_fsm_probe_done(&f, act.gen, true, 1, &act);
+	proxy_fsm_select(&f, MODE_LEARNED, &A, 2, &act);
+	ck_assert_uint_eq(act.flags, 0);
+	ck_assert_int_eq(f.state, PFSM_REACHABLE);
+}
+END_TEST
+
+START_TEST(mode_change_clears_sessions)
+{
+	proxy_fsm_select(&f, MODE_LEARNED, &A, 0, &act);
+	proxy_fsm_probe_done(&f, act.gen, true, 1, &act);
+	proxy_fsm_select(&f, MODE_STATIC, &B, 2, &act);
+	ck_assert(HAS(PFSM_ACT_SESSIONS_CLEAR));
+	ck_assert(HAS(PFSM_ACT_FWD_DISABLE) && HAS(PFSM_ACT_STATE_REMOVE));
+	ck_assert(HAS(PFSM_ACT_PROBE));
+	ck_assert(!f.in_effect);
+	ck_assert_int_eq(f.state, PFSM_PROBING);
+}
+END_TEST
+
+START_TEST(mode_change_to_static_same_proxy_reprobes)
+{
+	proxy_fsm_select(&f, MODE_LEARNED, &A, 0, &act);
+	proxy_fsm_probe_done(&f, act.gen, true, 1, &act);
+	proxy_fsm_select(&f, MODE_STATIC, &A, 2, &act);
+	ck_assert(HAS(PFSM_ACT_SESSIONS_CLEAR));
+	ck_assert(HAS(PFSM_ACT_PROBE));
+}
+END_TEST
+
+START_TEST(disable_tears_down_and_clears_alarm)
+{
+	proxy_fsm_select(&f, MODE_STATIC, &A, 0, &act);
+	proxy_fsm_probe_done(&f, act.gen, false, 3, &act);
+	ck_assert(f.alarm);
+	proxy_fsm_select(&f, MODE_DISABLED, NULL, 10, &act);
+	ck_assert_int_eq(f.state, PFSM_DISABLED);
+	ck_assert(HAS(PFSM_ACT_ALARM_CLEAR));
+	ck_assert(HAS(PFSM_ACT_TIMER_STOP));
+	ck_assert(!f.has_target);
+	/* A timer that fires late does nothing. */
+	proxy_fsm_timer(&f, 60, &act);
+	ck_assert_uint_eq(act.flags, 0);
+}
+END_TEST
+
+START_TEST(candidate_lost_goes_no_candidate)
+{
+	proxy_fsm_select(&f, MODE_LEARNED, &A, 0, &act);
+	proxy_fsm_probe_done(&f, act.gen, true, 1, &act);
+	proxy_fsm_select(&f, MODE_LEARNED, NULL, 5, &act);
+	ck_assert_int_eq(f.state, PFSM_NO_CANDIDATE);
+	ck_assert(HAS(PFSM_ACT_FWD_DISABLE) && HAS(PFSM_ACT_STATE_REMOVE));
+	ck_assert(!HAS(PFSM_ACT_SESSIONS_CLEAR));
+}
+END_TEST
+
+START_TEST(names_cover_every_state)
+{
+	ck_assert_str_eq(proxy_fsm_state_name(PFSM_DISABLED), "disabled");
+	ck_assert_str_eq(proxy_fsm_state_name(PFSM_NO_CANDIDATE), "no-candidate");
+	ck_assert_str_eq(proxy_fsm_state_name(PFSM_PROBING), "probing");
+	ck_assert_str_eq(proxy_fsm_state_name(PFSM_REACHABLE), "reachable");
+	ck_assert_str_eq(proxy_fsm_state_name(PFSM_UNREACHABLE), "unreachable");
+}
+END_TEST
+
+START_TEST(ratelimit_bucket)
+{
+	struct log_ratelimit rl = LOG_RATELIMIT_INIT(10, 2);
+
+	ck_assert(log_ratelimit_allow(&rl, 100));
+	ck_assert(log_ratelimit_allow(&rl, 100));
+	ck_assert(!log_ratelimit_allow(&rl, 101));
+	ck_assert(!log_ratelimit_allow(&rl, 105));
+	ck_assert_uint_eq(rl.suppressed, 2);
+	ck_assert(log_ratelimit_allow(&rl, 111));	/* refilled */
+}
+END_TEST
+
+Suite *
+unit_suite(void)
+{
+	Suite *s = suite_create("proxy_fsm");
+	TCase *tc = tcase_create("proxy_fsm");
+
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, first_selection_probes_at_once);
+	tcase_add_test(tc, fail_alarm_recover_clear);
+	tcase_add_test(tc, first_probe_failing_raises_alarm);
+	tcase_add_test(tc, stale_probe_result_ignored);
+	tcase_add_test(tc, change_is_make_before_break);
+	tcase_add_test(tc, same_selection_changes_nothing);
+	tcase_add_test(tc, mode_change_clears_sessions);
+	tcase_add_test(tc, mode_change_to_static_same_proxy_reprobes);
+	tcase_add_test(tc, disable_tears_down_and_clears_alarm);
+	tcase_add_test(tc, candidate_lost_goes_no_candidate);
+	tcase_add_test(tc, names_cover_every_state);
+	tcase_add_test(tc, ratelimit_bucket);
+	suite_add_tcase(s, tc);
+	return s;
+}
