@@ -318,6 +318,10 @@ config_str(struct config_ctx *ctx, yaml_node_t *n, char *buf, size_t size,
 	}
 	s = n->data.scalar.value;
 	len = n->data.scalar.length;
+	if (len == 0) {
+		config_err(ctx, &n->start_mark, "%s must not be empty", what);
+		return false;
+	}
 	if (len >= size) {
 		config_err(ctx, &n->start_mark, "%s too long (max %zu characters)",
 		    what, size - 1);

@@ -16,8 +16,11 @@
 #include "alarm.h"
 #include "control.h"
 #include "daemon.h"
+#include "dhcp_lease.h"
+#include "dhcp_snoop.h"
 #include "event.h"
 #include "forward.h"
+#include "link.h"
 #include "log.h"
 #include "onboarding.h"
 #include "probe.h"
@@ -170,6 +173,12 @@ daemon_reselect(void)
 	/* A lease that runs out must end its candidate even if nothing else
 	 * happens: wake up then and select again. */
 	next = select_next_expiry(&d.cands, in.now);
+	for (size_t i = 0; i < d.ndhcp; i++) {
+		int64_t e = d.dhcp[i].lease_expiry;
+
+		if (e > in.now && (next == 0 || e < next))
+			next = e;
+	}
 	if (next != 0)
 		event_timer_arm(&d.expiry_timer, (uint64_t)(next - in.now) * 1000);
 	else
@@ -198,10 +207,19 @@ daemon_probe_due(void *arg)
 	daemon_apply(&act);
 }
 
+static void daemon_dhcp_store(const struct dhcp_info *);
+
 static void
 daemon_expiry_due(void *arg)
 {
-	log_info("a lease expired: selecting again");
+	int64_t now = event_now();
+
+	for (size_t i = 0; i < d.ndhcp; i++)
+		if (dhcp_lease_expire(&d.dhcp[i], now)) {
+			log_info("dhcp: lease on %s expired: its proxies are forgotten",
+			    d.dhcp[i].ifname);
+			daemon_dhcp_store(&d.dhcp[i]);
+		}
 	daemon_reselect();
 }
 
@@ -220,10 +238,19 @@ daemon_path(char *buf, const char *dir, const char *name)
 	return 0;
 }
 
+static void
+daemon_dhcp_store(const struct dhcp_info *info)
+{
+	char path[DAEMON_PATH_MAX];
+
+	if (daemon_path(path, d.dhcp_dir, info->ifname) == -1 ||
+	    statefile_write_dhcp(path, info) == -1)
+		log_err("%s/%s: %s", d.dhcp_dir, info->ifname, strerror(errno));
+}
+
 void
 daemon_dhcp_update(const struct dhcp_info *info)
 {
-	char path[DAEMON_PATH_MAX];
 	size_t i;
 
 	for (i = 0; i < d.ndhcp; i++)
@@ -237,10 +264,56 @@ daemon_dhcp_update(const struct dhcp_info *info)
 		d.ndhcp++;
 	}
 	d.dhcp[i] = *info;
-	if (daemon_path(path, d.dhcp_dir, info->ifname) == -1 ||
-	    statefile_write_dhcp(path, info) == -1)
-		log_err("%s: %s", path, strerror(errno));
+	daemon_dhcp_store(info);
 	daemon_reselect();
+}
+
+/* A snooped reply: decide what it means for the interface. */
+static void
+daemon_dhcp_reply(const char *ifname, const uint8_t mac[6],
+    const struct dhcp_reply *r, void *arg)
+{
+	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(60, 5);
+	const struct dhcp_info *cur = status_find_dhcp(d.dhcp, d.ndhcp, ifname);
+	const char *msg = dhcp_parse_msg_name(r->msg_type), *why = "";
+	struct dhcp_info info;
+
+	if (cur != NULL)
+		info = *cur;
+	else
+		dhcp_lease_clear(&info, ifname, DHCP_STATE_PENDING);
+	switch (dhcp_lease_apply(&info, ifname, mac, r, event_now(), &why)) {
+	case DHCP_LEASE_IGNORED:
+		log_debug("dhcp: %s on %s ignored", msg, ifname);
+		return;
+	case DHCP_LEASE_REJECTED:
+		log_limited(&rl, event_now(), LOG_WARN, "dhcp: %s on %s refused: %s",
+		    msg, ifname, why);
+		return;
+	case DHCP_LEASE_UPDATED:
+		break;
+	}
+	if (cur == NULL || strcmp(cur->state, info.state) != 0 ||
+	    cur->nproxy != info.nproxy ||
+	    (info.nproxy > 0 && strcmp(cur->proxy[0], info.proxy[0]) != 0))
+		log_info("dhcp: %s on %s: %s%s%s", msg, ifname, info.state,
+		    info.nproxy ? " " : "", info.nproxy ? info.proxy[0] : "");
+	daemon_dhcp_update(&info);
+}
+
+static void
+daemon_link(const char *ifname, bool up, bool removed, void *arg)
+{
+	const struct dhcp_info *cur = status_find_dhcp(d.dhcp, d.ndhcp, ifname);
+	struct dhcp_info info;
+
+	if ((up && !removed) || cur == NULL ||
+	    strcmp(cur->state, DHCP_STATE_LINK_DOWN) == 0)
+		return;
+	log_info("dhcp: %s %s: its proxies are forgotten", ifname,
+	    removed ? "removed" : "down");
+	dhcp_lease_clear(&info, ifname, DHCP_STATE_LINK_DOWN);
+	daemon_dhcp_update(&info);
 }
 
 void
@@ -351,6 +424,7 @@ daemon_reload(void)
 	}
 	d.cfg = daemon_newcfg;
 	daemon_load_onboarding();
+	dhcp_snoop_configure(&d.cfg);
 	if (forward_configure(&d.cfg, &fp) == -1)
 		log_err("reload: the forwarder could not be configured");
 	daemon_reselect();
@@ -471,6 +545,14 @@ daemon_init_loop(void)
 		log_err("control socket %s: %s", d.sock_path, strerror(errno));
 		return -1;
 	}
+	/* Learning is best effort: without it static mode still works. */
+	if (dhcp_snoop_open(daemon_dhcp_reply, NULL) == -1)
+		log_err("dhcp: cannot open netfilter queue %d: %s", DHCP_SNOOP_QUEUE,
+		    strerror(errno));
+	else
+		dhcp_snoop_configure(&d.cfg);
+	if (link_open(daemon_link, NULL) == -1)
+		log_err("link: cannot watch interfaces: %s", strerror(errno));
 	if (forward_configure(&d.cfg, &fp) == -1)
 		log_err("the forwarder could not be configured");
 	return 0;
@@ -517,6 +599,8 @@ daemon_main(const struct daemon_opts *opts)
 	if (event_run() == -1)
 		rc = 1;
 out:
+	dhcp_snoop_close();
+	link_close();
 	forward_shutdown();
 	/* Forwarding is gone with the daemon, so no proxy is in effect. */
 	statefile_remove(d.proxy_file);

@@ -25,7 +25,8 @@ void log_reopen(void);
 void log_close(void);
 void log_set_level(enum log_level);
 void log_msg(enum log_level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void log_vmsg(enum log_level, const char *fmt, va_list ap);
+void log_vmsg(enum log_level, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* Returns true and logs when the bucket allows it; counts what it drops. */
 bool log_limited(struct log_ratelimit *, int64_t now, enum log_level, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -212,8 +212,8 @@ sf_parse_dhcp_proxies(json_t *info, struct dhcp_info *out,
 	if (arr == NULL)
 		return false;
 	if (json_array_size(arr) > SF_MAX_PROXIES) {
-		sf_err(err, "%smanagement-proxies has more than %d entries", ctx,
-		    SF_MAX_PROXIES);
+		sf_err(err, "%smanagement-proxies has more than %d entries",
+		    ctx, SF_MAX_PROXIES);
 		return false;
 	}
 	json_array_foreach(arr, i, v) {
@@ -295,7 +295,8 @@ sf_parse_peer_cands(json_t *root, struct peer_info *out, char err[CFG_ERR_LEN])
 	json_array_foreach(arr, i, v) {
 		snprintf(ctx, sizeof(ctx), "management-proxies[%zu]: ", i);
 		if (!json_is_object(v)) {
-			sf_err(err, "management-proxies[%zu] is not an object", i);
+			sf_err(err, "management-proxies[%zu] is not an object",
+			    i);
 			return false;
 		}
 		if (!sf_get_string(v, ctx, "proxy", SF_SANITIZE,
@@ -343,10 +344,11 @@ statefile_parse_proxy(const char *buf, size_t len, struct proxy_addr *out,
 	memset(out, 0, sizeof(*out));
 	if ((root = sf_load(buf, len, err)) == NULL)
 		return false;
-	v = sf_get_typed(root, "", "proxy_address", JSON_STRING, "a string", err);
+	v = sf_get_typed(root, "", "proxy_address", JSON_STRING, "a string",
+	    err);
 	if (v != NULL) {
-		if (addr_parse_proxy(json_string_value(v), json_string_length(v),
-		    out, &why))
+		if (addr_parse_proxy(json_string_value(v),
+		    json_string_length(v), out, &why))
 			ok = true;
 		else
 			sf_err(err, "proxy_address: %s", why);
@@ -420,7 +422,8 @@ statefile_dump_dhcp(const struct dhcp_info *d, size_t *len)
 	    sf_set(info, "resolution-state", SF_STR(d->state, SF_PRINTABLE)) &&
 	    sf_set(info, "management-proxies", json_incref(arr));
 	if (ok && d->lease_expiry > 0)
-		ok = sf_set(info, "lease-expiry", json_integer(d->lease_expiry));
+		ok = sf_set(info, "lease-expiry",
+		    json_integer(d->lease_expiry));
 	if (ok && d->server != 0) {
 		addr_format_ip(d->server, ip);
 		ok = sf_set(info, "server", json_string(ip));

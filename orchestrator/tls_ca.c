@@ -165,21 +165,18 @@ ca_cert_new(EVP_PKEY *pub, time_t now)
 /* "mgmt-proxy local CA <hostname>", cut to the 64-character CN limit and
  * restricted to printable ASCII so it is always valid UTF-8. */
 static void
-ca_subject_cn(char *cn, size_t len)
+ca_subject_cn(char cn[CN_MAX + 1])
 {
 	char host[256];
-	size_t i;
+	size_t i, n = sizeof(CA_CN_PREFIX) - 1;
 
-	if (gethostname(host, sizeof(host)) != 0)
-		host[0] = '\0';
+	if (gethostname(host, sizeof(host)) != 0 || host[0] == '\0')
+		memcpy(host, "unknown", sizeof("unknown"));
 	host[sizeof(host) - 1] = '\0';
-	for (i = 0; host[i] != '\0'; i++)
-		if (host[i] < 0x20 || host[i] > 0x7e)
-			host[i] = '?';
-	if (snprintf(cn, len, "%s%s", CA_CN_PREFIX,
-	    host[0] != '\0' ? host : "unknown") >= (int)len) {
-		/* Truncation is intended: the CN is a label for humans. */
-	}
+	memcpy(cn, CA_CN_PREFIX, n);
+	for (i = 0; host[i] != '\0' && n < CN_MAX; i++, n++)
+		cn[n] = host[i] < 0x20 || host[i] > 0x7e ? '?' : host[i];
+	cn[n] = '\0';
 }
 
 static X509 *
@@ -190,7 +187,7 @@ ca_self_signed(EVP_PKEY *key, time_t now)
 
 	if ((x = ca_cert_new(key, now)) == NULL)
 		return NULL;
-	ca_subject_cn(cn, sizeof(cn));
+	ca_subject_cn(cn);
 	/* pathlen:0: this CA signs leaves only, never another CA. */
 	if (ASN1_TIME_adj(X509_getm_notAfter(x), now, CA_DAYS, 0) == NULL ||
 	    ca_set_cn(x, cn) != 0 ||

@@ -85,6 +85,18 @@ check "Squid logged :8443" squid_logged "GET https://secure.test:8443/p8443"
 check "HTTP/2 from the client" \
 	body_has mgmt "$via_proxy" --http2 --cacert "$LAB_DIR/pki/local.crt" https://secure.test/h2
 
+echo "== hostile SNI (becomes the URL authority and a log field)"
+# sni_refused SNI: the forwarder answers 400 to a request carrying SNI.
+sni_refused() {
+	_st=$(lab_in mgmt timeout 10 python3 "$LAB_SRC/sni_probe.py" \
+		"$LAB_ORIGIN_HTTPS_IP" "$1" b.test 2>&1) || true
+	printf "  %s -> %s\n" "$1" "$_st"
+	[ "$_st" = "HTTP/1.1 400 Bad request" ]
+}
+check "SNI with a newline refused" sni_refused 'a.test\nFAKE'
+check "SNI with / ? @ refused" sni_refused 'x.test/e?@b.test'
+check "newline in SNI logged URL-encoded" grep -q 'sni=a.test%0AFAKE ' "$LAB_DIR/run/haproxy.log"
+
 echo "== traffic that must not be intercepted"
 check "router's own HTTP goes direct" body_has router "from $LAB_RTR_WAN_IP" http://origin.test/own
 lab_bg lo80 router timeout 30 python3 -m http.server --bind 127.0.0.1 80

@@ -360,7 +360,6 @@ lab_render() {
 		-e "s|{{FWMARK}}|$LAB_FWMARK|g" \
 		-e "s|{{RUN_DIR}}|$LAB_DIR/run|g" \
 		-e "s|{{CRT_LIST}}|$LAB_DIR/run/crt-list|g" \
-		-e "s|{{ERROR_DIR}}|$LAB_DIR/run|g" \
 		"$1" >"$2"
 	if grep -n '{{' "$2" >&2; then
 		lab_die "unfilled placeholder in $2"

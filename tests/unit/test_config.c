@@ -517,7 +517,7 @@ START_TEST(tls_paths)
 
 	FAILS("mgmt-proxy:\n  tls:\n    ca-cert: ca.crt\n    ca-key: \"\"\n",
 	    "t.yaml:3:14: path \"ca.crt\" is not absolute\n"
-	    "t.yaml:4:13: path \"\" is not absolute");
+	    "t.yaml:4:13: path must not be empty");
 	memset(path, 'a', sizeof(path) - 1);
 	path[0] = '/';
 	path[sizeof(path) - 1] = '\0';
@@ -610,6 +610,10 @@ START_TEST(select_router_node)
 	    "t.yaml:1:22: router \"r\" not found in authority");
 	FAILS("mgmt-proxy:\n  node: n\n",
 	    "t.yaml:2:9: node \"n\" not found in authority");
+	FAILS("mgmt-proxy:\n  router: \"\"\n",
+	    "t.yaml:2:11: router name must not be empty");
+	FAILS("authority:\n  router:\n    - name: \"a\\tb\"\n",
+	    "t.yaml:3:13: router name contains control characters");
 	FAILS("mgmt-proxy:\n  router: "
 	    "rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr\n",
 	    "t.yaml:2:11: router name too long (max 63 characters)");

@@ -1,0 +1,34 @@
+/* What a snooped DHCP reply means for an interface's learned proxies
+ * (pure). Only ACKs addressed to the interface's own hardware address
+ * change anything (a spoofed reply for another chaddr is refused); a NAK
+ * clears; OFFERs are ignored because the lease is not ours yet. */
+#ifndef DHCP_LEASE_H
+#define DHCP_LEASE_H
+#include <stdint.h>
+
+#include "dhcp_parse.h"
+#include "statefile.h"
+
+/* resolution-state values (also in docs/operations.md). */
+#define DHCP_STATE_RESOLVED	"resolved"
+#define DHCP_STATE_PENDING	"pending"		/* no ACK seen yet */
+#define DHCP_STATE_NO_OPT43	"no-option-43"
+#define DHCP_STATE_NO_SUB128	"no-sub-option-128"
+#define DHCP_STATE_INVALID	"invalid-value"
+#define DHCP_STATE_NAK		"nak"
+#define DHCP_STATE_EXPIRED	"expired"
+#define DHCP_STATE_LINK_DOWN	"link-down"
+
+enum dhcp_lease_result {
+	DHCP_LEASE_IGNORED,	/* OFFER and the like: nothing to do */
+	DHCP_LEASE_REJECTED,	/* spoofed or unusable: *why says why */
+	DHCP_LEASE_UPDATED,	/* *info replaced: persist and select again */
+};
+
+enum dhcp_lease_result dhcp_lease_apply(struct dhcp_info *info, const char *ifname,
+    const uint8_t mac[6], const struct dhcp_reply *r, int64_t now, const char **why);
+/* Forget the interface's proxies, recording why (link down, expiry). */
+void dhcp_lease_clear(struct dhcp_info *info, const char *ifname, const char *state);
+/* Marks an ended lease as expired; true when it changed *info. */
+bool dhcp_lease_expire(struct dhcp_info *info, int64_t now);
+#endif

@@ -1,0 +1,195 @@
+/* Lease decisions (dhcp_lease.c) and the snooping ruleset (dhcp_snoop.c). */
+#include <stdio.h>
+#include <string.h>
+
+#include "dhcp_lease.h"
+#include "dhcp_snoop.h"
+#include "unit.h"
+
+static const uint8_t mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+static struct dhcp_info info;
+static struct dhcp_reply r;
+
+static void
+setup(void)
+{
+	memset(&r, 0, sizeof(r));
+	r.msg_type = DHCP_MSG_ACK;
+	memcpy(r.chaddr, mac, 6);
+	r.server_id = 0xc0000201u;
+	r.lease_time = 600;
+	r.has_vendor = true;
+	r.has_proxy = true;
+	snprintf(r.proxy, sizeof(r.proxy), "198.51.100.10:3128");
+	dhcp_lease_clear(&info, "wan1", DHCP_STATE_PENDING);
+}
+
+START_TEST(ack_resolves)
+{
+	const char *why;
+
+	ck_assert_int_eq(dhcp_lease_apply(&info, "wan1", mac, &r, 1000, &why),
+	    DHCP_LEASE_UPDATED);
+	ck_assert_str_eq(info.state, "resolved");
+	ck_assert_uint_eq(info.nproxy, 1);
+	ck_assert_str_eq(info.proxy[0], "198.51.100.10:3128");
+	ck_assert_int_eq(info.lease_expiry, 1600);
+	ck_assert_uint_eq(info.server, 0xc0000201u);
+	ck_assert_str_eq(info.ifname, "wan1");
+}
+END_TEST
+
+START_TEST(renewal_replaces_value)
+{
+	const char *why;
+
+	dhcp_lease_apply(&info, "wan1", mac, &r, 1000, &why);
+	snprintf(r.proxy, sizeof(r.proxy), "198.51.100.11:8080");
+	dhcp_lease_apply(&info, "wan1", mac, &r, 1300, &why);
+	ck_assert_uint_eq(info.nproxy, 1);
+	ck_assert_str_eq(info.proxy[0], "198.51.100.11:8080");
+	ck_assert_int_eq(info.lease_expiry, 1900);
+}
+END_TEST
+
+START_TEST(offer_ignored)
+{
+	const char *why;
+
+	r.msg_type = DHCP_MSG_OFFER;
+	ck_assert_int_eq(dhcp_lease_apply(&info, "wan1", mac, &r, 1000, &why),
+	    DHCP_LEASE_IGNORED);
+	ck_assert_str_eq(info.state, "pending");
+}
+END_TEST
+
+START_TEST(wrong_chaddr_refused)
+{
+	const char *why = NULL;
+
+	dhcp_lease_apply(&info, "wan1", mac, &r, 1000, &why);
+	r.chaddr[5] = 0x99;
+	snprintf(r.proxy, sizeof(r.proxy), "1.1.1.1:80");
+	ck_assert_int_eq(dhcp_lease_apply(&info, "wan1", mac, &r, 1000, &why),
+	    DHCP_LEASE_REJECTED);
+	ck_assert_ptr_nonnull(why);
+	ck_assert_str_eq(info.proxy[0], "198.51.100.10:3128");	/* unchanged */
+	r.msg_type = DHCP_MSG_NAK;	/* a spoofed NAK clears nothing either */
+	ck_assert_int_eq(dhcp_lease_apply(&info, "wan1", mac, &r, 1000, &why),
+	    DHCP_LEASE_REJECTED);
+	ck_assert_str_eq(info.state, "resolved");
+}
+END_TEST
+
+START_TEST(nak_clears)
+{
+	const char *why;
+
+	dhcp_lease_apply(&info, "wan1", mac, &r, 1000, &why);
+	r.msg_type = DHCP_MSG_NAK;
+	ck_assert_int_eq(dhcp_lease_apply(&info, "wan1", mac, &r, 1001, &why),
+	    DHCP_LEASE_UPDATED);
+	ck_assert_str_eq(info.state, "nak");
+	ck_assert_uint_eq(info.nproxy, 0);
+}
+END_TEST
+
+START_TEST(withdrawn_option_clears)
+{
+	const char *why;
+
+	dhcp_lease_apply(&info, "wan1", mac, &r, 1000, &why);
+	r.has_vendor = false;
+	r.has_proxy = false;
+	r.proxy[0] = '\0';
+	dhcp_lease_apply(&info, "wan1", mac, &r, 1300, &why);
+	ck_assert_str_eq(info.state, "no-option-43");
+	ck_assert_uint_eq(info.nproxy, 0);
+	r.has_vendor = true;
+	dhcp_lease_apply(&info, "wan1", mac, &r, 1300, &why);
+	ck_assert_str_eq(info.state, "no-sub-option-128");
+}
+END_TEST
+
+START_TEST(invalid_value_kept_for_display)
+{
+	const char *why;
+
+	snprintf(r.proxy, sizeof(r.proxy), "10.0.0.1:99999");
+	dhcp_lease_apply(&info, "wan1", mac, &r, 1000, &why);
+	ck_assert_str_eq(info.state, "invalid-value");
+	ck_assert_uint_eq(info.nproxy, 1);
+	r.proxy[0] = '\0';
+	r.proxy_problem = "sub-option 128 not printable";
+	dhcp_lease_apply(&info, "wan1", mac, &r, 1000, &why);
+	ck_assert_str_eq(info.state, "invalid-value");
+	ck_assert_uint_eq(info.nproxy, 0);
+}
+END_TEST
+
+START_TEST(infinite_lease_has_no_expiry)
+{
+	const char *why;
+
+	r.lease_time = 0xffffffffu;
+	dhcp_lease_apply(&info, "wan1", mac, &r, 1000, &why);
+	ck_assert_int_eq(info.lease_expiry, 0);
+	ck_assert(!dhcp_lease_expire(&info, 1 << 30));
+}
+END_TEST
+
+START_TEST(expiry)
+{
+	const char *why;
+
+	dhcp_lease_apply(&info, "wan1", mac, &r, 1000, &why);
+	ck_assert(!dhcp_lease_expire(&info, 1599));
+	ck_assert(dhcp_lease_expire(&info, 1600));
+	ck_assert_str_eq(info.state, "expired");
+	ck_assert_uint_eq(info.nproxy, 0);
+	ck_assert(!dhcp_lease_expire(&info, 1700));
+}
+END_TEST
+
+START_TEST(ruleset_lists_eligible_only)
+{
+	static struct config cfg;
+	char buf[2048];
+
+	config_defaults(&cfg);
+	ck_assert_int_eq(dhcp_snoop_ruleset(&cfg, buf, sizeof(buf)), 0);
+	cfg.niface = 3;
+	snprintf(cfg.iface[0].name, IFNAMSIZ, "wan1");
+	cfg.iface[0].dhcp_v4 = cfg.iface[0].proxy_discovery = true;
+	snprintf(cfg.iface[1].name, IFNAMSIZ, "wan2");
+	cfg.iface[1].dhcp_v4 = true;
+	snprintf(cfg.iface[2].name, IFNAMSIZ, "wan3");
+	cfg.iface[2].dhcp_v4 = cfg.iface[2].proxy_discovery = true;
+	ck_assert_int_gt(dhcp_snoop_ruleset(&cfg, buf, sizeof(buf)), 0);
+	ck_assert_ptr_nonnull(strstr(buf, "iifname { \"wan1\", \"wan3\" } udp sport 67 "
+	    "udp dport 68 queue num 6768 bypass"));
+	ck_assert_ptr_null(strstr(buf, "wan2"));
+	ck_assert_int_eq(dhcp_snoop_ruleset(&cfg, buf, 40), -1);
+}
+END_TEST
+
+Suite *
+unit_suite(void)
+{
+	Suite *s = suite_create("dhcp_lease");
+	TCase *tc = tcase_create("dhcp_lease");
+
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, ack_resolves);
+	tcase_add_test(tc, renewal_replaces_value);
+	tcase_add_test(tc, offer_ignored);
+	tcase_add_test(tc, wrong_chaddr_refused);
+	tcase_add_test(tc, nak_clears);
+	tcase_add_test(tc, withdrawn_option_clears);
+	tcase_add_test(tc, invalid_value_kept_for_display);
+	tcase_add_test(tc, infinite_lease_has_no_expiry);
+	tcase_add_test(tc, expiry);
+	tcase_add_test(tc, ruleset_lists_eligible_only);
+	suite_add_tcase(s, tc);
+	return s;
+}
