@@ -8,7 +8,7 @@ CC       ?= cc
 FUZZ_CC  ?= clang
 FUZZ_TIME ?= 30
 
-PKGS     := yaml-0.1 jansson libcrypto libnetfilter_queue libmnl libnftables libcurl
+PKGS     := yaml-0.1 jansson libcrypto libnetfilter_queue libmnl libnftables libnftnl libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

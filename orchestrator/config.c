@@ -34,15 +34,18 @@ struct config_pos {
 struct config_ctx {
 	const char *fname;
 	struct cfg_errors *err;
-	struct config_pos pos[CFG_MAX_ERRORS];	/* of err->msg, for sorting */
+	struct config_pos pos[CFG_MAX_ERRORS];	/* of err->msg, to sort */
 	yaml_document_t doc;
-	yaml_node_t *want_router;	/* mgmt-proxy.router, if given and valid */
+	yaml_node_t *want_router;	/* mgmt-proxy.router, when valid */
 	yaml_node_t *want_node;		/* mgmt-proxy.node, likewise */
-	bool select_failed;		/* a selection error is already reported */
-	struct config scratch;		/* sink for routers and nodes of others */
+	bool select_failed;		/* a selection error was reported */
+	struct config scratch;		/* routers, nodes of others */
 };
 
-static const char *const config_modes[] = { "disabled", "static", "learned", NULL };
+/* In enum order: the index is the enum value. */
+static const char *const config_modes[] = {
+	"disabled", "static", "learned", NULL
+};
 static const char *const config_forwarders[] = { "haproxy", "none", NULL };
 
 /* Errors */
@@ -188,7 +191,8 @@ config_is_null(const yaml_node_t *n)
 	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
 		return false;
 	return n->data.scalar.length == 0 || config_eq(n, "~") ||
-	    config_eq(n, "null") || config_eq(n, "Null") || config_eq(n, "NULL");
+	    config_eq(n, "null") || config_eq(n, "Null") ||
+	    config_eq(n, "NULL");
 }
 
 static bool
@@ -204,9 +208,11 @@ config_expected(struct config_ctx *ctx, const yaml_node_t *n, const char *want)
 	char q[CONFIG_QBUF];
 
 	if (n->type == YAML_MAPPING_NODE)
-		config_err(ctx, &n->start_mark, "expected %s, got a mapping", want);
+		config_err(ctx, &n->start_mark, "expected %s, got a mapping",
+		    want);
 	else if (n->type == YAML_SEQUENCE_NODE)
-		config_err(ctx, &n->start_mark, "expected %s, got a list", want);
+		config_err(ctx, &n->start_mark, "expected %s, got a list",
+		    want);
 	else if (config_is_null(n))
 		config_err(ctx, &n->start_mark, "expected %s, got null", want);
 	else
@@ -299,7 +305,8 @@ config_seq(struct config_ctx *ctx, yaml_node_t *n, yaml_node_item_t **items,
 		return false;
 	}
 	*items = n->data.sequence.items.start;
-	*count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	*count = (size_t)(n->data.sequence.items.top -
+	    n->data.sequence.items.start);
 	return true;
 }
 
@@ -323,8 +330,8 @@ config_str(struct config_ctx *ctx, yaml_node_t *n, char *buf, size_t size,
 		return false;
 	}
 	if (len >= size) {
-		config_err(ctx, &n->start_mark, "%s too long (max %zu characters)",
-		    what, size - 1);
+		config_err(ctx, &n->start_mark,
+		    "%s too long (max %zu characters)", what, size - 1);
 		return false;
 	}
 	for (size_t i = 0; i < len; i++) {
@@ -358,9 +365,10 @@ config_ifname(struct config_ctx *ctx, yaml_node_t *n, char buf[IFNAMSIZ])
 	ok = len >= 1 && len <= CONFIG_IFNAME_MAX && !config_eq(n, ".") &&
 	    !config_eq(n, "..");
 	for (size_t i = 0; ok && i < len; i++)
-		ok = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '.' ||
-		    s[i] == '-';
+		ok = (s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '_' || s[i] == '.' || s[i] == '-';
 	if (!ok) {
 		config_err(ctx, &n->start_mark, "invalid interface name \"%s\" "
 		    "(1-15 characters of A-Z a-z 0-9 _ . -)",
@@ -457,8 +465,9 @@ config_uint(struct config_ctx *ctx, yaml_node_t *n, long lo, long hi,
 		    config_text(n, q, sizeof(q)));
 		return false;
 	}
+	/* Saturate: past hi the value is out of range whatever follows. */
 	for (; i < len; i++)
-		if (v <= hi)	/* saturate: anything above hi is out of range */
+		if (v <= hi)
 			v = v * 10 + (s[i] - '0');
 	if (neg)
 		v = -v;
@@ -614,8 +623,9 @@ config_iface_dups(struct config_ctx *ctx, yaml_node_t *devs)
 /* Index of this box's entry in a router or node list: the one named in
  * mgmt-proxy, else the only one; -1 when there is none. */
 static long
-config_select(struct config_ctx *ctx, yaml_node_t *list, yaml_node_item_t *items,
-    size_t n, yaml_node_t *want, const char *what, const char *where)
+config_select(struct config_ctx *ctx, yaml_node_t *list,
+    yaml_node_item_t *items, size_t n, yaml_node_t *want, const char *what,
+    const char *where)
 {
 	char q[CONFIG_QBUF];
 
@@ -711,13 +721,12 @@ config_device(struct config_ctx *ctx, yaml_node_t *n, struct config *dst,
 	for (size_t i = 0; i < ni; i++) {
 		yaml_node_t *it = config_node(ctx, items[i]);
 
-		if (!config_iface(ctx, it, dev, &ifc))
-			continue;
 		if (++*count == CFG_MAX_IFACE + 1)
 			config_err(ctx, &it->start_mark,
 			    "too many network-interfaces on one node (max %d)",
 			    CFG_MAX_IFACE);
-		if (dst->niface < CFG_MAX_IFACE)
+		if (config_iface(ctx, it, dev, &ifc) &&
+		    dst->niface < CFG_MAX_IFACE)
 			dst->iface[dst->niface++] = ifc;
 	}
 }
@@ -960,11 +969,14 @@ config_health(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
 		ok &= config_uint(ctx, v[0], 1, 86400, "interval",
 		    &cfg->hc_interval);
 	if (v[1] != NULL)
-		ok &= config_uint(ctx, v[1], 1, 60, "timeout", &cfg->hc_timeout);
-	/* A probe that may outlive its period would overlap the next one. */
-	if (ok && cfg->hc_timeout >= cfg->hc_interval)
-		config_err(ctx, v[1] != NULL ? &v[1]->start_mark : &n->start_mark,
-		    "timeout %u must be less than interval %u", cfg->hc_timeout,
+		ok &= config_uint(ctx, v[1], 1, 60, "timeout",
+		    &cfg->hc_timeout);
+	/* A probe must end before the next is due (the daemon counts one
+	 * still open at that moment as failed). */
+	if (ok && cfg->hc_timeout > cfg->hc_interval)
+		config_err(ctx,
+		    v[1] != NULL ? &v[1]->start_mark : &n->start_mark,
+		    "timeout %u must not exceed interval %u", cfg->hc_timeout,
 		    cfg->hc_interval);
 }
 
@@ -993,7 +1005,8 @@ config_ports(struct config_ctx *ctx, yaml_node_t *list, uint16_t *ports,
 		for (size_t j = 0; j < nother; j++)
 			dup |= other[j] == p;
 		if (dup)
-			config_err(ctx, &it->start_mark, "duplicate port %u", p);
+			config_err(ctx, &it->start_mark, "duplicate port %u",
+			    p);
 		else if (*np < CFG_MAX_PORTS)
 			ports[(*np)++] = p;
 	}
@@ -1030,8 +1043,8 @@ config_intercept(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
 				config_err(ctx, &it->start_mark,
 				    "duplicate interface \"%s\"", ifn);
 			else if (cfg->nintercept < CFG_MAX_INTERCEPT)
-				memcpy(cfg->intercept_if[cfg->nintercept++], ifn,
-				    sizeof(ifn));
+				memcpy(cfg->intercept_if[cfg->nintercept++],
+				    ifn, sizeof(ifn));
 		}
 	}
 	if (v[1] != NULL)
@@ -1146,8 +1159,8 @@ config_settings(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
 		if (!config_is_string(v[ST_FWD]))
 			config_expected(ctx, v[ST_FWD], "a string");
 		else if ((f = config_enum(v[ST_FWD], config_forwarders)) < 0)
-			config_err(ctx, &v[ST_FWD]->start_mark,
-			    "unknown forwarder \"%s\" (expected haproxy or none)",
+			config_err(ctx, &v[ST_FWD]->start_mark, "unknown "
+			    "forwarder \"%s\" (expected haproxy or none)",
 			    config_text(v[ST_FWD], q, sizeof(q)));
 		else
 			cfg->forwarder = (enum mp_forwarder)f;

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "onboarding.h"
 #include "probe.h"
+#include "proc.h"
 #include "proxy_fsm.h"
 #include "select.h"
 #include "status.h"
@@ -203,6 +204,12 @@ daemon_probe_due(void *arg)
 {
 	struct pfsm_actions act;
 
+	/* With timeout == interval the next probe can be due before the
+	 * current one timed out: an answer not given by now is a failure. */
+	if (d.probe.fd != -1) {
+		probe_cancel(&d.probe);
+		daemon_probe_done(d.probe.gen, false, "no answer within the interval", NULL);
+	}
 	proxy_fsm_timer(&d.fsm, event_now(), &act);
 	daemon_apply(&act);
 }
@@ -476,6 +483,9 @@ daemon_signal(int fd, uint32_t events, void *arg)
 		case SIGHUP:
 			json_decref(daemon_reload());
 			break;
+		case SIGCHLD:
+			proc_reap();
+			break;
 		case SIGTERM:
 		case SIGINT:
 			log_info("signal %u: shutting down", si.ssi_signo);
@@ -495,6 +505,7 @@ daemon_signals(void)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
 		return -1;
 	d.sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);

@@ -16,6 +16,7 @@
 #include "event.h"
 #include "log.h"
 #include "nft.h"
+#include "nftq.h"
 
 static struct {
 	struct nfq_handle *h;
@@ -56,8 +57,9 @@ dhcp_snoop_ruleset(const struct config *cfg, char *buf, size_t len)
 			continue;
 		SNOOP_PUT("%s\"%s\"", count++ ? ", " : "", cfg->iface[i].name);
 	}
-	SNOOP_PUT(" } udp sport 67 udp dport 68 queue num %d bypass\n\t}\n}\n",
-	    DHCP_SNOOP_QUEUE);
+	/* The queue verdict itself is added by nftq (see nftq.h). */
+	SNOOP_PUT(" } udp sport 67 udp dport 68 jump %s\n\t}\n"
+	    "\tchain %s {\n\t}\n}\n", DHCP_SNOOP_CHAIN, DHCP_SNOOP_CHAIN);
 #undef SNOOP_PUT
 	if (count == 0) {
 		buf[0] = '\0';
@@ -189,6 +191,11 @@ dhcp_snoop_configure(const struct config *cfg)
 		return -1;
 	}
 	snoop.table = true;
+	if (nftq_add_rule(DHCP_SNOOP_TABLE, DHCP_SNOOP_CHAIN, DHCP_SNOOP_QUEUE, err,
+	    sizeof(err)) == -1) {
+		log_err("dhcp: cannot install the queue rule: %s", err);
+		return -1;
+	}
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 
 #define DHCP_SNOOP_QUEUE	6768
 #define DHCP_SNOOP_TABLE	"mgmt_proxy_dhcp"
+#define DHCP_SNOOP_CHAIN	"dhcp_queue"
 
 /* A well-formed reply arrived on an eligible interface with hardware
  * address mac. */

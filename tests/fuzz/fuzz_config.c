@@ -1,6 +1,6 @@
 /* libFuzzer target: config_parse() on arbitrary bytes. Beyond "no crash",
  * it checks what the daemon relies on: a parsed config keeps its limits
- * (counts, static = one proxy, timeout < interval, usable addresses), and
+ * (counts, static = one proxy, timeout <= interval, usable addresses), and
  * a refused one has errors that are NUL-terminated printable text naming
  * the file. */
 #include <stdint.h>
@@ -31,7 +31,7 @@ fuzz_config_ok(const struct config *c)
 		abort();
 	if (c->hc_interval < 1 || c->hc_interval > 86400 ||
 	    c->hc_timeout < 1 || c->hc_timeout > 60 ||
-	    c->hc_timeout >= c->hc_interval)
+	    c->hc_timeout > c->hc_interval)
 		abort();
 	for (size_t i = 0; i < c->nproxy; i++) {
 		if (c->proxy[i].addr.port == 0 ||

@@ -12,7 +12,7 @@ mkdir -p "$STATE/dhcp" "$RUN"
 
 cleanup() {
 	ns_delete "$NS"
-	rm -rf "$W"
+	[ -n "${KEEP:-}" ] && echo "# kept $W" || rm -rf "$W"
 }
 trap cleanup EXIT
 ns_create "$NS"
@@ -28,7 +28,8 @@ is_state() { [ "$(state)" = "$1" ]; }
 
 # listen IP PORT: a TCP listener that accepts and closes; pid in L_<ip>.
 listen() {
-	in_ns socat TCP-LISTEN:"$2",bind="$1",reuseaddr,fork EXEC:/bin/true &
+	# ip netns exec execs the command: $! is the listener itself.
+	ip netns exec "$NS" socat TCP-LISTEN:"$2",bind="$1",reuseaddr,fork EXEC:/bin/true &
 	eval "L_${1//./_}_$2=$!"
 	wait_for 5 in_ns bash -c "exec 3<>/dev/tcp/$1/$2"
 }
@@ -67,8 +68,9 @@ JSON
 }
 
 start_daemon() {
-	in_ns "$MPD" --config "$CFG" --onboarding "$ONB" --state-dir "$STATE" \
-	    --run-dir "$RUN" --log-file "$LOG" --foreground 2>>"$W/stderr" &
+	ip netns exec "$NS" "$MPD" --config "$CFG" --onboarding "$ONB" \
+	    --state-dir "$STATE" --run-dir "$RUN" --log-file "$LOG" --foreground \
+	    2>>"$W/stderr" &
 	MPD_PID=$!
 	wait_for 5 test -S "$RUN/mgmt-proxy.sock"
 }

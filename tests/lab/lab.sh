@@ -59,6 +59,19 @@ LAB_RT_TABLE=${LAB_RT_TABLE:-100}
 # Every wait in this file gives up after this many tenths of a second.
 LAB_WAIT_TENTHS=${LAB_WAIT_TENTHS:-100}
 
+# lab_down removes $LAB_DIR recursively and names namespaces after $LAB:
+# refuse values that could reach outside the lab.
+case $LAB in
+'' | *[!a-z0-9]*) echo "lab: LAB must be lower-case letters and digits" >&2; exit 2 ;;
+esac
+case $LAB_DIR in
+/tmp/?* | /run/?* | /var/tmp/?*) ;;
+*) echo "lab: LAB_DIR must be under /tmp, /run or /var/tmp" >&2; exit 2 ;;
+esac
+case $LAB_DIR in
+*/../* | */..) echo "lab: LAB_DIR must not contain .." >&2; exit 2 ;;
+esac
+
 lab_log() {
 	echo "lab[$LAB]: $*" >&2
 }

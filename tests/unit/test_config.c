@@ -426,8 +426,8 @@ START_TEST(health_check)
 		{ "60", "0", "t.yaml:4:14: timeout 0 out of range 1-60" },
 		{ "60", "61", "t.yaml:4:14: timeout 61 out of range 1-60" },
 		{ "60", "3s", "t.yaml:4:14: expected an integer, got \"3s\"" },
-		{ "3", "3", "t.yaml:4:14: timeout 3 must be less than interval 3" },
-		{ "10", "30", "t.yaml:4:14: timeout 30 must be less than interval 10" },
+		{ "3", "4", "t.yaml:4:14: timeout 4 must not exceed interval 3" },
+		{ "10", "30", "t.yaml:4:14: timeout 30 must not exceed interval 10" },
 	};
 	char y[256];
 
@@ -439,7 +439,8 @@ START_TEST(health_check)
 	}
 	/* The default timeout (3) is checked against a lower interval. */
 	FAILS("mgmt-proxy:\n  health-check:\n    interval: 2\n",
-	    "t.yaml:3:5: timeout 3 must be less than interval 2");
+	    "t.yaml:3:5: timeout 3 must not exceed interval 2");
+	OK("mgmt-proxy:\n  health-check:\n    interval: 1\n    timeout: 1\n");
 	OK("mgmt-proxy:\n  health-check:\n    interval: 86400\n    timeout: 60\n");
 	ck_assert_uint_eq(cfg.hc_interval, 86400);
 	ck_assert_uint_eq(cfg.hc_timeout, 60);

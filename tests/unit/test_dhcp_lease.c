@@ -167,7 +167,7 @@ START_TEST(ruleset_lists_eligible_only)
 	cfg.iface[2].dhcp_v4 = cfg.iface[2].proxy_discovery = true;
 	ck_assert_int_gt(dhcp_snoop_ruleset(&cfg, buf, sizeof(buf)), 0);
 	ck_assert_ptr_nonnull(strstr(buf, "iifname { \"wan1\", \"wan3\" } udp sport 67 "
-	    "udp dport 68 queue num 6768 bypass"));
+	    "udp dport 68 jump dhcp_queue"));
 	ck_assert_ptr_null(strstr(buf, "wan2"));
 	ck_assert_int_eq(dhcp_snoop_ruleset(&cfg, buf, 40), -1);
 }

@@ -1,0 +1,551 @@
+/* The HA peer channel: socket, timers and the daemon callback around the
+ * pure peer_msg.c. Timers (docs/ha.md): a datagram every PEER_KEEPALIVE_MS
+ * and at once on every local change; the peer is down after PEER_DOWN_MS
+ * without a fresh datagram. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "event.h"
+#include "log.h"
+#include "peer.h"
+
+static struct {
+	int fd;
+	bool timers;
+	struct event_timer keepalive;
+	struct event_timer dead;
+	peer_update_cb cb;
+	void *arg;
+
+	/* What the running channel was opened with. */
+	char self[CFG_NAME_MAX];
+	struct cfg_endpoint listen;
+	struct cfg_endpoint peer;
+	char key_file[CFG_PATH_MAX];
+	uint8_t key[PEER_MSG_KEY_MAX];
+	size_t keylen;
+
+	/* Our side: chosen once per process, kept across reloads so the
+	 * sequence numbers of this boot id only ever grow. */
+	uint64_t boot;
+	uint64_t seq;
+	struct peer_local local[PEER_MSG_MAX_CAND];
+	size_t nlocal;
+	int64_t last_send_ms;
+
+	/* Their side. */
+	struct peer_replay replay;
+	bool echo;			/* we have something to echo */
+	uint64_t echo_boot;
+	uint64_t echo_time_ms;
+	struct peer_info cur;		/* as last reported to the daemon */
+	bool reported;			/* cur has been reported at least once */
+} peer = { .fd = -1 };
+
+/* The network decides what we log here: a flood must not fill the disk. */
+static struct log_ratelimit peer_rl = LOG_RATELIMIT_INIT(60, 5);
+
+int
+peer_key_load(const char *path, uint8_t key[PEER_MSG_KEY_MAX], size_t *len,
+    const char **why)
+{
+	/* Room for the longest key, "\r\n", and one byte to see it is longer. */
+	uint8_t buf[PEER_MSG_KEY_MAX + 3];
+	struct stat st;
+	size_t n = 0;
+	ssize_t r;
+	int fd, rc = -1;
+
+	errno = 0;
+	/* O_NONBLOCK: a FIFO planted at the path must not hang the daemon
+	 * before fstat() can refuse it. */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd == -1) {
+		*why = "cannot open";
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		*why = "cannot stat";
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*why = "not a regular file";
+		goto out_inval;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		*why = "not owned by root or by the daemon's user";
+		goto out_inval;
+	}
+	if ((st.st_mode & 077) != 0) {
+		*why = "readable or writable by group or others (must be 0600 or stricter)";
+		goto out_inval;
+	}
+	while (n < sizeof(buf)) {
+		r = read(fd, buf + n, sizeof(buf) - n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			*why = "cannot read";
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > 0 && buf[n - 1] == '\n') {
+		n--;
+		if (n > 0 && buf[n - 1] == '\r')
+			n--;
+	}
+	if (n < PEER_MSG_KEY_MIN || n > PEER_MSG_KEY_MAX) {
+		*why = "key must be 16 to 512 bytes (one trailing newline ignored)";
+		goto out_inval;
+	}
+	memcpy(key, buf, n);
+	*len = n;
+	rc = 0;
+	goto out;
+out_inval:
+	errno = 0;
+out:
+	OPENSSL_cleanse(buf, sizeof(buf));
+	close(fd);
+	return rc;
+}
+
+static void
+peer_key_log(const char *path, const char *why)
+{
+	if (errno != 0)
+		log_err("ha: key file %s: %s: %s; the HA channel stays closed",
+		    path, why, strerror(errno));
+	else
+		log_err("ha: key file %s: %s; the HA channel stays closed",
+		    path, why);
+}
+
+static void
+peer_sin(struct sockaddr_in *sin, const struct cfg_endpoint *e)
+{
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(e->ip);
+	sin->sin_port = htons(e->port);
+}
+
+static void
+peer_endpoint_fmt(const struct cfg_endpoint *e, char buf[ADDR_STRLEN])
+{
+	struct proxy_addr a = { e->ip, e->port };
+
+	addr_format(&a, buf);
+}
+
+/* A non-blocking UDP socket bound to `listen`. IP_FREEBIND lets it bind
+ * before the HA link has its address, so a slow link does not need a
+ * daemon restart. */
+static int
+peer_socket(const struct cfg_endpoint *listen)
+{
+	struct sockaddr_in sin;
+	int fd, one = 1;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -1;
+	peer_sin(&sin, listen);
+	if (setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one)) == -1 ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+static void
+peer_report(const char *what)
+{
+	log_info("ha: peer %s %s: %s, %zu candidates", peer.cur.node[0] ?
+	    peer.cur.node : "(unknown)", peer.cur.up ? "up" : "down", what,
+	    peer.cur.ncand);
+	peer.reported = true;
+	if (peer.cb != NULL)
+		peer.cb(&peer.cur, peer.arg);
+}
+
+/* Withdraws the peer's candidates. Also done when nothing has been heard
+ * since start-up: the daemon may hold candidates restored from the last
+ * run's peer-proxy.json that nobody vouches for any more. */
+static void
+peer_down(const char *what)
+{
+	if (peer.reported && !peer.cur.up)
+		return;
+	peer.cur.up = false;
+	peer.cur.ncand = 0;
+	memset(peer.cur.cand, 0, sizeof(peer.cur.cand));
+	peer_report(what);
+}
+
+static void
+peer_dead_due(void *arg)
+{
+	char why[64];
+
+	snprintf(why, sizeof(why), "no fresh datagram for %d s",
+	    PEER_DOWN_MS / 1000);
+	peer_down(why);
+}
+
+static void
+peer_send(void)
+{
+	uint8_t buf[PEER_MSG_MAX];
+	struct sockaddr_in sin;
+	struct peer_msg m;
+	int64_t now = event_now();
+	size_t len;
+
+	if (peer.fd == -1)
+		return;
+	memset(&m, 0, sizeof(m));
+	snprintf(m.node, sizeof(m.node), "%s", peer.self);
+	m.boot = peer.boot;
+	m.seq = ++peer.seq;
+	m.time_ms = (uint64_t)event_mono_ms();
+	if (peer.echo) {
+		m.flags |= PEER_MSG_F_ECHO;
+		m.echo_boot = peer.echo_boot;
+		m.echo_time_ms = peer.echo_time_ms;
+	}
+	peer_msg_fill(&m, peer.local, peer.nlocal, now);
+	len = peer_msg_encode(&m, peer.key, peer.keylen, buf, sizeof(buf));
+	if (len == 0) {
+		log_limited(&peer_rl, now, LOG_ERR,
+		    "ha: cannot encode a datagram (node name \"%s\" unusable?)",
+		    peer.self);
+		return;
+	}
+	peer.last_send_ms = event_mono_ms();
+	peer_sin(&sin, &peer.peer);
+	if (sendto(peer.fd, buf, len, 0, (struct sockaddr *)&sin,
+	    sizeof(sin)) == -1 && errno != EAGAIN && errno != EWOULDBLOCK)
+		log_limited(&peer_rl, now, LOG_WARN, "ha: send to peer: %s",
+		    strerror(errno));
+}
+
+static void
+peer_keepalive_due(void *arg)
+{
+	peer_send();
+	event_timer_arm(&peer.keepalive, PEER_KEEPALIVE_MS);
+}
+
+/* A fresh datagram: the peer hears us and we hear it. */
+static void
+peer_fresh(const struct peer_msg *m)
+{
+	struct peer_info info;
+	int64_t now = event_now();
+	bool was_up = peer.reported && peer.cur.up;
+
+	event_timer_arm(&peer.dead, PEER_DOWN_MS);
+	peer_msg_to_info(m, now, &info);
+	if (peer.reported && peer_msg_info_same(&peer.cur, &info)) {
+		/* A keepalive: tell the daemon only now and then, so the
+		 * file's last-heard stays meaningful without a reselect on
+		 * every datagram. */
+		if (now - peer.cur.last_heard < PEER_HEARD_REFRESH_S)
+			return;
+		peer.cur.last_heard = now;
+		if (peer.cb != NULL)
+			peer.cb(&peer.cur, peer.arg);
+		return;
+	}
+	peer.cur = info;
+	peer_report(was_up ? "candidates changed" : "hears us and we hear it");
+}
+
+static void
+peer_datagram(const uint8_t *buf, size_t len, const struct sockaddr_in *from)
+{
+	char src[ADDR_STRLEN];
+	struct proxy_addr a = { ntohl(from->sin_addr.s_addr), ntohs(from->sin_port) };
+	struct peer_msg m;
+	enum peer_accept acc;
+	const char *why;
+	uint64_t old_boot = peer.replay.boot;
+	bool had_boot = peer.replay.have_boot;
+	int64_t now = event_now();
+
+	addr_format(&a, src);
+	if (a.ip != peer.peer.ip || a.port != peer.peer.port) {
+		log_limited(&peer_rl, now, LOG_WARN,
+		    "ha: datagram from %s dropped: not the configured peer", src);
+		return;
+	}
+	if (!peer_msg_decode(buf, len, peer.key, peer.keylen, &m, &why)) {
+		log_limited(&peer_rl, now, LOG_WARN,
+		    "ha: datagram from %s dropped: %s", src, why);
+		return;
+	}
+	acc = peer_msg_accept(&peer.replay, &m, event_mono_ms(), &why);
+	if (acc == PEER_MSG_REFUSED) {
+		log_limited(&peer_rl, now, LOG_WARN,
+		    "ha: datagram from %s (node %s, seq %llu) dropped: %s", src,
+		    m.node, (unsigned long long)m.seq, why);
+		return;
+	}
+	peer.echo = true;
+	peer.echo_boot = m.boot;
+	peer.echo_time_ms = m.time_ms;
+	if (!had_boot || old_boot != m.boot)
+		log_info("ha: node %s at %s started a new run (boot id %016llx)",
+		    m.node, src, (unsigned long long)m.boot);
+	if (acc == PEER_MSG_FRESH)
+		peer_fresh(&m);
+	else
+		log_limited(&peer_rl, now, LOG_DEBUG,
+		    "ha: datagram from %s not counted yet: %s", src, why);
+	/* Answer at once when the peer is new or does not hear us yet, so
+	 * the channel comes up in one round trip instead of a keepalive.
+	 * The minimum interval keeps two nodes from answering each other
+	 * forever. */
+	if ((acc == PEER_MSG_ONEWAY || !had_boot || old_boot != m.boot) &&
+	    event_mono_ms() - peer.last_send_ms >= PEER_REPLY_MIN_MS)
+		peer_send();
+}
+
+static void
+peer_readable(int fd, uint32_t events, void *arg)
+{
+	/* One byte more than the largest datagram shows one that is too big. */
+	uint8_t buf[PEER_MSG_MAX + 1];
+	struct sockaddr_in from;
+	socklen_t fromlen;
+	ssize_t n;
+
+	/* Bounded, so a flood cannot starve the rest of the loop. */
+	for (int i = 0; i < 64; i++) {
+		fromlen = sizeof(from);
+		n = recvfrom(fd, buf, sizeof(buf), MSG_TRUNC,
+		    (struct sockaddr *)&from, &fromlen);
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			if (errno == EINTR)
+				continue;
+			/* ECONNREFUSED after an ICMP port unreachable: the
+			 * peer's daemon is not running. Keepalives go on. */
+			log_limited(&peer_rl, event_now(), LOG_DEBUG,
+			    "ha: receive: %s", strerror(errno));
+			continue;
+		}
+		if (fromlen != sizeof(from) || from.sin_family != AF_INET)
+			continue;
+		peer_datagram(buf, (size_t)n > sizeof(buf) ? sizeof(buf) :
+		    (size_t)n, &from);
+	}
+}
+
+static void
+peer_settings(const struct config *cfg)
+{
+	snprintf(peer.self, sizeof(peer.self), "%s", cfg->node);
+	peer.listen = cfg->ha_listen;
+	peer.peer = cfg->ha_peer;
+	snprintf(peer.key_file, sizeof(peer.key_file), "%s", cfg->ha_key_file);
+}
+
+static void
+peer_boot_id(void)
+{
+	while (peer.boot == 0) {
+		if (getrandom(&peer.boot, sizeof(peer.boot), 0) !=
+		    (ssize_t)sizeof(peer.boot)) {
+			/* getrandom(2) only fails this way before the pool
+			 * is ready, or on EINTR; the clock is unique enough
+			 * for an id that must only differ from the last. */
+			peer.boot = ((uint64_t)event_now() << 20) ^
+			    (uint64_t)event_mono_ms() ^ (uint64_t)getpid();
+		}
+	}
+}
+
+int
+peer_open(const struct config *cfg, peer_update_cb on_update, void *arg)
+{
+	char l[ADDR_STRLEN], p[ADDR_STRLEN];
+	const char *why;
+
+	peer.cb = on_update;
+	peer.arg = arg;
+	if (!cfg->ha_enabled || peer.fd != -1)
+		return 0;
+	peer_boot_id();
+	peer_settings(cfg);
+	if (peer_key_load(peer.key_file, peer.key, &peer.keylen, &why) == -1) {
+		peer_key_log(peer.key_file, why);
+		return -1;
+	}
+	peer_endpoint_fmt(&peer.listen, l);
+	peer_endpoint_fmt(&peer.peer, p);
+	if ((peer.fd = peer_socket(&peer.listen)) == -1) {
+		log_err("ha: cannot bind %s: %s; the HA channel stays closed", l,
+		    strerror(errno));
+		goto fail;
+	}
+	if (event_add(peer.fd, EPOLLIN, peer_readable, NULL) == -1)
+		goto fail_loop;
+	if (!peer.timers) {
+		if (event_timer_init(&peer.keepalive, peer_keepalive_due, NULL) == -1)
+			goto fail_loop;
+		if (event_timer_init(&peer.dead, peer_dead_due, NULL) == -1) {
+			event_timer_fini(&peer.keepalive);
+			goto fail_loop;
+		}
+		peer.timers = true;
+	}
+	peer_replay_init(&peer.replay, peer.self, NULL, peer.boot);
+	peer.echo = false;
+	log_info("ha: listening on %s, peer %s, node %s, boot id %016llx", l, p,
+	    peer.self, (unsigned long long)peer.boot);
+	event_timer_arm(&peer.dead, PEER_DOWN_MS);
+	event_timer_arm(&peer.keepalive, PEER_KEEPALIVE_MS);
+	peer_send();
+	return 0;
+
+fail_loop:
+	log_err("ha: event loop: %s", strerror(errno));
+	if (peer.fd != -1) {
+		event_del(peer.fd);
+		close(peer.fd);
+		peer.fd = -1;
+	}
+fail:
+	OPENSSL_cleanse(peer.key, sizeof(peer.key));
+	peer.keylen = 0;
+	return -1;
+}
+
+void
+peer_publish(const struct dhcp_info *dhcp, size_t n, const struct config *cfg,
+    int64_t now)
+{
+	size_t dropped;
+
+	peer.nlocal = peer_msg_gather(dhcp, n, cfg, now, peer.local,
+	    PEER_MSG_MAX_CAND, &dropped);
+	if (dropped > 0)
+		log_limited(&peer_rl, now, LOG_WARN,
+		    "ha: %zu learned proxies beyond %d not advertised to the peer",
+		    dropped, PEER_MSG_MAX_CAND);
+	peer_send();
+}
+
+void
+peer_close(void)
+{
+	if (peer.fd != -1) {
+		event_del(peer.fd);
+		close(peer.fd);
+		peer.fd = -1;
+	}
+	if (peer.timers) {
+		event_timer_fini(&peer.keepalive);
+		event_timer_fini(&peer.dead);
+		peer.timers = false;
+	}
+	OPENSSL_cleanse(peer.key, sizeof(peer.key));
+	peer.keylen = 0;
+	peer.echo = false;
+}
+
+/* New settings for a running channel; what is bad leaves it untouched. */
+static int
+peer_update(const struct config *cfg)
+{
+	uint8_t key[PEER_MSG_KEY_MAX];
+	char l[ADDR_STRLEN];
+	size_t keylen;
+	const char *why;
+	bool rekey, rebind, rename;
+	int fd = -1;
+
+	if (peer_key_load(cfg->ha_key_file, key, &keylen, &why) == -1) {
+		if (errno != 0)
+			log_err("ha: key file %s: %s: %s; the running key stays",
+			    cfg->ha_key_file, why, strerror(errno));
+		else
+			log_err("ha: key file %s: %s; the running key stays",
+			    cfg->ha_key_file, why);
+		return -1;
+	}
+	rekey = keylen != peer.keylen || CRYPTO_memcmp(key, peer.key, keylen) != 0;
+	rebind = cfg->ha_listen.ip != peer.listen.ip ||
+	    cfg->ha_listen.port != peer.listen.port;
+	rename = strcmp(cfg->node, peer.self) != 0 ||
+	    cfg->ha_peer.ip != peer.peer.ip || cfg->ha_peer.port != peer.peer.port;
+	if (rebind) {
+		peer_endpoint_fmt(&cfg->ha_listen, l);
+		if ((fd = peer_socket(&cfg->ha_listen)) == -1 ||
+		    event_add(fd, EPOLLIN, peer_readable, NULL) == -1) {
+			log_err("ha: cannot bind %s: %s; the running channel stays",
+			    l, strerror(errno));
+			if (fd != -1)
+				close(fd);
+			OPENSSL_cleanse(key, sizeof(key));
+			return -1;
+		}
+		event_del(peer.fd);
+		close(peer.fd);
+		peer.fd = fd;
+		log_info("ha: now listening on %s", l);
+	}
+	if (rekey) {
+		memcpy(peer.key, key, keylen);
+		peer.keylen = keylen;
+		log_info("ha: key changed (%s)", cfg->ha_key_file);
+	}
+	OPENSSL_cleanse(key, sizeof(key));
+	peer_settings(cfg);
+	/* Another key, name or peer is another trust relation: forget what
+	 * we locked onto and start the handshake again. */
+	if (rekey || rename) {
+		peer_replay_init(&peer.replay, peer.self, NULL, peer.boot);
+		peer.echo = false;
+	}
+	if (rebind || rekey || rename)
+		peer_send();
+	return 0;
+}
+
+int
+peer_reconfigure(const struct config *cfg)
+{
+	if (!cfg->ha_enabled) {
+		if (peer.fd == -1)
+			return 0;
+		log_info("ha: disabled by the configuration");
+		peer_close();
+		peer_down("HA is no longer configured");
+		return 0;
+	}
+	if (peer.fd == -1)
+		return peer_open(cfg, peer.cb, peer.arg);
+	return peer_update(cfg);
+}

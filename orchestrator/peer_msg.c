@@ -1,0 +1,528 @@
+/* The HA peer datagram. Every integer is big-endian; the layout is in
+ * docs/ha.md. Decoding checks the remaining length before every read and
+ * jumps to too_short when it runs out, and the encoding is canonical: a
+ * decoded message encodes back to the same bytes (the fuzzer checks it). */
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "dhcp_lease.h"
+#include "peer_msg.h"
+
+/* Offsets of the fixed header. */
+#define PM_MAGIC	0
+#define PM_VERSION	4
+#define PM_FLAGS	5
+#define PM_NODE_LEN	6
+#define PM_COUNT	7
+#define PM_BOOT		8
+#define PM_SEQ		16
+#define PM_TIME		24
+#define PM_ECHO_BOOT	32
+#define PM_ECHO_TIME	40
+
+struct pm_cursor {
+	const uint8_t *p;
+	size_t left;
+};
+
+static void
+pm_put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void
+pm_put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (24 - 8 * i));
+}
+
+static void
+pm_put64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+static uint64_t
+pm_get(const uint8_t *p, size_t n)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < n; i++)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+/* Reads n bytes as a big-endian number; false when fewer are left. */
+static bool
+pm_take(struct pm_cursor *c, size_t n, uint64_t *v)
+{
+	if (c->left < n)
+		return false;
+	*v = pm_get(c->p, n);
+	c->p += n;
+	c->left -= n;
+	return true;
+}
+
+/* Node names end up in the state file and in log lines: printable ASCII
+ * without spaces keeps both unambiguous. */
+static bool
+pm_node_ok(const char *s, size_t n)
+{
+	if (n == 0 || n > PEER_MSG_NODE_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
+			return false;
+	return true;
+}
+
+/* Interface names as the config loader accepts them: [A-Za-z0-9_.-],
+ * and never "." or "..", because the receiver shows them as dhcp:NAME. */
+static bool
+pm_ifname_ok(const char *s, size_t n)
+{
+	if (n == 0 || n >= IFNAMSIZ)
+		return false;
+	if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' ||
+		    ch == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* The checks decode makes on a candidate, shared with encode. */
+static bool
+pm_cand_ok(const struct peer_msg_cand *c, const char **why)
+{
+	if (!addr_usable(c->addr.ip, why))
+		return false;
+	if (c->addr.port == 0) {
+		*why = "candidate port is 0";
+		return false;
+	}
+	if (c->remaining == 0) {
+		*why = "candidate lease has expired";
+		return false;
+	}
+	if (!pm_ifname_ok(c->ifname, strnlen(c->ifname, IFNAMSIZ))) {
+		*why = "candidate interface name is invalid";
+		return false;
+	}
+	return true;
+}
+
+/* The header checks, shared by encode and decode. */
+static bool
+pm_header_ok(const struct peer_msg *m, const char **why)
+{
+	if ((m->flags & ~PEER_MSG_F_ALL) != 0) {
+		*why = "unknown flags";
+		return false;
+	}
+	if (!pm_node_ok(m->node, strnlen(m->node, sizeof(m->node)))) {
+		*why = "node name is empty, too long or not printable";
+		return false;
+	}
+	if (m->boot == 0 || m->seq == 0) {
+		*why = "boot id or sequence number is 0";
+		return false;
+	}
+	if ((m->flags & PEER_MSG_F_ECHO) == 0 &&
+	    (m->echo_boot != 0 || m->echo_time_ms != 0)) {
+		*why = "echo fields set without the echo flag";
+		return false;
+	}
+	if ((m->flags & PEER_MSG_F_ECHO) != 0 && m->echo_boot == 0) {
+		*why = "echo flag with a zero boot id";
+		return false;
+	}
+	if (m->ncand > PEER_MSG_MAX_CAND) {
+		*why = "too many candidates";
+		return false;
+	}
+	return true;
+}
+
+static bool
+pm_key_ok(const uint8_t *key, size_t keylen)
+{
+	return key != NULL && keylen >= PEER_MSG_KEY_MIN &&
+	    keylen <= PEER_MSG_KEY_MAX;
+}
+
+bool
+peer_msg_mac(const uint8_t *key, size_t keylen, const uint8_t *buf,
+    size_t len, uint8_t out[PEER_MSG_MAC_LEN])
+{
+	unsigned int outlen = 0;
+
+	if (!pm_key_ok(key, keylen))
+		return false;
+	/* The one-shot HMAC() is not deprecated in OpenSSL 3 (HMAC_CTX is). */
+	if (HMAC(EVP_sha256(), key, (int)keylen, buf, len, out, &outlen) == NULL)
+		return false;
+	return outlen == PEER_MSG_MAC_LEN;
+}
+
+size_t
+peer_msg_encode(const struct peer_msg *m, const uint8_t *key, size_t keylen,
+    uint8_t *buf, size_t size)
+{
+	const char *why;
+	size_t n, need, nodelen;
+
+	if (!pm_key_ok(key, keylen) || !pm_header_ok(m, &why))
+		return 0;
+	nodelen = strlen(m->node);
+	need = PEER_MSG_HDR_LEN + nodelen + PEER_MSG_MAC_LEN;
+	for (size_t i = 0; i < m->ncand; i++) {
+		if (!pm_cand_ok(&m->cand[i], &why))
+			return 0;
+		need += PEER_MSG_CAND_FIXED + strlen(m->cand[i].ifname);
+	}
+	if (need > size || need > PEER_MSG_MAX)
+		return 0;
+
+	pm_put32(buf + PM_MAGIC, PEER_MSG_MAGIC);
+	buf[PM_VERSION] = PEER_MSG_VERSION;
+	buf[PM_FLAGS] = m->flags;
+	buf[PM_NODE_LEN] = (uint8_t)nodelen;
+	buf[PM_COUNT] = (uint8_t)m->ncand;
+	pm_put64(buf + PM_BOOT, m->boot);
+	pm_put64(buf + PM_SEQ, m->seq);
+	pm_put64(buf + PM_TIME, m->time_ms);
+	pm_put64(buf + PM_ECHO_BOOT, m->echo_boot);
+	pm_put64(buf + PM_ECHO_TIME, m->echo_time_ms);
+	n = PEER_MSG_HDR_LEN;
+	memcpy(buf + n, m->node, nodelen);
+	n += nodelen;
+	for (size_t i = 0; i < m->ncand; i++) {
+		const struct peer_msg_cand *c = &m->cand[i];
+		size_t iflen = strlen(c->ifname);
+
+		pm_put32(buf + n, c->addr.ip);
+		pm_put16(buf + n + 4, c->addr.port);
+		pm_put32(buf + n + 6, c->remaining);
+		buf[n + 10] = (uint8_t)iflen;
+		memcpy(buf + n + PEER_MSG_CAND_FIXED, c->ifname, iflen);
+		n += PEER_MSG_CAND_FIXED + iflen;
+	}
+	if (!peer_msg_mac(key, keylen, buf, n, buf + n))
+		return 0;
+	return n + PEER_MSG_MAC_LEN;
+}
+
+static bool
+pm_decode_cand(struct pm_cursor *c, struct peer_msg_cand *out, const char **why)
+{
+	uint64_t ip, port, remaining, iflen;
+
+	if (!pm_take(c, 4, &ip) || !pm_take(c, 2, &port) ||
+	    !pm_take(c, 4, &remaining) || !pm_take(c, 1, &iflen))
+		goto too_short;
+	if (iflen == 0 || iflen >= IFNAMSIZ) {
+		*why = "candidate interface name length out of range";
+		return false;
+	}
+	if (c->left < iflen)
+		goto too_short;
+	memcpy(out->ifname, c->p, iflen);
+	out->ifname[iflen] = '\0';
+	c->p += iflen;
+	c->left -= iflen;
+	out->addr.ip = (uint32_t)ip;
+	out->addr.port = (uint16_t)port;
+	out->remaining = (uint32_t)remaining;
+	return pm_cand_ok(out, why);
+
+too_short:
+	*why = "truncated candidate";
+	return false;
+}
+
+bool
+peer_msg_decode(const uint8_t *buf, size_t len, const uint8_t *key,
+    size_t keylen, struct peer_msg *out, const char **why)
+{
+	uint8_t mac[PEER_MSG_MAC_LEN];
+	struct pm_cursor c;
+	size_t nodelen, body;
+
+	memset(out, 0, sizeof(*out));
+	if (!pm_key_ok(key, keylen)) {
+		*why = "no usable key";
+		return false;
+	}
+	if (len > PEER_MSG_MAX) {
+		*why = "datagram too long";
+		return false;
+	}
+	if (len < PEER_MSG_HDR_LEN + PEER_MSG_MAC_LEN)
+		goto too_short;
+	if (pm_get(buf + PM_MAGIC, 4) != PEER_MSG_MAGIC) {
+		*why = "bad magic";
+		return false;
+	}
+	if (buf[PM_VERSION] != PEER_MSG_VERSION) {
+		*why = "unsupported version";
+		return false;
+	}
+	/* Authenticate before looking at anything else: the rest of the
+	 * parser only ever sees bytes made by a holder of the key. */
+	body = len - PEER_MSG_MAC_LEN;
+	if (!peer_msg_mac(key, keylen, buf, body, mac)) {
+		*why = "HMAC computation failed";
+		return false;
+	}
+	if (CRYPTO_memcmp(mac, buf + body, PEER_MSG_MAC_LEN) != 0) {
+		*why = "bad HMAC (wrong key or altered datagram)";
+		return false;
+	}
+
+	out->flags = buf[PM_FLAGS];
+	nodelen = buf[PM_NODE_LEN];
+	out->ncand = buf[PM_COUNT];
+	out->boot = pm_get(buf + PM_BOOT, 8);
+	out->seq = pm_get(buf + PM_SEQ, 8);
+	out->time_ms = pm_get(buf + PM_TIME, 8);
+	out->echo_boot = pm_get(buf + PM_ECHO_BOOT, 8);
+	out->echo_time_ms = pm_get(buf + PM_ECHO_TIME, 8);
+	c.p = buf + PEER_MSG_HDR_LEN;
+	c.left = body - PEER_MSG_HDR_LEN;
+	if (nodelen == 0 || nodelen > PEER_MSG_NODE_MAX) {
+		*why = "node name length out of range";
+		goto fail;
+	}
+	if (c.left < nodelen)
+		goto too_short;
+	memcpy(out->node, c.p, nodelen);
+	out->node[nodelen] = '\0';
+	c.p += nodelen;
+	c.left -= nodelen;
+	if (!pm_header_ok(out, why))
+		goto fail;
+	for (size_t i = 0; i < out->ncand; i++)
+		if (!pm_decode_cand(&c, &out->cand[i], why))
+			goto fail;
+	if (c.left != 0) {
+		*why = "trailing bytes after the candidates";
+		goto fail;
+	}
+	return true;
+
+too_short:
+	*why = "truncated datagram";
+fail:
+	memset(out, 0, sizeof(*out));
+	return false;
+}
+
+void
+peer_replay_init(struct peer_replay *st, const char *self, const char *expect,
+    uint64_t self_boot)
+{
+	memset(st, 0, sizeof(*st));
+	snprintf(st->self, sizeof(st->self), "%s", self != NULL ? self : "");
+	snprintf(st->expect, sizeof(st->expect), "%s",
+	    expect != NULL ? expect : "");
+	st->self_boot = self_boot;
+}
+
+static bool
+pm_boot_is_old(const struct peer_replay *st, uint64_t boot)
+{
+	for (size_t i = 0; i < st->nold; i++)
+		if (st->old[i] == boot)
+			return true;
+	return false;
+}
+
+/* Remembers a replaced boot id; the oldest falls out when full. */
+static void
+pm_boot_retire(struct peer_replay *st, uint64_t boot)
+{
+	if (st->nold == PEER_REPLAY_HISTORY) {
+		memmove(st->old, st->old + 1, sizeof(st->old[0]) *
+		    (PEER_REPLAY_HISTORY - 1));
+		st->nold--;
+	}
+	st->old[st->nold++] = boot;
+}
+
+enum peer_accept
+peer_msg_accept(struct peer_replay *st, const struct peer_msg *m,
+    int64_t now_ms, const char **why)
+{
+	const char *want = st->expect[0] != '\0' ? st->expect : st->locked;
+	uint64_t age;
+
+	if (strcmp(m->node, st->self) == 0) {
+		*why = "carries our own node name (reflected, or both nodes "
+		    "are configured with the same name)";
+		return PEER_MSG_REFUSED;
+	}
+	if (want[0] != '\0' && strcmp(m->node, want) != 0) {
+		*why = "comes from another node than the peer";
+		return PEER_MSG_REFUSED;
+	}
+	if (st->have_boot && m->boot == st->boot) {
+		if (m->seq <= st->seq) {
+			*why = "replayed or reordered (sequence number not "
+			    "above the last one)";
+			return PEER_MSG_REFUSED;
+		}
+	} else if (pm_boot_is_old(st, m->boot)) {
+		*why = "replayed (boot id of an earlier run of the peer)";
+		return PEER_MSG_REFUSED;
+	} else {
+		/* A boot id never seen: the peer restarted (or this is the
+		 * first message since we did). Any sequence number starts it,
+		 * since its first datagrams may have been lost. */
+		if (st->have_boot)
+			pm_boot_retire(st, st->boot);
+		st->have_boot = true;
+		st->boot = m->boot;
+	}
+	st->seq = m->seq;
+	if (st->locked[0] == '\0')
+		snprintf(st->locked, sizeof(st->locked), "%s", m->node);
+
+	if ((m->flags & PEER_MSG_F_ECHO) == 0 || m->echo_boot != st->self_boot) {
+		*why = "the peer has not heard this run of ours yet";
+		return PEER_MSG_ONEWAY;
+	}
+	if (now_ms < 0 || m->echo_time_ms > (uint64_t)now_ms) {
+		*why = "echoes a send time in our future";
+		return PEER_MSG_ONEWAY;
+	}
+	age = (uint64_t)now_ms - m->echo_time_ms;
+	if (age > PEER_MSG_ECHO_MAX_MS) {
+		*why = "echoes one of our messages that is too old";
+		return PEER_MSG_ONEWAY;
+	}
+	*why = "";
+	return PEER_MSG_FRESH;
+}
+
+size_t
+peer_msg_gather(const struct dhcp_info *dhcp, size_t n,
+    const struct config *cfg, int64_t now, struct peer_local *out, size_t max,
+    size_t *dropped)
+{
+	size_t count = 0;
+
+	*dropped = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct dhcp_info *d = &dhcp[i];
+		size_t iflen = strnlen(d->ifname, sizeof(d->ifname));
+
+		if (iflen == sizeof(d->ifname) ||
+		    !config_iface_eligible(cfg, d->ifname) ||
+		    strcmp(d->state, DHCP_STATE_RESOLVED) != 0 ||
+		    (d->lease_expiry != 0 && d->lease_expiry <= now) ||
+		    d->lease_expiry < 0 || !pm_ifname_ok(d->ifname, iflen))
+			continue;
+		for (size_t j = 0; j < d->nproxy && j < SF_MAX_PROXIES; j++) {
+			struct proxy_addr a;
+			const char *why;
+			const char *t = d->proxy[j];
+			size_t tlen = strnlen(t, SF_TEXT_MAX);
+
+			if (tlen == SF_TEXT_MAX ||
+			    !addr_parse_proxy(t, tlen, &a, &why) ||
+			    !addr_usable(a.ip, &why))
+				continue;
+			if (count == max) {
+				(*dropped)++;
+				continue;
+			}
+			out[count].addr = a;
+			memcpy(out[count].ifname, d->ifname, iflen + 1);
+			out[count].expiry = d->lease_expiry;
+			count++;
+		}
+	}
+	return count;
+}
+
+void
+peer_msg_fill(struct peer_msg *m, const struct peer_local *local, size_t n,
+    int64_t now)
+{
+	m->ncand = 0;
+	for (size_t i = 0; i < n && m->ncand < PEER_MSG_MAX_CAND; i++) {
+		struct peer_msg_cand *c = &m->cand[m->ncand];
+		int64_t left;
+
+		if (local[i].expiry != 0 && local[i].expiry <= now)
+			continue;	/* ended since it was published */
+		c->addr = local[i].addr;
+		snprintf(c->ifname, sizeof(c->ifname), "%s", local[i].ifname);
+		if (local[i].expiry == 0)
+			c->remaining = PEER_MSG_NO_EXPIRY;
+		else {
+			left = local[i].expiry - now;
+			c->remaining = left >= (int64_t)PEER_MSG_NO_EXPIRY ?
+			    PEER_MSG_NO_EXPIRY - 1 : (uint32_t)left;
+		}
+		m->ncand++;
+	}
+}
+
+void
+peer_msg_to_info(const struct peer_msg *m, int64_t now, struct peer_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	snprintf(out->node, sizeof(out->node), "%s", m->node);
+	out->up = true;
+	out->last_heard = now;
+	for (size_t i = 0; i < m->ncand && i < SF_MAX_PROXIES; i++) {
+		char text[ADDR_STRLEN];
+
+		addr_format(&m->cand[i].addr, text);
+		snprintf(out->cand[i].proxy, sizeof(out->cand[i].proxy), "%s", text);
+		snprintf(out->cand[i].source, sizeof(out->cand[i].source),
+		    "dhcp:%s", m->cand[i].ifname);
+		/* The peer's clock may differ from ours: only the remaining
+		 * time crosses the wire, the absolute expiry is ours. */
+		out->cand[i].lease_expiry =
+		    m->cand[i].remaining == PEER_MSG_NO_EXPIRY ? 0 :
+		    now + (int64_t)m->cand[i].remaining;
+		out->ncand++;
+	}
+}
+
+bool
+peer_msg_info_same(const struct peer_info *a, const struct peer_info *b)
+{
+	if (strcmp(a->node, b->node) != 0 || a->up != b->up ||
+	    a->ncand != b->ncand)
+		return false;
+	for (size_t i = 0; i < a->ncand; i++) {
+		int64_t ea = a->cand[i].lease_expiry, eb = b->cand[i].lease_expiry;
+
+		if (strcmp(a->cand[i].proxy, b->cand[i].proxy) != 0 ||
+		    strcmp(a->cand[i].source, b->cand[i].source) != 0)
+			return false;
+		if ((ea == 0) != (eb == 0))
+			return false;
+		if (ea - eb > PEER_MSG_EXPIRY_SLACK || eb - ea > PEER_MSG_EXPIRY_SLACK)
+			return false;
+	}
+	return true;
+}
