@@ -25,9 +25,12 @@ HDRS     := $(wildcard orchestrator/*.h)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
-CORE_OBJ := $(CORE_SRC:orchestrator/%.c=$(BUILD)/obj/%.o)
-SAN_OBJ  := $(CORE_SRC:orchestrator/%.c=$(BUILD)/san/%.o)
-FZ_OBJ   := $(CORE_SRC:orchestrator/%.c=$(BUILD)/fuzz/%.o)
+TMPL     := $(sort $(wildcard templates/*.tmpl)) haproxy/cert-request.lua
+GEN      := $(BUILD)/gen/templates_data.c
+
+CORE_OBJ := $(CORE_SRC:orchestrator/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/templates_data.o
+SAN_OBJ  := $(CORE_SRC:orchestrator/%.c=$(BUILD)/san/%.o) $(BUILD)/san/templates_data.o
+FZ_OBJ   := $(CORE_SRC:orchestrator/%.c=$(BUILD)/fuzz/%.o) $(BUILD)/fuzz/templates_data.o
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/san/%)
 FUZZERS  := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
@@ -40,6 +43,22 @@ deps:
 $(BUILD)/obj/%.o: orchestrator/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+# Templates are compiled into the daemon (templates/embed.sh).
+$(GEN): $(TMPL) templates/embed.sh
+	@mkdir -p $(@D)
+	sh templates/embed.sh $@ $(TMPL)
+
+$(BUILD)/obj/templates_data.o: $(GEN) orchestrator/templates.h
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/san/templates_data.o: $(GEN) orchestrator/templates.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN) -c -o $@ $<
+
+$(BUILD)/fuzz/templates_data.o: $(GEN) orchestrator/templates.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
 
 $(BUILD)/libcore.a: $(CORE_OBJ)
 	$(AR) rcs $@ $^

@@ -21,6 +21,7 @@
 #include "event.h"
 #include "forward.h"
 #include "link.h"
+#include "peer.h"
 #include "log.h"
 #include "onboarding.h"
 #include "probe.h"
@@ -226,6 +227,7 @@ daemon_expiry_due(void *arg)
 			log_info("dhcp: lease on %s expired: its proxies are forgotten",
 			    d.dhcp[i].ifname);
 			daemon_dhcp_store(&d.dhcp[i]);
+			peer_publish(d.dhcp, d.ndhcp, &d.cfg, now);
 		}
 	daemon_reselect();
 }
@@ -272,6 +274,7 @@ daemon_dhcp_update(const struct dhcp_info *info)
 	}
 	d.dhcp[i] = *info;
 	daemon_dhcp_store(info);
+	peer_publish(d.dhcp, d.ndhcp, &d.cfg, event_now());
 	daemon_reselect();
 }
 
@@ -321,6 +324,12 @@ daemon_link(const char *ifname, bool up, bool removed, void *arg)
 	    removed ? "removed" : "down");
 	dhcp_lease_clear(&info, ifname, DHCP_STATE_LINK_DOWN);
 	daemon_dhcp_update(&info);
+}
+
+static void
+daemon_peer_cb(const struct peer_info *info, void *arg)
+{
+	daemon_peer_update(info);
 }
 
 void
@@ -432,6 +441,9 @@ daemon_reload(void)
 	d.cfg = daemon_newcfg;
 	daemon_load_onboarding();
 	dhcp_snoop_configure(&d.cfg);
+	/* A channel that cannot be reopened keeps running as it was. */
+	peer_reconfigure(&d.cfg);
+	peer_publish(d.dhcp, d.ndhcp, &d.cfg, event_now());
 	if (forward_configure(&d.cfg, &fp) == -1)
 		log_err("reload: the forwarder could not be configured");
 	daemon_reselect();
@@ -564,6 +576,9 @@ daemon_init_loop(void)
 		dhcp_snoop_configure(&d.cfg);
 	if (link_open(daemon_link, NULL) == -1)
 		log_err("link: cannot watch interfaces: %s", strerror(errno));
+	/* Always opened: with HA off it only remembers the callback. */
+	if (peer_open(&d.cfg, daemon_peer_cb, NULL) == 0)
+		peer_publish(d.dhcp, d.ndhcp, &d.cfg, event_now());
 	if (forward_configure(&d.cfg, &fp) == -1)
 		log_err("the forwarder could not be configured");
 	return 0;
@@ -600,7 +615,8 @@ daemon_main(const struct daemon_opts *opts)
 	    opts->config, d.cfg.router, d.cfg.node);
 	daemon_load_onboarding();
 	daemon_restore_dhcp();
-	daemon_restore_peer();
+	if (d.cfg.ha_enabled)
+		daemon_restore_peer();
 	proxy_fsm_init(&d.fsm, event_now());
 	if (daemon_init_loop() == -1 || daemon_write_pid() == -1) {
 		rc = 1;
@@ -612,6 +628,7 @@ daemon_main(const struct daemon_opts *opts)
 out:
 	dhcp_snoop_close();
 	link_close();
+	peer_close();
 	forward_shutdown();
 	/* Forwarding is gone with the daemon, so no proxy is in effect. */
 	statefile_remove(d.proxy_file);

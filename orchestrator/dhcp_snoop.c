@@ -47,19 +47,23 @@ dhcp_snoop_ruleset(const struct config *cfg, char *buf, size_t len)
 	if (len == 0)
 		return -1;
 	buf[0] = '\0';
-	SNOOP_PUT("add table ip %s\ndelete table ip %s\ntable ip %s {\n"
-	    "\tchain prerouting {\n"
-	    "\t\ttype filter hook prerouting priority raw; policy accept;\n"
-	    "\t\tiifname { ", DHCP_SNOOP_TABLE, DHCP_SNOOP_TABLE, DHCP_SNOOP_TABLE);
+	/* Never `delete table`: that would drop the queue rule too, and DHCP
+	 * replies would pass unseen until nftq put it back. The jump rule is
+	 * replaced in this one transaction; dhcp_queue keeps its rule. */
+	SNOOP_PUT("add table ip %1$s\n"
+	    "add chain ip %1$s prerouting { type filter hook prerouting priority raw; "
+	    "policy accept; }\n"
+	    "add chain ip %1$s %2$s\n"
+	    "flush chain ip %1$s prerouting\n"
+	    "add rule ip %1$s prerouting iifname { ", DHCP_SNOOP_TABLE, DHCP_SNOOP_CHAIN);
 	for (size_t i = 0; i < cfg->niface; i++) {
 		/* Names passed the config loader's ifname check: [A-Za-z0-9_.-]. */
 		if (!config_iface_eligible(cfg, cfg->iface[i].name))
 			continue;
 		SNOOP_PUT("%s\"%s\"", count++ ? ", " : "", cfg->iface[i].name);
 	}
-	/* The queue verdict itself is added by nftq (see nftq.h). */
-	SNOOP_PUT(" } udp sport 67 udp dport 68 jump %s\n\t}\n"
-	    "\tchain %s {\n\t}\n}\n", DHCP_SNOOP_CHAIN, DHCP_SNOOP_CHAIN);
+	/* The queue verdict itself is set by nftq (see nftq.h). */
+	SNOOP_PUT(" } udp sport 67 udp dport 68 jump %s\n", DHCP_SNOOP_CHAIN);
 #undef SNOOP_PUT
 	if (count == 0) {
 		buf[0] = '\0';
@@ -151,8 +155,12 @@ dhcp_snoop_open(dhcp_snoop_cb cb, void *arg)
 	snoop.qh = nfq_create_queue(snoop.h, DHCP_SNOOP_QUEUE, dhcp_snoop_packet, NULL);
 	if (snoop.qh == NULL || nfq_set_mode(snoop.qh, NFQNL_COPY_PACKET, 0xffff) < 0)
 		goto fail;
-	/* If we fall behind, the kernel accepts rather than drops. */
+	/* If we fall behind, the kernel accepts rather than drops; and the
+	 * queue is short, so a hung (not dead) daemon holds back at most
+	 * DHCP_SNOOP_QUEUE_MAXLEN replies before DHCP flows past it again.
+	 * Verdicts are given at once, so a healthy daemon never fills it. */
 	nfq_set_queue_flags(snoop.qh, NFQA_CFG_F_FAIL_OPEN, NFQA_CFG_F_FAIL_OPEN);
+	nfq_set_queue_maxlen(snoop.qh, DHCP_SNOOP_QUEUE_MAXLEN);
 	snoop.fd = nfq_fd(snoop.h);
 	if (fcntl(snoop.fd, F_SETFL, fcntl(snoop.fd, F_GETFL) | O_NONBLOCK) == -1 ||
 	    event_add(snoop.fd, EPOLLIN, dhcp_snoop_readable, NULL) == -1)
@@ -191,7 +199,9 @@ dhcp_snoop_configure(const struct config *cfg)
 		return -1;
 	}
 	snoop.table = true;
-	if (nftq_add_rule(DHCP_SNOOP_TABLE, DHCP_SNOOP_CHAIN, DHCP_SNOOP_QUEUE, err,
+	/* Flush-and-add in one batch: exactly one queue rule, never none
+	 * (also after a kill -9 left the previous daemon's table behind). */
+	if (nftq_set_rule(DHCP_SNOOP_TABLE, DHCP_SNOOP_CHAIN, DHCP_SNOOP_QUEUE, err,
 	    sizeof(err)) == -1) {
 		log_err("dhcp: cannot install the queue rule: %s", err);
 		return -1;

@@ -12,6 +12,7 @@
 #include "dhcp_parse.h"
 
 #define DHCP_SNOOP_QUEUE	6768
+#define DHCP_SNOOP_QUEUE_MAXLEN	16	/* packets the kernel holds for us */
 #define DHCP_SNOOP_TABLE	"mgmt_proxy_dhcp"
 #define DHCP_SNOOP_CHAIN	"dhcp_queue"
 

@@ -1,24 +1,76 @@
-/* Dispatch of forwarding decisions to the configured forwarder. */
+/* Carries out forwarding decisions with the configured forwarder:
+ * `none` only records them (observe mode); `haproxy` renders and runs
+ * HAProxy, installs the TPROXY table and serves certificates. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cert.h"
 #include "control.h"
 #include "forward.h"
+#include "haproxy.h"
 #include "log.h"
+#include "statefile.h"
+#include "tproxy.h"
 
 static struct {
 	enum mp_forwarder kind;
+	bool configured;	/* the haproxy forwarder is set up */
+	bool cleaned;		/* leftovers of an earlier run removed */
 	bool active;
 	struct proxy_addr proxy;
-	char ca_cert[CFG_PATH_MAX];
+	struct config cfg;	/* intercept settings in force */
+	char certs_dir[CFG_PATH_MAX + 8];
 } fwd;
+
+/* Whatever an earlier run may have left (kill -9, crash, reboot with a
+ * persistent run dir): a stale HAProxy, the table, the policy routing. */
+static void
+forward_clean(void)
+{
+	tproxy_remove();
+	haproxy_kill_stale();
+	fwd.cleaned = true;
+}
 
 int
 forward_configure(const struct config *cfg, const struct forward_paths *paths)
 {
-	fwd.kind = cfg->forwarder;
-	memcpy(fwd.ca_cert, cfg->ca_cert, sizeof(fwd.ca_cert));
+	char err[512];
+
+	if (cfg->forwarder == FWD_NONE) {
+		if (fwd.configured) {
+			forward_disable();
+			cert_close();
+			fwd.configured = false;
+		}
+		fwd.kind = FWD_NONE;
+		fwd.cfg = *cfg;
+		return 0;
+	}
+	fwd.kind = FWD_HAPROXY;
+	if (haproxy_init(paths->run_dir, paths->log_file) == -1) {
+		log_err("HAProxy set-up in %s failed: %s", paths->run_dir, strerror(errno));
+		return -1;
+	}
+	if (!fwd.cleaned)
+		forward_clean();
+	snprintf(fwd.certs_dir, sizeof(fwd.certs_dir), "%s/certs", paths->state_dir);
+	if (!fwd.configured || strcmp(fwd.cfg.ca_cert, cfg->ca_cert) != 0 ||
+	    strcmp(fwd.cfg.ca_key, cfg->ca_key) != 0) {
+		if (cert_open(cfg->ca_cert, cfg->ca_key, fwd.certs_dir, paths->run_dir,
+		    err, sizeof(err)) == -1) {
+			log_err("local CA: %s", err);
+			fwd.cfg = *cfg;
+			return -1;
+		}
+	}
+	fwd.configured = true;
+	fwd.cfg = *cfg;
+	/* New intercept settings apply to the proxy in effect at once. */
+	if (fwd.active)
+		return forward_enable(&fwd.proxy);
 	return 0;
 }
 
@@ -29,39 +81,73 @@ forward_enable(const struct proxy_addr *proxy)
 
 	addr_format(proxy, a);
 	fwd.proxy = *proxy;
+	if (fwd.kind == FWD_NONE) {
+		fwd.active = true;
+		log_info("proxy %s in effect (forwarder none: observing only)", a);
+		return 0;
+	}
+	if (!fwd.configured) {
+		log_err("forwarding through %s impossible: the forwarder is not set up", a);
+		return -1;
+	}
+	if (haproxy_apply(proxy, cert_crt_list()) == -1 ||
+	    tproxy_apply(&fwd.cfg, proxy) == -1) {
+		forward_disable();
+		return -1;
+	}
 	fwd.active = true;
-	log_info("forwarding %s through %s",
-	    fwd.kind == FWD_NONE ? "(observe only: forwarder none)" : "enabled", a);
+	log_info("forwarding management traffic through %s", a);
 	return 0;
 }
 
 void
 forward_disable(void)
 {
+	if (fwd.kind == FWD_HAPROXY && (fwd.active || haproxy_running())) {
+		/* Interception first, so traffic goes direct, then HAProxy. */
+		tproxy_remove();
+		haproxy_stop(false);
+	}
 	if (fwd.active)
-		log_info("forwarding torn down");
+		log_info("forwarding torn down: management traffic goes direct");
 	fwd.active = false;
 }
 
 void
 forward_clear_sessions(void)
 {
+	if (fwd.kind == FWD_HAPROXY)
+		haproxy_shutdown_sessions();
 }
 
 void
 forward_shutdown(void)
 {
-	forward_disable();
+	if (fwd.kind == FWD_HAPROXY) {
+		tproxy_remove();
+		haproxy_stop(true);
+		cert_close();
+	}
+	fwd.active = false;
 }
 
 bool
 forward_active(void)
 {
-	return fwd.active;
+	return fwd.active && (fwd.kind == FWD_NONE || haproxy_running());
 }
 
 json_t *
 forward_ca_export(void)
 {
-	return control_error("no local CA: %s", fwd.ca_cert);
+	char *pem = cert_ca_pem();
+	size_t len;
+	json_t *r;
+
+	/* Without the haproxy forwarder, export the file if there is one. */
+	if (pem == NULL && (pem = statefile_read(fwd.cfg.ca_cert, &len)) == NULL)
+		return control_error("no local CA certificate at %s", fwd.cfg.ca_cert);
+	r = control_ok(json_string(pem));
+	free(pem);
+	return r;
 }

@@ -1,4 +1,4 @@
-/* One xt NFQUEUE rule through libnftnl + libmnl, in its own batch. */
+/* One xt NFQUEUE rule through libnftnl + libmnl: flush + add, one batch. */
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/expr.h>
@@ -44,25 +44,36 @@ nftq_rule(const char *table, const char *chain, uint16_t queue)
 }
 
 int
-nftq_add_rule(const char *table, const char *chain, uint16_t queue,
+nftq_set_rule(const char *table, const char *chain, uint16_t queue,
     char *err, size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct mnl_nlmsg_batch *batch;
 	struct mnl_socket *nl = NULL;
-	struct nftnl_rule *r;
+	struct nftnl_rule *r, *flush;
 	struct nlmsghdr *nlh;
 	uint32_t seq = (uint32_t)time(NULL), portid;
 	int rc = -1;
 	ssize_t n;
 
-	if ((r = nftq_rule(table, chain, queue)) == NULL) {
+	if ((r = nftq_rule(table, chain, queue)) == NULL ||
+	    (flush = nftnl_rule_alloc()) == NULL) {
+		nftnl_rule_free(r);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	/* DELRULE naming only the chain (no handle) flushes it. */
+	nftnl_rule_set_u32(flush, NFTNL_RULE_FAMILY, NFPROTO_IPV4);
+	nftnl_rule_set_str(flush, NFTNL_RULE_TABLE, table);
+	nftnl_rule_set_str(flush, NFTNL_RULE_CHAIN, chain);
 	batch = mnl_nlmsg_batch_start(buf, sizeof(buf));
 	nftnl_batch_begin(mnl_nlmsg_batch_current(batch), seq++);
 	mnl_nlmsg_batch_next(batch);
+	nlh = nftnl_rule_nlmsg_build_hdr(mnl_nlmsg_batch_current(batch),
+	    NFT_MSG_DELRULE, NFPROTO_IPV4, 0, seq++);
+	nftnl_rule_nlmsg_build_payload(nlh, flush);
+	mnl_nlmsg_batch_next(batch);
+	nftnl_rule_free(flush);
 	nlh = nftnl_rule_nlmsg_build_hdr(mnl_nlmsg_batch_current(batch),
 	    NFT_MSG_NEWRULE, NFPROTO_IPV4, NLM_F_APPEND | NLM_F_CREATE | NLM_F_ACK, seq++);
 	nftnl_rule_nlmsg_build_payload(nlh, r);
@@ -82,7 +93,8 @@ nftq_add_rule(const char *table, const char *chain, uint16_t queue,
 		snprintf(err, errlen, "netlink send: %s", strerror(errno));
 		goto out;
 	}
-	/* One ACK (or error) for the rule message. */
+	/* One message: an error if the batch failed (either part, as the
+	 * kernel aborts the whole transaction), else the new rule's ACK. */
 	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
 	if (n < 0 || mnl_cb_run(buf, (size_t)n, 0, portid, NULL, NULL) < 0) {
 		snprintf(err, errlen, "xt NFQUEUE rule refused: %s", strerror(errno));

@@ -8,7 +8,9 @@
 #define NFTQ_H
 #include <stdint.h>
 
-/* Appends the queue rule to chain `chain` of table `ip <table>`. */
-int nftq_add_rule(const char *table, const char *chain, uint16_t queue,
+/* Makes the queue rule the only rule of chain `chain` of table
+ * `ip <table>`: flush and add in one atomic batch, so a reload never leaves
+ * the chain empty and a restart never leaves two rules. */
+int nftq_set_rule(const char *table, const char *chain, uint16_t queue,
     char *err, size_t errlen);
 #endif

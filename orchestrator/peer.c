@@ -42,7 +42,7 @@ static struct {
 	uint64_t seq;
 	struct peer_local local[PEER_MSG_MAX_CAND];
 	size_t nlocal;
-	int64_t last_send_ms;
+	int64_t last_reply_ms;
 
 	/* Their side. */
 	struct peer_replay replay;
@@ -240,7 +240,6 @@ peer_send(void)
 		    peer.self);
 		return;
 	}
-	peer.last_send_ms = event_mono_ms();
 	peer_sin(&sin, &peer.peer);
 	if (sendto(peer.fd, buf, len, 0, (struct sockaddr *)&sin,
 	    sizeof(sin)) == -1 && errno != EAGAIN && errno != EWOULDBLOCK)
@@ -326,8 +325,10 @@ peer_datagram(const uint8_t *buf, size_t len, const struct sockaddr_in *from)
 	 * The minimum interval keeps two nodes from answering each other
 	 * forever. */
 	if ((acc == PEER_MSG_ONEWAY || !had_boot || old_boot != m.boot) &&
-	    event_mono_ms() - peer.last_send_ms >= PEER_REPLY_MIN_MS)
+	    event_mono_ms() - peer.last_reply_ms >= PEER_REPLY_MIN_MS) {
+		peer.last_reply_ms = event_mono_ms();
 		peer_send();
+	}
 }
 
 static void
@@ -398,6 +399,12 @@ peer_open(const struct config *cfg, peer_update_cb on_update, void *arg)
 		return 0;
 	peer_boot_id();
 	peer_settings(cfg);
+	if (!peer_msg_node_ok(peer.self)) {
+		log_err("ha: node name \"%s\" cannot be sent to the peer "
+		    "(1-63 printable ASCII characters); the HA channel stays "
+		    "closed", peer.self);
+		return -1;
+	}
 	if (peer_key_load(peer.key_file, peer.key, &peer.keylen, &why) == -1) {
 		peer_key_log(peer.key_file, why);
 		return -1;
@@ -486,6 +493,11 @@ peer_update(const struct config *cfg)
 	bool rekey, rebind, rename;
 	int fd = -1;
 
+	if (!peer_msg_node_ok(cfg->node)) {
+		log_err("ha: node name \"%s\" cannot be sent to the peer; "
+		    "the running channel stays", cfg->node);
+		return -1;
+	}
 	if (peer_key_load(cfg->ha_key_file, key, &keylen, &why) == -1) {
 		if (errno != 0)
 			log_err("ha: key file %s: %s: %s; the running key stays",
@@ -517,6 +529,7 @@ peer_update(const struct config *cfg)
 		log_info("ha: now listening on %s", l);
 	}
 	if (rekey) {
+		OPENSSL_cleanse(peer.key, sizeof(peer.key));
 		memcpy(peer.key, key, keylen);
 		peer.keylen = keylen;
 		log_info("ha: key changed (%s)", cfg->ha_key_file);

@@ -73,16 +73,22 @@ pm_take(struct pm_cursor *c, size_t n, uint64_t *v)
 }
 
 /* Node names end up in the state file and in log lines: printable ASCII
- * without spaces keeps both unambiguous. */
+ * (what statefile.c writes and reads back), no control characters. */
 static bool
 pm_node_ok(const char *s, size_t n)
 {
 	if (n == 0 || n > PEER_MSG_NODE_MAX)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
 			return false;
 	return true;
+}
+
+bool
+peer_msg_node_ok(const char *node)
+{
+	return pm_node_ok(node, strnlen(node, CFG_NAME_MAX));
 }
 
 /* Interface names as the config loader accepts them: [A-Za-z0-9_.-],
@@ -241,6 +247,12 @@ pm_decode_cand(struct pm_cursor *c, struct peer_msg_cand *out, const char **why)
 	}
 	if (c->left < iflen)
 		goto too_short;
+	/* Checked on the wire bytes: a NUL inside would shorten the name
+	 * after the copy and let two datagrams mean the same thing. */
+	if (!pm_ifname_ok((const char *)c->p, iflen)) {
+		*why = "candidate interface name is invalid";
+		return false;
+	}
 	memcpy(out->ifname, c->p, iflen);
 	out->ifname[iflen] = '\0';
 	c->p += iflen;
@@ -310,6 +322,10 @@ peer_msg_decode(const uint8_t *buf, size_t len, const uint8_t *key,
 	}
 	if (c.left < nodelen)
 		goto too_short;
+	if (!pm_node_ok((const char *)c.p, nodelen)) {
+		*why = "node name is empty, too long or not printable";
+		goto fail;
+	}
 	memcpy(out->node, c.p, nodelen);
 	out->node[nodelen] = '\0';
 	c.p += nodelen;

@@ -69,7 +69,7 @@ struct peer_msg_cand {
 
 struct peer_msg {
 	uint8_t flags;
-	char node[CFG_NAME_MAX];	/* printable ASCII, 1..63 */
+	char node[CFG_NAME_MAX];	/* printable ASCII (0x20-0x7e), 1..63 */
 	uint64_t boot;			/* random per daemon start, != 0 */
 	uint64_t seq;			/* strictly increasing per boot, != 0 */
 	uint64_t time_ms;		/* sender's monotonic clock; echoed back */
@@ -105,6 +105,8 @@ enum peer_accept {
 	PEER_MSG_FRESH,		/* new and echoes us: the peer is up */
 };
 
+/* A node name the datagram can carry: 1..63 bytes of printable ASCII. */
+bool peer_msg_node_ok(const char *node);
 /* HMAC-SHA256 of buf[0..len) with the key; false on a libcrypto failure. */
 bool peer_msg_mac(const uint8_t *key, size_t keylen, const uint8_t *buf,
     size_t len, uint8_t out[PEER_MSG_MAC_LEN]);

@@ -169,6 +169,13 @@ START_TEST(ruleset_lists_eligible_only)
 	ck_assert_ptr_nonnull(strstr(buf, "iifname { \"wan1\", \"wan3\" } udp sport 67 "
 	    "udp dport 68 jump dhcp_queue"));
 	ck_assert_ptr_null(strstr(buf, "wan2"));
+	/* A reload replaces the jump rule in place; deleting the table would
+	 * take the queue rule (added by nftq, not here) with it. */
+	ck_assert_ptr_nonnull(strstr(buf, "flush chain ip mgmt_proxy_dhcp prerouting\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "add chain ip mgmt_proxy_dhcp dhcp_queue\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "hook prerouting priority raw;"));
+	ck_assert_ptr_null(strstr(buf, "delete"));
+	ck_assert_ptr_null(strstr(buf, "flush chain ip mgmt_proxy_dhcp dhcp_queue"));
 	ck_assert_int_eq(dhcp_snoop_ruleset(&cfg, buf, 40), -1);
 }
 END_TEST

@@ -238,7 +238,7 @@ START_TEST(malformed_fields)
 	RETRY(memset(buf + 8, 0, 8), "boot id or sequence number is 0");
 	RETRY(memset(buf + 16, 0, 8), "boot id or sequence number is 0");
 	RETRY(memset(buf + 32, 0, 8), "echo flag with a zero boot id");
-	RETRY(buf[PEER_MSG_HDR_LEN] = ' ',
+	RETRY(buf[PEER_MSG_HDR_LEN] = 0x1f,
 	    "node name is empty, too long or not printable");
 	RETRY(buf[PEER_MSG_HDR_LEN] = 0x7f,
 	    "node name is empty, too long or not printable");
@@ -252,6 +252,9 @@ START_TEST(malformed_fields)
 	RETRY(buf[c0 + 11] = '/', "candidate interface name is invalid");
 	RETRY(buf[c0 + 11] = ':', "candidate interface name is invalid");
 	RETRY(buf[c0 + 11] = '\0', "candidate interface name is invalid");
+	RETRY(buf[c0 + 12] = '\0', "candidate interface name is invalid");
+	RETRY(buf[PEER_MSG_HDR_LEN + 4] = '\0',
+	    "node name is empty, too long or not printable");
 #undef RETRY
 }
 END_TEST

@@ -1,0 +1,369 @@
+/* HAProxy life cycle. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "event.h"
+#include "haproxy.h"
+#include "haproxy_cli.h"
+#include "log.h"
+#include "proc.h"
+#include "render.h"
+#include "statefile.h"
+#include "templates.h"
+
+#define HAPROXY_PATH_MAX	512
+#define HAPROXY_CHECK_MS	10000
+#define HAPROXY_BACKOFF_MAX_MS	30000
+
+static struct {
+	char run[HAPROXY_PATH_MAX];
+	char cfg[HAPROXY_PATH_MAX], cfg_new[HAPROXY_PATH_MAX];
+	char pid[HAPROXY_PATH_MAX], master_sock[HAPROXY_PATH_MAX];
+	char api[HAPROXY_PATH_MAX], check_log[HAPROXY_PATH_MAX];
+	char lua[HAPROXY_PATH_MAX];
+	const char *log_file;
+	pid_t master;		/* 0 when not running */
+	pid_t checking;		/* haproxy -c in progress */
+	bool want;		/* should be running */
+	bool pending;		/* another apply arrived during the check */
+	struct proxy_addr proxy, pending_proxy;
+	char crt_list[HAPROXY_PATH_MAX];
+	unsigned backoff_ms;
+	int log_rd;		/* read end of HAProxy's stdout/stderr */
+	char log_buf[2048];	/* a partial line carried to the next read */
+	size_t log_len;
+	struct event_timer restart;
+	bool inited;
+} hp;
+
+static int
+haproxy_path(char *buf, const char *name)
+{
+	int n = snprintf(buf, HAPROXY_PATH_MAX, "%s/%s", hp.run, name);
+
+	return n < 0 || n >= HAPROXY_PATH_MAX ? -1 : 0;
+}
+
+char *
+haproxy_render(const char *run_dir, const char *crt_list,
+    const struct proxy_addr *proxy, const char **why)
+{
+	const char *tmpl = templates_get("haproxy.cfg.tmpl");
+	struct render_vars rv;
+
+	if (tmpl == NULL) {
+		*why = "no haproxy.cfg.tmpl compiled in";
+		return NULL;
+	}
+	render_init(&rv);
+	render_set_path(&rv, "RUN_DIR", run_dir);
+	render_set_path(&rv, "CRT_LIST", crt_list);
+	render_set_uint(&rv, "HTTP_LISTEN_PORT", HAPROXY_HTTP_PORT);
+	render_set_uint(&rv, "HTTPS_LISTEN_PORT", HAPROXY_HTTPS_PORT);
+	render_set_ip(&rv, "PROXY_IP", proxy->ip);
+	render_set_uint(&rv, "PROXY_PORT", proxy->port);
+	return render_template(tmpl, &rv, why);
+}
+
+static void haproxy_restart_due(void *);
+
+int
+haproxy_init(const char *run_dir, const char *log_file)
+{
+	const char *lua = templates_get("cert-request.lua");
+
+	if (!hp.inited) {
+		hp.log_rd = -1;
+		if (event_timer_init(&hp.restart, haproxy_restart_due, NULL) == -1)
+			return -1;
+		hp.inited = true;
+	}
+	snprintf(hp.run, sizeof(hp.run), "%s", run_dir);
+	hp.log_file = log_file;
+	if (haproxy_path(hp.cfg, "haproxy.cfg") == -1 ||
+	    haproxy_path(hp.cfg_new, "haproxy.cfg.new") == -1 ||
+	    haproxy_path(hp.pid, "haproxy.pid") == -1 ||
+	    haproxy_path(hp.master_sock, "haproxy-master.sock") == -1 ||
+	    haproxy_path(hp.api, "haproxy.sock") == -1 ||
+	    haproxy_path(hp.check_log, "haproxy-check.log") == -1 ||
+	    haproxy_path(hp.lua, "cert-request.lua") == -1) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (lua == NULL || statefile_write_atomic(hp.lua, lua, strlen(lua), 0644) == -1)
+		return -1;
+	return 0;
+}
+
+/* The pid file holds the master's pid; kill it only if it is HAProxy. */
+void
+haproxy_kill_stale(void)
+{
+	char buf[32], exe[64], target[256];
+	size_t len;
+	char *txt = statefile_read(hp.pid, &len);
+	long pid;
+	ssize_t n;
+
+	if (txt == NULL)
+		return;
+	pid = strtol(txt, NULL, 10);
+	free(txt);
+	if (pid <= 1)
+		return;
+	snprintf(exe, sizeof(exe), "/proc/%ld/exe", pid);
+	n = readlink(exe, target, sizeof(target) - 1);
+	if (n <= 0)
+		return;
+	target[n] = '\0';
+	if (strcmp(target, HAPROXY_BIN) != 0)
+		return;
+	snprintf(buf, sizeof(buf), "%ld", pid);
+	log_info("stopping HAProxy %s left by an earlier run", buf);
+	kill((pid_t)pid, SIGTERM);
+	for (int i = 0; i < 30 && kill((pid_t)pid, 0) == 0; i++)
+		usleep(100000);		/* start-up only: at most 3 s */
+	unlink(hp.pid);
+}
+
+static void haproxy_check(void);
+
+/* HAProxy's output, one log line per line. It is relayed instead of
+ * sharing the log file because HAProxy sets its stdout non-blocking with
+ * F_SETFL, which drops O_APPEND, and would then write over our lines. */
+static void
+haproxy_log_relay(int fd, uint32_t events, void *arg)
+{
+	char *nl;
+	ssize_t n;
+
+	n = read(fd, hp.log_buf + hp.log_len, sizeof(hp.log_buf) - 1 - hp.log_len);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		/* Every HAProxy process is gone. */
+		event_del(fd);
+		close(fd);
+		hp.log_rd = -1;
+		hp.log_len = 0;
+		return;
+	}
+	hp.log_len += (size_t)n;
+	hp.log_buf[hp.log_len] = '\0';
+	while ((nl = memchr(hp.log_buf, '\n', hp.log_len)) != NULL) {
+		*nl = '\0';
+		if (nl > hp.log_buf)
+			log_info("haproxy: %s", hp.log_buf);
+		hp.log_len -= (size_t)(nl + 1 - hp.log_buf);
+		memmove(hp.log_buf, nl + 1, hp.log_len);
+	}
+	if (hp.log_len == sizeof(hp.log_buf) - 1) {
+		log_info("haproxy: %s", hp.log_buf);	/* overlong: cut */
+		hp.log_len = 0;
+	}
+}
+
+static void
+haproxy_master_exited(pid_t pid, int status, void *arg)
+{
+	hp.master = 0;
+	if (!hp.want) {
+		log_info("HAProxy stopped");
+		return;
+	}
+	log_err("HAProxy exited unexpectedly (%s %d): restarting in %u ms",
+	    WIFSIGNALED(status) ? "signal" : "status",
+	    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
+	    hp.backoff_ms);
+	event_timer_arm(&hp.restart, hp.backoff_ms);
+	hp.backoff_ms = hp.backoff_ms * 2 > HAPROXY_BACKOFF_MAX_MS ?
+	    HAPROXY_BACKOFF_MAX_MS : hp.backoff_ms * 2;
+}
+
+static int
+haproxy_start(void)
+{
+	char sock_arg[HAPROXY_PATH_MAX + 16];
+	char *argv[] = { HAPROXY_BIN, "-W", "-db", "-f", hp.cfg, "-p", hp.pid,
+	    "-S", sock_arg, NULL };
+	int pfd[2];
+	pid_t pid;
+
+	snprintf(sock_arg, sizeof(sock_arg), "%s,mode,600", hp.master_sock);
+	if (pipe2(pfd, O_CLOEXEC) == -1) {
+		log_err("cannot start HAProxy: pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid = proc_spawn(argv, pfd[1], pfd[1], 0, haproxy_master_exited, NULL);
+	close(pfd[1]);
+	if (pid == -1) {
+		close(pfd[0]);
+		log_err("cannot start HAProxy: %s", strerror(errno));
+		return -1;
+	}
+	if (hp.log_rd != -1) {
+		event_del(hp.log_rd);
+		close(hp.log_rd);
+	}
+	hp.log_rd = pfd[0];
+	hp.log_len = 0;
+	if (fcntl(hp.log_rd, F_SETFL, O_NONBLOCK) == -1 ||
+	    event_add(hp.log_rd, EPOLLIN, haproxy_log_relay, NULL) == -1)
+		log_warn("HAProxy's log will not be relayed: %s", strerror(errno));
+	hp.master = pid;
+	log_info("HAProxy started (master %ld)", (long)pid);
+	return 0;
+}
+
+static void
+haproxy_restart_due(void *arg)
+{
+	if (hp.want && hp.master == 0 && hp.checking == 0)
+		haproxy_start();
+}
+
+static void
+haproxy_check_log(void)
+{
+	size_t len;
+	char *out = statefile_read(hp.check_log, &len), *line, *save = NULL;
+	int n = 0;
+
+	if (out == NULL)
+		return;
+	for (line = strtok_r(out, "\n", &save); line != NULL && n < 8;
+	    line = strtok_r(NULL, "\n", &save), n++)
+		log_err("haproxy -c: %s", line);
+	free(out);
+}
+
+static void
+haproxy_checked(pid_t pid, int status, void *arg)
+{
+	char a[ADDR_STRLEN];
+
+	hp.checking = 0;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		log_err("rendered HAProxy configuration refused: the last good one "
+		    "stays in force");
+		haproxy_check_log();
+		unlink(hp.cfg_new);
+	} else if (rename(hp.cfg_new, hp.cfg) == -1) {
+		log_err("%s: %s", hp.cfg, strerror(errno));
+	} else if (!hp.want) {
+		/* Disabled while the check ran: nothing to start. */
+	} else if (hp.master > 0) {
+		addr_format(&hp.proxy, a);
+		log_info("HAProxy reload: forwarding through %s", a);
+		kill(hp.master, SIGUSR2);
+	} else {
+		hp.backoff_ms = 1000;
+		haproxy_start();
+	}
+	if (hp.pending) {
+		hp.pending = false;
+		hp.proxy = hp.pending_proxy;
+		haproxy_check();
+	}
+}
+
+static void
+haproxy_check(void)
+{
+	char *argv[] = { HAPROXY_BIN, "-c", "-q", "-f", hp.cfg_new, NULL };
+	const char *why = "";
+	char *text;
+	int fd;
+
+	text = haproxy_render(hp.run, hp.crt_list, &hp.proxy, &why);
+	if (text == NULL) {
+		log_err("HAProxy configuration not rendered: %s", why);
+		return;
+	}
+	if (statefile_write_atomic(hp.cfg_new, text, strlen(text), 0600) == -1) {
+		log_err("%s: %s", hp.cfg_new, strerror(errno));
+		free(text);
+		return;
+	}
+	free(text);
+	fd = open(hp.check_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	hp.checking = proc_spawn(argv, fd, fd, HAPROXY_CHECK_MS, haproxy_checked, NULL);
+	if (fd != -1)
+		close(fd);
+	if (hp.checking == -1) {
+		hp.checking = 0;
+		log_err("cannot run haproxy -c: %s", strerror(errno));
+	}
+}
+
+int
+haproxy_apply(const struct proxy_addr *proxy, const char *crt_list)
+{
+	snprintf(hp.crt_list, sizeof(hp.crt_list), "%s", crt_list);
+	hp.want = true;
+	if (hp.checking > 0) {
+		hp.pending = true;
+		hp.pending_proxy = *proxy;
+		return 0;
+	}
+	hp.proxy = *proxy;
+	haproxy_check();
+	return 0;
+}
+
+static void
+haproxy_sessions_done(bool ok, const char *answer, void *arg)
+{
+	if (!ok)
+		log_warn("HAProxy: sessions of the previous proxy not cleared: %.80s",
+		    answer);
+}
+
+void
+haproxy_shutdown_sessions(void)
+{
+	struct hacli_cmd cmd = { strdup("shutdown sessions server be_proxy/proxy\n"), "" };
+
+	if (hp.master == 0 || cmd.text == NULL) {
+		free(cmd.text);
+		return;
+	}
+	hacli_run(hp.api, &cmd, 1, haproxy_sessions_done, NULL);
+}
+
+void
+haproxy_stop(bool wait)
+{
+	hp.want = false;
+	hp.pending = false;
+	if (hp.inited)
+		event_timer_stop(&hp.restart);
+	if (hp.master <= 0)
+		return;
+	kill(hp.master, SIGTERM);
+	if (!wait)
+		return;
+	/* At daemon exit the loop no longer runs: reap it here, bounded. */
+	for (int i = 0; i < 50; i++) {
+		if (waitpid(hp.master, NULL, WNOHANG) == hp.master)
+			break;
+		usleep(100000);
+	}
+	proc_forget(hp.master);
+	hp.master = 0;
+	unlink(hp.pid);
+}
+
+bool
+haproxy_running(void)
+{
+	return hp.master > 0;
+}

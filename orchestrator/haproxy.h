@@ -1,0 +1,31 @@
+/* HAProxy, owned by mgmt-proxyd: master-worker, our child process, its
+ * stdout (the access log) appended to the management-proxy log. Every
+ * configuration is rendered from templates/haproxy.cfg.tmpl, checked with
+ * `haproxy -c` and only then applied: started, or reloaded hitlessly
+ * (SIGUSR2 to the master; listeners are handed over). A check that fails
+ * leaves the last good configuration running. */
+#ifndef HAPROXY_H
+#define HAPROXY_H
+#include <stdbool.h>
+
+#include "addr.h"
+
+#define HAPROXY_BIN		"/usr/sbin/haproxy"
+#define HAPROXY_HTTP_PORT	47080	/* TPROXY targets on 127.0.0.1 */
+#define HAPROXY_HTTPS_PORT	47443
+
+/* run_dir holds the rendered config, sockets and pid file. */
+int  haproxy_init(const char *run_dir, const char *log_file);
+/* Kills a master left by an earlier run of the daemon (kill -9, crash). */
+void haproxy_kill_stale(void);
+/* Forward through proxy: render, check, then start or reload. */
+int  haproxy_apply(const struct proxy_addr *proxy, const char *crt_list);
+/* Ends every session with the upstream proxy (mode change). */
+void haproxy_shutdown_sessions(void);
+/* Stops HAProxy; with wait, until it is gone (at daemon exit). */
+void haproxy_stop(bool wait);
+bool haproxy_running(void);
+/* Pure: the configuration text for proxy (NULL with *why on error). */
+char *haproxy_render(const char *run_dir, const char *crt_list,
+    const struct proxy_addr *proxy, const char **why);
+#endif

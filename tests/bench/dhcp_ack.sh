@@ -1,0 +1,171 @@
+#!/bin/bash
+# Bench: how long from a DHCP ACK carrying a new proxy arriving on the WAN
+# to that proxy being in effect. Real ISC dhcpd (6 s leases) in a WAN
+# namespace, real dhclient and mgmt-proxyd (forwarder none) in a router
+# namespace; N renewals, the server's Option 43 value alternating between
+# 203.0.113.20:3128 and 203.0.113.30:3128 (both answer TCP on the router's
+# loopback, so "in effect" = probed reachable).
+#
+#   t0  the ACK's capture time stamp (tcpdump on the router's wan1)
+#   t1  the daemon's "dhcp: ACK on wan1: resolved X" log line (learned)
+#   t2  its "management proxy X: probing -> reachable" line (in effect;
+#       proxy-address.json then names X). File mtimes are no better: the
+#       kernel stamps them with its coarse (tick) clock.
+#
+# Prints median and max of t1-t0 and t2-t0 in ms. Bounded: about 5 s per
+# renewal, 90 s at most. Usage: tests/bench/dhcp_ack.sh [BUILD-DIR] (root).
+cd "$(dirname "$0")/../.." || exit 1
+[ -n "${1:-}" ] && BUILD=$(cd "$1" && pwd)
+. tests/integration/lib.sh
+T_NAME=dhcp_ack
+N=${N:-10}
+DEADLINE=$((SECONDS + 90))
+
+for t in dhcpd dhclient tcpdump socat jq; do
+	command -v "$t" >/dev/null || { echo "dhcp_ack: skipped ($t not installed)"; exit 0; }
+done
+[ "$(id -u)" -eq 0 ] || { echo "dhcp_ack: needs root (network namespaces)" >&2; exit 1; }
+
+P=mpb-dh-$$
+R=$P-router S=$P-wan1
+W=$(mktemp -d /tmp/mpb-dhcp.XXXXXX)
+STATE=$W/state RUN=$W/run LOG=$W/mp.log CFG=$W/mp.yaml
+mkdir -p "$STATE/dhcp" "$RUN"
+PIDS=
+
+cleanup() {
+	disown -a 2>/dev/null
+	for p in $PIDS $(cat "$W"/dhcpd.pid 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+	ns_delete "$R"
+	ns_delete "$S"
+	[ -n "${KEEP:-}" ] && echo "# kept $W" || rm -rf "$W"
+}
+trap cleanup EXIT
+
+ns_create "$R"
+ns_create "$S"
+ip -n "$R" link add wan1 type veth peer name s1 netns "$S"
+ip -n "$R" link set wan1 up
+ip -n "$S" link set s1 up
+ip -n "$S" addr add 192.0.2.1/24 dev s1
+for a in 20 30; do
+	ip -n "$R" addr add "203.0.113.$a/32" dev lo
+	ip netns exec "$R" socat TCP-LISTEN:3128,bind=203.0.113.$a,reuseaddr,fork \
+	    EXEC:/bin/true 2>/dev/null &
+	PIDS="$PIDS $!"
+done
+
+dhcpd_run() {	# dhcpd_run PROXY: (re)start the server with that value
+	kill "$(cat "$W/dhcpd.pid" 2>/dev/null)" 2>/dev/null
+	wait "$(cat "$W/dhcpd.pid" 2>/dev/null)" 2>/dev/null
+	cat > "$W/dhcpd.conf" <<EOF
+authoritative;
+ping-check false;
+default-lease-time 6;
+max-lease-time 6;
+min-lease-time 6;
+option space vendor1;
+option vendor1.custom-proxy-url code 128 = string;
+option vendor-class-identifier code 60 = string;
+class "Juniper-001" {
+	match if option vendor-class-identifier = "JuniperSSR";
+	vendor-option-space vendor1;
+}
+subnet 192.0.2.0 netmask 255.255.255.0 {
+	range 192.0.2.100 192.0.2.120;
+	option subnet-mask 255.255.255.0;
+	option vendor1.custom-proxy-url "$1";
+}
+EOF
+	touch "$W/dhcpd.leases"
+	: > "$W/dhcpd.log"
+	ip netns exec "$S" dhcpd -4 -d -cf "$W/dhcpd.conf" -lf "$W/dhcpd.leases" \
+	    -pf "$W/dhcpd.pidfile" s1 >>"$W/dhcpd.log" 2>&1 &
+	echo $! > "$W/dhcpd.pid"
+	wait_for 5 grep -q 'Sending on' "$W/dhcpd.log"
+}
+
+cat > "$CFG" <<YAML
+authority:
+  router:
+    - name: r1
+      management-proxy:
+        mode: learned
+      node:
+        - name: n1
+          device-interface:
+            - name: wan1
+              network-interface:
+                - {name: wan1, dhcp: v4}
+mgmt-proxy:
+  forwarder: none
+  health-check: {interval: 60, timeout: 1}
+YAML
+cat > "$W/dhclient-script" <<'EOF'
+#!/bin/sh
+case $reason in
+BOUND|RENEW|REBIND|REBOOT)
+	ip addr replace "$new_ip_address/${new_subnet_mask:-255.255.255.0}" dev "$interface" ;;
+esac
+exit 0
+EOF
+chmod +x "$W/dhclient-script"
+
+dhcpd_run 203.0.113.20:3128 || { echo "dhcp_ack: dhcpd did not start" >&2; exit 1; }
+ip netns exec "$R" "$MPD" --config "$CFG" --onboarding "$W/none.json" --state-dir "$STATE" \
+    --run-dir "$RUN" --log-file "$LOG" --foreground 2>/dev/null &
+PIDS="$PIDS $!"
+wait_for 5 test -S "$RUN/mgmt-proxy.sock" || { echo "dhcp_ack: daemon did not start" >&2; exit 1; }
+ip netns exec "$R" tcpdump -i wan1 -n -l -v -tt --time-stamp-precision=micro \
+    'udp src port 67 and udp dst port 68' >"$W/cap.txt" 2>"$W/tcpdump.err" &
+PIDS="$PIDS $!"
+wait_for 5 grep -q 'listening on' "$W/tcpdump.err"
+ip netns exec "$R" dhclient -4 -d -cf examples/dhcp/dhclient.conf -sf "$W/dhclient-script" \
+    -pf "$W/dhclient.pidfile" -lf "$W/dhclient.leases" wan1 >"$W/dhclient.log" 2>&1 &
+PIDS="$PIDS $!"
+wait_for 15 grep -q 'probing -> reachable' "$LOG" || { echo "dhcp_ack: no first lease" >&2; exit 1; }
+
+# ms since the epoch of a log line's ISO-8601 UTC time stamp
+log_ms() { date -u -d "$(sed 's/T/ /; s/Z$//' <<<"$1")" +%s%3N; }
+# t0: first ACK captured after line $1 of the capture, in ms (to 0.001)
+ack_after() {
+	tail -n +"$(($1 + 1))" "$W/cap.txt" |
+	    awk '/^[0-9]+\.[0-9]+ IP/ {ts = $1} /DHCP-Message.*: ACK/ && ts {printf "%.3f\n", ts * 1000; exit}'
+}
+learned=() effect=()
+value=203.0.113.20:3128
+for i in $(seq "$N"); do
+	[ $SECONDS -lt $DEADLINE ] || { echo "# deadline reached after $((i - 1)) renewals"; break; }
+	[ "$value" = 203.0.113.20:3128 ] && value=203.0.113.30:3128 || value=203.0.113.20:3128
+	lines=$(wc -l < "$W/cap.txt")
+	loglines=$(wc -l < "$LOG")
+	dhcpd_run "$value"
+	# The next renewal's ACK carries the new value: wait for it to take effect.
+	if ! wait_for 10 bash -c "tail -n +$((loglines + 1)) '$LOG' | grep -q 'management proxy $value: probing -> reachable'"; then
+		echo "# renewal $i: $value not in effect within 10 s"
+		continue
+	fi
+	sleep 0.2	# let tcpdump flush
+	t0=$(ack_after "$lines")
+	l1=$(tail -n +$((loglines + 1)) "$LOG" | grep -m1 "dhcp: ACK on wan1: resolved $value" | cut -d' ' -f1)
+	l2=$(tail -n +$((loglines + 1)) "$LOG" | grep -m1 "management proxy $value: probing -> reachable" | cut -d' ' -f1)
+	[ -n "$t0" ] && [ -n "$l1" ] && [ -n "$l2" ] || { echo "# renewal $i: incomplete record"; continue; }
+	# Log stamps are truncated to the ms: take the middle of that ms.
+	d1=$(awk -v a="$(log_ms "$l1")" -v b="$t0" 'BEGIN {printf "%.1f", a + 0.5 - b}')
+	d2=$(awk -v a="$(log_ms "$l2")" -v b="$t0" 'BEGIN {printf "%.1f", a + 0.5 - b}')
+	[ "$(jq -r .proxy_address "$STATE/proxy-address.json" 2>/dev/null)" = "$value" ] ||
+	    echo "# renewal $i: proxy-address.json does not name $value"
+	learned+=("$d1") effect+=("$d2")
+	echo "# renewal $i: $value learned ${d1} ms, in effect ${d2} ms"
+done
+
+stats() {	# median and max of the arguments
+	printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {
+		if (NR == 0) { print "n/a"; exit }
+		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "median %.1f ms, max %.1f ms (n=%d)\n", m, v[NR], NR }'
+}
+echo "dhcp_ack: ACK -> learned:   $(stats "${learned[@]}")"
+echo "dhcp_ack: ACK -> in effect: $(stats "${effect[@]}")"
+echo "# log time stamps have 1 ms resolution (+-0.5 ms here), capture stamps 1 us"
+[ "${#effect[@]}" -gt 0 ]

@@ -1,0 +1,395 @@
+#!/bin/bash
+# Learned mode against a real DHCP exchange: ISC dhcpd (the spec's Option 43
+# sub-option 128 snippet, 6 s leases) in WAN namespaces, ISC dhclient (Option
+# 60 "JuniperSSR", from examples/dhcp/dhclient.conf) in the router namespace,
+# mgmt-proxyd snooping the replies through its NFQUEUE rule (forwarder none).
+#
+#   router ns: mgmt-proxyd, dhclient on wan1 wan2 wan3, proxy listeners on lo
+#   wan1 ns  : dhcpd on s1, 192.0.2.0/25      (wan1: discovery on)
+#   wan2 ns  : dhcpd on s2, 198.51.100.0/24   (wan2: discovery on)
+#   wan3 ns  : dhcpd on s3, 192.0.2.128/25    (wan3: enable-proxy-discovery false)
+#
+# Proves: learned from the ACK, file + selection; a changed value and a
+# withdrawn Option 43 picked up at renewal; link down clears; a disabled
+# interface learns nothing; two WANs -> the lowest wins; DHCP fails open
+# (daemon stopped, daemon killed -9 with its queue rule left behind);
+# spoofed and malformed replies change nothing and are logged, rate-limited.
+. "$(dirname "$0")/lib.sh"
+
+P=mpt-dh-$$
+R=$P-router
+W=$(mktemp -d /tmp/mpt-dhcp.XXXXXX)
+STATE=$W/state RUN=$W/run LOG=$W/mp.log CFG=$W/mp.yaml ONB=$W/onboarding.json
+DHCLIENT_CONF=$(cd "$(dirname "$0")/../.." && pwd)/examples/dhcp/dhclient.conf
+mkdir -p "$STATE/dhcp" "$RUN"
+MPD_PID=
+
+for t in dhcpd dhclient socat jq nft; do
+	command -v "$t" >/dev/null || { echo "not ok - $t is not installed"; exit 1; }
+done
+
+cleanup() {
+	local f
+	disown -a 2>/dev/null	# no "Killed" job notices
+	[ -n "$MPD_PID" ] && kill -9 "$MPD_PID" 2>/dev/null
+	for f in "$W"/*.pid; do
+		[ -e "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null
+	done
+	for n in "$R" "$P-wan1" "$P-wan2" "$P-wan3"; do ns_delete "$n"; done
+	[ -n "${KEEP:-}" ] && echo "# kept $W" || rm -rf "$W"
+}
+trap cleanup EXIT
+
+in_r() { ip netns exec "$R" "$@"; }
+ctl() { in_r "$MPC" --run-dir "$RUN" "$@"; }
+jget() { ctl "$@" --json 2>/dev/null | jq -r "$JQ"; }
+selected() { JQ='.selected // "null"' jget show management-proxy; }
+is_selected() { [ "$(selected)" = "$1" ]; }
+active() { JQ='."active-proxy" // "null"' jget show management-proxy; }
+is_active() { [ "$(active)" = "$1" ]; }
+is_state() { [ "$(JQ=.state jget show management-proxy)" = "$1" ]; }
+ncand() {	# ncand SOURCE: candidates from that source
+	JQ="[.candidates[] | select(.source == \"$1\")] | length" jget show management-proxy
+}
+cand_of() {	# cand_of SOURCE: its proxies, comma-joined
+	JQ="[.candidates[] | select(.source == \"$1\") | .proxy] | join(\",\")" jget show management-proxy
+}
+# The interface's state file: resolution-state and proxies.
+ifstate() { jq -r '."dhcp-client-info"."resolution-state"' "$STATE/dhcp/$1" 2>/dev/null; }
+ifproxies() { jq -r '."dhcp-client-info"."management-proxies" | join(",")' "$STATE/dhcp/$1" 2>/dev/null; }
+if_is() { [ "$(ifstate "$1")" = "$2" ] && [ "$(ifproxies "$1")" = "$3" ]; }
+learned_ifaces() { JQ='[.[].interface] | sort | join(",")' jget show dhcp learned-proxies; }
+
+# --- topology ---
+ns_create "$R"
+for i in 1 2 3; do
+	ns_create "$P-wan$i"
+	ip -n "$R" link add "wan$i" type veth peer name "s$i" netns "$P-wan$i"
+	ip -n "$R" link set "wan$i" up
+	ip -n "$P-wan$i" link set "s$i" up
+done
+ip -n "$P-wan1" addr add 192.0.2.1/25 dev s1
+ip -n "$P-wan2" addr add 198.51.100.1/24 dev s2
+ip -n "$P-wan3" addr add 192.0.2.129/25 dev s3
+# dhclient reads replies on a packet socket, before netfilter: its lease
+# alone cannot show that our queue lets replies through. This counter, in
+# prerouting after our raw-priority hook, counts the replies that did pass.
+in_r nft -f - <<'EOF'
+table ip mpt_test_count {
+	chain pre {
+		type filter hook prerouting priority filter; policy accept;
+		udp sport 67 udp dport 68 counter
+	}
+}
+EOF
+passed() {
+	in_r nft -j list chain ip mpt_test_count pre |
+	    jq '[.nftables[].rule? // empty | .expr[] | .counter? // empty | .packets] | add // 0'
+}
+passed_more() { [ "$(passed)" -gt "$1" ]; }
+# The proxies the servers advertise answer TCP inside the router namespace.
+for a in 5 10 20 30; do ip -n "$R" addr add "203.0.113.$a/32" dev lo; done
+for a in 5 10 20 30; do
+	ip netns exec "$R" socat TCP-LISTEN:3128,bind=203.0.113.$a,reuseaddr,fork \
+	    EXEC:/bin/true 2>/dev/null &
+	echo $! > "$W/listen-$a.pid"
+done
+
+# --- DHCP server: the spec's snippet; PROXY empty = no Option 43 at all ---
+dhcpd_conf() {	# dhcpd_conf N NET MASK POOL-LO POOL-HI PROXY
+	{
+		cat <<EOF
+authoritative;
+ping-check false;
+default-lease-time 6;
+max-lease-time 6;
+min-lease-time 6;
+EOF
+		[ -n "$6" ] && cat <<EOF
+option space vendor1;
+option vendor1.custom-proxy-url code 128 = string;
+option vendor-class-identifier code 60 = string;
+class "Juniper-001" {
+	match if option vendor-class-identifier = "JuniperSSR";
+	vendor-option-space vendor1;
+}
+EOF
+		echo "subnet $2 netmask $3 {"
+		echo "	range $4 $5;"
+		echo "	option subnet-mask $3;"
+		[ -n "$6" ] && echo "	option vendor1.custom-proxy-url \"$6\";"
+		echo "}"
+	} > "$W/dhcpd$1.conf"
+}
+dhcpd_start() {	# dhcpd_start N (configuration already written)
+	touch "$W/dhcpd$1.leases"
+	ip netns exec "$P-wan$1" dhcpd -4 -d -cf "$W/dhcpd$1.conf" -lf "$W/dhcpd$1.leases" \
+	    -pf "$W/dhcpd$1.pidfile" "s$1" >>"$W/dhcpd$1.log" 2>&1 &
+	echo $! > "$W/dhcpd$1.pid"
+	wait_for 5 grep -q 'Sending on' "$W/dhcpd$1.log"
+}
+dhcpd_stop() {
+	local pid
+	pid=$(cat "$W/dhcpd$1.pid" 2>/dev/null) || return 0
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	rm -f "$W/dhcpd$1.pid" "$W/dhcpd$1.pidfile"
+	: > "$W/dhcpd$1.log"
+}
+dhcpd_restart() {	# dhcpd_restart N PROXY (same subnet, new value)
+	dhcpd_stop "$1"
+	case $1 in
+	1) dhcpd_conf 1 192.0.2.0 255.255.255.128 192.0.2.100 192.0.2.120 "$2" ;;
+	2) dhcpd_conf 2 198.51.100.0 255.255.255.0 198.51.100.100 198.51.100.120 "$2" ;;
+	3) dhcpd_conf 3 192.0.2.128 255.255.255.128 192.0.2.200 192.0.2.220 "$2" ;;
+	esac
+	dhcpd_start "$1"
+}
+
+# --- DHCP client: a minimal script that only sets the address (never
+# resolv.conf or routes) and records each event with a time stamp ---
+# (dhclient gives its script a fresh environment: the path is written in.)
+{ echo '#!/bin/sh'; echo "EVENTS_DIR='$W'"; cat <<'EOF'; } > "$W/dhclient-script"
+echo "$(date +%s.%N) $reason $new_ip_address" >> "$EVENTS_DIR/events-$interface"
+case $reason in
+BOUND|RENEW|REBIND|REBOOT)
+	ip addr replace "$new_ip_address/${new_subnet_mask:-255.255.255.0}" dev "$interface" ;;
+EXPIRE|FAIL|RELEASE|STOP)
+	[ -n "$old_ip_address" ] && ip addr del "$old_ip_address/${old_subnet_mask:-255.255.255.0}" dev "$interface" 2>/dev/null ;;
+esac
+exit 0
+EOF
+chmod +x "$W/dhclient-script"
+dhclient_start() {	# dhclient_start IFACE
+	ip netns exec "$R" dhclient -4 -d -cf "$DHCLIENT_CONF" \
+	    -sf "$W/dhclient-script" -pf "$W/dhclient-$1.pidfile" -lf "$W/dhclient-$1.leases" \
+	    "$1" >>"$W/dhclient-$1.log" 2>&1 &
+	echo $! > "$W/dhclient-$1.pid"
+}
+dhclient_stop() {	# dhclient_stop IFACE: no RELEASE, the lease just stops
+	local pid
+	pid=$(cat "$W/dhclient-$1.pid" 2>/dev/null) || return 0
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	rm -f "$W/dhclient-$1.pid" "$W/dhclient-$1.pidfile"
+}
+nevents() { grep -c " $2 " "$W/events-$1" 2>/dev/null || echo 0; }
+bound() { grep -q ' BOUND ' "$W/events-$1" 2>/dev/null; }
+# renewed_after IFACE N: a RENEW/REBIND/BOUND event beyond the first N lines.
+renewed_after() {
+	tail -n +"$(($2 + 1))" "$W/events-$1" 2>/dev/null | grep -Eq ' (RENEW|REBIND|BOUND) '
+}
+nlines() { wc -l < "$W/events-$1" 2>/dev/null || echo 0; }
+
+write_cfg() {
+	cat > "$CFG" <<YAML
+authority:
+  router:
+    - name: r1
+      management-proxy:
+        mode: learned
+      node:
+        - name: n1
+          device-interface:
+            - name: wan1
+              network-interface:
+                - {name: wan1, dhcp: v4}
+            - name: wan2
+              network-interface:
+                - {name: wan2, dhcp: v4, enable-proxy-discovery: true}
+            - name: wan3
+              network-interface:
+                - {name: wan3, dhcp: v4, enable-proxy-discovery: false}
+mgmt-proxy:
+  forwarder: none
+  health-check: {interval: 1, timeout: 1}
+YAML
+}
+start_daemon() {
+	ip netns exec "$R" "$MPD" --config "$CFG" --onboarding "$ONB" \
+	    --state-dir "$STATE" --run-dir "$RUN" --log-file "$LOG" --foreground \
+	    2>>"$W/stderr" &
+	MPD_PID=$!
+	wait_for 5 test -S "$RUN/mgmt-proxy.sock"
+}
+stop_daemon() {	# stop_daemon [SIGNAL]
+	kill -"${1:-TERM}" "$MPD_PID" 2>/dev/null
+	wait "$MPD_PID" 2>/dev/null
+	MPD_PID=
+}
+table_present() { in_r nft list table ip mgmt_proxy_dhcp >/dev/null 2>&1; }
+
+write_cfg
+dhcpd_conf 1 192.0.2.0 255.255.255.128 192.0.2.100 192.0.2.120 203.0.113.20:3128
+dhcpd_conf 2 198.51.100.0 255.255.255.0 198.51.100.100 198.51.100.120 203.0.113.10:3128
+dhcpd_conf 3 192.0.2.128 255.255.255.128 192.0.2.200 192.0.2.220 203.0.113.5:3128
+for i in 1 2 3; do
+	check "dhcpd serves s$i" dhcpd_start $i
+done
+start_daemon
+check "daemon starts" test -S "$RUN/mgmt-proxy.sock"
+# nft 1.0.6 cannot print the xt target ("XT target NFQUEUE not found"); its
+# JSON output still names it.
+queue_rule() {
+	in_r nft -j list chain ip mgmt_proxy_dhcp dhcp_queue 2>/dev/null |
+	    jq -e '[.nftables[].rule? // empty | .expr[] | .xt? // empty |
+		select(.type == "target" and .name == "NFQUEUE")] | length == 1' >/dev/null
+}
+check "snooping table installed: jump for wan1 and wan2 only" bash -c \
+	"ip netns exec '$R' nft list chain ip mgmt_proxy_dhcp prerouting 2>/dev/null |
+	    grep -q 'iifname { \"wan1\", \"wan2\" } udp sport 67 udp dport 68 jump dhcp_queue'"
+check "and one xt NFQUEUE rule in dhcp_queue" queue_rule
+check "no candidate before any DHCP" is_state no-candidate
+
+# --- 1. learned from the ACK: file, show, selection ---
+dhclient_start wan1
+check "dhclient binds on wan1" wait_for 15 bound wan1
+check "wan1 file: resolved 203.0.113.20:3128" wait_for 5 if_is wan1 resolved 203.0.113.20:3128
+check "wan1 file has the spec's keys" [ "$(jq -r '."dhcp-client-info"."interface-name"' "$STATE/dhcp/wan1")" = wan1 ]
+check "candidate source dhcp:wan1" [ "$(cand_of dhcp:wan1)" = 203.0.113.20:3128 ]
+check "203.0.113.20:3128 selected" wait_for 5 is_selected 203.0.113.20:3128
+check "and reachable (active)" wait_for 5 is_active 203.0.113.20:3128
+check "show dhcp learned-proxies: wan1 resolved" [ "$(JQ='.[] | select(.interface == "wan1") | [."resolution-state", (."management-proxies" | join(","))] | join("|")' \
+	jget show dhcp learned-proxies)" = "resolved|203.0.113.20:3128" ]
+check "log has the ACK" grep -q 'dhcp: ACK on wan1: resolved 203.0.113.20:3128' "$LOG"
+check "replies passed the queue and went on through prerouting ($(passed))" passed_more 1
+
+# --- 2. a changed server value is picked up at renewal ---
+dhcpd_restart 1 203.0.113.30:3128
+n=$(nlines wan1)
+check "wan1 renews after the server changed" wait_for 15 renewed_after wan1 "$n"
+check "wan1 file: resolved 203.0.113.30:3128" wait_for 5 if_is wan1 resolved 203.0.113.30:3128
+check "203.0.113.30:3128 selected" wait_for 5 is_selected 203.0.113.30:3128
+check "old value no longer a candidate" [ "$(cand_of dhcp:wan1)" = 203.0.113.30:3128 ]
+
+# --- 3. the server withdraws Option 43 ---
+dhcpd_restart 1 ""
+n=$(nlines wan1)
+check "wan1 renews after Option 43 was withdrawn" wait_for 15 renewed_after wan1 "$n"
+check "wan1 file: no-option-43, no proxies" wait_for 5 if_is wan1 no-option-43 ""
+check "no candidate from wan1" [ "$(ncand dhcp:wan1)" = 0 ]
+check "state no-candidate" wait_for 3 is_state no-candidate
+check "proxy-address.json removed" test ! -e "$STATE/proxy-address.json"
+dhcpd_restart 1 203.0.113.20:3128
+check "value back at the next renewal" wait_for 15 if_is wan1 resolved 203.0.113.20:3128
+
+# --- 4. enable-proxy-discovery: false learns nothing ---
+dhclient_start wan3
+check "dhclient binds on wan3" wait_for 15 bound wan3
+check "wan3 lease carried option 43" wait_for 5 grep -q 'vendor-encapsulated-options' "$W/dhclient-wan3.leases"
+n=$(nlines wan3)
+wait_for 15 renewed_after wan3 "$n"	# one more ACK, to be sure
+# Every eligible interface is listed (wan2: pending, no ACK yet); wan3 never.
+check "show dhcp learned-proxies lists wan1 and wan2, not wan3 ($(learned_ifaces))" \
+	[ "$(learned_ifaces)" = wan1,wan2 ]
+check "wan2 pending before its first ACK" [ "$(JQ='.[] | select(.interface == "wan2") | ."resolution-state"' \
+	jget show dhcp learned-proxies)" = pending ]
+check "no candidate from wan3" [ "$(ncand dhcp:wan3)" = 0 ]
+check "no state file for wan3" test ! -e "$STATE/dhcp/wan3"
+check "203.0.113.5 (lower, but discovery off) not selected" is_selected 203.0.113.20:3128
+
+# --- 5. two WANs with different proxies: the lowest is selected ---
+dhclient_start wan2
+check "dhclient binds on wan2" wait_for 15 bound wan2
+check "wan2 file: resolved 203.0.113.10:3128" wait_for 5 if_is wan2 resolved 203.0.113.10:3128
+check "two dhcp candidates" [ "$(cand_of dhcp:wan1),$(cand_of dhcp:wan2)" = 203.0.113.20:3128,203.0.113.10:3128 ]
+check "203.0.113.10:3128 (lowest) selected" wait_for 5 is_selected 203.0.113.10:3128
+check "and active" wait_for 5 is_active 203.0.113.10:3128
+check "show dhcp learned-proxies: wan1 and wan2 resolved" [ "$(JQ='[.[] | ."resolution-state"] | join(",")' \
+	jget show dhcp learned-proxies)" = resolved,resolved ]
+
+# --- 6. link down clears that interface at once ---
+in_r ip link set wan2 down
+check "wan2 file: link-down, no proxies" wait_for 3 if_is wan2 link-down ""
+check "no candidate from wan2" [ "$(ncand dhcp:wan2)" = 0 ]
+check "203.0.113.20:3128 selected again" wait_for 3 is_selected 203.0.113.20:3128
+check "log says wan2 down" grep -q 'dhcp: wan2 down: its proxies are forgotten' "$LOG"
+dhclient_stop wan2
+in_r ip link set wan2 up
+
+# --- 7. spoofed and malformed replies: nothing changes, logged, limited ---
+# A DHCP ACK (BOOTP header, cookie, options) for another chaddr, sent from
+# the server's namespace, udp 67 -> 68, to wan1's leased address.
+ack() {	# ack CHADDR-ESCAPES: the message on stdout
+	printf '\x02\x01\x06\x00\x12\x34\x56\x78\x00\x00\x00\x00'	# op htype hlen hops xid secs flags
+	printf '\x00\x00\x00\x00\xc0\x00\x02\x64\x00\x00\x00\x00\x00\x00\x00\x00'	# ci yi si gi
+	printf "$1"; head -c 10 /dev/zero				# chaddr (16)
+	head -c 192 /dev/zero						# sname, file
+	printf '\x63\x82\x53\x63\x35\x01\x05\x36\x04\xc0\x00\x02\x01\x33\x04\x00\x00\x0e\x10'
+	printf '\x2b\x12\x80\x10203.0.113.1:3128\xff'			# 43/128 "203.0.113.1:3128" 
+}
+wan1_ip=$(in_r ip -4 -o addr show dev wan1 | awk '{sub("/.*", "", $4); print $4; exit}')
+send_from_wan1() {	# stdin -> udp 192.0.2.1:67 -> wan1_ip:68
+	ip netns exec "$P-wan1" socat -u STDIN \
+	    UDP-SENDTO:"$wan1_ip":68,bind=192.0.2.1:67,reuseaddr,reuseport 2>>"$W/socat.err"
+}
+nref=$(grep -c 'refused' "$LOG"); nmal=$(grep -c 'malformed' "$LOG")
+check "wan1 has an address to spoof to (${wan1_ip:-none})" [ -n "$wan1_ip" ]
+for k in $(seq 50); do ack '\x02\xde\xad\xbe\xef\x01' | send_from_wan1; done
+for k in $(seq 50); do ack '\x02\xde\xad\xbe\xef\x01' | head -c 100 | send_from_wan1; done
+sleep 1
+check "spoofed ACK refused and logged" wait_for 3 bash -c "[ \$(grep -c 'ACK on wan1 refused: chaddr' '$LOG') -ge 1 ]"
+check "truncated reply logged as malformed" wait_for 3 bash -c "[ \$(grep -c 'malformed reply on wan1' '$LOG') -ge 1 ]"
+nref2=$(grep -c 'refused' "$LOG"); nmal2=$(grep -c 'malformed' "$LOG")
+check "50 spoofed ACKs: at most 5 log lines ($((nref2 - nref)))" [ $((nref2 - nref)) -le 5 ]
+check "50 truncated replies: at most 5 log lines ($((nmal2 - nmal)))" [ $((nmal2 - nmal)) -le 5 ]
+# A renewal may have rewritten the file meanwhile: compare what matters.
+check "wan1 unchanged: resolved 203.0.113.20:3128" if_is wan1 resolved 203.0.113.20:3128
+check "203.0.113.1 never a candidate" [ "$(JQ='[.candidates[] | select(.proxy == "203.0.113.1:3128")] | length' jget show management-proxy)" = 0 ]
+check "daemon still alive" kill -0 "$MPD_PID"
+
+# --- 8. reload: the jump rule follows the configuration, the queue rule
+# stays exactly one, and snooping goes on ---
+sed -i 's/{name: wan2, dhcp: v4, enable-proxy-discovery: true}/{name: wan2, dhcp: v4, enable-proxy-discovery: false}/' "$CFG"
+check "reload with wan2's discovery turned off" bash -c "ip netns exec '$R' '$MPC' --run-dir '$RUN' reload >/dev/null"
+check "jump rule now for wan1 only" bash -c \
+	"ip netns exec '$R' nft list chain ip mgmt_proxy_dhcp prerouting | grep -q 'iifname.*wan1' &&
+	 ! ip netns exec '$R' nft list chain ip mgmt_proxy_dhcp prerouting | grep -q wan2"
+check "still exactly one queue rule" queue_rule
+check "wan2 no longer listed" [ "$(learned_ifaces)" = wan1 ]
+dhcpd_restart 1 203.0.113.30:3128
+check "after reload a changed value is still learned" wait_for 15 if_is wan1 resolved 203.0.113.30:3128
+
+# --- 9. fail-open: DHCP works whatever state the daemon is in ---
+dhclient_fresh() {	# a new client with no lease file must bind
+	dhclient_stop "$1"
+	rm -f "$W/dhclient-$1.leases" "$W/events-$1"
+	in_r ip addr flush dev "$1"
+	dhclient_start "$1"
+	wait_for 15 bound "$1"
+}
+# Each: a fresh client binds AND the replies got past our hook (counter).
+fail_open() {	# fail_open WHAT
+	local c0
+	c0=$(passed)
+	check "$1: dhclient still obtains a lease" dhclient_fresh wan1
+	check "$1: the replies passed through netfilter" wait_for 3 passed_more "$c0"
+}
+# Hung, not dead: the kernel holds at most 16 replies for it, then lets
+# the rest through (fail-open queue). Fill it with spoofed ones first.
+kill -STOP "$MPD_PID"
+c0=$(passed)
+for k in $(seq 24); do ack '\x02\xde\xad\xbe\xef\x01' | send_from_wan1; done
+check "daemon hung (SIGSTOP): beyond 16 held, replies pass ($c0 -> $(passed))" passed_more "$c0"
+fail_open "daemon hung, queue full"
+kill -CONT "$MPD_PID"
+check "daemon resumes and answers" wait_for 5 is_selected 203.0.113.30:3128
+check "wan1 state intact after the hang" if_is wan1 resolved 203.0.113.30:3128
+
+stop_daemon
+check "clean stop removes the snooping table" bash -c "! ip netns exec '$R' nft list table ip mgmt_proxy_dhcp 2>/dev/null"
+fail_open "daemon stopped"
+start_daemon
+check "daemon back: table re-installed" wait_for 3 queue_rule
+stop_daemon KILL
+check "daemon killed -9: its queue rule stays" queue_rule
+fail_open "queue rule left with no reader (bypass)"
+n=$(nlines wan1)
+check "and renews through it" wait_for 15 renewed_after wan1 "$n"
+dhcpd_restart 1 203.0.113.20:3128
+start_daemon
+check "restart over the stale table: still exactly one queue rule" wait_for 3 queue_rule
+check "restarted daemon learns the new value at renewal" wait_for 15 if_is wan1 resolved 203.0.113.20:3128
+check "and selects it" wait_for 5 is_selected 203.0.113.20:3128
+stop_daemon
+t_finish
