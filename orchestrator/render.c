@@ -44,26 +44,36 @@ render_set_ip(struct render_vars *rv, const char *name, uint32_t ip)
 	render_put(rv, name, buf);
 }
 
+/* Appends ", item" (or the first item) to a list value; a list that does
+ * not fit is refused whole, never cut short. */
+static void
+render_list_add(struct render_vars *rv, char *buf, size_t *len, const char *item)
+{
+	int n = snprintf(buf + *len, RENDER_VALUE_MAX - *len, "%s%s",
+	    *len ? ", " : "", item);
+
+	if (n < 0 || (size_t)n >= RENDER_VALUE_MAX - *len)
+		rv->overflow = true;
+	else
+		*len += (size_t)n;
+}
+
 void
 render_set_ports(struct render_vars *rv, const char *name, const uint16_t *p, size_t n)
 {
-	char buf[RENDER_VALUE_MAX];
+	char buf[RENDER_VALUE_MAX] = "", item[8];
 	size_t len = 0;
 
-	if (n == 0) {
+	if (n == 0)
 		rv->overflow = true;
-		return;
-	}
-	buf[0] = '\0';
-	for (size_t i = 0; i < n && len < sizeof(buf) - 8; i++) {
-		if (p[i] == 0) {
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == 0)
 			rv->overflow = true;
-			return;
-		}
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%u",
-		    i ? ", " : "", p[i]);
+		snprintf(item, sizeof(item), "%u", p[i]);
+		render_list_add(rv, buf, &len, item);
 	}
-	render_put(rv, name, buf);
+	if (!rv->overflow)
+		render_put(rv, name, buf);
 }
 
 static bool
@@ -80,26 +90,23 @@ void
 render_set_ifnames(struct render_vars *rv, const char *name,
     const char (*ifs)[16], size_t n)
 {
-	char buf[RENDER_VALUE_MAX];
+	char buf[RENDER_VALUE_MAX] = "", item[20];
 	size_t len = 0;
 
-	if (n == 0) {
+	if (n == 0)
 		rv->overflow = true;
-		return;
-	}
-	buf[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
 		size_t l = strnlen(ifs[i], 16);
 
-		if (l == 0 || l > 15 || !render_charset(ifs[i], "_.-") ||
-		    len + l + 5 >= sizeof(buf)) {
+		if (l == 0 || l > 15 || !render_charset(ifs[i], "_.-")) {
 			rv->overflow = true;
 			return;
 		}
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s\"%s\"",
-		    i ? ", " : "", ifs[i]);
+		snprintf(item, sizeof(item), "\"%s\"", ifs[i]);
+		render_list_add(rv, buf, &len, item);
 	}
-	render_put(rv, name, buf);
+	if (!rv->overflow)
+		render_put(rv, name, buf);
 }
 
 void

@@ -261,16 +261,20 @@ lab_down() {
 # The upstream corporate proxy: no cache, its own pid/logs, answers only the
 # WAN subnet, verifies origin certificates against the lab's public CA.
 
+# lab_squid_conf [IP [DIR]]: the configuration of a lab Squid listening on
+# IP:$LAB_SQUID_PORT with its files in DIR (default: the first Squid).
 lab_squid_conf() {
+	_sq_ip=${1:-$LAB_SQUID_IP}
+	_sq_dir=${2:-$LAB_DIR/squid}
 	cat <<EOF
-http_port $LAB_SQUID_IP:$LAB_SQUID_PORT
+http_port $_sq_ip:$LAB_SQUID_PORT
 visible_hostname squid.test
-pid_filename $LAB_DIR/squid/squid.pid
-cache_log $LAB_DIR/squid/cache.log
-access_log stdio:$LAB_DIR/squid/access.log squid
+pid_filename $_sq_dir/squid.pid
+cache_log $_sq_dir/cache.log
+access_log stdio:$_sq_dir/access.log squid
 cache_store_log none
 logfile_rotate 0
-coredump_dir $LAB_DIR/squid
+coredump_dir $_sq_dir
 netdb_filename none
 pinger_enable off
 shutdown_lifetime 1 seconds
@@ -283,7 +287,7 @@ http_access allow lab_wan
 http_access deny all
 tls_outgoing_options cafile=$LAB_DIR/pki/public.crt
 # Origins then log the proxy's address, telling proxied from direct requests.
-tcp_outgoing_address $LAB_SQUID_IP
+tcp_outgoing_address $_sq_ip
 EOF
 }
 
@@ -300,6 +304,25 @@ lab_squid_start() {
 
 lab_squid_stop() {
 	lab_kill_pidfile "$LAB_DIR/pids/squid.pid"
+}
+
+# A second upstream proxy, for switching the active proxy: Squid on
+# $LAB_SQUID2_IP:$LAB_SQUID_PORT (an extra address on the wan side of the
+# WAN link), files in $LAB_DIR/squid2; origins log it as the client.
+LAB_SQUID2_IP=${LAB_SQUID2_IP:-203.0.113.11}
+
+lab_squid2_start() {
+	mkdir -p "$LAB_DIR/squid2"
+	lab_in wan ip addr replace "$LAB_SQUID2_IP/24" dev up0
+	lab_squid_conf "$LAB_SQUID2_IP" "$LAB_DIR/squid2" >"$LAB_DIR/squid2/squid.conf"
+	chown -R proxy:proxy "$LAB_DIR/squid2"
+	lab_bg squid2 wan squid -N -n "mplab2$(echo "$LAB" | tr -cd 'a-zA-Z0-9')" \
+		-f "$LAB_DIR/squid2/squid.conf"
+	lab_wait_listen wan "$LAB_SQUID2_IP" "$LAB_SQUID_PORT"
+}
+
+lab_squid2_stop() {
+	lab_kill_pidfile "$LAB_DIR/pids/squid2.pid"
 }
 
 # ---------------------------------------------------------------- origin
@@ -457,4 +480,124 @@ lab_reload_load() {
 	done
 	wait "$_w" || true
 	grep -E 'requests in|Socket errors|Non-2xx' "$LAB_DIR/wrk.out"
+}
+
+# ---------------------------------------------------------------- DHCP
+# Learned-mode variant (added for tests/lab/demo.sh and tests/bench/run.sh;
+# the functions above are unchanged).  ISC dhcpd runs in the wan namespace
+# on up0 with the spec's Option 43 sub-option 128 snippet; its one-address
+# pool hands wan1 the address lab_up would have given it statically
+# ($LAB_RTR_WAN_IP), so the wan side's route back to the management subnet
+# stays valid.  dhclient (Option 60 "JuniperSSR", examples/dhcp/dhclient.conf)
+# runs in the router namespace on wan1 with a minimal script that sets only
+# the address and the default route.
+
+LAB_DHCP_LEASE=${LAB_DHCP_LEASE:-600}
+LAB_DHCLIENT_CONF=${LAB_DHCLIENT_CONF:-examples/dhcp/dhclient.conf}
+
+# lab_up_dhcp: lab_up, then wan1 left without address or default route:
+# dhclient provides both.
+lab_up_dhcp() {
+	lab_up
+	lab_in router ip route del default 2>/dev/null || true
+	lab_in router ip addr flush dev wan1
+	lab_log "wan1 unaddressed: waiting for DHCP (lab_dhcpd_start, lab_dhclient_start)"
+}
+
+# lab_add_names IP NAME...: extra names in every namespace's hosts file
+# (call before lab_squid_start: Squid reads its hosts_file at start).
+lab_add_names() {
+	_ip=$1
+	shift
+	for _ns in mgmt router wan; do
+		echo "$_ip $*" >>"/etc/netns/$LAB-$_ns/hosts"
+	done
+}
+
+# lab_dhcpd_conf PROXY: the spec's server snippet; PROXY (address:port) is
+# sent as Option 43 sub-option 128 to clients with Option 60 "JuniperSSR".
+lab_dhcpd_conf() {
+	cat <<EOF
+authoritative;
+ping-check false;
+default-lease-time $LAB_DHCP_LEASE;
+max-lease-time $LAB_DHCP_LEASE;
+min-lease-time $LAB_DHCP_LEASE;
+option space vendor1;
+option vendor1.custom-proxy-url code 128 = string;
+option vendor-class-identifier code 60 = string;
+class "Juniper-001" {
+	match if option vendor-class-identifier = "JuniperSSR";
+	vendor-option-space vendor1;
+}
+subnet 203.0.113.0 netmask 255.255.255.0 {
+	range $LAB_RTR_WAN_IP $LAB_RTR_WAN_IP;
+	option subnet-mask 255.255.255.0;
+	option routers $LAB_WAN_GW_IP;
+	option vendor1.custom-proxy-url "$1";
+}
+EOF
+}
+
+# lab_dhcpd_start [PROXY]: dhcpd in the wan namespace on up0 (default
+# PROXY: the lab's Squid).  Output: $LAB_DIR/dhcpd.out.
+lab_dhcpd_start() {
+	mkdir -p "$LAB_DIR/dhcp"
+	lab_dhcpd_conf "${1:-$LAB_SQUID_IP:$LAB_SQUID_PORT}" >"$LAB_DIR/dhcp/dhcpd.conf"
+	touch "$LAB_DIR/dhcp/dhcpd.leases"
+	lab_bg dhcpd wan dhcpd -4 -d -cf "$LAB_DIR/dhcp/dhcpd.conf" \
+		-lf "$LAB_DIR/dhcp/dhcpd.leases" -pf "$LAB_DIR/dhcp/dhcpd.pidfile" up0
+	_i=0
+	while [ "$_i" -lt "$LAB_WAIT_TENTHS" ]; do
+		grep -q 'Sending on' "$LAB_DIR/dhcpd.out" 2>/dev/null && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	lab_die "dhcpd did not start (see $LAB_DIR/dhcpd.out)"
+}
+
+lab_dhcpd_stop() {
+	lab_kill_pidfile "$LAB_DIR/pids/dhcpd.pid"
+}
+
+# lab_dhclient_script: the client's script, printed (dhclient gives it a
+# fresh environment, so the events path is written in).
+lab_dhclient_script() {
+	echo '#!/bin/sh'
+	echo "EVENTS='$LAB_DIR/dhcp/events'"
+	cat <<'EOF'
+echo "$(date +%s.%N) $reason $new_ip_address" >>"$EVENTS"
+case $reason in
+BOUND|RENEW|REBIND|REBOOT)
+	ip addr replace "$new_ip_address/${new_subnet_mask:-255.255.255.0}" dev "$interface"
+	for r in $new_routers; do
+		ip route replace default via "$r" dev "$interface"
+		break
+	done ;;
+EXPIRE|FAIL|RELEASE|STOP)
+	[ -n "$old_ip_address" ] &&
+		ip addr del "$old_ip_address/${old_subnet_mask:-255.255.255.0}" dev "$interface" 2>/dev/null ;;
+esac
+exit 0
+EOF
+}
+
+# lab_dhclient_start: dhclient on wan1 in the router namespace; each event
+# is appended to $LAB_DIR/dhcp/events ("<epoch> <reason> <address>").
+lab_dhclient_start() {
+	mkdir -p "$LAB_DIR/dhcp"
+	lab_dhclient_script >"$LAB_DIR/dhcp/dhclient-script"
+	chmod 755 "$LAB_DIR/dhcp/dhclient-script"
+	lab_bg dhclient router dhclient -4 -d -cf "$LAB_DHCLIENT_CONF" \
+		-sf "$LAB_DIR/dhcp/dhclient-script" -pf "$LAB_DIR/dhcp/dhclient.pidfile" \
+		-lf "$LAB_DIR/dhcp/dhclient.leases" wan1
+}
+
+lab_dhclient_stop() {
+	lab_kill_pidfile "$LAB_DIR/pids/dhclient.pid"
+}
+
+# lab_dhclient_bound: true once dhclient has bound a lease on wan1.
+lab_dhclient_bound() {
+	grep -q ' BOUND ' "$LAB_DIR/dhcp/events" 2>/dev/null
 }

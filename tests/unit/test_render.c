@@ -1,0 +1,161 @@
+/* Template rendering (render.c) and the two rendered files (haproxy.c,
+ * tproxy.c): only validated numbers, dotted quads, interface names and our
+ * own paths can reach HAProxy or nftables. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "haproxy.h"
+#include "render.h"
+#include "select.h"
+#include "tproxy.h"
+#include "unit.h"
+
+START_TEST(substitutes_every_placeholder)
+{
+	struct render_vars rv;
+	const char *why = "";
+	char *out;
+
+	render_init(&rv);
+	render_set_uint(&rv, "PORT", 3128);
+	render_set_ip(&rv, "IP", 0xcb00710au);
+	out = render_template("server p {{IP}}:{{PORT}} # {{PORT}}\n", &rv, &why);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_str_eq(out, "server p 203.0.113.10:3128 # 3128\n");
+	free(out);
+}
+END_TEST
+
+START_TEST(missing_and_unused_values_fail)
+{
+	struct render_vars rv;
+	const char *why = "";
+
+	render_init(&rv);
+	ck_assert_ptr_null(render_template("a {{NOPE}} b", &rv, &why));
+	ck_assert_str_eq(why, "placeholder without a value");
+	render_init(&rv);
+	render_set_uint(&rv, "EXTRA", 1);
+	ck_assert_ptr_null(render_template("no placeholders", &rv, &why));
+	ck_assert_str_eq(why, "value given for a placeholder the template lacks");
+	render_init(&rv);
+	ck_assert_ptr_null(render_template("a {{OPEN", &rv, &why));
+}
+END_TEST
+
+START_TEST(validators_refuse_syntax)
+{
+	static const char bad_if[][16] = { "wan1\" accept" };
+	static const char nl_if[][16] = { "wan1\n" };
+	static const char ok_if[][16] = { "kni254", "wan_1.2-x" };
+	const uint16_t zero[] = { 80, 0 };
+	struct render_vars rv;
+	const char *why = "";
+	char *out;
+
+	const char *paths[] = { "relative/path", "/run/x y", "/run/a\nb", "/run/../etc",
+	    "/run/#x", "/run/x;y" };
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		render_init(&rv);
+		render_set_path(&rv, "P", paths[i]);
+		ck_assert_msg(render_template("{{P}}", &rv, &why) == NULL, "%s", paths[i]);
+	}
+	render_init(&rv);
+	render_set_ifnames(&rv, "I", bad_if, 1);
+	ck_assert_ptr_null(render_template("{{I}}", &rv, &why));
+	render_init(&rv);
+	render_set_ifnames(&rv, "I", nl_if, 1);
+	ck_assert_ptr_null(render_template("{{I}}", &rv, &why));
+	render_init(&rv);
+	render_set_ports(&rv, "P", zero, 2);
+	ck_assert_ptr_null(render_template("{{P}}", &rv, &why));
+	render_init(&rv);
+	render_set_ifnames(&rv, "I", ok_if, 2);
+	out = render_template("{{I}}", &rv, &why);
+	ck_assert_str_eq(out, "\"kni254\", \"wan_1.2-x\"");
+	free(out);
+}
+END_TEST
+
+/* A hostile candidate never becomes a proxy address, so it can never be
+ * rendered: the only path into the templates is a struct proxy_addr. */
+START_TEST(injection_candidates_are_never_valid)
+{
+	static const char *evil[] = {
+		"203.0.113.10:3128\n  server evil 1.2.3.4:80",
+		"203.0.113.10:3128 #",
+		"203.0.113.10:3128;flush ruleset",
+		"203.0.113.10 :3128",
+		"203.0.113.10:3128\r\n",
+		"203.0.113.10:3128}\n",
+		"203.0.113.10:3128\"",
+	};
+	struct cand_set set = { .n = 0 };
+
+	for (size_t i = 0; i < sizeof(evil) / sizeof(evil[0]); i++) {
+		struct candidate *c = select_add(&set, SEL_DHCP, "dhcp:wan1", evil[i], 0);
+
+		ck_assert_ptr_nonnull(c);
+		ck_assert_msg(!c->valid, "accepted: %s", evil[i]);
+		ck_assert(strchr(c->text, '\n') == NULL);
+	}
+	ck_assert_ptr_null(select_pick(&set));
+}
+END_TEST
+
+START_TEST(haproxy_config_has_only_validated_values)
+{
+	struct proxy_addr p = { 0xcb00710au, 3128 };
+	const char *why = "";
+	char *cfg = haproxy_render("/run/mp", "/var/lib/mp/certs/crt-list", &p, &why);
+
+	ck_assert_msg(cfg != NULL, "%s", why);
+	ck_assert_ptr_nonnull(strstr(cfg, "server proxy 203.0.113.10:3128\n"));
+	ck_assert_ptr_nonnull(strstr(cfg, "bind 127.0.0.1:47080 transparent"));
+	ck_assert_ptr_nonnull(strstr(cfg, "crt-list /var/lib/mp/certs/crt-list"));
+	ck_assert_ptr_nonnull(strstr(cfg, "lua-load /run/mp/cert-request.lua"));
+	ck_assert_ptr_null(strstr(cfg, "{{"));
+	free(cfg);
+	ck_assert_ptr_null(haproxy_render("/run/mp x", "/c", &p, &why));
+	ck_assert_ptr_null(haproxy_render("/run/mp", "/c\nserver evil 1.2.3.4:80", &p, &why));
+}
+END_TEST
+
+START_TEST(nft_ruleset_has_only_validated_values)
+{
+	static struct config cfg;
+	struct proxy_addr p = { 0xcb00710au, 3128 };
+	const char *why = "";
+	char *r;
+
+	config_defaults(&cfg);
+	r = tproxy_render(&cfg, &p, &why);
+	ck_assert_msg(r != NULL, "%s", why);
+	ck_assert_ptr_nonnull(strstr(r, "iifname != { \"kni254\" } return"));
+	ck_assert_ptr_nonnull(strstr(r, "ip daddr 203.0.113.10 return"));
+	ck_assert_ptr_nonnull(strstr(r, "tcp dport { 80 } tproxy ip to 127.0.0.1:47080"));
+	ck_assert_ptr_nonnull(strstr(r, "tcp dport { 443 } tproxy ip to 127.0.0.1:47443"));
+	ck_assert_ptr_null(strstr(r, "{{"));
+	free(r);
+	/* An interface name the loader would refuse is refused here too. */
+	snprintf(cfg.intercept_if[0], sizeof(cfg.intercept_if[0]), "kni\" accept #");
+	ck_assert_ptr_null(tproxy_render(&cfg, &p, &why));
+}
+END_TEST
+
+Suite *
+unit_suite(void)
+{
+	Suite *s = suite_create("render");
+	TCase *tc = tcase_create("render");
+
+	tcase_add_test(tc, substitutes_every_placeholder);
+	tcase_add_test(tc, missing_and_unused_values_fail);
+	tcase_add_test(tc, validators_refuse_syntax);
+	tcase_add_test(tc, injection_candidates_are_never_valid);
+	tcase_add_test(tc, haproxy_config_has_only_validated_values);
+	tcase_add_test(tc, nft_ruleset_has_only_validated_values);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,170 @@
+/* The show commands' JSON contract (status.c) and its plain rendering
+ * (ctl_render.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl_render.h"
+#include "log.h"
+#include "status.h"
+#include "unit.h"
+
+static struct config cfg;
+static struct proxy_fsm fsm;
+static struct cand_set set;
+static struct alarm alarm;
+static struct dhcp_info dhcp[1];
+static struct status_view v;
+
+static void
+setup(void)
+{
+	log_set_level(LOG_ERR);
+	config_defaults(&cfg);
+	snprintf(cfg.router, sizeof(cfg.router), "r1");
+	snprintf(cfg.node, sizeof(cfg.node), "n1");
+	cfg.niface = 1;
+	snprintf(cfg.iface[0].name, IFNAMSIZ, "wan1");
+	cfg.iface[0].dhcp_v4 = cfg.iface[0].proxy_discovery = true;
+	proxy_fsm_init(&fsm, 0);
+	memset(&set, 0, sizeof(set));
+	memset(&alarm, 0, sizeof(alarm));
+	memset(dhcp, 0, sizeof(dhcp));
+	v = (struct status_view){ .cfg = &cfg, .mode = MODE_LEARNED, .fsm = &fsm,
+	    .cands = &set, .dhcp = dhcp, .ndhcp = 0, .alarm = &alarm };
+}
+
+static char *
+render(void (*fn)(FILE *, json_t *), json_t *doc)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	fn(f, doc);
+	fclose(f);
+	return buf;
+}
+
+static void
+render_proxy_plain(FILE *f, json_t *doc)
+{
+	ctl_render_proxy(f, doc, false);
+}
+
+START_TEST(proxy_contract_keys)
+{
+	struct pfsm_actions act;
+	struct proxy_addr a = { 0xcb00710au, 3128 };
+	json_t *doc;
+	char *txt;
+
+	select_add(&set, SEL_DHCP, "dhcp:wan1", "203.0.113.10:3128", 0);
+	select_add(&set, SEL_DHCP, "dhcp:wan1", "1.2.3.4:0", 0);
+	select_pick(&set);
+	proxy_fsm_select(&fsm, MODE_LEARNED, &a, 0, &act);
+	proxy_fsm_probe_done(&fsm, act.gen, true, 1, &act);
+	doc = status_proxy(&v);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "mode")), "learned");
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "active-proxy")),
+	    "203.0.113.10:3128");
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "state")), "reachable");
+	ck_assert_uint_eq(json_array_size(json_object_get(doc, "candidates")), 2);
+	json_t *c1 = json_array_get(json_object_get(doc, "candidates"), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(c1, "source")), "dhcp:wan1");
+	ck_assert(json_is_false(json_object_get(c1, "valid")));
+	ck_assert_str_eq(json_string_value(json_object_get(c1, "reason")),
+	    "port out of range 1-65535");
+	ck_assert(json_is_false(json_object_get(c1, "selected")));
+	txt = render(render_proxy_plain, doc);
+	ck_assert_ptr_nonnull(strstr(txt, "Active Proxy:  203.0.113.10:3128"));
+	free(txt);
+	json_decref(doc);
+
+	/* Unreachable: no proxy in effect, shown as null / N/A. */
+	proxy_fsm_timer(&fsm, 60, &act);
+	proxy_fsm_probe_done(&fsm, act.gen, false, 63, &act);
+	doc = status_proxy(&v);
+	ck_assert(json_is_null(json_object_get(doc, "active-proxy")));
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "state")), "unreachable");
+	txt = render(render_proxy_plain, doc);
+	ck_assert_ptr_nonnull(strstr(txt, "Active Proxy:  N/A"));
+	free(txt);
+	json_decref(doc);
+}
+END_TEST
+
+START_TEST(dhcp_lists_eligible_interfaces)
+{
+	json_t *doc, *e;
+	char *txt;
+
+	doc = status_dhcp(&v);
+	ck_assert_uint_eq(json_array_size(doc), 1);
+	e = json_array_get(doc, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "interface")), "wan1");
+	ck_assert_str_eq(json_string_value(json_object_get(e, "resolution-state")), "pending");
+	json_decref(doc);
+
+	snprintf(dhcp[0].ifname, IFNAMSIZ, "wan1");
+	snprintf(dhcp[0].state, sizeof(dhcp[0].state), "resolved");
+	snprintf(dhcp[0].proxy[0], SF_TEXT_MAX, "203.0.113.10:3128");
+	dhcp[0].nproxy = 1;
+	v.ndhcp = 1;
+	doc = status_dhcp(&v);
+	e = json_array_get(doc, 0);
+	ck_assert_str_eq(json_string_value(json_array_get(
+	    json_object_get(e, "management-proxies"), 0)), "203.0.113.10:3128");
+	txt = render(ctl_render_dhcp, doc);
+	ck_assert_ptr_nonnull(strstr(txt, " wan1 "));
+	ck_assert_ptr_nonnull(strstr(txt, "203.0.113.10:3128"));
+	free(txt);
+	json_decref(doc);
+}
+END_TEST
+
+START_TEST(alarm_contract)
+{
+	struct proxy_addr a = { 0xcb00710au, 3128 };
+	json_t *doc, *e;
+	char *txt;
+
+	doc = status_alarms(&v);
+	ck_assert_uint_eq(json_array_size(doc), 0);
+	txt = render(ctl_render_alarms, doc);
+	ck_assert_str_eq(txt, "There are no outstanding alarms.\n");
+	free(txt);
+	json_decref(doc);
+
+	alarm_raise(&alarm, &a, 1795000000);
+	alarm_clear(&alarm);
+	alarm_raise(&alarm, &a, 1795000000);
+	doc = status_alarms(&v);
+	e = json_array_get(doc, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "id")), "n1.r1:2");
+	ck_assert_str_eq(json_string_value(json_object_get(e, "time")), "2026-11-18T11:06:40Z");
+	ck_assert_str_eq(json_string_value(json_object_get(e, "severity")), "critical");
+	ck_assert_str_eq(json_string_value(json_object_get(e, "category")), "service");
+	ck_assert_str_eq(json_string_value(json_object_get(e, "source")), "ManagementProxy");
+	ck_assert_str_eq(json_string_value(json_object_get(e, "message")),
+	    "Management Proxy is unreachable");
+	txt = render(ctl_render_alarms, doc);
+	ck_assert_ptr_nonnull(strstr(txt, "Management Proxy is unreachable"));
+	free(txt);
+	json_decref(doc);
+}
+END_TEST
+
+Suite *
+unit_suite(void)
+{
+	Suite *s = suite_create("status");
+	TCase *tc = tcase_create("status");
+
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, proxy_contract_keys);
+	tcase_add_test(tc, dhcp_lists_eligible_interfaces);
+	tcase_add_test(tc, alarm_contract);
+	suite_add_tcase(s, tc);
+	return s;
+}
