@@ -138,8 +138,8 @@ daemon_apply(const struct pfsm_actions *act)
 		alarm_raise(&d.alarm, &d.fsm.target, event_now());
 		alarm_id(&d.alarm, d.cfg.node, d.cfg.router, id);
 		addr_format(&d.fsm.target, a);
-		log_warn("alarm raised: %s [%s] critical service ManagementProxy: "
-		    ALARM_MESSAGE " (%s: %s)", id, a, a, d.last_probe_error);
+		log_warn("alarm raised: %s critical service ManagementProxy: "
+		    ALARM_MESSAGE " (%s: %s)", id, a, d.last_probe_error);
 	}
 	if ((f & PFSM_ACT_ALARM_CLEAR) && d.alarm.active) {
 		char id[ALARM_ID_MAX];
@@ -283,7 +283,7 @@ static void
 daemon_dhcp_reply(const char *ifname, const uint8_t mac[6],
     const struct dhcp_reply *r, void *arg)
 {
-	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(60, 5);
+	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(60, 1);
 	const struct dhcp_info *cur = status_find_dhcp(d.dhcp, d.ndhcp, ifname);
 	const char *msg = dhcp_parse_msg_name(r->msg_type), *why = "";
 	struct dhcp_info info;

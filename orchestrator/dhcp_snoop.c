@@ -29,7 +29,7 @@ static struct {
 } snoop = { .fd = -1 };
 
 /* The network decides what we log here: a flood must not fill the disk. */
-static struct log_ratelimit snoop_rl = LOG_RATELIMIT_INIT(60, 5);
+static struct log_ratelimit snoop_rl = LOG_RATELIMIT_INIT(60, 1);
 
 int
 dhcp_snoop_ruleset(const struct config *cfg, char *buf, size_t len)

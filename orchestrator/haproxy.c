@@ -22,6 +22,7 @@
 #define HAPROXY_PATH_MAX	512
 #define HAPROXY_CHECK_MS	10000
 #define HAPROXY_BACKOFF_MAX_MS	30000
+#define HAPROXY_SETTLE_MS	15000	/* a start or reload reports its end by then */
 
 static struct {
 	char run[HAPROXY_PATH_MAX];
@@ -34,6 +35,13 @@ static struct {
 	pid_t checking;		/* haproxy -c in progress */
 	bool want;		/* should be running */
 	bool pending;		/* another apply arrived during the check */
+	/* A start or reload the master has not yet reported done ("Loading
+	 * success." / "Loading failure!"). A SIGUSR2 sent meanwhile is lost
+	 * (seen: two reloads 90 ms apart left the first configuration in
+	 * force) or kills a master still starting, so the next one waits. */
+	bool settling;
+	bool term_sent;		/* SIGTERM sent: the master is on its way out */
+	struct event_timer settle;
 	struct proxy_addr proxy, pending_proxy;
 	char crt_list[HAPROXY_PATH_MAX];
 	unsigned backoff_ms;
@@ -74,6 +82,8 @@ haproxy_render(const char *run_dir, const char *crt_list,
 }
 
 static void haproxy_restart_due(void *);
+static void haproxy_settle_due(void *);
+static int haproxy_start(void);
 
 int
 haproxy_init(const char *run_dir, const char *log_file)
@@ -82,7 +92,8 @@ haproxy_init(const char *run_dir, const char *log_file)
 
 	if (!hp.inited) {
 		hp.log_rd = -1;
-		if (event_timer_init(&hp.restart, haproxy_restart_due, NULL) == -1)
+		if (event_timer_init(&hp.restart, haproxy_restart_due, NULL) == -1 ||
+		    event_timer_init(&hp.settle, haproxy_settle_due, NULL) == -1)
 			return -1;
 		hp.inited = true;
 	}
@@ -136,6 +147,45 @@ haproxy_kill_stale(void)
 
 static void haproxy_check(void);
 
+/* The start or reload in progress is over: carry out an apply that waited. */
+static void
+haproxy_settled(void)
+{
+	hp.settling = false;
+	event_timer_stop(&hp.settle);
+	if (hp.pending && hp.checking == 0) {
+		hp.pending = false;
+		hp.proxy = hp.pending_proxy;
+		haproxy_check();
+	}
+}
+
+static void
+haproxy_settle_due(void *arg)
+{
+	if (!hp.settling)
+		return;
+	log_warn("HAProxy did not report the end of its start or reload within %d s",
+	    HAPROXY_SETTLE_MS / 1000);
+	haproxy_settled();
+}
+
+/* The master's own "[NOTICE]   (PID) : Loading success." or
+ * "[WARNING]  (PID) : Loading failure!"; access lines start with an
+ * address, never with "[". */
+static bool
+haproxy_line_loaded(const char *line)
+{
+	char tag[40];
+
+	if (hp.master <= 0 || line[0] != '[')
+		return false;
+	snprintf(tag, sizeof(tag), "(%ld) : Loading ", (long)hp.master);
+	line = strstr(line, tag);
+	return line != NULL && (strcmp(line + strlen(tag), "success.") == 0 ||
+	    strcmp(line + strlen(tag), "failure!") == 0);
+}
+
 /* HAProxy's output, one log line per line. It is relayed instead of
  * sharing the log file because HAProxy sets its stdout non-blocking with
  * F_SETFL, which drops O_APPEND, and would then write over our lines. */
@@ -162,6 +212,8 @@ haproxy_log_relay(int fd, uint32_t events, void *arg)
 		*nl = '\0';
 		if (nl > hp.log_buf)
 			log_info("haproxy: %s", hp.log_buf);
+		if (hp.settling && haproxy_line_loaded(hp.log_buf))
+			haproxy_settled();
 		hp.log_len -= (size_t)(nl + 1 - hp.log_buf);
 		memmove(hp.log_buf, nl + 1, hp.log_len);
 	}
@@ -174,9 +226,21 @@ haproxy_log_relay(int fd, uint32_t events, void *arg)
 static void
 haproxy_master_exited(pid_t pid, int status, void *arg)
 {
+	bool stopped = hp.term_sent;
+
 	hp.master = 0;
+	hp.term_sent = false;
+	if (hp.settling)
+		haproxy_settled();
 	if (!hp.want) {
 		log_info("HAProxy stopped");
+		return;
+	}
+	if (stopped) {
+		/* Stopped on purpose, wanted again since: start at once. */
+		log_info("HAProxy stopped; starting it again");
+		if (hp.checking == 0)
+			haproxy_start();
 		return;
 	}
 	log_err("HAProxy exited unexpectedly (%s %d): restarting in %u ms",
@@ -219,6 +283,8 @@ haproxy_start(void)
 	    event_add(hp.log_rd, EPOLLIN, haproxy_log_relay, NULL) == -1)
 		log_warn("HAProxy's log will not be relayed: %s", strerror(errno));
 	hp.master = pid;
+	hp.settling = true;
+	event_timer_arm(&hp.settle, HAPROXY_SETTLE_MS);
 	log_info("HAProxy started (master %ld)", (long)pid);
 	return 0;
 }
@@ -260,15 +326,19 @@ haproxy_checked(pid_t pid, int status, void *arg)
 		log_err("%s: %s", hp.cfg, strerror(errno));
 	} else if (!hp.want) {
 		/* Disabled while the check ran: nothing to start. */
+	} else if (hp.master > 0 && hp.term_sent) {
+		/* Still exiting after a stop: haproxy_master_exited starts it. */
 	} else if (hp.master > 0) {
 		addr_format(&hp.proxy, a);
 		log_info("HAProxy reload: forwarding through %s", a);
 		kill(hp.master, SIGUSR2);
+		hp.settling = true;
+		event_timer_arm(&hp.settle, HAPROXY_SETTLE_MS);
 	} else {
 		hp.backoff_ms = 1000;
 		haproxy_start();
 	}
-	if (hp.pending) {
+	if (hp.pending && !hp.settling) {
 		hp.pending = false;
 		hp.proxy = hp.pending_proxy;
 		haproxy_check();
@@ -287,6 +357,21 @@ haproxy_check(void)
 	if (text == NULL) {
 		log_err("HAProxy configuration not rendered: %s", why);
 		return;
+	}
+	/* The running HAProxy already has this configuration (a reload of
+	 * ours that changed nothing it uses): a reload would only cost the
+	 * clients' idle keep-alive connections. */
+	if (hp.master > 0 && !hp.term_sent) {
+		size_t len;
+		char *cur = statefile_read(hp.cfg, &len);
+		bool same = cur != NULL && len == strlen(text) &&
+		    memcmp(cur, text, len) == 0;
+
+		free(cur);
+		if (same) {
+			free(text);
+			return;
+		}
 	}
 	if (statefile_write_atomic(hp.cfg_new, text, strlen(text), 0600) == -1) {
 		log_err("%s: %s", hp.cfg_new, strerror(errno));
@@ -309,7 +394,7 @@ haproxy_apply(const struct proxy_addr *proxy, const char *crt_list)
 {
 	snprintf(hp.crt_list, sizeof(hp.crt_list), "%s", crt_list);
 	hp.want = true;
-	if (hp.checking > 0) {
+	if (hp.checking > 0 || hp.settling) {
 		hp.pending = true;
 		hp.pending_proxy = *proxy;
 		return 0;
@@ -344,11 +429,15 @@ haproxy_stop(bool wait)
 {
 	hp.want = false;
 	hp.pending = false;
-	if (hp.inited)
+	hp.settling = false;
+	if (hp.inited) {
 		event_timer_stop(&hp.restart);
+		event_timer_stop(&hp.settle);
+	}
 	if (hp.master <= 0)
 		return;
 	kill(hp.master, SIGTERM);
+	hp.term_sent = true;
 	if (!wait)
 		return;
 	/* At daemon exit the loop no longer runs: reap it here, bounded. */
@@ -359,6 +448,7 @@ haproxy_stop(bool wait)
 	}
 	proc_forget(hp.master);
 	hp.master = 0;
+	hp.term_sent = false;
 	unlink(hp.pid);
 }
 

@@ -53,8 +53,19 @@ static struct {
 	bool reported;			/* cur has been reported at least once */
 } peer = { .fd = -1 };
 
-/* The network decides what we log here: a flood must not fill the disk. */
-static struct log_ratelimit peer_rl = LOG_RATELIMIT_INIT(60, 5);
+/* The network decides what we log here: a flood must not fill the disk.
+ * One budget per kind of line, so that a burst of one (replays, say) does
+ * not hide another (a key mismatch) for a minute; debug lines have their
+ * own, as they would otherwise use up the budget without being seen. */
+enum { PEER_RL_SEND, PEER_RL_SOURCE, PEER_RL_DECODE, PEER_RL_REFUSED,
+	PEER_RL_DEBUG, PEER_RL_N };
+static struct log_ratelimit peer_rl[PEER_RL_N] = {
+	[PEER_RL_SEND] = LOG_RATELIMIT_INIT(60, 5),
+	[PEER_RL_SOURCE] = LOG_RATELIMIT_INIT(60, 5),
+	[PEER_RL_DECODE] = LOG_RATELIMIT_INIT(60, 5),
+	[PEER_RL_REFUSED] = LOG_RATELIMIT_INIT(60, 5),
+	[PEER_RL_DEBUG] = LOG_RATELIMIT_INIT(60, 5),
+};
 
 int
 peer_key_load(const char *path, uint8_t key[PEER_MSG_KEY_MAX], size_t *len,
@@ -235,7 +246,7 @@ peer_send(void)
 	peer_msg_fill(&m, peer.local, peer.nlocal, now);
 	len = peer_msg_encode(&m, peer.key, peer.keylen, buf, sizeof(buf));
 	if (len == 0) {
-		log_limited(&peer_rl, now, LOG_ERR,
+		log_limited(&peer_rl[PEER_RL_SEND], now, LOG_ERR,
 		    "ha: cannot encode a datagram (node name \"%s\" unusable?)",
 		    peer.self);
 		return;
@@ -243,8 +254,8 @@ peer_send(void)
 	peer_sin(&sin, &peer.peer);
 	if (sendto(peer.fd, buf, len, 0, (struct sockaddr *)&sin,
 	    sizeof(sin)) == -1 && errno != EAGAIN && errno != EWOULDBLOCK)
-		log_limited(&peer_rl, now, LOG_WARN, "ha: send to peer: %s",
-		    strerror(errno));
+		log_limited(&peer_rl[PEER_RL_SEND], now, LOG_WARN,
+		    "ha: send to peer: %s", strerror(errno));
 }
 
 static void
@@ -293,18 +304,18 @@ peer_datagram(const uint8_t *buf, size_t len, const struct sockaddr_in *from)
 
 	addr_format(&a, src);
 	if (a.ip != peer.peer.ip || a.port != peer.peer.port) {
-		log_limited(&peer_rl, now, LOG_WARN,
+		log_limited(&peer_rl[PEER_RL_SOURCE], now, LOG_WARN,
 		    "ha: datagram from %s dropped: not the configured peer", src);
 		return;
 	}
 	if (!peer_msg_decode(buf, len, peer.key, peer.keylen, &m, &why)) {
-		log_limited(&peer_rl, now, LOG_WARN,
+		log_limited(&peer_rl[PEER_RL_DECODE], now, LOG_WARN,
 		    "ha: datagram from %s dropped: %s", src, why);
 		return;
 	}
 	acc = peer_msg_accept(&peer.replay, &m, event_mono_ms(), &why);
 	if (acc == PEER_MSG_REFUSED) {
-		log_limited(&peer_rl, now, LOG_WARN,
+		log_limited(&peer_rl[PEER_RL_REFUSED], now, LOG_WARN,
 		    "ha: datagram from %s (node %s, seq %llu) dropped: %s", src,
 		    m.node, (unsigned long long)m.seq, why);
 		return;
@@ -318,7 +329,7 @@ peer_datagram(const uint8_t *buf, size_t len, const struct sockaddr_in *from)
 	if (acc == PEER_MSG_FRESH)
 		peer_fresh(&m);
 	else
-		log_limited(&peer_rl, now, LOG_DEBUG,
+		log_limited(&peer_rl[PEER_RL_DEBUG], now, LOG_DEBUG,
 		    "ha: datagram from %s not counted yet: %s", src, why);
 	/* Answer at once when the peer is new or does not hear us yet, so
 	 * the channel comes up in one round trip instead of a keepalive.
@@ -352,7 +363,7 @@ peer_readable(int fd, uint32_t events, void *arg)
 				continue;
 			/* ECONNREFUSED after an ICMP port unreachable: the
 			 * peer's daemon is not running. Keepalives go on. */
-			log_limited(&peer_rl, event_now(), LOG_DEBUG,
+			log_limited(&peer_rl[PEER_RL_DEBUG], event_now(), LOG_DEBUG,
 			    "ha: receive: %s", strerror(errno));
 			continue;
 		}
@@ -458,7 +469,7 @@ peer_publish(const struct dhcp_info *dhcp, size_t n, const struct config *cfg,
 	peer.nlocal = peer_msg_gather(dhcp, n, cfg, now, peer.local,
 	    PEER_MSG_MAX_CAND, &dropped);
 	if (dropped > 0)
-		log_limited(&peer_rl, now, LOG_WARN,
+		log_limited(&peer_rl[PEER_RL_SEND], now, LOG_WARN,
 		    "ha: %zu learned proxies beyond %d not advertised to the peer",
 		    dropped, PEER_MSG_MAX_CAND);
 	peer_send();

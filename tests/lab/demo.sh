@@ -109,6 +109,19 @@ mp_table_present() {
 	lab_in router nft list table inet mgmt_proxy >/dev/null 2>&1
 }
 
+# forwarding_ready: the table is in and HAProxy listens on every port it
+# sends connections to (the daemon installs the table without waiting for
+# HAProxy: until the listeners exist, TPROXY finds no socket and traffic
+# goes direct).
+forwarding_ready() {
+	_t=$(lab_in router nft list table inet mgmt_proxy 2>/dev/null) || return 1
+	_ports=$(echo "$_t" | sed -n 's/.*tproxy ip to 127\.0\.0\.1:\([0-9]*\).*/\1/p')
+	[ -n "$_ports" ] || return 1
+	for _p in $_ports; do
+		lab_in router ss -Hltn "src 127.0.0.1 and sport = :$_p" | grep -q LISTEN || return 1
+	done
+}
+
 mp_table_absent() {
 	! mp_table_present
 }
@@ -197,8 +210,11 @@ lab_dhclient_start
 wait_for 20 "dhclient bound" lab_dhclient_bound
 in_ns router ip -4 addr show dev wan1
 wait_for 15 "learned proxy reachable" state_is reachable
+wait_for 10 "HAProxy listening behind the TPROXY table" forwarding_ready
 run ctl show dhcp learned-proxies
 run ctl show management-proxy detail
+say "what the daemon logged (ACK snooped, selection, health check, forwarder):"
+grep -vE 'haproxy:' "$LOG" | sed 's/^/    /'
 say "the interception table the daemon installed:"
 in_ns router nft list table inet mgmt_proxy
 
@@ -234,14 +250,14 @@ curl_show http://origin.test/while-down
 say "(\"from 169.254.127.127\": the origin saw the client itself, not Squid)"
 curl_show --cacert "$LAB_DIR/pki/public.crt" https://secure.test/while-down
 say "(HTTPS direct: the origin's own certificate, from the lab's public CA)"
-grep -E 'unreachable|alarm raised|torn down' "$LOG" | tail -n 4 | sed 's/^/    /'
+grep -E 'reachable -> unreachable|alarm raised|torn down' "$LOG" | tail -n 3 | sed 's/^/    /'
 
 # ---------------------------------------------------------------- 4
 heading "4. Squid back: alarm cleared, forwarding again"
 lab_squid_start
 wait_for 20 "state reachable" state_is reachable
 wait_for 5 "alarm cleared" no_alarm
-wait_for 5 "table inet mgmt_proxy back" mp_table_present
+wait_for 10 "table back, HAProxy listening" forwarding_ready
 run ctl show management-proxy
 run ctl show alarms
 in_ns router nft list tables

@@ -601,3 +601,20 @@ lab_dhclient_stop() {
 lab_dhclient_bound() {
 	grep -q ' BOUND ' "$LAB_DIR/dhcp/events" 2>/dev/null
 }
+
+# lab_squid_start_allowing CIDR...: lab_squid_start, with Squid also
+# answering clients from CIDR... (tests/bench/run.sh: the management client
+# using Squid explicitly, as the baseline of the interception path).
+lab_squid_start_allowing() {
+	mkdir -p "$LAB_DIR/squid"
+	lab_squid_conf | awk -v nets="$*" '
+		/^http_access deny all/ {
+			print "acl lab_extra src " nets
+			print "http_access allow lab_extra"
+		}
+		{ print }' >"$LAB_DIR/squid/squid.conf"
+	chown -R proxy:proxy "$LAB_DIR/squid"
+	lab_bg squid wan squid -N -n "mplab$(echo "$LAB" | tr -cd 'a-zA-Z0-9')" \
+		-f "$LAB_DIR/squid/squid.conf"
+	lab_wait_listen wan "$LAB_SQUID_IP" "$LAB_SQUID_PORT"
+}
