@@ -19,6 +19,7 @@ static struct {
 	bool configured;	/* the haproxy forwarder is set up */
 	bool cleaned;		/* leftovers of an earlier run removed */
 	bool active;
+	bool table_pending;	/* interception waits for HAProxy to listen */
 	struct proxy_addr proxy;
 	struct config cfg;	/* intercept settings in force */
 	char certs_dir[CFG_PATH_MAX + 8];
@@ -34,10 +35,33 @@ forward_clean(void)
 	fwd.cleaned = true;
 }
 
+/* Interception goes in once HAProxy listens: before that TPROXY finds no
+ * socket, new connections would go direct and break when it appears. */
+static void
+forward_haproxy_ready(void)
+{
+	if (!fwd.active || !fwd.table_pending)
+		return;
+	fwd.table_pending = false;
+	if (tproxy_apply(&fwd.cfg, &fwd.proxy) == -1)
+		forward_disable();
+}
+
+static bool
+forward_intercept_same(const struct config *a, const struct config *b)
+{
+	return a->nintercept == b->nintercept && a->nhttp_port == b->nhttp_port &&
+	    a->nhttps_port == b->nhttps_port &&
+	    memcmp(a->intercept_if, b->intercept_if, sizeof(a->intercept_if)) == 0 &&
+	    memcmp(a->http_port, b->http_port, sizeof(a->http_port)) == 0 &&
+	    memcmp(a->https_port, b->https_port, sizeof(a->https_port)) == 0;
+}
+
 int
 forward_configure(const struct config *cfg, const struct forward_paths *paths)
 {
 	char err[512];
+	bool same;
 
 	if (cfg->forwarder == FWD_NONE) {
 		if (fwd.configured) {
@@ -50,6 +74,7 @@ forward_configure(const struct config *cfg, const struct forward_paths *paths)
 		return 0;
 	}
 	fwd.kind = FWD_HAPROXY;
+	haproxy_on_ready(forward_haproxy_ready);
 	if (haproxy_init(paths->run_dir, paths->log_file) == -1) {
 		log_err("HAProxy set-up in %s failed: %s", paths->run_dir, strerror(errno));
 		return -1;
@@ -66,10 +91,11 @@ forward_configure(const struct config *cfg, const struct forward_paths *paths)
 			return -1;
 		}
 	}
+	same = fwd.configured && forward_intercept_same(&fwd.cfg, cfg);
 	fwd.configured = true;
 	fwd.cfg = *cfg;
 	/* New intercept settings apply to the proxy in effect at once. */
-	if (fwd.active)
+	if (fwd.active && !same)
 		return forward_enable(&fwd.proxy);
 	return 0;
 }
@@ -90,12 +116,22 @@ forward_enable(const struct proxy_addr *proxy)
 		log_err("forwarding through %s impossible: the forwarder is not set up", a);
 		return -1;
 	}
-	if (haproxy_apply(proxy, cert_crt_list()) == -1 ||
-	    tproxy_apply(&fwd.cfg, proxy) == -1) {
+	if (haproxy_apply(proxy, cert_crt_list()) == -1) {
 		forward_disable();
 		return -1;
 	}
 	fwd.active = true;
+	/* A running HAProxy keeps listening through its reload: update the
+	 * table now (the new proxy's address is exempted); a starting one
+	 * gets it when it reports its listeners up. */
+	if (haproxy_loaded()) {
+		fwd.table_pending = false;
+		if (tproxy_apply(&fwd.cfg, proxy) == -1) {
+			forward_disable();
+			return -1;
+		}
+	} else
+		fwd.table_pending = true;
 	log_info("forwarding management traffic through %s", a);
 	return 0;
 }
@@ -111,6 +147,7 @@ forward_disable(void)
 	if (fwd.active)
 		log_info("forwarding torn down: management traffic goes direct");
 	fwd.active = false;
+	fwd.table_pending = false;
 }
 
 void

@@ -41,6 +41,8 @@ static struct {
 	 * force) or kills a master still starting, so the next one waits. */
 	bool settling;
 	bool term_sent;		/* SIGTERM sent: the master is on its way out */
+	bool loaded;		/* the master reported "Loading success." */
+	void (*ready)(void);	/* called at each "Loading success." */
 	struct event_timer settle;
 	struct proxy_addr proxy, pending_proxy;
 	char crt_list[HAPROXY_PATH_MAX];
@@ -170,20 +172,23 @@ haproxy_settle_due(void *arg)
 	haproxy_settled();
 }
 
-/* The master's own "[NOTICE]   (PID) : Loading success." or
- * "[WARNING]  (PID) : Loading failure!"; access lines start with an
- * address, never with "[". */
-static bool
+/* The master's own "[NOTICE]   (PID) : Loading success." (1) or
+ * "[WARNING]  (PID) : Loading failure!" (-1); 0 for any other line (access
+ * lines start with an address, never with "["). */
+static int
 haproxy_line_loaded(const char *line)
 {
 	char tag[40];
 
 	if (hp.master <= 0 || line[0] != '[')
-		return false;
+		return 0;
 	snprintf(tag, sizeof(tag), "(%ld) : Loading ", (long)hp.master);
-	line = strstr(line, tag);
-	return line != NULL && (strcmp(line + strlen(tag), "success.") == 0 ||
-	    strcmp(line + strlen(tag), "failure!") == 0);
+	if ((line = strstr(line, tag)) == NULL)
+		return 0;
+	line += strlen(tag);
+	if (strcmp(line, "success.") == 0)
+		return 1;
+	return strcmp(line, "failure!") == 0 ? -1 : 0;
 }
 
 /* HAProxy's output, one log line per line. It is relayed instead of
@@ -194,6 +199,7 @@ haproxy_log_relay(int fd, uint32_t events, void *arg)
 {
 	char *nl;
 	ssize_t n;
+	int loaded;
 
 	n = read(fd, hp.log_buf + hp.log_len, sizeof(hp.log_buf) - 1 - hp.log_len);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
@@ -212,8 +218,14 @@ haproxy_log_relay(int fd, uint32_t events, void *arg)
 		*nl = '\0';
 		if (nl > hp.log_buf)
 			log_info("haproxy: %s", hp.log_buf);
-		if (hp.settling && haproxy_line_loaded(hp.log_buf))
+		if (hp.settling && (loaded = haproxy_line_loaded(hp.log_buf)) != 0) {
 			haproxy_settled();
+			if (loaded > 0) {
+				hp.loaded = true;
+				if (hp.ready != NULL)
+					hp.ready();
+			}
+		}
 		hp.log_len -= (size_t)(nl + 1 - hp.log_buf);
 		memmove(hp.log_buf, nl + 1, hp.log_len);
 	}
@@ -230,6 +242,7 @@ haproxy_master_exited(pid_t pid, int status, void *arg)
 
 	hp.master = 0;
 	hp.term_sent = false;
+	hp.loaded = false;
 	if (hp.settling)
 		haproxy_settled();
 	if (!hp.want) {
@@ -456,4 +469,16 @@ bool
 haproxy_running(void)
 {
 	return hp.master > 0;
+}
+
+bool
+haproxy_loaded(void)
+{
+	return hp.master > 0 && hp.loaded && !hp.term_sent;
+}
+
+void
+haproxy_on_ready(void (*cb)(void))
+{
+	hp.ready = cb;
 }

@@ -25,6 +25,10 @@ void haproxy_shutdown_sessions(void);
 /* Stops HAProxy; with wait, until it is gone (at daemon exit). */
 void haproxy_stop(bool wait);
 bool haproxy_running(void);
+/* The master reported a successful load: its listeners are up. */
+bool haproxy_loaded(void);
+/* cb runs after each successful start or reload. */
+void haproxy_on_ready(void (*cb)(void));
 /* Pure: the configuration text for proxy (NULL with *why on error). */
 char *haproxy_render(const char *run_dir, const char *crt_list,
     const struct proxy_addr *proxy, const char **why);

@@ -21,8 +21,8 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 1
 export LAB=mpf$$
 export LAB_DIR=/tmp/mgmt-proxy-lab.$LAB
-LAB_SRC=tests/lab
-LAB_TEMPLATES=templates
+export LAB_SRC=tests/lab
+export LAB_TEMPLATES=templates
 . tests/lab/lab.sh
 set +e	# lab.sh sets -e; checks here must run on after a failure
 
@@ -213,11 +213,12 @@ check "daemon log says the certificate was minted and loaded" \
 	grep -q "certificate for c.test minted and loaded" "$LOG"
 
 # ------------------------------------------------------------------ 4 unreachable
-lab_squid_stop
 T0=$(date +%s.%N)
-check "proxy down: table inet mgmt_proxy and ip rule gone within one interval" \
-	wait_for 3 forwarding_gone
-echo "# torn down after $(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $T0 }") s"
+lab_squid_stop
+echo "# Squid stopped in $(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $T0 }") s"
+check "proxy down: table inet mgmt_proxy and ip rule gone within one interval (+1 s probe timeout)" \
+	wait_for 2 forwarding_gone
+echo "# torn down $(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $T0 }") s after the stop began"
 check "nft list table inet mgmt_proxy fails" bash -c "! ip netns exec '$LAB-router' nft list table inet mgmt_proxy >/dev/null 2>&1"
 check "active-proxy null" [ "$(active)" = null ]
 check "state unreachable" [ "$(state)" = unreachable ]
@@ -235,8 +236,9 @@ check "HTTP through Squid again" wait_for 5 body_from http://origin.test/back-1 
 check "Squid logged it" squid_has squid "GET http://origin.test/back-1"
 
 # ------------------------------------------------------------------ 5 restart
+disown "$MPD_PID" 2>/dev/null	# no "Killed" job notice
 kill -9 "$MPD_PID" 2>/dev/null
-wait "$MPD_PID" 2>/dev/null
+wait_for 3 bash -c "! kill -0 $MPD_PID 2>/dev/null"
 for p in $(hp_pids); do kill -9 "$p" 2>/dev/null; done
 wait_for 3 no_haproxy
 check "daemon and every HAProxy process killed -9" [ -z "$(hp_pids)" ]
@@ -248,7 +250,7 @@ check "HTTP through Squid after restart" wait_for 5 body_from http://origin.test
 check "HTTPS (a.test, minted by the first run) after restart" \
 	body_from https://a.test/restart-2 "$SQUID_A" --cacert "$W/ca.pem"
 masters=$(hp_masters)
-echo "# HAProxy masters: $(echo $masters) (all HAProxy: $(echo $(hp_pids)))"
+echo "# HAProxy masters: $(echo $masters) (all HAProxy: $(hp_pids | tr "\n" " "))"
 check "exactly one HAProxy master running" [ "$(echo $masters | wc -w)" = 1 ]
 check "its parent is the new daemon" [ "$(awk '/^PPid:/ { print $2 }' "/proc/$masters/status" 2>/dev/null)" = "$MPD_PID" ]
 
@@ -326,14 +328,20 @@ inject_case() {	# inject_case LABEL JSON-ADDRESS JSON-PORT
 	check "$1: forwarding torn down" wait_for 3 forwarding_gone
 	check "$1: no 'evil'/'1.2.3.4' in haproxy.cfg nor in the ruleset" no_evil
 }
+# Intercepted connections HAProxy closed first left TIME-WAIT sockets in
+# the router namespace; their ports are reused below once forwarding is
+# torn down (the daemon destroys them: see orchestrator/tproxy.c).
+tw_ports=$(in_r ss -Htan state time-wait dst "$MGMT" | awk '{ sub(/.*:/, "", $4); print $4 }' | head -3)
+echo "# router TIME-WAIT sockets of intercepted connections: $(in_r ss -Htan state time-wait dst "$MGMT" | wc -l)"
 inject_case "HAProxy syntax in the address" '"203.0.113.10\n  server evil 1.2.3.4:80 #"' 3128
 inject_case "nft syntax in the address" '"203.0.113.10 return; ip daddr 1.2.3.4 accept # evil"' 3128
 inject_case "syntax in a string port" '"203.0.113.10"' '"3128\n  server evil 1.2.3.4:80"'
 check "HTTP goes direct with nothing in effect" body_from http://origin.test/direct-2 "$MGMT"
-if [ -n "${FWD_DIAG:-}" ]; then
-	in_r ip rule; in_r ip route show table all | grep -v '^local\|^broadcast' ; in_r nft list ruleset
-	in_r ss -tanp | head -30; in_r sysctl net.ipv4.ip_forward; sleep "${FWD_DIAG}"
-fi
+for p in $tw_ports; do
+	check "direct HTTP from a port of a torn-down intercepted connection ($p)" \
+		body_from "http://origin.test/tw-$p" "$MGMT" --local-port "$p"
+done
+check "there were such ports to try" [ -n "$tw_ports" ]
 
 # ------------------------------------------------------------------ end
 kill -TERM "$MPD_PID" 2>/dev/null

@@ -19,10 +19,10 @@ set -eu
 
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
-[ -x "$BUILD/mgmt-proxyd" ] && [ -x "$BUILD/mgmt-proxyctl" ] || {
+if ! [ -x "$BUILD/mgmt-proxyd" ] || ! [ -x "$BUILD/mgmt-proxyctl" ]; then
 	echo "demo: no binaries in $BUILD (run make first)" >&2
 	exit 1
-}
+fi
 BUILD=$(cd "$BUILD" && pwd)
 MPD=$BUILD/mgmt-proxyd
 MPC=$BUILD/mgmt-proxyctl
@@ -168,7 +168,7 @@ trap 'exit 130' INT TERM
 # ---------------------------------------------------------------- 1
 heading "1. Lab up, proxy learned by DHCP"
 say "namespaces $LAB-mgmt, $LAB-router, $LAB-wan; wan1 has no address yet"
-lab_up_dhcp 2>&1 | sed 's/^/    /'
+lab_up_dhcp 2>&1
 lab_add_names "$LAB_ORIGIN_HTTPS_IP" "$NEW_NAME"
 lab_squid_start
 lab_origin_start
