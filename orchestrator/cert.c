@@ -19,7 +19,7 @@
 #include "log.h"
 #include "statefile.h"
 #include "tls_ca.h"
-#include "tls_sni.h"
+#include "hostname.h"
 
 #define CERT_PATH_MAX	512
 #define CERT_WAITERS	32
@@ -27,8 +27,8 @@
 
 struct cert_waiter {
 	int fd;
-	char name[TLS_SNI_NAME_MAX];
-	char line[TLS_SNI_NAME_MAX + 2];
+	char name[HOSTNAME_BUF];
+	char line[HOSTNAME_BUF + 2];
 	size_t len;
 };
 
@@ -39,9 +39,9 @@ static struct {
 	char sock[CERT_PATH_MAX];
 	char api[CERT_PATH_MAX];
 	int lfd;
-	char (*names)[TLS_SNI_NAME_MAX];	/* minted and listed */
+	char (*names)[HOSTNAME_BUF];	/* minted and listed */
 	size_t nnames;
-	char busy_name[TLS_SNI_NAME_MAX];	/* being loaded, "" if none */
+	char busy_name[HOSTNAME_BUF];	/* being loaded, "" if none */
 	struct cert_waiter w[CERT_WAITERS];
 } cs = { .lfd = -1 };
 
@@ -126,7 +126,7 @@ cert_reply(const char *name, const char *answer)
 static void
 cert_loaded(bool ok, const char *answer, void *arg)
 {
-	char name[TLS_SNI_NAME_MAX];
+	char name[HOSTNAME_BUF];
 
 	memcpy(name, cs.busy_name, sizeof(name));
 	cs.busy_name[0] = '\0';
@@ -213,7 +213,7 @@ cert_work(void)
 		return;
 fail:
 	{
-		char n[TLS_SNI_NAME_MAX];
+		char n[HOSTNAME_BUF];
 
 		memcpy(n, cs.busy_name, sizeof(n));
 		cs.busy_name[0] = '\0';
@@ -336,7 +336,7 @@ cert_scan(void)
 		size_t l = strlen(de->d_name);
 
 		if (l < 5 || strcmp(de->d_name + l - 4, ".pem") != 0 ||
-		    l - 4 >= TLS_SNI_NAME_MAX)
+		    l - 4 >= HOSTNAME_BUF)
 			continue;
 		memcpy(cs.names[cs.nnames], de->d_name, l - 4);
 		cs.names[cs.nnames][l - 4] = '\0';

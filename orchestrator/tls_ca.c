@@ -37,7 +37,7 @@
 #include <openssl/x509v3.h>
 
 #include "tls_ca.h"
-#include "tls_sni.h"
+#include "hostname.h"
 
 #define CA_DAYS			3652	/* ten years */
 #define LEAF_DAYS		397	/* under the 398-day browser limit */
@@ -475,9 +475,9 @@ ca_leaf_validity(const struct tls_ca *ca, X509 *x, time_t now)
 static int
 ca_leaf_names(const struct tls_ca *ca, X509 *x, const char *name)
 {
-	char san[TLS_SNI_NAME_MAX + 16];
+	char san[HOSTNAME_BUF + 16];
 	size_t len = strlen(name);
-	bool ip = tls_sni_hostname_is_ipv4(name, len);
+	bool ip = hostname_is_ipv4(name, len);
 
 	if (X509_set_issuer_name(x, X509_get_subject_name(ca->cert)) != 1)
 		return -1;
@@ -525,7 +525,7 @@ int
 tls_ca_mint(const struct tls_ca *ca, const char *hostname, time_t now,
     char **pem_out, size_t *len)
 {
-	char name[TLS_SNI_NAME_MAX];
+	char name[HOSTNAME_BUF];
 	EVP_PKEY *key = NULL;
 	X509 *x = NULL;
 	BIO *bio = NULL;
@@ -605,7 +605,7 @@ tls_ca_free(struct tls_ca *ca)
 bool
 tls_ca_hostname_valid(const char *name, size_t len)
 {
-	return tls_sni_hostname_valid(name, len);
+	return hostname_valid(name, len);
 }
 
 bool
@@ -615,7 +615,7 @@ tls_ca_cert_filename(const char *name, char *buf, size_t buflen)
 
 	if (name == NULL || buf == NULL)
 		return false;
-	len = strnlen(name, TLS_SNI_NAME_MAX);
+	len = strnlen(name, HOSTNAME_BUF);
 	if (!tls_ca_hostname_valid(name, len) || buflen < len + sizeof(".pem"))
 		return false;
 	for (size_t i = 0; i < len; i++) {

@@ -45,7 +45,7 @@ void	 tls_ca_pem_free(char *pem, size_t len);
 void	 tls_ca_free(struct tls_ca *ca);
 
 /* Gatekeeper for every name that becomes a file name or is sent to
- * HAProxy's runtime API: see tls_sni_hostname_valid() for the rules. */
+ * HAProxy's runtime API: see hostname_valid() (hostname.h) for the rules. */
 bool	 tls_ca_hostname_valid(const char *name, size_t len);
 /* "Example.COM" -> "example.com.pem". False if the name is not valid or
  * buf (TLS_CA_FILENAME_MAX is always enough) is too small. */

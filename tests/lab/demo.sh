@@ -234,8 +234,8 @@ wait_for 5 "Squid logged 3 requests" \
 	sh -c "[ \$(wc -l <'$LAB_DIR/squid/access.log') -ge $((s0 + 3)) ]"
 say "Squid's access.log (client 203.0.113.2 = the router's wan1):"
 squid_log_since "$s0"
-say "HAProxy's lines in the daemon log:"
-grep 'haproxy:' "$LOG" | tail -n 8 | sed 's/^/    /'
+say "HAProxy's lines (and the certificates minted) in the daemon log:"
+grep -E 'haproxy:|certificate for' "$LOG" | tail -n 10 | sed 's/^/    /'
 
 # ---------------------------------------------------------------- 3
 heading "3. Squid stopped: alarm, interception torn down, direct path"
