@@ -207,7 +207,7 @@ daemon_probe_due(void *arg)
 
 	/* With timeout == interval the next probe can be due before the
 	 * current one timed out: an answer not given by now is a failure. */
-	if (d.probe.fd != -1) {
+	if (probe_busy(&d.probe)) {
 		probe_cancel(&d.probe);
 		daemon_probe_done(d.probe.gen, false, "no answer within the interval", NULL);
 	}

@@ -1,5 +1,11 @@
 /* TCP probe: three steps, as keepalived's check_tcp does — connect,
- * writable (or error), close — with a timer for the timeout. */
+ * writable (or error), close — with a timer for the timeout.
+ *
+ * A local routing error (no route, no source address) is retried every
+ * PROBE_RETRY_MS until the timeout: a proxy learned from a DHCP ACK is
+ * probed at once, often before the DHCP client has configured the address
+ * and route it just obtained. A routing problem that lasts the whole
+ * timeout is still a failure (spec: it prevents the handshake). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -10,16 +16,26 @@
 
 #include "probe.h"
 
-void
-probe_cancel(struct probe *p)
+#define PROBE_RETRY_MS	250
+
+static void
+probe_close(struct probe *p)
 {
-	event_timer_stop(&p->timeout);
-	p->err = 0;
 	if (p->fd != -1) {
 		event_del(p->fd);
 		close(p->fd);
 		p->fd = -1;
 	}
+}
+
+void
+probe_cancel(struct probe *p)
+{
+	event_timer_stop(&p->timeout);
+	event_timer_stop(&p->retry);
+	p->err = 0;
+	p->active = false;
+	probe_close(p);
 }
 
 static void
@@ -29,15 +45,36 @@ probe_finish(struct probe *p, bool ok, const char *why)
 	p->done(p->gen, ok, why, p->arg);
 }
 
+static bool
+probe_retryable(int err)
+{
+	return err == ENETUNREACH || err == EHOSTUNREACH || err == EADDRNOTAVAIL;
+}
+
+/* A failed attempt: try again if the error may pass and time remains. */
+static void
+probe_failed(struct probe *p, int err)
+{
+	probe_close(p);
+	p->err = err;
+	if (probe_retryable(err) &&
+	    event_mono_ms() + PROBE_RETRY_MS < p->deadline_ms) {
+		event_timer_arm(&p->retry, PROBE_RETRY_MS);
+		return;
+	}
+	/* Report from the loop, never from inside the caller. */
+	event_timer_arm(&p->retry, 1);
+	p->give_up = true;
+}
+
 static void
 probe_timed_out(void *arg)
 {
 	struct probe *p = arg;
 
-	if (p->fd != -1)
-		probe_finish(p, false, "connect timed out");
-	else if (p->err != 0)
-		probe_finish(p, false, strerror(p->err));
+	if (!p->active)
+		return;
+	probe_finish(p, false, p->err != 0 ? strerror(p->err) : "connect timed out");
 }
 
 static void
@@ -51,7 +88,55 @@ probe_writable(int fd, uint32_t events, void *arg)
 		err = errno;
 	if (err == 0 && (events & (EPOLLERR | EPOLLHUP)))
 		err = ECONNREFUSED;
-	probe_finish(p, err == 0, err == 0 ? "" : strerror(err));
+	if (err == 0)
+		probe_finish(p, true, "");
+	else
+		probe_failed(p, err);
+}
+
+static void
+probe_connect(struct probe *p)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	int fd;
+
+	sin.sin_addr.s_addr = htonl(p->addr.ip);
+	sin.sin_port = htons(p->addr.port);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		probe_failed(p, errno);
+		return;
+	}
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 &&
+	    errno != EINPROGRESS) {
+		int e = errno;
+
+		close(fd);
+		probe_failed(p, e);
+		return;
+	}
+	/* Even an immediate success is reported from the loop, via EPOLLOUT. */
+	if (event_add(fd, EPOLLOUT, probe_writable, p) == -1) {
+		int e = errno;
+
+		close(fd);
+		probe_failed(p, e);
+		return;
+	}
+	p->fd = fd;
+}
+
+static void
+probe_retry_due(void *arg)
+{
+	struct probe *p = arg;
+
+	if (!p->active)
+		return;
+	if (p->give_up)
+		probe_finish(p, false, strerror(p->err));
+	else
+		probe_connect(p);
 }
 
 int
@@ -62,47 +147,29 @@ probe_init(struct probe *p, void (*done)(unsigned, bool, const char *, void *),
 	p->fd = -1;
 	p->done = done;
 	p->arg = arg;
-	return event_timer_init(&p->timeout, probe_timed_out, p);
+	if (event_timer_init(&p->timeout, probe_timed_out, p) == -1)
+		return -1;
+	return event_timer_init(&p->retry, probe_retry_due, p);
 }
 
 void
 probe_start(struct probe *p, const struct proxy_addr *a, unsigned timeout_s,
     unsigned gen)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	int fd;
-
 	probe_cancel(p);
 	p->gen = gen;
 	p->addr = *a;
-	sin.sin_addr.s_addr = htonl(a->ip);
-	sin.sin_port = htons(a->port);
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		goto fail_later;
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 &&
-	    errno != EINPROGRESS) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		goto fail_later;
-	}
-	/* Even an immediate success is reported from the loop, via EPOLLOUT. */
-	if (event_add(fd, EPOLLOUT, probe_writable, p) == -1) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		goto fail_later;
-	}
-	p->fd = fd;
+	p->active = true;
+	p->give_up = false;
+	p->deadline_ms = event_mono_ms() + (int64_t)timeout_s * 1000;
 	event_timer_arm(&p->timeout, (uint64_t)timeout_s * 1000);
-	return;
-fail_later:
-	/* Report through the timer so done() never runs inside the caller. */
-	p->err = errno != 0 ? errno : EIO;
-	event_timer_arm(&p->timeout, 1);
+	probe_connect(p);
+}
+
+bool
+probe_busy(const struct probe *p)
+{
+	return p->active;
 }
 
 void
@@ -110,4 +177,5 @@ probe_fini(struct probe *p)
 {
 	probe_cancel(p);
 	event_timer_fini(&p->timeout);
+	event_timer_fini(&p->retry);
 }

@@ -8,11 +8,15 @@
 #include "event.h"
 
 struct probe {
-	int fd;				/* -1 when idle */
-	int err;			/* connect() failed at once */
+	int fd;				/* -1 between attempts */
+	bool active;			/* a probe is under way */
+	bool give_up;			/* report the last error next */
+	int err;			/* last attempt's error */
+	int64_t deadline_ms;		/* monotonic end of this probe */
 	unsigned gen;
 	struct proxy_addr addr;
 	struct event_timer timeout;
+	struct event_timer retry;
 	void (*done)(unsigned gen, bool ok, const char *why, void *arg);
 	void *arg;
 };
@@ -24,5 +28,6 @@ int  probe_init(struct probe *, void (*done)(unsigned, bool, const char *, void 
 void probe_start(struct probe *, const struct proxy_addr *, unsigned timeout_s,
     unsigned gen);
 void probe_cancel(struct probe *);
+bool probe_busy(const struct probe *);
 void probe_fini(struct probe *);
 #endif

@@ -189,8 +189,38 @@ write_dhcp wan1 '["127.0.0.9:3128"]'
 start_daemon
 check "learned proxy restored after restart" wait_for 3 is_active 127.0.0.9:3128
 
-# --- idle: no polling between timers, RSS reported ---
+# --- a route that appears within the probe's timeout is no failure ---
+# A proxy learned from a DHCP ACK is probed before the DHCP client has set
+# up the address and route: "Network is unreachable" is retried until the
+# timeout instead of raising the alarm at once.
 stop_daemon
+cat > "$CFG" <<YAML
+authority:
+  router:
+    - name: r1
+      management-proxy:
+        mode: static
+        proxy:
+          - {name: late, address: 198.51.100.7, port: 3128}
+mgmt-proxy:
+  forwarder: none
+  health-check: {interval: 60, timeout: 3}
+YAML
+start_daemon
+sleep 1
+st=$(JQ=.state jget show management-proxy); na=$(nalarms)
+check "no route yet: still probing ($st), no alarm ($na)" test "$st" = probing -a "$na" = 0
+in_ns ip addr add 198.51.100.7/32 dev lo
+listen 198.51.100.7 3128
+check "the route appears within the timeout: reachable" wait_for 3 is_active 198.51.100.7:3128
+check "and no alarm was raised" bash -c "! grep -q 'alarm raised' <(sed -n '/198.51.100.7/,\$p' '$LOG')"
+unlisten 198.51.100.7 3128
+stop_daemon
+write_cfg learned
+rm -f "$ONB"
+write_dhcp wan1 '["127.0.0.9:3128"]'
+
+# --- idle: no polling between timers, RSS reported ---
 sed -i 's/interval: 1, timeout: 1/interval: 60, timeout: 3/' "$CFG"
 start_daemon
 wait_for 3 is_active 127.0.0.9:3128
