@@ -24,6 +24,10 @@
 #define CERT_PATH_MAX	512
 #define CERT_WAITERS	32
 #define CERT_DEFAULT	"mgmt-proxy.invalid"	/* RFC 6761: never a real name */
+/* Leaves live 397 days; one within 30 days of its end, or signed by a CA
+ * since replaced, is minted again: at start-up, on reload and daily. */
+#define CERT_RENEW_MARGIN	(30 * 86400)
+#define CERT_CHECK_MS		(86400u * 1000)
 
 struct cert_waiter {
 	int fd;
@@ -43,6 +47,9 @@ static struct {
 	size_t nnames;
 	char busy_name[HOSTNAME_BUF];	/* being loaded, "" if none */
 	struct cert_waiter w[CERT_WAITERS];
+	struct event_timer renew;
+	bool renew_ok;
+	size_t renew_next;			/* next name the daily check looks at */
 } cs = { .lfd = -1 };
 
 static struct log_ratelimit cert_rl = LOG_RATELIMIT_INIT(60, 5);
@@ -88,6 +95,20 @@ cert_write_list(void)
 	rc = statefile_write_atomic(cs.list, buf, len, 0600);
 	free(buf);
 	return rc;
+}
+
+/* The leaf in path is signed by the current CA and not close to its end. */
+static bool
+cert_current(const char *path)
+{
+	size_t len;
+	char *pem = statefile_read(path, &len);
+	bool ok = pem != NULL && tls_ca_leaf_current(cs.ca, pem, len, time(NULL),
+	    CERT_RENEW_MARGIN);
+
+	if (pem != NULL)
+		tls_ca_pem_free(pem, len);
+	return ok;
 }
 
 /* Mints NAME into its file (0600: it holds the leaf's private key). */
@@ -173,6 +194,64 @@ cert_load(const char *path)
 		}
 	rc = hacli_run(cs.api, cmds, 4, cert_loaded, NULL);
 	return rc;
+}
+
+static void cert_renew_due(void *);
+
+static void
+cert_renewed(bool ok, const char *answer, void *arg)
+{
+	if (!ok)
+		log_warn("renewed certificate not loaded at run time (HAProxy uses it "
+		    "from its next reload on): %.120s", answer);
+	event_timer_arm(&cs.renew, 1);		/* on to the next name */
+}
+
+/* Daily: mint again what is about to end, and swap it into the running
+ * HAProxy (set + commit ssl cert); the file serves its next reload. */
+static void
+cert_renew_due(void *arg)
+{
+	char path[CERT_PATH_MAX], file[TLS_CA_FILENAME_MAX];
+	struct hacli_cmd cmds[2];
+	size_t len;
+	char *pem;
+
+	if (hacli_busy() || cs.busy_name[0] != '\0') {
+		event_timer_arm(&cs.renew, 1000);	/* a client request first */
+		return;
+	}
+	for (; cs.renew_next < cs.nnames; cs.renew_next++) {
+		const char *name = cs.names[cs.renew_next];
+
+		if (!tls_ca_cert_filename(name, file, sizeof(file)) ||
+		    cert_path(path, cs.dir, file) == -1 || cert_current(path))
+			continue;
+		cs.renew_next++;
+		if (cert_mint(name, path) == -1 || (pem = statefile_read(path, &len)) == NULL) {
+			log_err("certificate for %s could not be renewed", name);
+			event_timer_arm(&cs.renew, 1);
+			return;
+		}
+		log_info("certificate for %s renewed", name);
+		memset(cmds, 0, sizeof(cmds));
+		cmds[0].expect = "Transaction created";
+		cmds[1].expect = "Success";
+		if (asprintf(&cmds[0].text, "set ssl cert %s <<\n%s\n", path, pem) < 0)
+			cmds[0].text = NULL;
+		if (asprintf(&cmds[1].text, "commit ssl cert %s\n", path) < 0)
+			cmds[1].text = NULL;
+		tls_ca_pem_free(pem, len);
+		if (cmds[0].text == NULL || cmds[1].text == NULL ||
+		    hacli_run(cs.api, cmds, 2, cert_renewed, NULL) == -1) {
+			free(cmds[0].text);
+			free(cmds[1].text);
+			event_timer_arm(&cs.renew, 1);
+		}
+		return;
+	}
+	cs.renew_next = 0;
+	event_timer_arm(&cs.renew, CERT_CHECK_MS);
 }
 
 /* Takes the next name a client waits for, one at a time. */
@@ -338,11 +417,24 @@ cert_scan(void)
 		if (l < 5 || strcmp(de->d_name + l - 4, ".pem") != 0 ||
 		    l - 4 >= HOSTNAME_BUF)
 			continue;
+		char path[CERT_PATH_MAX];
+
 		memcpy(cs.names[cs.nnames], de->d_name, l - 4);
 		cs.names[cs.nnames][l - 4] = '\0';
 		if (strcmp(cs.names[cs.nnames], CERT_DEFAULT) == 0 ||
-		    !tls_ca_hostname_valid(cs.names[cs.nnames], l - 4))
+		    !tls_ca_hostname_valid(cs.names[cs.nnames], l - 4) ||
+		    cert_path(path, cs.dir, de->d_name) == -1)
 			continue;
+		/* HAProxy loads these files as they are on its next start. */
+		if (!cert_current(path)) {
+			if (cert_mint(cs.names[cs.nnames], path) == -1) {
+				log_err("certificate for %s could not be renewed: dropped",
+				    cs.names[cs.nnames]);
+				unlink(path);
+				continue;
+			}
+			log_info("certificate for %s renewed", cs.names[cs.nnames]);
+		}
 		cs.nnames++;
 	}
 	closedir(d);
@@ -383,6 +475,12 @@ cert_open(const char *ca_cert, const char *ca_key, const char *certs_dir,
 		snprintf(err, errlen, "%s: %s", cs.sock, strerror(errno));
 		return -1;
 	}
+	if (!cs.renew_ok && event_timer_init(&cs.renew, cert_renew_due, NULL) == 0)
+		cs.renew_ok = true;
+	if (cs.renew_ok) {
+		cs.renew_next = 0;
+		event_timer_arm(&cs.renew, CERT_CHECK_MS);
+	}
 	return 0;
 }
 
@@ -398,6 +496,8 @@ cert_close(void)
 		unlink(cs.sock);
 		cs.lfd = -1;
 	}
+	if (cs.renew_ok)
+		event_timer_stop(&cs.renew);
 	if (cs.ca != NULL)
 		tls_ca_free(cs.ca);
 	cs.ca = NULL;

@@ -583,6 +583,26 @@ tls_ca_cert_pem(const struct tls_ca *ca, char **pem, size_t *len)
 	return rv;
 }
 
+bool
+tls_ca_leaf_current(const struct tls_ca *ca, const char *pem, size_t len,
+    time_t now, time_t margin)
+{
+	BIO *bio = len <= INT_MAX ? BIO_new_mem_buf(pem, (int)len) : NULL;
+	X509 *x = bio != NULL ? PEM_read_bio_X509(bio, NULL, ca_no_passphrase, NULL) : NULL;
+	EVP_PKEY *pub = X509_get0_pubkey(ca->cert);
+	time_t until = now + margin;
+	bool ok = false;
+
+	/* X509_cmp_time: 1 when the certificate's time is later than until. */
+	if (x != NULL && pub != NULL)
+		ok = X509_cmp_time(X509_get0_notAfter(x), &until) > 0 &&
+		    X509_verify(x, pub) == 1;
+	X509_free(x);
+	BIO_free(bio);
+	ERR_clear_error();
+	return ok;
+}
+
 void
 tls_ca_pem_free(char *pem, size_t len)
 {

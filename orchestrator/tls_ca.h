@@ -39,6 +39,10 @@ int	 tls_ca_mint(const struct tls_ca *ca, const char *hostname, time_t now,
 /* The CA certificate alone, PEM, NUL-terminated; release with
  * tls_ca_pem_free(). Returns 0 or -1. */
 int	 tls_ca_cert_pem(const struct tls_ca *ca, char **pem, size_t *len);
+/* The leaf at the head of pem (as tls_ca_mint writes it) was signed by this
+ * CA and is still valid at now + margin; false means: mint it again. */
+bool	 tls_ca_leaf_current(const struct tls_ca *ca, const char *pem, size_t len,
+	    time_t now, time_t margin);
 
 /* Wipes the buffer before freeing it: minted PEM holds a private key. */
 void	 tls_ca_pem_free(char *pem, size_t len);

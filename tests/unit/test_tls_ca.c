@@ -708,6 +708,35 @@ START_TEST(test_haproxy_accepts_pem)
 }
 END_TEST
 
+/* A leaf is renewed when close to its end or signed by another CA. */
+START_TEST(test_leaf_current)
+{
+	struct tdir t, t2;
+	struct tls_ca *ca, *other;
+	time_t now = time(NULL), margin = 30 * 86400;
+	char *pem;
+	size_t len;
+
+	tdir_make(&t);
+	tdir_make(&t2);
+	ca = ca_new(&t);
+	other = ca_new(&t2);
+	ck_assert_int_eq(tls_ca_mint(ca, "renew.test", now, &pem, &len), 0);
+	ck_assert(tls_ca_leaf_current(ca, pem, len, now, margin));
+	/* 397 days of validity: 366 days on, 30 days of margin still fit,
+	 * 368 days on they do not. */
+	ck_assert(tls_ca_leaf_current(ca, pem, len, now + 366 * 86400, margin));
+	ck_assert(!tls_ca_leaf_current(ca, pem, len, now + 368 * 86400, margin));
+	ck_assert(!tls_ca_leaf_current(other, pem, len, now, margin));
+	ck_assert(!tls_ca_leaf_current(ca, "garbage", 7, now, margin));
+	tls_ca_pem_free(pem, len);
+	tls_ca_free(ca);
+	tls_ca_free(other);
+	tdir_remove(&t);
+	tdir_remove(&t2);
+}
+END_TEST
+
 Suite *
 unit_suite(void)
 {
@@ -728,6 +757,7 @@ unit_suite(void)
 	tcase_add_test(tc, test_mint_invalid_names);
 	tcase_add_test(tc, test_cert_filename);
 	tcase_add_test(tc, test_haproxy_accepts_pem);
+	tcase_add_test(tc, test_leaf_current);
 	suite_add_tcase(s, tc);
 	return s;
 }
