@@ -13,9 +13,16 @@
 
 #define EVENT_MAX_FD	1024
 
+/* gen changes with every registration of a descriptor number, and each
+ * epoll entry carries the gen it was registered with: an event still in
+ * the current batch for a descriptor that a handler closed (and whose
+ * number a new socket reused) is recognised as stale and dropped, instead
+ * of reaching the new handler (a stale EPOLLOUT would pass for a connect
+ * that has not happened). */
 struct event_slot {
 	event_cb cb;
 	void *arg;
+	uint32_t gen;
 };
 
 static int event_epfd = -1;
@@ -37,15 +44,23 @@ event_fini(void)
 	event_epfd = -1;
 }
 
+static uint64_t
+event_data(int fd)
+{
+	return (uint64_t)event_slots[fd].gen << 32 | (uint32_t)fd;
+}
+
 int
 event_add(int fd, uint32_t events, event_cb cb, void *arg)
 {
-	struct epoll_event ev = { .events = events, .data.fd = fd };
+	struct epoll_event ev = { .events = events };
 
 	if (fd < 0 || fd >= EVENT_MAX_FD) {
 		errno = EMFILE;
 		return -1;
 	}
+	event_slots[fd].gen++;
+	ev.data.u64 = event_data(fd);
 	if (epoll_ctl(event_epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
 		return -1;
 	event_slots[fd].cb = cb;
@@ -56,8 +71,13 @@ event_add(int fd, uint32_t events, event_cb cb, void *arg)
 int
 event_mod(int fd, uint32_t events)
 {
-	struct epoll_event ev = { .events = events, .data.fd = fd };
+	struct epoll_event ev = { .events = events };
 
+	if (fd < 0 || fd >= EVENT_MAX_FD) {
+		errno = EBADF;
+		return -1;
+	}
+	ev.data.u64 = event_data(fd);
 	return epoll_ctl(event_epfd, EPOLL_CTL_MOD, fd, &ev);
 }
 
@@ -93,10 +113,12 @@ event_run(void)
 			return -1;
 		}
 		for (int i = 0; i < n && !event_stop; i++) {
-			int fd = evs[i].data.fd;
+			int fd = (int)(uint32_t)evs[i].data.u64;
+			uint32_t gen = (uint32_t)(evs[i].data.u64 >> 32);
 
-			/* A handler may have closed another descriptor of this batch. */
-			if (event_slots[fd].cb != NULL)
+			/* A handler may have closed another descriptor of this
+			 * batch, and a new one may have its number. */
+			if (event_slots[fd].cb != NULL && event_slots[fd].gen == gen)
 				event_slots[fd].cb(fd, evs[i].events, event_slots[fd].arg);
 		}
 	}
