@@ -1,0 +1,258 @@
+/* Configuration, scalars: strings, interface names, paths, booleans,
+ * integers, ports, enums and addresses, from a YAML scalar node to a C
+ * value, or an error naming the place and the reason. */
+#include <string.h>
+#include <yaml.h>
+
+#include "config_int.h"
+
+#define CONFIG_IFNAME_MAX	(IFNAMSIZ - 1)
+
+bool
+config_scalar_str(struct config_ctx *ctx, yaml_node_t *n, char *buf,
+    size_t size, const char *what)
+{
+	const unsigned char *s;
+	size_t len;
+
+	if (!config_yaml_is_string(n)) {
+		config_yaml_expected(ctx, n, "a string");
+		return false;
+	}
+	s = n->data.scalar.value;
+	len = n->data.scalar.length;
+	if (len == 0) {
+		config_yaml_err(ctx, &n->start_mark, "%s must not be empty",
+		    what);
+		return false;
+	}
+	if (len >= size) {
+		config_yaml_err(ctx, &n->start_mark,
+		    "%s too long (max %zu characters)", what, size - 1);
+		return false;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < 0x20 || s[i] == 0x7f) {
+			config_yaml_err(ctx, &n->start_mark,
+			    "%s contains control characters", what);
+			return false;
+		}
+	}
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return true;
+}
+
+/* Linux dev_valid_name(): the name ends up in nftables rules and
+ * SO_BINDTODEVICE, so only the portable characters are accepted. */
+bool
+config_scalar_ifname(struct config_ctx *ctx, yaml_node_t *n, char buf[IFNAMSIZ])
+{
+	char q[CONFIG_QBUF];
+	const unsigned char *s;
+	size_t len;
+	bool ok;
+
+	if (!config_yaml_is_string(n)) {
+		config_yaml_expected(ctx, n, "an interface name");
+		return false;
+	}
+	s = n->data.scalar.value;
+	len = n->data.scalar.length;
+	ok = len >= 1 && len <= CONFIG_IFNAME_MAX && !config_yaml_eq(n, ".") &&
+	    !config_yaml_eq(n, "..");
+	for (size_t i = 0; ok && i < len; i++)
+		ok = (s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '_' || s[i] == '.' || s[i] == '-';
+	if (!ok) {
+		config_yaml_err(ctx, &n->start_mark,
+		    "invalid interface name \"%s\" "
+		    "(1-15 characters of A-Z a-z 0-9 _ . -)",
+		    config_yaml_text(n, q, sizeof(q)));
+		return false;
+	}
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return true;
+}
+
+bool
+config_scalar_path(struct config_ctx *ctx, yaml_node_t *n,
+    char buf[CFG_PATH_MAX])
+{
+	char q[CONFIG_QBUF];
+
+	if (!config_scalar_str(ctx, n, buf, CFG_PATH_MAX, "path"))
+		return false;
+	if (buf[0] != '/') {
+		config_yaml_err(ctx, &n->start_mark,
+		    "path \"%s\" is not absolute",
+		    config_yaml_text(n, q, sizeof(q)));
+		return false;
+	}
+	return true;
+}
+
+/* Plain true/false only: YAML 1.1's yes/no/on/off are exactly the
+ * surprises a router configuration does not need. */
+bool
+config_scalar_bool(struct config_ctx *ctx, yaml_node_t *n, bool *out)
+{
+	if (n->type == YAML_SCALAR_NODE &&
+	    n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+		if (config_yaml_eq(n, "true") || config_yaml_eq(n, "True") ||
+		    config_yaml_eq(n, "TRUE")) {
+			*out = true;
+			return true;
+		}
+		if (config_yaml_eq(n, "false") || config_yaml_eq(n, "False") ||
+		    config_yaml_eq(n, "FALSE")) {
+			*out = false;
+			return true;
+		}
+	}
+	config_yaml_expected(ctx, n, "a boolean (true or false)");
+	return false;
+}
+
+/* A YAML integer: a plain scalar of an optional sign and decimal digits. */
+static bool
+config_int_syntax(const yaml_node_t *n)
+{
+	const unsigned char *s;
+	size_t len, i = 0;
+
+	if (n->type != YAML_SCALAR_NODE ||
+	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	s = n->data.scalar.value;
+	len = n->data.scalar.length;
+	if (i < len && (s[i] == '-' || s[i] == '+'))
+		i++;
+	if (i == len)
+		return false;
+	for (; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+/* An integer in lo..hi. A leading zero is refused because YAML 1.1 reads
+ * "010" as octal and YAML 1.2 as decimal. */
+bool
+config_scalar_uint(struct config_ctx *ctx, yaml_node_t *n, long lo, long hi,
+    const char *what, unsigned *out)
+{
+	char q[CONFIG_QBUF];
+	const unsigned char *s;
+	size_t len, i = 0;
+	bool neg = false;
+	long v = 0;
+
+	if (!config_int_syntax(n)) {
+		config_yaml_expected(ctx, n, "an integer");
+		return false;
+	}
+	s = n->data.scalar.value;
+	len = n->data.scalar.length;
+	if (s[0] == '-' || s[0] == '+')
+		neg = s[i++] == '-';
+	if (len - i > 1 && s[i] == '0') {
+		config_yaml_err(ctx, &n->start_mark,
+		    "ambiguous integer \"%s\" (leading zero)",
+		    config_yaml_text(n, q, sizeof(q)));
+		return false;
+	}
+	/* Saturate: past hi the value is out of range whatever follows. */
+	for (; i < len; i++)
+		if (v <= hi)
+			v = v * 10 + (s[i] - '0');
+	if (neg)
+		v = -v;
+	if (v < lo || v > hi) {
+		config_yaml_err(ctx, &n->start_mark,
+		    "%s %s out of range %ld-%ld", what,
+		    config_yaml_text(n, q, sizeof(q)), lo, hi);
+		return false;
+	}
+	*out = (unsigned)v;
+	return true;
+}
+
+/* DESIGN.md: a port is an integer 1-65535; addr.h holds the one rule. */
+bool
+config_scalar_port(struct config_ctx *ctx, yaml_node_t *n, uint16_t *port)
+{
+	char q[CONFIG_QBUF];
+	const char *why;
+	const char *s;
+
+	if (!config_int_syntax(n)) {
+		config_yaml_expected(ctx, n, "an integer");
+		return false;
+	}
+	s = (const char *)n->data.scalar.value;
+	if (s[0] == '-' || s[0] == '+')
+		why = "port out of range 1-65535";
+	else if (addr_parse_port(s, n->data.scalar.length, port, &why))
+		return true;
+	config_yaml_err(ctx, &n->start_mark, "invalid port %s: %s",
+	    config_yaml_text(n, q, sizeof(q)), why);
+	return false;
+}
+
+/* Index of the scalar in `names`, or -1 with no error reported. */
+int
+config_scalar_enum(const yaml_node_t *n, const char *const *names)
+{
+	if (n->type != YAML_SCALAR_NODE)
+		return -1;
+	for (int i = 0; names[i] != NULL; i++)
+		if (config_yaml_eq(n, names[i]))
+			return i;
+	return -1;
+}
+
+bool
+config_scalar_address(struct config_ctx *ctx, yaml_node_t *n, uint32_t *ip)
+{
+	char q[CONFIG_QBUF];
+	const char *why;
+
+	if (!config_yaml_is_string(n)) {
+		config_yaml_expected(ctx, n, "an IPv4 address");
+		return false;
+	}
+	if (addr_parse_ipv4((const char *)n->data.scalar.value,
+	    n->data.scalar.length, ip, &why) && addr_usable(*ip, &why))
+		return true;
+	config_yaml_err(ctx, &n->start_mark, "invalid address \"%s\": %s",
+	    config_yaml_text(n, q, sizeof(q)), why);
+	return false;
+}
+
+bool
+config_scalar_endpoint(struct config_ctx *ctx, yaml_node_t *n, const char *what,
+    struct cfg_endpoint *ep)
+{
+	struct proxy_addr a;
+	char q[CONFIG_QBUF];
+	const char *why;
+
+	if (!config_yaml_is_string(n)) {
+		config_yaml_expected(ctx, n, "\"A.B.C.D:PORT\"");
+		return false;
+	}
+	if (!addr_parse_proxy((const char *)n->data.scalar.value,
+	    n->data.scalar.length, &a, &why)) {
+		config_yaml_err(ctx, &n->start_mark,
+		    "invalid %s address \"%s\": %s", what,
+		    config_yaml_text(n, q, sizeof(q)), why);
+		return false;
+	}
+	ep->ip = a.ip;
+	ep->port = a.port;
+	return true;
+}

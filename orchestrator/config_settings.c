@@ -1,0 +1,209 @@
+/* Configuration, the "mgmt-proxy:" mapping: which router and node of the
+ * authority tree this box is, and the settings of this implementation
+ * (forwarder, health-check, intercept, tls, ha). */
+#include <string.h>
+#include <yaml.h>
+
+#include "config_int.h"
+
+static const char *const config_forwarders[] = { "haproxy", "none", NULL };
+
+static void
+config_health(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
+{
+	static const char *const keys[] = { "interval", "timeout", NULL };
+	yaml_node_t *v[2];
+	bool ok = true;
+
+	if (!config_yaml_map(ctx, n, keys, v))
+		return;
+	if (v[0] != NULL)
+		ok &= config_scalar_uint(ctx, v[0], 1, 86400, "interval",
+		    &cfg->hc_interval);
+	if (v[1] != NULL)
+		ok &= config_scalar_uint(ctx, v[1], 1, 60, "timeout",
+		    &cfg->hc_timeout);
+	/* A probe must end before the next is due (the daemon counts one
+	 * still open at that moment as failed). */
+	if (ok && cfg->hc_timeout > cfg->hc_interval)
+		config_yaml_err(ctx,
+		    v[1] != NULL ? &v[1]->start_mark : &n->start_mark,
+		    "timeout %u must not exceed interval %u", cfg->hc_timeout,
+		    cfg->hc_interval);
+}
+
+static void
+config_ports(struct config_ctx *ctx, yaml_node_t *list, uint16_t *ports,
+    size_t *np, const uint16_t *other, size_t nother)
+{
+	yaml_node_item_t *items;
+	size_t n;
+	uint16_t p;
+
+	if (!config_yaml_seq(ctx, list, &items, &n))
+		return;
+	*np = 0;
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_t *it = config_yaml_node(ctx, items[i]);
+		bool dup = false;
+
+		if (i == CFG_MAX_PORTS)
+			config_yaml_err(ctx, &it->start_mark,
+			    "too many ports (max %d)", CFG_MAX_PORTS);
+		if (!config_scalar_port(ctx, it, &p))
+			continue;
+		for (size_t j = 0; j < *np; j++)
+			dup |= ports[j] == p;
+		for (size_t j = 0; j < nother; j++)
+			dup |= other[j] == p;
+		if (dup)
+			config_yaml_err(ctx, &it->start_mark,
+			    "duplicate port %u", p);
+		else if (*np < CFG_MAX_PORTS)
+			ports[(*np)++] = p;
+	}
+}
+
+static void
+config_intercept(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
+{
+	static const char *const keys[] = {
+		"interfaces", "http-ports", "https-ports", NULL
+	};
+	yaml_node_t *v[3];
+	yaml_node_item_t *items;
+	char ifn[IFNAMSIZ];
+	size_t ni;
+
+	if (!config_yaml_map(ctx, n, keys, v))
+		return;
+	if (v[0] != NULL && config_yaml_seq(ctx, v[0], &items, &ni)) {
+		cfg->nintercept = 0;
+		for (size_t i = 0; i < ni; i++) {
+			yaml_node_t *it = config_yaml_node(ctx, items[i]);
+			bool dup = false;
+
+			if (i == CFG_MAX_INTERCEPT)
+				config_yaml_err(ctx, &it->start_mark,
+				    "too many interfaces (max %d)",
+				    CFG_MAX_INTERCEPT);
+			if (!config_scalar_ifname(ctx, it, ifn))
+				continue;
+			for (size_t j = 0; j < cfg->nintercept; j++)
+				dup |= strcmp(cfg->intercept_if[j], ifn) == 0;
+			if (dup)
+				config_yaml_err(ctx, &it->start_mark,
+				    "duplicate interface \"%s\"", ifn);
+			else if (cfg->nintercept < CFG_MAX_INTERCEPT)
+				memcpy(cfg->intercept_if[cfg->nintercept++],
+				    ifn, sizeof(ifn));
+		}
+	}
+	if (v[1] != NULL)
+		config_ports(ctx, v[1], cfg->http_port, &cfg->nhttp_port,
+		    NULL, 0);
+	/* One port cannot be steered both as HTTP and as HTTPS. */
+	if (v[2] != NULL)
+		config_ports(ctx, v[2], cfg->https_port, &cfg->nhttps_port,
+		    cfg->http_port, cfg->nhttp_port);
+	else if (v[1] != NULL)
+		for (size_t i = 0; i < cfg->nhttp_port; i++)
+			if (cfg->http_port[i] == cfg->https_port[0])
+				config_yaml_err(ctx, &v[1]->start_mark,
+				    "duplicate port %u", cfg->http_port[i]);
+}
+
+static void
+config_tls(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
+{
+	static const char *const keys[] = { "ca-cert", "ca-key", NULL };
+	yaml_node_t *v[2];
+
+	if (!config_yaml_map(ctx, n, keys, v))
+		return;
+	if (v[0] != NULL)
+		config_scalar_path(ctx, v[0], cfg->ca_cert);
+	if (v[1] != NULL)
+		config_scalar_path(ctx, v[1], cfg->ca_key);
+}
+
+static void
+config_ha(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
+{
+	static const char *const keys[] = {
+		"listen", "peer", "key-file", NULL
+	};
+	yaml_node_t *v[3];
+	bool ok = true;
+
+	cfg->ha_enabled = true;
+	if (!config_yaml_map(ctx, n, keys, v))
+		return;
+	for (size_t i = 0; i < 2; i++)
+		ok &= config_yaml_require(ctx, n, v, keys, i);
+	if (v[0] != NULL)
+		ok &= config_scalar_endpoint(ctx, v[0], "listen",
+		    &cfg->ha_listen);
+	if (v[1] != NULL)
+		ok &= config_scalar_endpoint(ctx, v[1], "peer", &cfg->ha_peer);
+	if (ok && cfg->ha_listen.ip == cfg->ha_peer.ip &&
+	    cfg->ha_listen.port == cfg->ha_peer.port)
+		config_yaml_err(ctx, &v[1]->start_mark,
+		    "peer address must differ from listen address");
+	if (v[2] != NULL)
+		config_scalar_path(ctx, v[2], cfg->ha_key_file);
+}
+
+enum { ST_ROUTER, ST_NODE, ST_FWD, ST_HC, ST_INTERCEPT, ST_TLS, ST_HA,
+    ST_NKEYS };
+static const char *const config_st_keys[] = {
+	"router", "node", "forwarder", "health-check", "intercept", "tls",
+	"ha", NULL
+};
+
+void
+config_settings_parse(struct config_ctx *ctx, yaml_node_t *n,
+    struct config *cfg)
+{
+	yaml_node_t *v[ST_NKEYS];
+	char q[CONFIG_QBUF];
+	int f;
+
+	if (!config_yaml_map(ctx, n, config_st_keys, v))
+		return;
+	/* A bad name was reported; "not found" on top of it is noise. */
+	if (v[ST_ROUTER] != NULL) {
+		if (config_scalar_str(ctx, v[ST_ROUTER], cfg->router,
+		    sizeof(cfg->router), "router name"))
+			ctx->want_router = v[ST_ROUTER];
+		else
+			ctx->select_failed = true;
+	}
+	if (v[ST_NODE] != NULL) {
+		if (config_scalar_str(ctx, v[ST_NODE], cfg->node,
+		    sizeof(cfg->node), "node name"))
+			ctx->want_node = v[ST_NODE];
+		else
+			ctx->select_failed = true;
+	}
+	if (v[ST_FWD] != NULL) {
+		if (!config_yaml_is_string(v[ST_FWD]))
+			config_yaml_expected(ctx, v[ST_FWD], "a string");
+		else if ((f = config_scalar_enum(v[ST_FWD],
+		    config_forwarders)) < 0)
+			config_yaml_err(ctx, &v[ST_FWD]->start_mark,
+			    "unknown forwarder \"%s\" "
+			    "(expected haproxy or none)",
+			    config_yaml_text(v[ST_FWD], q, sizeof(q)));
+		else
+			cfg->forwarder = (enum mp_forwarder)f;
+	}
+	if (v[ST_HC] != NULL)
+		config_health(ctx, v[ST_HC], cfg);
+	if (v[ST_INTERCEPT] != NULL)
+		config_intercept(ctx, v[ST_INTERCEPT], cfg);
+	if (v[ST_TLS] != NULL)
+		config_tls(ctx, v[ST_TLS], cfg);
+	if (v[ST_HA] != NULL)
+		config_ha(ctx, v[ST_HA], cfg);
+}
