@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,9 @@ static struct {
 	struct cert_waiter w[CERT_WAITERS];
 	struct event_timer renew;
 	bool renew_ok;
+	struct event_timer wait;		/* the runtime API is busy: retry */
+	bool wait_ok;
+	unsigned gen;				/* changes with every cert_open */
 	size_t renew_next;			/* next name the daily check looks at */
 } cs = { .lfd = -1 };
 
@@ -135,7 +139,7 @@ cert_reply(const char *name, const char *answer)
 	for (size_t i = 0; i < CERT_WAITERS; i++) {
 		struct cert_waiter *w = &cs.w[i];
 
-		if (w->fd == -1 || strcmp(w->name, name) != 0)
+		if (w->fd == -1 || name[0] == '\0' || strcmp(w->name, name) != 0)
 			continue;
 		(void)!write(w->fd, answer, strlen(answer));
 		event_del(w->fd);
@@ -148,6 +152,10 @@ static void
 cert_loaded(bool ok, const char *answer, void *arg)
 {
 	char name[HOSTNAME_BUF];
+
+	/* Started before the CA changed: its name and waiters are gone. */
+	if ((uintptr_t)arg != cs.gen)
+		return;
 
 	memcpy(name, cs.busy_name, sizeof(name));
 	cs.busy_name[0] = '\0';
@@ -192,11 +200,17 @@ cert_load(const char *path)
 				free(cmds[j].text);
 			return -1;
 		}
-	rc = hacli_run(cs.api, cmds, 4, cert_loaded, NULL);
+	rc = hacli_run(cs.api, cmds, 4, cert_loaded, (void *)(uintptr_t)cs.gen);
 	return rc;
 }
 
 static void cert_renew_due(void *);
+
+static void
+cert_wait_due(void *arg)
+{
+	cert_work();
+}
 
 static void
 cert_renewed(bool ok, const char *answer, void *arg)
@@ -263,6 +277,13 @@ cert_work(void)
 
 	if (cs.busy_name[0] != '\0')
 		return;
+	/* One runtime-API exchange at a time (daily renewal, session
+	 * shutdown): a new name waits for it rather than fail. */
+	if (hacli_busy()) {
+		if (cs.wait_ok)
+			event_timer_arm(&cs.wait, 50);
+		return;
+	}
 	for (size_t i = 0; i < CERT_WAITERS && name == NULL; i++)
 		if (cs.w[i].fd != -1 && cs.w[i].name[0] != '\0')
 			name = cs.w[i].name;
@@ -447,6 +468,7 @@ cert_open(const char *ca_cert, const char *ca_key, const char *certs_dir,
 	char path[CERT_PATH_MAX];
 
 	cert_close();
+	cs.gen++;
 	for (size_t i = 0; i < CERT_WAITERS; i++)
 		cs.w[i].fd = -1;
 	if (tls_ca_load_or_create(ca_cert, ca_key, &cs.ca, err, errlen) == -1)
@@ -477,6 +499,8 @@ cert_open(const char *ca_cert, const char *ca_key, const char *certs_dir,
 	}
 	if (!cs.renew_ok && event_timer_init(&cs.renew, cert_renew_due, NULL) == 0)
 		cs.renew_ok = true;
+	if (!cs.wait_ok && event_timer_init(&cs.wait, cert_wait_due, NULL) == 0)
+		cs.wait_ok = true;
 	if (cs.renew_ok) {
 		cs.renew_next = 0;
 		event_timer_arm(&cs.renew, CERT_CHECK_MS);

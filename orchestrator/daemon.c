@@ -198,6 +198,10 @@ daemon_probe_done(unsigned gen, bool ok, const char *why, void *arg)
 	log_debug("probe %u: %s", gen, ok ? "ok" : why);
 	proxy_fsm_probe_done(&d.fsm, gen, ok, now, &act);
 	daemon_apply(&act);
+	/* A forwarder that failed earlier gets another chance while the
+	 * proxy answers. */
+	if (ok && d.fsm.in_effect)
+		forward_retry();
 }
 
 static void

@@ -1,6 +1,12 @@
 /* Carries out forwarding decisions with the configured forwarder:
  * `none` only records them (observe mode); `haproxy` renders and runs
- * HAProxy, installs the TPROXY table and serves certificates. */
+ * HAProxy, installs the TPROXY table and serves certificates.
+ *
+ * `want` is what the state machine asked for (forward through `proxy`);
+ * `active` is what is carried out. They differ while the forwarder cannot
+ * do its job (no usable CA, HAProxy failing, the table refused): such an
+ * internal teardown keeps `want`, and the next reload or successful probe
+ * tries again, so forwarding never stays off while a proxy is in effect. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,22 +23,68 @@
 static struct {
 	enum mp_forwarder kind;
 	bool configured;	/* the haproxy forwarder is set up */
+	bool cert_ok;		/* local CA loaded, certificate socket open */
 	bool cleaned;		/* leftovers of an earlier run removed */
+	bool want;
 	bool active;
 	bool table_pending;	/* interception waits for HAProxy to listen */
 	struct proxy_addr proxy;
-	struct config cfg;	/* intercept settings in force */
+	struct config cfg;	/* intercept and CA settings in force */
 	char certs_dir[CFG_PATH_MAX + 8];
 } fwd;
 
-/* Whatever an earlier run may have left (kill -9, crash, reboot with a
- * persistent run dir): a stale HAProxy, the table, the policy routing. */
+/* Stops forwarding, remembering whether it is wanted. Interception
+ * first, so traffic goes direct, then HAProxy. */
 static void
-forward_clean(void)
+forward_teardown(void)
 {
-	tproxy_remove();
-	haproxy_kill_stale();
-	fwd.cleaned = true;
+	if (fwd.active && fwd.kind == FWD_HAPROXY)
+		tproxy_remove();
+	if (haproxy_running())
+		haproxy_stop(false);
+	if (fwd.active)
+		log_info("forwarding torn down: management traffic goes direct");
+	fwd.active = false;
+	fwd.table_pending = false;
+}
+
+/* Carries out `want` with the forwarder in place. */
+static int
+forward_start(void)
+{
+	char a[ADDR_STRLEN];
+
+	if (!fwd.want)
+		return 0;
+	addr_format(&fwd.proxy, a);
+	if (fwd.kind == FWD_NONE) {
+		fwd.active = true;
+		log_info("proxy %s in effect (forwarder none: observing only)", a);
+		return 0;
+	}
+	if (!fwd.configured || !fwd.cert_ok) {
+		log_err("forwarding through %s impossible: the forwarder is not set up "
+		    "(retried on reload and at each health check)", a);
+		return -1;
+	}
+	if (haproxy_apply(&fwd.proxy, cert_crt_list()) == -1) {
+		forward_teardown();
+		return -1;
+	}
+	fwd.active = true;
+	log_info("forwarding management traffic through %s", a);
+	/* A running HAProxy keeps listening through its reload: update the
+	 * table now (the new proxy's address is exempted); a starting one
+	 * gets it when it reports its listeners up. */
+	if (haproxy_loaded()) {
+		fwd.table_pending = false;
+		if (tproxy_apply(&fwd.cfg, &fwd.proxy) == -1) {
+			forward_teardown();
+			return -1;
+		}
+	} else
+		fwd.table_pending = true;
+	return 0;
 }
 
 /* Interception goes in once HAProxy listens: before that TPROXY finds no
@@ -44,7 +96,7 @@ forward_haproxy_ready(void)
 		return;
 	fwd.table_pending = false;
 	if (tproxy_apply(&fwd.cfg, &fwd.proxy) == -1)
-		forward_disable();
+		forward_teardown();
 }
 
 static bool
@@ -57,97 +109,92 @@ forward_intercept_same(const struct config *a, const struct config *b)
 	    memcmp(a->https_port, b->https_port, sizeof(a->https_port)) == 0;
 }
 
-int
-forward_configure(const struct config *cfg, const struct forward_paths *paths)
+static int
+forward_configure_haproxy(const struct config *cfg, const struct forward_paths *paths)
 {
+	bool ca_changed, same;
 	char err[512];
-	bool same;
 
-	if (cfg->forwarder == FWD_NONE) {
-		if (fwd.configured) {
-			forward_disable();
-			cert_close();
-			fwd.configured = false;
-		}
-		fwd.kind = FWD_NONE;
-		fwd.cfg = *cfg;
-		return 0;
+	if (fwd.kind == FWD_NONE) {
+		/* From observing to forwarding: nothing ran yet. */
+		fwd.active = false;
+		fwd.configured = false;
 	}
 	fwd.kind = FWD_HAPROXY;
 	haproxy_on_ready(forward_haproxy_ready);
-	if (haproxy_init(paths->run_dir, paths->log_file) == -1) {
-		log_err("HAProxy set-up in %s failed: %s", paths->run_dir, strerror(errno));
-		return -1;
-	}
-	if (!fwd.cleaned)
-		forward_clean();
-	snprintf(fwd.certs_dir, sizeof(fwd.certs_dir), "%s/certs", paths->state_dir);
-	if (!fwd.configured || strcmp(fwd.cfg.ca_cert, cfg->ca_cert) != 0 ||
-	    strcmp(fwd.cfg.ca_key, cfg->ca_key) != 0) {
-		if (cert_open(cfg->ca_cert, cfg->ca_key, fwd.certs_dir, paths->run_dir,
-		    err, sizeof(err)) == -1) {
+	ca_changed = !fwd.cert_ok || strcmp(fwd.cfg.ca_cert, cfg->ca_cert) != 0 ||
+	    strcmp(fwd.cfg.ca_key, cfg->ca_key) != 0;
+	if (ca_changed) {
+		snprintf(fwd.certs_dir, sizeof(fwd.certs_dir), "%s/certs", paths->state_dir);
+		fwd.cert_ok = cert_open(cfg->ca_cert, cfg->ca_key, fwd.certs_dir,
+		    paths->run_dir, err, sizeof(err)) == 0;
+		if (!fwd.cert_ok) {
 			log_err("local CA: %s", err);
-			fwd.cfg = *cfg;
+			forward_teardown();
 			return -1;
 		}
 	}
 	same = fwd.configured && forward_intercept_same(&fwd.cfg, cfg);
 	fwd.configured = true;
 	fwd.cfg = *cfg;
-	/* New intercept settings apply to the proxy in effect at once. */
-	if (fwd.active && !same)
-		return forward_enable(&fwd.proxy);
-	return 0;
+	if (!fwd.want || (fwd.active && same && !ca_changed))
+		return 0;
+	/* Leaves minted from another CA are new files under the same names:
+	 * the rendered configuration is unchanged, HAProxy must reload all
+	 * the same to serve them. */
+	if (ca_changed)
+		haproxy_force_reload();
+	return forward_start();
+}
+
+int
+forward_configure(const struct config *cfg, const struct forward_paths *paths)
+{
+	/* Whatever an earlier run may have left (kill -9, crash): a stale
+	 * HAProxy, the table, the policy routing. Once, at start-up, for
+	 * either forwarder, so the loop never waits for it later. */
+	if (haproxy_init(paths->run_dir, paths->log_file) == -1) {
+		log_err("HAProxy set-up in %s failed: %s", paths->run_dir, strerror(errno));
+		return -1;
+	}
+	if (!fwd.cleaned) {
+		tproxy_remove();
+		haproxy_kill_stale();
+		fwd.cleaned = true;
+	}
+	if (cfg->forwarder == FWD_HAPROXY)
+		return forward_configure_haproxy(cfg, paths);
+	if (fwd.kind == FWD_HAPROXY) {
+		forward_teardown();
+		cert_close();
+		fwd.cert_ok = false;
+		fwd.configured = false;
+	}
+	fwd.kind = FWD_NONE;
+	fwd.cfg = *cfg;
+	return forward_start();
 }
 
 int
 forward_enable(const struct proxy_addr *proxy)
 {
-	char a[ADDR_STRLEN];
-
-	addr_format(proxy, a);
+	fwd.want = true;
 	fwd.proxy = *proxy;
-	if (fwd.kind == FWD_NONE) {
-		fwd.active = true;
-		log_info("proxy %s in effect (forwarder none: observing only)", a);
-		return 0;
-	}
-	if (!fwd.configured) {
-		log_err("forwarding through %s impossible: the forwarder is not set up", a);
-		return -1;
-	}
-	if (haproxy_apply(proxy, cert_crt_list()) == -1) {
-		forward_disable();
-		return -1;
-	}
-	fwd.active = true;
-	/* A running HAProxy keeps listening through its reload: update the
-	 * table now (the new proxy's address is exempted); a starting one
-	 * gets it when it reports its listeners up. */
-	if (haproxy_loaded()) {
-		fwd.table_pending = false;
-		if (tproxy_apply(&fwd.cfg, proxy) == -1) {
-			forward_disable();
-			return -1;
-		}
-	} else
-		fwd.table_pending = true;
-	log_info("forwarding management traffic through %s", a);
-	return 0;
+	return forward_start();
 }
 
 void
 forward_disable(void)
 {
-	if (fwd.kind == FWD_HAPROXY && (fwd.active || haproxy_running())) {
-		/* Interception first, so traffic goes direct, then HAProxy. */
-		tproxy_remove();
-		haproxy_stop(false);
-	}
-	if (fwd.active)
-		log_info("forwarding torn down: management traffic goes direct");
-	fwd.active = false;
-	fwd.table_pending = false;
+	fwd.want = false;
+	forward_teardown();
+}
+
+void
+forward_retry(void)
+{
+	if (fwd.want && !fwd.active)
+		forward_start();
 }
 
 void
@@ -160,11 +207,11 @@ forward_clear_sessions(void)
 void
 forward_shutdown(void)
 {
-	if (fwd.kind == FWD_HAPROXY) {
+	if (fwd.kind == FWD_HAPROXY)
 		tproxy_remove();
-		haproxy_stop(true);
+	haproxy_stop(true);
+	if (fwd.cert_ok)
 		cert_close();
-	}
 	fwd.active = false;
 }
 

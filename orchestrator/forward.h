@@ -23,6 +23,9 @@ int  forward_configure(const struct config *, const struct forward_paths *);
 int  forward_enable(const struct proxy_addr *proxy);
 /* Tear down: traffic goes direct, never into a black hole. */
 void forward_disable(void);
+/* Forwarding is wanted but not carried out (the forwarder failed): try
+ * again. The daemon calls it after each successful health check. */
+void forward_retry(void);
 /* Drop sessions tied to the previous proxy (mode change). */
 void forward_clear_sessions(void);
 /* On exit: remove everything owned. */

@@ -42,6 +42,7 @@ static struct {
 	bool settling;
 	bool term_sent;		/* SIGTERM sent: the master is on its way out */
 	bool loaded;		/* the master reported "Loading success." */
+	bool force;		/* reload even if the rendered text is the same */
 	void (*ready)(void);	/* called at each "Loading success." */
 	struct event_timer settle;
 	struct proxy_addr proxy, pending_proxy;
@@ -374,7 +375,7 @@ haproxy_check(void)
 	/* The running HAProxy already has this configuration (a reload of
 	 * ours that changed nothing it uses): a reload would only cost the
 	 * clients' idle keep-alive connections. */
-	if (hp.master > 0 && !hp.term_sent) {
+	if (hp.master > 0 && !hp.term_sent && !hp.force) {
 		size_t len;
 		char *cur = statefile_read(hp.cfg, &len);
 		bool same = cur != NULL && len == strlen(text) &&
@@ -386,13 +387,14 @@ haproxy_check(void)
 			return;
 		}
 	}
+	hp.force = false;
 	if (statefile_write_atomic(hp.cfg_new, text, strlen(text), 0600) == -1) {
 		log_err("%s: %s", hp.cfg_new, strerror(errno));
 		free(text);
 		return;
 	}
 	free(text);
-	fd = open(hp.check_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = open(hp.check_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	hp.checking = proc_spawn(argv, fd, fd, HAPROXY_CHECK_MS, haproxy_checked, NULL);
 	if (fd != -1)
 		close(fd);
@@ -475,6 +477,12 @@ bool
 haproxy_loaded(void)
 {
 	return hp.master > 0 && hp.loaded && !hp.term_sent;
+}
+
+void
+haproxy_force_reload(void)
+{
+	hp.force = true;
 }
 
 void

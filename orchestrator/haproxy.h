@@ -20,6 +20,9 @@ int  haproxy_init(const char *run_dir, const char *log_file);
 void haproxy_kill_stale(void);
 /* Forward through proxy: render, check, then start or reload. */
 int  haproxy_apply(const struct proxy_addr *proxy, const char *crt_list);
+/* The next apply reloads HAProxy even if the rendered text is unchanged
+ * (certificate files replaced under the same names). */
+void haproxy_force_reload(void);
 /* Ends every session with the upstream proxy (mode change). */
 void haproxy_shutdown_sessions(void);
 /* Stops HAProxy; with wait, until it is gone (at daemon exit). */

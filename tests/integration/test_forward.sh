@@ -343,6 +343,35 @@ for p in $tw_ports; do
 done
 check "there were such ports to try" [ -n "$tw_ports" ]
 
+# ------------------------------------------------------------------ 9 forwarder back
+# Forwarding must come back whenever the forwarder can work again, with the
+# same proxy in effect: after a reload to `forwarder: none` and back, and
+# after a CA key that was refused (group-readable) is fixed.
+rm -f "$ONB"
+write_cfg "$SQUID_A"
+check "reload: proxy A static again" ctl reload
+check "forwarding up through A" wait_for 10 forwarding_up
+sed -i 's/forwarder: haproxy/forwarder: none/' "$CFG"
+check "reload to forwarder none" ctl reload
+check "forwarder none: interception gone" wait_for 5 forwarding_gone
+check "forwarder none: HAProxy stopped" wait_for 5 no_haproxy
+check "forwarder none: the proxy stays in effect" is_active "$SQUID_A:$LAB_SQUID_PORT"
+sed -i 's/forwarder: none/forwarder: haproxy/' "$CFG"
+check "reload back to forwarder haproxy" ctl reload
+check "forwarding back on" wait_for 10 forwarding_up
+check "HTTP through Squid A again" body_from http://origin.test/back-on "$SQUID_A"
+cp "$W/ca.crt" "$W/ca2.crt"
+cp "$W/ca.key" "$W/ca2.key"
+chmod 0640 "$W/ca2.key"
+sed -i "s|ca-cert: $W/ca.crt, ca-key: $W/ca.key|ca-cert: $W/ca2.crt, ca-key: $W/ca2.key|" "$CFG"
+ctl reload >/dev/null 2>&1
+check "a group-readable CA key is refused: forwarding off" wait_for 5 forwarding_gone
+check "the refusal is logged with the path" grep -q "ca2.key" "$LOG"
+chmod 0600 "$W/ca2.key"
+check "reload with the key fixed" ctl reload
+check "forwarding back on after the fix" wait_for 10 forwarding_up
+check "HTTPS through Squid A with the (same) CA" body_from https://secure.test/ca-fixed "$SQUID_A" --cacert "$W/ca.pem"
+
 # ------------------------------------------------------------------ end
 kill -TERM "$MPD_PID" 2>/dev/null
 for _ in $(seq 50); do kill -0 "$MPD_PID" 2>/dev/null || break; sleep 0.1; done
