@@ -31,12 +31,17 @@
 #include "status.h"
 
 #define DAEMON_PATH_MAX	512
+/* A renewal that changes nothing but the lease end is written (and sent
+ * to the peer) at most this often per interface: a flood of ACKs for our
+ * chaddr must not turn into a flood of fsyncs and datagrams. */
+#define DAEMON_DHCP_SAVE_MIN	2
 
 static struct daemon {
 	struct daemon_opts opts;
 	struct config cfg;
 	struct onboarding onb;
 	struct dhcp_info dhcp[CFG_MAX_IFACE];
+	int64_t dhcp_saved[CFG_MAX_IFACE];	/* last write of each file */
 	size_t ndhcp;
 	struct peer_info peer;
 	bool have_peer;
@@ -219,7 +224,7 @@ daemon_probe_due(void *arg)
 	daemon_apply(&act);
 }
 
-static void daemon_dhcp_store(const struct dhcp_info *);
+static void daemon_dhcp_store(size_t);
 
 static void
 daemon_expiry_due(void *arg)
@@ -230,7 +235,7 @@ daemon_expiry_due(void *arg)
 		if (dhcp_lease_expire(&d.dhcp[i], now)) {
 			log_info("dhcp: lease on %s expired: its proxies are forgotten",
 			    d.dhcp[i].ifname);
-			daemon_dhcp_store(&d.dhcp[i]);
+			daemon_dhcp_store(i);
 			peer_publish(d.dhcp, d.ndhcp, &d.cfg, now);
 		}
 	daemon_reselect();
@@ -251,14 +256,17 @@ daemon_path(char *buf, const char *dir, const char *name)
 	return 0;
 }
 
+/* Persists d.dhcp[i]. */
 static void
-daemon_dhcp_store(const struct dhcp_info *info)
+daemon_dhcp_store(size_t i)
 {
+	const struct dhcp_info *info = &d.dhcp[i];
 	char path[DAEMON_PATH_MAX];
 
 	if (daemon_path(path, d.dhcp_dir, info->ifname) == -1 ||
 	    statefile_write_dhcp(path, info) == -1)
 		log_err("%s/%s: %s", d.dhcp_dir, info->ifname, strerror(errno));
+	d.dhcp_saved[i] = event_now();
 }
 
 void
@@ -277,7 +285,7 @@ daemon_dhcp_update(const struct dhcp_info *info)
 		d.ndhcp++;
 	}
 	d.dhcp[i] = *info;
-	daemon_dhcp_store(info);
+	daemon_dhcp_store(i);
 	peer_publish(d.dhcp, d.ndhcp, &d.cfg, event_now());
 	daemon_reselect();
 }
@@ -307,9 +315,15 @@ daemon_dhcp_reply(const char *ifname, const uint8_t mac[6],
 	case DHCP_LEASE_UPDATED:
 		break;
 	}
-	if (cur == NULL || strcmp(cur->state, info.state) != 0 ||
-	    cur->nproxy != info.nproxy ||
-	    (info.nproxy > 0 && strcmp(cur->proxy[0], info.proxy[0]) != 0))
+	if (cur != NULL && dhcp_lease_same(cur, &info)) {
+		size_t i = (size_t)(cur - d.dhcp);
+
+		d.dhcp[i].lease_expiry = info.lease_expiry;
+		if (event_now() - d.dhcp_saved[i] < DAEMON_DHCP_SAVE_MIN) {
+			daemon_reselect();	/* re-arms the expiry timer */
+			return;
+		}
+	} else
 		log_info("dhcp: %s on %s: %s%s%s", msg, ifname, info.state,
 		    info.nproxy ? " " : "", info.nproxy ? info.proxy[0] : "");
 	daemon_dhcp_update(&info);

@@ -60,6 +60,18 @@ dhcp_lease_apply(struct dhcp_info *info, const char *ifname, const uint8_t mac[6
 }
 
 bool
+dhcp_lease_same(const struct dhcp_info *a, const struct dhcp_info *b)
+{
+	if (strcmp(a->ifname, b->ifname) != 0 || strcmp(a->state, b->state) != 0 ||
+	    a->server != b->server || a->nproxy != b->nproxy)
+		return false;
+	for (size_t i = 0; i < a->nproxy; i++)
+		if (strcmp(a->proxy[i], b->proxy[i]) != 0)
+			return false;
+	return true;
+}
+
+bool
 dhcp_lease_expire(struct dhcp_info *info, int64_t now)
 {
 	char ifname[IFNAMSIZ];

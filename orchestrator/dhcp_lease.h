@@ -29,6 +29,8 @@ enum dhcp_lease_result dhcp_lease_apply(struct dhcp_info *info, const char *ifna
     const uint8_t mac[6], const struct dhcp_reply *r, int64_t now, const char **why);
 /* Forget the interface's proxies, recording why (link down, expiry). */
 void dhcp_lease_clear(struct dhcp_info *info, const char *ifname, const char *state);
+/* The same learned state apart from the lease expiry (a plain renewal). */
+bool dhcp_lease_same(const struct dhcp_info *a, const struct dhcp_info *b);
 /* Marks an ended lease as expired; true when it changed *info. */
 bool dhcp_lease_expire(struct dhcp_info *info, int64_t now);
 #endif

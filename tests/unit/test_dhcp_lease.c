@@ -151,6 +151,29 @@ START_TEST(expiry)
 }
 END_TEST
 
+START_TEST(same_ignores_only_the_expiry)
+{
+	struct dhcp_info a, b;
+	const char *why;
+
+	dhcp_lease_apply(&info, "wan1", mac, &r, 1000, &why);
+	a = info;
+	dhcp_lease_apply(&info, "wan1", mac, &r, 1300, &why);
+	b = info;
+	ck_assert(a.lease_expiry != b.lease_expiry);
+	ck_assert(dhcp_lease_same(&a, &b));
+	snprintf(r.proxy, sizeof(r.proxy), "198.51.100.11:3128");
+	dhcp_lease_apply(&info, "wan1", mac, &r, 1300, &why);
+	ck_assert(!dhcp_lease_same(&a, &info));
+	b = a;
+	b.server = 0xc0000202u;
+	ck_assert(!dhcp_lease_same(&a, &b));
+	b = a;
+	snprintf(b.state, sizeof(b.state), "nak");
+	ck_assert(!dhcp_lease_same(&a, &b));
+}
+END_TEST
+
 START_TEST(ruleset_lists_eligible_only)
 {
 	static struct config cfg;
@@ -196,6 +219,7 @@ unit_suite(void)
 	tcase_add_test(tc, invalid_value_kept_for_display);
 	tcase_add_test(tc, infinite_lease_has_no_expiry);
 	tcase_add_test(tc, expiry);
+	tcase_add_test(tc, same_ignores_only_the_expiry);
 	tcase_add_test(tc, ruleset_lists_eligible_only);
 	suite_add_tcase(s, tc);
 	return s;
