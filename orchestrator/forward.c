@@ -99,6 +99,18 @@ forward_haproxy_ready(void)
 		forward_teardown();
 }
 
+/* HAProxy refused what we rendered, or failed to reload: it may still run
+ * a configuration with another proxy. Better direct than wrong; `want`
+ * stays, so the next health check tries again. */
+static void
+forward_haproxy_failed(void)
+{
+	if (!fwd.active)
+		return;
+	log_err("HAProxy could not take the configuration for the proxy in effect");
+	forward_teardown();
+}
+
 static bool
 forward_intercept_same(const struct config *a, const struct config *b)
 {
@@ -122,6 +134,7 @@ forward_configure_haproxy(const struct config *cfg, const struct forward_paths *
 	}
 	fwd.kind = FWD_HAPROXY;
 	haproxy_on_ready(forward_haproxy_ready);
+	haproxy_on_failed(forward_haproxy_failed);
 	ca_changed = !fwd.cert_ok || strcmp(fwd.cfg.ca_cert, cfg->ca_cert) != 0 ||
 	    strcmp(fwd.cfg.ca_key, cfg->ca_key) != 0;
 	if (ca_changed) {

@@ -44,6 +44,7 @@ static struct {
 	bool loaded;		/* the master reported "Loading success." */
 	bool force;		/* reload even if the rendered text is the same */
 	void (*ready)(void);	/* called at each "Loading success." */
+	void (*failed)(void);	/* a configuration was refused */
 	struct event_timer settle;
 	struct proxy_addr proxy, pending_proxy;
 	char crt_list[HAPROXY_PATH_MAX];
@@ -225,7 +226,8 @@ haproxy_log_relay(int fd, uint32_t events, void *arg)
 				hp.loaded = true;
 				if (hp.ready != NULL)
 					hp.ready();
-			}
+			} else if (hp.failed != NULL && hp.want)
+				hp.failed();	/* still on the previous configuration */
 		}
 		hp.log_len -= (size_t)(nl + 1 - hp.log_buf);
 		memmove(hp.log_buf, nl + 1, hp.log_len);
@@ -319,9 +321,14 @@ haproxy_check_log(void)
 
 	if (out == NULL)
 		return;
+	/* The alerts, not the version banner. */
 	for (line = strtok_r(out, "\n", &save); line != NULL && n < 8;
-	    line = strtok_r(NULL, "\n", &save), n++)
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (strstr(line, "[NOTICE]") != NULL)
+			continue;
 		log_err("haproxy -c: %s", line);
+		n++;
+	}
 	free(out);
 }
 
@@ -333,9 +340,13 @@ haproxy_checked(pid_t pid, int status, void *arg)
 	hp.checking = 0;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		log_err("rendered HAProxy configuration refused: the last good one "
-		    "stays in force");
+		    "stays on disk");
 		haproxy_check_log();
 		unlink(hp.cfg_new);
+		/* The last good file may point at another proxy than the one
+		 * wanted: the forwarder decides (it tears down and retries). */
+		if (hp.failed != NULL && !hp.pending)
+			hp.failed();
 	} else if (rename(hp.cfg_new, hp.cfg) == -1) {
 		log_err("%s: %s", hp.cfg, strerror(errno));
 	} else if (!hp.want) {
@@ -362,7 +373,7 @@ haproxy_checked(pid_t pid, int status, void *arg)
 static void
 haproxy_check(void)
 {
-	char *argv[] = { HAPROXY_BIN, "-c", "-q", "-f", hp.cfg_new, NULL };
+	char *argv[] = { HAPROXY_BIN, "-c", "-f", hp.cfg_new, NULL };
 	const char *why = "";
 	char *text;
 	int fd;
@@ -489,4 +500,10 @@ void
 haproxy_on_ready(void (*cb)(void))
 {
 	hp.ready = cb;
+}
+
+void
+haproxy_on_failed(void (*cb)(void))
+{
+	hp.failed = cb;
 }

@@ -32,6 +32,9 @@ bool haproxy_running(void);
 bool haproxy_loaded(void);
 /* cb runs after each successful start or reload. */
 void haproxy_on_ready(void (*cb)(void));
+/* cb runs when a rendered configuration is refused (haproxy -c) or a reload
+ * fails: HAProxy may still forward through the previous proxy. */
+void haproxy_on_failed(void (*cb)(void));
 /* Pure: the configuration text for proxy (NULL with *why on error). */
 char *haproxy_render(const char *run_dir, const char *crt_list,
     const struct proxy_addr *proxy, const char **why);

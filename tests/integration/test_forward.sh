@@ -372,6 +372,27 @@ check "reload with the key fixed" ctl reload
 check "forwarding back on after the fix" wait_for 10 forwarding_up
 check "HTTPS through Squid A with the (same) CA" body_from https://secure.test/ca-fixed "$SQUID_A" --cacert "$W/ca.pem"
 
+# ------------------------------------------------------------------ 10 refused config
+# A configuration HAProxy refuses must not leave it forwarding through the
+# previous proxy: a corrupted leaf in the crt-list makes `haproxy -c` fail at
+# the switch to proxy B; forwarding goes off (traffic direct), and a restart
+# mints the leaf again and restores forwarding.
+check "forwarding up through A before the switch" wait_for 10 forwarding_up
+printf 'not a certificate\n' > "$STATE/certs/a.test.pem"
+write_cfg "$SQUID_B"
+sed -i "s|ca-cert: $W/ca.crt, ca-key: $W/ca.key|ca-cert: $W/ca2.crt, ca-key: $W/ca2.key|" "$CFG"
+check "reload to proxy B" ctl reload
+check "haproxy -c refused it" wait_for 10 grep -q "haproxy -c:" "$LOG"
+check "forwarding torn down rather than left on proxy A" wait_for 10 forwarding_gone
+check "HTTP goes direct, not through A" body_from http://origin.test/refused "$MGMT"
+check "status: not forwarding" [ "$(JQ=.forwarding jget show management-proxy)" = false ]
+kill -TERM "$MPD_PID" 2>/dev/null
+wait "$MPD_PID" 2>/dev/null
+check "daemon starts again" start_daemon
+check "the corrupted leaf is minted again at start-up" wait_for 5 grep -q "certificate for a.test renewed" "$LOG"
+check "forwarding up through B" wait_for 10 forwarding_up
+check "HTTP through Squid B" wait_for 5 body_from http://origin.test/after-refused "$SQUID_B"
+
 # ------------------------------------------------------------------ end
 kill -TERM "$MPD_PID" 2>/dev/null
 for _ in $(seq 50); do kill -0 "$MPD_PID" 2>/dev/null || break; sleep 0.1; done
