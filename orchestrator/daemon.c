@@ -553,6 +553,21 @@ daemon_write_pid(void)
 	return statefile_write_atomic(d.pid_file, buf, (size_t)n, 0644);
 }
 
+/* Files are written there as root: a directory others may write to would
+ * let them plant links. Warned about, not refused: on a router these
+ * directories may belong to the platform. */
+static void
+daemon_check_dir(const char *dir)
+{
+	struct stat st;
+
+	if (lstat(dir, &st) == 0 && (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0))
+		log_warn("%s: not a directory of ours or writable by group/others "
+		    "(mode %04o, owner %u): state files there can be tampered with",
+		    dir, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
+}
+
 static int
 daemon_setup_paths(void)
 {
@@ -567,6 +582,9 @@ daemon_setup_paths(void)
 		    d.dhcp_dir, d.opts.run_dir, strerror(errno));
 		return -1;
 	}
+	daemon_check_dir(d.opts.state_dir);
+	daemon_check_dir(d.dhcp_dir);
+	daemon_check_dir(d.opts.run_dir);
 	return 0;
 }
 

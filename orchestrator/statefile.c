@@ -617,8 +617,12 @@ statefile_write_atomic(const char *path, const char *data, size_t len,
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	fd = open(tmp, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC | O_NOFOLLOW,
-	    mode);
+	/* Whatever sits at the temp name (a crash's leftover, or a link
+	 * planted to make us truncate or chmod another file) is removed, and
+	 * the temp file is created new: O_EXCL never follows a link. */
+	if (unlink(tmp) == -1 && errno != ENOENT)
+		return -1;
+	fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd == -1)
 		return -1;
 	/* fchmod: the umask trimmed `mode`, and an old temp kept its own. */

@@ -313,20 +313,33 @@ START_TEST(test_atomic_failures_leave_no_temp)
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	ck_assert(!exists(tmp));
 
-	/* A symlink planted at the temp name is not followed. */
+	/* A link planted at the temp name, symbolic or hard, is removed, not
+	 * followed: its target keeps its content and mode, and the state file
+	 * is still written (a planted link must not block it for good). */
 	tmp_path(path, "g");
 	tmp_path(target, "target");
 	write_raw(target, "keep", 4);
+	ck_assert_int_eq(chmod(target, 0600), 0);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	ck_assert_int_eq(symlink(target, tmp), 0);
-	errno = 0;
-	ck_assert_int_eq(statefile_write_atomic(path, "evil", 4, 0644), -1);
-	ck_assert_int_eq(errno, ELOOP);
-	ck_assert(!exists(path));
+	ck_assert_int_eq(statefile_write_atomic(path, "new1", 4, 0644), 0);
+	buf = statefile_read(path, &len);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_str_eq(buf, "new1");
+	free(buf);
+	ck_assert_int_eq(link(target, tmp), 0);
+	ck_assert_int_eq(statefile_write_atomic(path, "new2", 4, 0644), 0);
 	buf = statefile_read(target, &len);
 	ck_assert_ptr_nonnull(buf);
 	ck_assert_str_eq(buf, "keep");
 	free(buf);
+	{
+		struct stat st;
+
+		ck_assert_int_eq(stat(target, &st), 0);
+		ck_assert_int_eq(st.st_mode & 07777, 0600);
+		ck_assert_int_eq(st.st_nlink, 1);
+	}
 }
 END_TEST
 
