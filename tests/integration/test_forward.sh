@@ -393,6 +393,16 @@ check "the corrupted leaf is minted again at start-up" wait_for 5 grep -q "certi
 check "forwarding up through B" wait_for 10 forwarding_up
 check "HTTP through Squid B" wait_for 5 body_from http://origin.test/after-refused "$SQUID_B"
 
+# ------------------------------------------------------------------ 11 HAProxy dies
+# HAProxy killed under a running daemon is started again (backoff 1 s).
+old_master=$(hp_masters)
+for p in $(hp_pids); do kill -9 "$p" 2>/dev/null; done
+check "HAProxy killed -9 (master $old_master and its workers)" wait_for 3 no_haproxy
+check "the daemon starts it again" wait_for 10 forwarding_up
+check "a new master, child of the daemon" bash -c "m=\$(pgrep -P $MPD_PID -x haproxy); [ -n \"\$m\" ] && [ \"\$m\" != '$old_master' ]"
+check "HTTP through Squid B after the restart" wait_for 5 body_from http://origin.test/after-kill "$SQUID_B"
+check "the log says why" grep -q "HAProxy exited unexpectedly" "$LOG"
+
 # ------------------------------------------------------------------ end
 kill -TERM "$MPD_PID" 2>/dev/null
 for _ in $(seq 50); do kill -0 "$MPD_PID" 2>/dev/null || break; sleep 0.1; done
