@@ -47,6 +47,22 @@ ns_delete() {
 	return 0
 }
 
+# dhclient_script DIR: DIR/dhclient-script sets only the address (no
+# route, no resolv.conf) and logs each event to DIR/events-<interface>.
+dhclient_script() {
+	{ echo '#!/bin/sh'; echo "EVENTS_DIR='$1'"; cat <<'EOF'; } > "$1/dhclient-script"
+echo "$(date +%s.%N) $reason $new_ip_address" >> "$EVENTS_DIR/events-$interface"
+case $reason in
+BOUND|RENEW|REBIND|REBOOT)
+	ip addr replace "$new_ip_address/${new_subnet_mask:-255.255.255.0}" dev "$interface" ;;
+EXPIRE|FAIL|RELEASE|STOP)
+	[ -n "$old_ip_address" ] && ip addr del "$old_ip_address/${old_subnet_mask:-255.255.255.0}" dev "$interface" 2>/dev/null ;;
+esac
+exit 0
+EOF
+	chmod +x "$1/dhclient-script"
+}
+
 t_finish() {
 	if [ "$T_FAILS" -eq 0 ]; then
 		echo "$T_NAME: passed"

@@ -149,17 +149,7 @@ dhcpd_restart() {	# dhcpd_restart N PROXY (same subnet, new value)
 # --- DHCP client: a minimal script that only sets the address (never
 # resolv.conf or routes) and records each event with a time stamp ---
 # (dhclient gives its script a fresh environment: the path is written in.)
-{ echo '#!/bin/sh'; echo "EVENTS_DIR='$W'"; cat <<'EOF'; } > "$W/dhclient-script"
-echo "$(date +%s.%N) $reason $new_ip_address" >> "$EVENTS_DIR/events-$interface"
-case $reason in
-BOUND|RENEW|REBIND|REBOOT)
-	ip addr replace "$new_ip_address/${new_subnet_mask:-255.255.255.0}" dev "$interface" ;;
-EXPIRE|FAIL|RELEASE|STOP)
-	[ -n "$old_ip_address" ] && ip addr del "$old_ip_address/${old_subnet_mask:-255.255.255.0}" dev "$interface" 2>/dev/null ;;
-esac
-exit 0
-EOF
-chmod +x "$W/dhclient-script"
+dhclient_script "$W"
 dhclient_start() {	# dhclient_start IFACE
 	ip netns exec "$R" dhclient -4 -d -cf "$DHCLIENT_CONF" \
 	    -sf "$W/dhclient-script" -pf "$W/dhclient-$1.pidfile" -lf "$W/dhclient-$1.leases" \

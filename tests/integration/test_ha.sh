@@ -139,17 +139,7 @@ EOF
 }
 
 # --- DHCP clients: a script that only sets the address ---
-{ echo '#!/bin/sh'; echo "EVENTS_DIR='$W'"; cat <<'EOF'; } > "$W/dhclient-script"
-echo "$(date +%s.%N) $reason $new_ip_address" >> "$EVENTS_DIR/events-$interface"
-case $reason in
-BOUND|RENEW|REBIND|REBOOT)
-	ip addr replace "$new_ip_address/${new_subnet_mask:-255.255.255.0}" dev "$interface" ;;
-EXPIRE|FAIL|RELEASE|STOP)
-	[ -n "$old_ip_address" ] && ip addr del "$old_ip_address/${old_subnet_mask:-255.255.255.0}" dev "$interface" 2>/dev/null ;;
-esac
-exit 0
-EOF
-chmod +x "$W/dhclient-script"
+dhclient_script "$W"
 dhclient_start() {	# dhclient_start N: dhclient on wanN in rN
 	ip netns exec "$P-r$1" dhclient -4 -d -cf "$DHCLIENT_CONF" \
 	    -sf "$W/dhclient-script" -pf "$W/dhclient-wan$1.pidfile" \
