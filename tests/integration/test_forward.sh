@@ -15,6 +15,8 @@
 #   6 switching the active proxy under wrk load loses no request
 #   7 log: HAProxy access lines relayed into the daemon's log
 #   8 injection through the onboarding file never reaches a rendered file
+#  12 exactly one TPROXY ip rule: after 20 proxy switches, none after a
+#     clean stop, one after a start with stale copies planted
 . "$(dirname "$0")/lib.sh"
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -402,6 +404,44 @@ check "the daemon starts it again" wait_for 10 forwarding_up
 check "a new master, child of the daemon" bash -c "m=\$(pgrep -P $MPD_PID -x haproxy); [ -n \"\$m\" ] && [ \"\$m\" != '$old_master' ]"
 check "HTTP through Squid B after the restart" wait_for 5 body_from http://origin.test/after-kill "$SQUID_B"
 check "the log says why" grep -q "HAProxy exited unexpectedly" "$LOG"
+
+# ------------------------------------------------------------------ 12 one ip rule
+# The TPROXY rule has a fixed priority so that adding it again finds it;
+# teardown and start-up remove every copy, however many an earlier version
+# (or an administrator) left.
+RULE_RE='fwmark 0x4d50/0x4d50 lookup 4790'
+nrules() { in_r ip rule list | grep -c "$RULE_RE"; }
+one_rule() { [ "$(nrules)" = 1 ] && in_r ip rule list | grep -q "^100:.*$RULE_RE"; }
+route_present() { in_r ip route show table 4790 | grep -q '^local default dev lo'; }
+no_route() { ! route_present; }
+CUR=$SQUID_B
+check "forwarding up through B before the switches" wait_for 10 forwarding_up
+switched=0
+for i in $(seq 20); do
+	[ "$CUR" = "$SQUID_A" ] && CUR=$SQUID_B || CUR=$SQUID_A
+	write_cfg "$CUR"
+	ctl reload >/dev/null 2>&1 &&
+	    wait_for 10 is_active "$CUR:$LAB_SQUID_PORT" && wait_for 10 forwarding_up &&
+	    switched=$((switched + 1))
+done
+echo "# $switched of 20 switches done; ip rules: $(nrules)"
+check "20 proxy switches done" [ "$switched" = 20 ]
+check "exactly one TPROXY ip rule after 20 switches (got $(nrules))" one_rule
+check "HTTP through the proxy in effect ($CUR)" wait_for 5 body_from http://origin.test/after-switches "$CUR"
+kill -TERM "$MPD_PID" 2>/dev/null
+for _ in $(seq 50); do kill -0 "$MPD_PID" 2>/dev/null || break; sleep 0.1; done
+wait "$MPD_PID" 2>/dev/null
+check "no TPROXY ip rule after a clean stop (got $(nrules))" [ "$(nrules)" = 0 ]
+check "no route in table 4790 after a clean stop" no_route
+# Copies at the priorities an earlier version picked (more than the 8 it
+# removed) and one at our own priority.
+before=$(nrules)
+for i in $(seq 12); do in_r ip rule add fwmark 0x4d50/0x4d50 lookup 4790; done
+in_r ip rule add pref 100 fwmark 0x4d50/0x4d50 lookup 4790
+check "13 stale copies planted (got $(($(nrules) - before)))" [ $(($(nrules) - before)) = 13 ]
+check "daemon starts again" start_daemon
+check "forwarding up after the start" wait_for 10 forwarding_up
+check "exactly one TPROXY ip rule after a start with 13 stale copies (got $(nrules))" one_rule
 
 # ------------------------------------------------------------------ end
 kill -TERM "$MPD_PID" 2>/dev/null
