@@ -82,6 +82,9 @@ ctl_render_proxy(FILE *out, json_t *doc, bool detail)
 	fprintf(out, "  Forwarder:     %s (%s)\n", ctl_render_str(doc, "forwarder", "?"),
 	    json_is_true(json_object_get(doc, "forwarding")) ? "forwarding" :
 	    "not forwarding");
+	if (ctl_render_str(doc, "forwarding-error", "")[0] != '\0')
+		fprintf(out, "  Forwarding:    failed: %s\n",
+		    ctl_render_str(doc, "forwarding-error", ""));
 	fprintf(out, "  Health Check:  every %lld s, timeout %lld s\n",
 	    json_integer_value(json_object_get(doc, "health-check-interval")),
 	    json_integer_value(json_object_get(doc, "health-check-timeout")));

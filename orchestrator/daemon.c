@@ -29,6 +29,7 @@
 #include "proxy_fsm.h"
 #include "select.h"
 #include "status.h"
+#include "watch.h"
 
 #define DAEMON_PATH_MAX	512
 /* A renewal that changes nothing but the lease end is written (and sent
@@ -478,6 +479,7 @@ daemon_view(void)
 		.cfg = &d.cfg, .mode = select_effective_mode(&d.cfg, &d.onb),
 		.fsm = &d.fsm, .cands = &d.cands, .dhcp = d.dhcp, .ndhcp = d.ndhcp,
 		.alarm = &d.alarm, .forwarding = forward_active(),
+		.forwarding_error = forward_error(),
 		.last_probe = d.last_probe, .last_probe_error = d.last_probe_error,
 	};
 	return v;
@@ -588,6 +590,28 @@ daemon_setup_paths(void)
 	return 0;
 }
 
+/* ---- owned kernel state (watch.c) ---- */
+
+static void
+daemon_watch_want(struct recon_want *want)
+{
+	want->intercept = forward_intercept_wanted();
+	want->dhcp = dhcp_snoop_installed();
+}
+
+static int
+daemon_watch_repair_dhcp(void)
+{
+	return dhcp_snoop_configure(&d.cfg);
+}
+
+static const struct watch_ops daemon_watch_ops = {
+	.want = daemon_watch_want,
+	.repair_intercept = forward_repair,
+	.lost_intercept = forward_lost,
+	.repair_dhcp = daemon_watch_repair_dhcp,
+};
+
 static int
 daemon_init_loop(void)
 {
@@ -617,6 +641,9 @@ daemon_init_loop(void)
 		peer_publish(d.dhcp, d.ndhcp, &d.cfg, event_now());
 	if (forward_configure(&d.cfg, &fp) == -1)
 		log_err("the forwarder could not be configured");
+	/* Without it nothing repairs what another process removes. */
+	if (watch_open(&daemon_watch_ops) == -1)
+		log_err("cannot watch nftables and routing events: %s", strerror(errno));
 	return 0;
 }
 
@@ -662,6 +689,7 @@ daemon_main(const struct daemon_opts *opts)
 	if (event_run() == -1)
 		rc = 1;
 out:
+	watch_close();
 	dhcp_snoop_close();
 	link_close();
 	peer_close();

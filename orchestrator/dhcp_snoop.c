@@ -209,6 +209,12 @@ dhcp_snoop_configure(const struct config *cfg)
 	return 0;
 }
 
+bool
+dhcp_snoop_installed(void)
+{
+	return snoop.table;
+}
+
 void
 dhcp_snoop_close(void)
 {

@@ -5,6 +5,7 @@
  * unchanged, the verdict given before the packet is even parsed. */
 #ifndef DHCP_SNOOP_H
 #define DHCP_SNOOP_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,8 @@ int  dhcp_snoop_open(dhcp_snoop_cb, void *arg);
  * removes the table when there are none. */
 int  dhcp_snoop_configure(const struct config *);
 void dhcp_snoop_close(void);
+/* The snooping table is (meant to be) in the ruleset. */
+bool dhcp_snoop_installed(void);
 /* Pure: the ruleset for cfg's eligible interfaces; 0 when there are none,
  * else its length (-1 when buf is too small). */
 int  dhcp_snoop_ruleset(const struct config *, char *buf, size_t len);

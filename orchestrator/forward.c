@@ -13,10 +13,12 @@
 #include <string.h>
 
 #include "cert.h"
+#include "event.h"
 #include "control.h"
 #include "forward.h"
 #include "haproxy.h"
 #include "log.h"
+#include "reconcile.h"
 #include "statefile.h"
 #include "tproxy.h"
 
@@ -28,6 +30,8 @@ static struct {
 	bool want;
 	bool active;
 	bool table_pending;	/* interception waits for HAProxy to listen */
+	char error[384];	/* why interception was lost, "" when it was not */
+	int64_t hold_until;	/* mono ms: no retry at health checks before */
 	struct proxy_addr proxy;
 	struct config cfg;	/* intercept and CA settings in force */
 	char certs_dir[CFG_PATH_MAX + 8];
@@ -72,6 +76,7 @@ forward_start(void)
 		return -1;
 	}
 	fwd.active = true;
+	fwd.error[0] = '\0';
 	log_info("forwarding management traffic through %s", a);
 	/* A running HAProxy keeps listening through its reload: update the
 	 * table now (the new proxy's address is exempted); a starting one
@@ -170,6 +175,7 @@ forward_configure(const struct config *cfg, const struct forward_paths *paths)
 		log_err("HAProxy set-up in %s failed: %s", paths->run_dir, strerror(errno));
 		return -1;
 	}
+	fwd.hold_until = 0;	/* a reload is the operator asking again */
 	if (!fwd.cleaned) {
 		tproxy_remove();
 		haproxy_kill_stale();
@@ -206,8 +212,42 @@ forward_disable(void)
 void
 forward_retry(void)
 {
-	if (fwd.want && !fwd.active)
+	if (fwd.want && !fwd.active && event_mono_ms() >= fwd.hold_until)
 		forward_start();
+}
+
+bool
+forward_intercept_wanted(void)
+{
+	return fwd.kind == FWD_HAPROXY && fwd.active && !fwd.table_pending;
+}
+
+int
+forward_repair(void)
+{
+	if (!forward_intercept_wanted())
+		return 0;
+	return tproxy_apply(&fwd.cfg, &fwd.proxy);
+}
+
+void
+forward_lost(const char *why)
+{
+	if (!forward_intercept_wanted())
+		return;
+	log_err("interception lost: %s: tearing forwarding down", why);
+	snprintf(fwd.error, sizeof(fwd.error), "interception lost: %s", why);
+	forward_teardown();
+	/* Another process removing what we install: retrying at once would
+	 * fight it. The next reload, or the first health check after the
+	 * repair window, tries again. */
+	fwd.hold_until = event_mono_ms() + RECON_WINDOW_MS;
+}
+
+const char *
+forward_error(void)
+{
+	return fwd.active ? "" : fwd.error;
 }
 
 void

@@ -31,6 +31,14 @@ void forward_clear_sessions(void);
 /* On exit: remove everything owned. */
 void forward_shutdown(void);
 bool forward_active(void);
+/* Interception is in force: the table, rule and route must be there. */
+bool forward_intercept_wanted(void);
+/* Re-install them from the same template (the watcher found them lost). */
+int  forward_repair(void);
+/* They cannot be kept: tear forwarding down, report `why`. */
+void forward_lost(const char *why);
+/* Why forwarding was lost ("" when it was not), for status. */
+const char *forward_error(void);
 /* The local CA certificate (PEM) as a control reply. */
 json_t *forward_ca_export(void);
 #endif

@@ -50,3 +50,12 @@ nft_delete_table(const char *family, const char *table)
 	    family, table, family, table);
 	return nft_run(cmd, err, sizeof(err));
 }
+
+bool
+nft_table_exists(const char *family, const char *table)
+{
+	char cmd[128], err[256];
+
+	snprintf(cmd, sizeof(cmd), "list table %s %s\n", family, table);
+	return nft_run(cmd, err, sizeof(err)) == 0;
+}

@@ -10,6 +10,7 @@ status_proxy(const struct status_view *v)
 	const struct proxy_fsm *f = v->fsm;
 	char a[ADDR_STRLEN], t[ALARM_TIME_MAX];
 	json_t *doc, *cands;
+	const char *err;
 
 	doc = json_object();
 	json_object_set_new(doc, "mode", json_string(config_mode_name(v->mode)));
@@ -29,6 +30,10 @@ status_proxy(const struct status_view *v)
 	json_object_set_new(doc, "forwarder", json_string(
 	    v->cfg->forwarder == FWD_NONE ? "none" : "haproxy"));
 	json_object_set_new(doc, "forwarding", json_boolean(v->forwarding));
+	err = v->forwarding_error != NULL ? v->forwarding_error : "";
+	json_object_set_new(doc, "forwarding-state", json_string(
+	    v->forwarding ? "forwarding" : err[0] ? "failed" : "off"));
+	json_object_set_new(doc, "forwarding-error", json_string(err));
 	json_object_set_new(doc, "health-check-interval", json_integer(v->cfg->hc_interval));
 	json_object_set_new(doc, "health-check-timeout", json_integer(v->cfg->hc_timeout));
 	if (v->last_probe != 0) {

@@ -17,6 +17,10 @@
 #   8 injection through the onboarding file never reaches a rendered file
 #  12 exactly one TPROXY ip rule: after 20 proxy switches, none after a
 #     clean stop, one after a start with stale copies planted
+#  13 reconciliation: `nft flush ruleset`, `ip rule del`, `ip route flush
+#     table 4790` are repaired while forwarding (HTTP through Squid again);
+#     another process that keeps removing the rule makes the daemon give up
+#     (forwarding torn down, reported), and a reload brings it back
 . "$(dirname "$0")/lib.sh"
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -442,6 +446,73 @@ check "13 stale copies planted (got $(($(nrules) - before)))" [ $(($(nrules) - b
 check "daemon starts again" start_daemon
 check "forwarding up after the start" wait_for 10 forwarding_up
 check "exactly one TPROXY ip rule after a start with 13 stale copies (got $(nrules))" one_rule
+
+# ------------------------------------------------------------------ 13 reconciliation
+# What the daemon installed and another process removed is put back within
+# seconds, from the same templates; learned mode's snooping table too
+# (wan1 made eligible here).
+jfwd() { JQ=".\"$1\"" jget show management-proxy; }
+fwd_state_is() { [ "$(jfwd forwarding-state)" = "$1" ]; }
+fwd_error_has() { jfwd forwarding-error | grep -q "$1"; }
+detail_has() { ctl show management-proxy detail | grep -q "$1"; }
+write_cfg "$CUR"
+sed -i 's/^        - name: n1$/        - name: n1\n          device-interface:\n            - name: wan1\n              network-interface:\n                - {name: wan1, dhcp: v4}/' "$CFG"
+check "configuration with wan1 eligible accepted" "$MPD" --check-config "$CFG"
+check "reload" ctl reload
+dhcp_table() { in_r nft list table ip mgmt_proxy_dhcp >/dev/null 2>&1; }
+check "snooping table ip mgmt_proxy_dhcp in place" wait_for 5 dhcp_table
+check "forwarding up through $CUR" wait_for 10 forwarding_up
+check "HTTP through $CUR before the flush" body_from http://origin.test/before-flush "$CUR"
+repaired() { forwarding_up && one_rule && route_present; }
+via_squid() {	# via_squid PATH: through the proxy in effect, in its access log
+	local dir=squid
+	[ "$CUR" = "$SQUID_B" ] && dir=squid2
+	body_from "http://origin.test/$1" "$CUR" && squid_has "$dir" "GET http://origin.test/$1"
+}
+
+in_r nft flush ruleset
+check "nft flush ruleset: table inet mgmt_proxy, rule and route back" wait_for 10 repaired
+check "nft flush ruleset: ip mgmt_proxy_dhcp back" wait_for 10 dhcp_table
+check "nft flush ruleset: HTTP through the proxy again (Squid logged it)" \
+	wait_for 5 via_squid after-flush
+check "the log names what was lost" \
+	grep -q "owned state lost: table inet mgmt_proxy removed.*table ip mgmt_proxy_dhcp removed" "$LOG"
+
+in_r ip rule del fwmark 0x4d50/0x4d50 lookup 4790
+check "ip rule del: repaired" wait_for 10 repaired
+check "ip rule del: HTTP through the proxy (Squid logged it)" wait_for 5 via_squid after-rule-del
+check "the log names the rule" grep -q "owned state lost: ip rule fwmark 0x4d50/0x4d50 lookup 4790 removed" "$LOG"
+
+in_r ip route flush table 4790
+check "ip route flush table 4790: repaired" wait_for 10 repaired
+check "ip route flush table 4790: HTTP through the proxy (Squid logged it)" \
+	wait_for 5 via_squid after-route-flush
+check "the log names the route" grep -q "owned state lost: route local 0.0.0.0/0 table 4790 removed" "$LOG"
+
+in_r ip rule add fwmark 0x4d50/0x4d50 lookup 4790
+check "a second copy of the rule added by hand: removed again" wait_for 10 one_rule
+check "status: forwarding" fwd_state_is forwarding
+
+# Another process that keeps removing the rule: at most 5 repairs a minute,
+# then forwarding goes off (direct, never a black hole) and says why.
+gave_up() { fwd_state_is failed; }
+back_or_gave_up() { gave_up || [ "$(nrules)" = 1 ]; }
+for i in $(seq 10); do
+	in_r ip rule del fwmark 0x4d50/0x4d50 lookup 4790 2>/dev/null
+	wait_for 10 back_or_gave_up || break
+	gave_up && break
+done
+echo "# rule removed $i times"
+check "the rule removed again and again: the daemon gives up" wait_for 10 gave_up
+check "forwarding-error says what was lost" fwd_error_has "ip rule"
+check "forwarding torn down" wait_for 5 forwarding_gone
+check "show management-proxy detail shows it" detail_has "Forwarding: *failed: interception lost"
+check "HTTP goes direct" body_from http://origin.test/gave-up "$MGMT"
+check "the log says so" grep -q "interception lost: .*another process keeps removing it" "$LOG"
+check "reload: forwarding back" ctl reload
+check "forwarding up again" wait_for 10 forwarding_up
+check "status: forwarding again" wait_for 3 fwd_state_is forwarding
+check "HTTP through the proxy again" wait_for 5 via_squid after-give-up
 
 # ------------------------------------------------------------------ end
 kill -TERM "$MPD_PID" 2>/dev/null
