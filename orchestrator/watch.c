@@ -20,9 +20,7 @@
 #include "tproxy.h"
 #include "watch.h"
 
-/* What the events since the last check touched. */
-#define WATCH_NFT_TABLE	0x1u	/* inet mgmt_proxy, by another process */
-#define WATCH_NFT_DHCP	0x2u	/* ip mgmt_proxy_dhcp, by another process */
+/* What the events since the last check touched (and watch.h). */
 #define WATCH_ROUTE	0x4u	/* our rule or route table */
 #define WATCH_RESYNC	0x8u	/* events were lost: look at everything */
 
@@ -55,8 +53,8 @@ watch_note(unsigned what)
 /* Every nftables object message names its table in attribute 1
  * (NFTA_TABLE_NAME, NFTA_CHAIN_TABLE, NFTA_RULE_TABLE, NFTA_SET_TABLE,
  * NFTA_SET_ELEM_LIST_TABLE, NFTA_OBJ_TABLE, NFTA_FLOWTABLE_TABLE). */
-static int
-watch_nft_msg(const struct nlmsghdr *nlh, void *arg)
+unsigned
+watch_nft_event(const struct nlmsghdr *nlh, uint32_t self, unsigned *batch)
 {
 	const struct nfgenmsg *g = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *a;
@@ -64,19 +62,18 @@ watch_nft_msg(const struct nlmsghdr *nlh, void *arg)
 
 	if (NFNL_SUBSYS_ID(type) != NFNL_SUBSYS_NFTABLES ||
 	    nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*g)))
-		return MNL_CB_OK;
+		return 0;
 	if (NFNL_MSG_TYPE(type) == NFT_MSG_NEWGEN) {
 		/* The end of a transaction: whose was it? */
+		unsigned touched = *batch;
 		uint32_t pid = 0;
 
 		mnl_attr_for_each(a, nlh, sizeof(*g))
 			if (mnl_attr_get_type(a) == NFTA_GEN_PROC_PID &&
 			    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
 				pid = ntohl(mnl_attr_get_u32(a));
-		if (w.batch != 0 && pid != (uint32_t)getpid())
-			watch_note(w.batch);
-		w.batch = 0;
-		return MNL_CB_OK;
+		*batch = 0;
+		return pid != self ? touched : 0;
 	}
 	mnl_attr_for_each(a, nlh, sizeof(*g)) {
 		const char *name;
@@ -86,12 +83,22 @@ watch_nft_msg(const struct nlmsghdr *nlh, void *arg)
 			continue;
 		name = mnl_attr_get_str(a);
 		if (g->nfgen_family == NFPROTO_INET && strcmp(name, TPROXY_TABLE) == 0)
-			w.batch |= WATCH_NFT_TABLE;
+			*batch |= WATCH_NFT_TABLE;
 		else if (g->nfgen_family == NFPROTO_IPV4 &&
 		    strcmp(name, DHCP_SNOOP_TABLE) == 0)
-			w.batch |= WATCH_NFT_DHCP;
+			*batch |= WATCH_NFT_DHCP;
 		break;
 	}
+	return 0;
+}
+
+static int
+watch_nft_msg(const struct nlmsghdr *nlh, void *arg)
+{
+	unsigned touched = watch_nft_event(nlh, (uint32_t)getpid(), &w.batch);
+
+	if (touched != 0)
+		watch_note(touched);
 	return MNL_CB_OK;
 }
 

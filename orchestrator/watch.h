@@ -10,6 +10,8 @@
  * rtnetlink changes of ours are looked at and found in order. */
 #ifndef WATCH_H
 #define WATCH_H
+#include <stdint.h>
+
 #include "reconcile.h"
 
 struct watch_ops {
@@ -25,4 +27,12 @@ struct watch_ops {
 
 int  watch_open(const struct watch_ops *);
 void watch_close(void);
+
+/* Pure: folds one nftables notification into *batch (the objects of the
+ * transaction being read); at its end (NEWGEN) returns which of our
+ * tables it touched when process `self` did not make it, else 0. */
+#define WATCH_NFT_TABLE	0x1u	/* inet mgmt_proxy */
+#define WATCH_NFT_DHCP	0x2u	/* ip mgmt_proxy_dhcp */
+struct nlmsghdr;
+unsigned watch_nft_event(const struct nlmsghdr *, uint32_t self, unsigned *batch);
 #endif

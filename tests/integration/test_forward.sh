@@ -459,8 +459,14 @@ write_cfg "$CUR"
 sed -i 's/^        - name: n1$/        - name: n1\n          device-interface:\n            - name: wan1\n              network-interface:\n                - {name: wan1, dhcp: v4}/' "$CFG"
 check "configuration with wan1 eligible accepted" "$MPD" --check-config "$CFG"
 check "reload" ctl reload
-dhcp_table() { in_r nft list table ip mgmt_proxy_dhcp >/dev/null 2>&1; }
+# The table, its jump for wan1 and the xt NFQUEUE rule (named in nft's JSON).
+dhcp_table() {
+	in_r nft list chain ip mgmt_proxy_dhcp prerouting 2>/dev/null | grep -q 'wan1.*jump dhcp_queue' &&
+	    in_r nft -j list chain ip mgmt_proxy_dhcp dhcp_queue 2>/dev/null | grep -q '"NFQUEUE"'
+}
 check "snooping table ip mgmt_proxy_dhcp in place" wait_for 5 dhcp_table
+check "the daemon's own changes so far (20 switches, restarts) were not taken for losses" \
+	bash -c "! grep -q 'owned state lost' '$LOG'"
 check "forwarding up through $CUR" wait_for 10 forwarding_up
 check "HTTP through $CUR before the flush" body_from http://origin.test/before-flush "$CUR"
 repaired() { forwarding_up && one_rule && route_present; }
@@ -472,7 +478,7 @@ via_squid() {	# via_squid PATH: through the proxy in effect, in its access log
 
 in_r nft flush ruleset
 check "nft flush ruleset: table inet mgmt_proxy, rule and route back" wait_for 10 repaired
-check "nft flush ruleset: ip mgmt_proxy_dhcp back" wait_for 10 dhcp_table
+check "nft flush ruleset: ip mgmt_proxy_dhcp back, with its queue rule" wait_for 10 dhcp_table
 check "nft flush ruleset: HTTP through the proxy again (Squid logged it)" \
 	wait_for 5 via_squid after-flush
 check "the log names what was lost" \
