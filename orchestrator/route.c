@@ -80,7 +80,7 @@ route_talk(struct route_nl *r, struct nlmsghdr *nlh, mnl_cb_t cb, void *arg)
 }
 
 static struct nlmsghdr *
-route_rule_msg(char *buf, uint16_t type, uint32_t prio)
+route_rule_msg(char *buf, uint16_t type, const uint32_t *prio)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct fib_rule_hdr *frh;
@@ -91,8 +91,8 @@ route_rule_msg(char *buf, uint16_t type, uint32_t prio)
 	frh->action = FR_ACT_TO_TBL;
 	frh->table = RT_TABLE_UNSPEC;
 	/* Without a priority, a delete matches a copy at any priority. */
-	if (prio != 0)
-		mnl_attr_put_u32(nlh, FRA_PRIORITY, prio);
+	if (prio != NULL)
+		mnl_attr_put_u32(nlh, FRA_PRIORITY, *prio);
 	mnl_attr_put_u32(nlh, FRA_FWMARK, ROUTE_FWMARK);
 	mnl_attr_put_u32(nlh, FRA_FWMASK, ROUTE_FWMARK);
 	mnl_attr_put_u32(nlh, FRA_TABLE, ROUTE_TABLE);
@@ -269,7 +269,7 @@ route_tproxy_add(void)
 	if (route_open(&r) == -1)
 		return -1;
 	/* Ours first, so marked packets are never without a rule. */
-	nlh = route_rule_msg(buf, RTM_NEWRULE, ROUTE_PRIORITY);
+	nlh = route_rule_msg(buf, RTM_NEWRULE, &(uint32_t){ ROUTE_PRIORITY });
 	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
 	if (route_talk(&r, nlh, NULL, NULL) == -1 && errno != EEXIST)
 		goto out;
@@ -281,7 +281,7 @@ route_tproxy_add(void)
 	 * added by hand), each by its own priority. */
 	if (route_scan(&r, &s) == 0)
 		for (size_t i = 0; i < s.nother; i++)
-			route_talk(&r, route_rule_msg(buf, RTM_DELRULE, s.other[i]), NULL, NULL);
+			route_talk(&r, route_rule_msg(buf, RTM_DELRULE, &s.other[i]), NULL, NULL);
 	if (s.nother > 0)
 		log_info("policy routing: %zu extra TPROXY rules removed", s.nother);
 	rc = 0;
@@ -302,7 +302,7 @@ route_tproxy_del(void)
 		return -1;
 	/* Every copy, until the kernel has none left. */
 	for (i = 0; i < ROUTE_RULES_MAX; i++)
-		if (route_talk(&r, route_rule_msg(buf, RTM_DELRULE, 0), NULL, NULL) == -1) {
+		if (route_talk(&r, route_rule_msg(buf, RTM_DELRULE, NULL), NULL, NULL) == -1) {
 			if (errno != ENOENT)
 				rc = -1;
 			break;
