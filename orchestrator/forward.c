@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "cert.h"
-#include "event.h"
 #include "control.h"
+#include "event.h"
 #include "forward.h"
 #include "haproxy.h"
 #include "log.h"
@@ -206,6 +206,7 @@ void
 forward_disable(void)
 {
 	fwd.want = false;
+	fwd.error[0] = '\0';	/* off by decision now, not lost */
 	forward_teardown();
 }
 
