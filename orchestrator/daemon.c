@@ -637,7 +637,7 @@ daemon_init_loop(void)
 	if (link_open(daemon_link, NULL) == -1)
 		log_err("link: cannot watch interfaces: %s", strerror(errno));
 	/* Always opened: with HA off it only remembers the callback. */
-	if (peer_open(&d.cfg, daemon_peer_cb, NULL) == 0)
+	if (peer_open(&d.cfg, d.opts.state_dir, daemon_peer_cb, NULL) == 0)
 		peer_publish(d.dhcp, d.ndhcp, &d.cfg, event_now());
 	if (forward_configure(&d.cfg, &fp) == -1)
 		log_err("the forwarder could not be configured");

@@ -7,11 +7,12 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -19,6 +20,7 @@
 #include "event.h"
 #include "log.h"
 #include "peer.h"
+#include "statefile.h"
 
 static struct {
 	int fd;
@@ -38,17 +40,19 @@ static struct {
 
 	/* Our side: chosen once per process, kept across reloads so the
 	 * sequence numbers of this boot id only ever grow. */
+	char boot_file[CFG_PATH_MAX];	/* <state-dir>/ha-boot */
 	uint64_t boot;
 	uint64_t seq;
 	struct peer_local local[PEER_MSG_MAX_CAND];
 	size_t nlocal;
-	int64_t last_reply_ms;
+	int64_t last_send_ms;
 
 	/* Their side. */
 	struct peer_replay replay;
 	bool echo;			/* we have something to echo */
 	uint64_t echo_boot;
 	uint64_t echo_time_ms;
+	uint64_t fresh_boot;		/* the run of the last fresh datagram */
 	struct peer_info cur;		/* as last reported to the daemon */
 	bool reported;			/* cur has been reported at least once */
 } peer = { .fd = -1 };
@@ -58,12 +62,13 @@ static struct {
  * not hide another (a key mismatch) for a minute; debug lines have their
  * own, as they would otherwise use up the budget without being seen. */
 enum { PEER_RL_SEND, PEER_RL_SOURCE, PEER_RL_DECODE, PEER_RL_REFUSED,
-	PEER_RL_DEBUG, PEER_RL_N };
+	PEER_RL_RUN, PEER_RL_DEBUG, PEER_RL_N };
 static struct log_ratelimit peer_rl[PEER_RL_N] = {
 	[PEER_RL_SEND] = LOG_RATELIMIT_INIT(60, 5),
 	[PEER_RL_SOURCE] = LOG_RATELIMIT_INIT(60, 5),
 	[PEER_RL_DECODE] = LOG_RATELIMIT_INIT(60, 5),
 	[PEER_RL_REFUSED] = LOG_RATELIMIT_INIT(60, 5),
+	[PEER_RL_RUN] = LOG_RATELIMIT_INIT(60, 5),
 	[PEER_RL_DEBUG] = LOG_RATELIMIT_INIT(60, 5),
 };
 
@@ -237,7 +242,8 @@ peer_send(void)
 	snprintf(m.node, sizeof(m.node), "%s", peer.self);
 	m.boot = peer.boot;
 	m.seq = ++peer.seq;
-	m.time_ms = (uint64_t)event_mono_ms();
+	peer.last_send_ms = event_mono_ms();
+	m.time_ms = peer_replay_stamp(&peer.replay, peer.last_send_ms);
 	if (peer.echo) {
 		m.flags |= PEER_MSG_F_ECHO;
 		m.echo_boot = peer.echo_boot;
@@ -263,6 +269,21 @@ peer_keepalive_due(void *arg)
 {
 	peer_send();
 	event_timer_arm(&peer.keepalive, PEER_KEEPALIVE_MS);
+}
+
+/* An answer the peer needs to make progress: now, or as soon as the
+ * minimum interval allows (the keepalive timer is brought forward), so
+ * that two nodes never answer each other more often than that and no
+ * answer is lost to the limit. */
+static void
+peer_reply(void)
+{
+	int64_t wait = peer.last_send_ms + PEER_REPLY_MIN_MS - event_mono_ms();
+
+	if (wait <= 0)
+		peer_send();
+	else
+		event_timer_arm(&peer.keepalive, (uint64_t)wait);
 }
 
 /* A fresh datagram: the peer hears us and we hear it. */
@@ -299,7 +320,7 @@ peer_datagram(const uint8_t *buf, size_t len, const struct sockaddr_in *from)
 	enum peer_accept acc;
 	const char *why;
 	uint64_t old_boot = peer.replay.boot;
-	bool had_boot = peer.replay.have_boot;
+	bool had_boot = peer.replay.have_boot, new_run, first_fresh;
 	int64_t now = event_now();
 
 	addr_format(&a, src);
@@ -323,23 +344,27 @@ peer_datagram(const uint8_t *buf, size_t len, const struct sockaddr_in *from)
 	peer.echo = true;
 	peer.echo_boot = m.boot;
 	peer.echo_time_ms = m.time_ms;
-	if (!had_boot || old_boot != m.boot)
-		log_info("ha: node %s at %s started a new run (boot id %016llx)",
-		    m.node, src, (unsigned long long)m.boot);
-	if (acc == PEER_MSG_FRESH)
+	new_run = !had_boot || old_boot != m.boot;
+	if (new_run)
+		log_limited(&peer_rl[PEER_RL_RUN], now, LOG_INFO,
+		    "ha: node %s at %s started a new run (boot id %llu%s)",
+		    m.node, src, (unsigned long long)m.boot, had_boot &&
+		    m.boot < old_boot ? ", below the last: its counter went back" :
+		    "");
+	first_fresh = acc == PEER_MSG_FRESH && (peer.fresh_boot != m.boot ||
+	    !peer.reported || !peer.cur.up);
+	if (acc == PEER_MSG_FRESH) {
+		peer.fresh_boot = m.boot;
 		peer_fresh(&m);
-	else
+	} else
 		log_limited(&peer_rl[PEER_RL_DEBUG], now, LOG_DEBUG,
 		    "ha: datagram from %s not counted yet: %s", src, why);
-	/* Answer at once when the peer is new or does not hear us yet, so
-	 * the channel comes up in one round trip instead of a keepalive.
-	 * The minimum interval keeps two nodes from answering each other
-	 * forever. */
-	if ((acc == PEER_MSG_ONEWAY || !had_boot || old_boot != m.boot) &&
-	    event_mono_ms() - peer.last_reply_ms >= PEER_REPLY_MIN_MS) {
-		peer.last_reply_ms = event_mono_ms();
-		peer_send();
-	}
+	/* Answer when the peer cannot count us fresh yet: its run is new to
+	 * us, it does not hear us, or it has just proven that it does (its
+	 * side then waits for a datagram of ours that echoes this one). So
+	 * the channel comes up in about two round trips, not keepalives. */
+	if (acc == PEER_MSG_ONEWAY || new_run || first_fresh)
+		peer_reply();
 }
 
 static void
@@ -383,32 +408,58 @@ peer_settings(const struct config *cfg)
 	snprintf(peer.key_file, sizeof(peer.key_file), "%s", cfg->ha_key_file);
 }
 
+/* Our boot id: above the last one, kept in <state-dir>/ha-boot, so that
+ * the peer can tell a restart of ours (higher) from a replay of an earlier
+ * run (lower). The wall clock in ms is a floor for when the file is lost;
+ * the file is what counts when the clock goes back (a box without a
+ * battery-backed clock). Written before the first datagram is sent. */
 static void
 peer_boot_id(void)
 {
-	while (peer.boot == 0) {
-		if (getrandom(&peer.boot, sizeof(peer.boot), 0) !=
-		    (ssize_t)sizeof(peer.boot)) {
-			/* getrandom(2) only fails this way before the pool
-			 * is ready, or on EINTR; the clock is unique enough
-			 * for an id that must only differ from the last. */
-			peer.boot = ((uint64_t)event_now() << 20) ^
-			    (uint64_t)event_mono_ms() ^ (uint64_t)getpid();
-		}
-	}
+	struct timespec ts;
+	uint64_t last = 0;
+	size_t len = 0;
+	char *text, buf[32];
+	int n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	text = statefile_read_max(peer.boot_file, sizeof(buf), O_NOFOLLOW, &len);
+	if (text == NULL && errno != ENOENT)
+		log_warn("ha: %s: %s; the boot id follows the clock only",
+		    peer.boot_file, strerror(errno));
+	else if (text != NULL && !peer_msg_boot_parse(text, len, &last))
+		log_warn("ha: %s: not a boot id (ignored); the boot id follows "
+		    "the clock only", peer.boot_file);
+	free(text);
+	peer.boot = peer_msg_boot_next(last, (int64_t)ts.tv_sec * 1000 +
+	    ts.tv_nsec / 1000000);
+	n = snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)peer.boot);
+	if (statefile_write_atomic(peer.boot_file, buf, (size_t)n, 0644) == -1)
+		log_warn("ha: %s: %s; the next run's boot id will follow the "
+		    "clock only", peer.boot_file, strerror(errno));
 }
 
 int
-peer_open(const struct config *cfg, peer_update_cb on_update, void *arg)
+peer_open(const struct config *cfg, const char *state_dir,
+    peer_update_cb on_update, void *arg)
 {
 	char l[ADDR_STRLEN], p[ADDR_STRLEN];
 	const char *why;
+	int n;
 
 	peer.cb = on_update;
 	peer.arg = arg;
+	if (state_dir != NULL) {
+		n = snprintf(peer.boot_file, sizeof(peer.boot_file), "%s/ha-boot",
+		    state_dir);
+		if (n < 0 || (size_t)n >= sizeof(peer.boot_file)) {
+			log_err("ha: state directory path too long; the HA "
+			    "channel stays closed");
+			return -1;
+		}
+	}
 	if (!cfg->ha_enabled || peer.fd != -1)
 		return 0;
-	peer_boot_id();
 	peer_settings(cfg);
 	if (!peer_msg_node_ok(peer.self)) {
 		log_err("ha: node name \"%s\" cannot be sent to the peer "
@@ -438,9 +489,16 @@ peer_open(const struct config *cfg, peer_update_cb on_update, void *arg)
 		}
 		peer.timers = true;
 	}
-	peer_replay_init(&peer.replay, peer.self, NULL, peer.boot);
+	/* One boot id per process: a reopened channel (HA disabled, then
+	 * enabled again) keeps it and its stamps. */
+	if (peer.boot == 0) {
+		peer_boot_id();
+		peer_replay_init(&peer.replay, peer.self, NULL, peer.boot);
+	} else
+		peer_replay_forget(&peer.replay, peer.self, NULL);
 	peer.echo = false;
-	log_info("ha: listening on %s, peer %s, node %s, boot id %016llx", l, p,
+	peer.fresh_boot = 0;
+	log_info("ha: listening on %s, peer %s, node %s, boot id %llu", l, p,
 	    peer.self, (unsigned long long)peer.boot);
 	event_timer_arm(&peer.dead, PEER_DOWN_MS);
 	event_timer_arm(&peer.keepalive, PEER_KEEPALIVE_MS);
@@ -550,8 +608,9 @@ peer_update(const struct config *cfg)
 	/* Another key, name or peer is another trust relation: forget what
 	 * we locked onto and start the handshake again. */
 	if (rekey || rename) {
-		peer_replay_init(&peer.replay, peer.self, NULL, peer.boot);
+		peer_replay_forget(&peer.replay, peer.self, NULL);
 		peer.echo = false;
+		peer.fresh_boot = 0;
 	}
 	if (rebind || rekey || rename)
 		peer_send();
@@ -570,6 +629,6 @@ peer_reconfigure(const struct config *cfg)
 		return 0;
 	}
 	if (peer.fd == -1)
-		return peer_open(cfg, peer.cb, peer.arg);
+		return peer_open(cfg, NULL, peer.cb, peer.arg);
 	return peer_update(cfg);
 }

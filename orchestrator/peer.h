@@ -26,12 +26,15 @@
 typedef void (*peer_update_cb)(const struct peer_info *, void *);
 
 /* Starts the channel when cfg->ha_enabled (else only remembers the
- * callback and returns 0). Reads the key file, binds ha_listen, sends a
- * first datagram to ha_peer and arms the timers. If no fresh datagram
+ * callback and state_dir, where <state_dir>/ha-boot keeps the last boot id,
+ * and returns 0; NULL keeps the one given before). Reads the key file,
+ * binds ha_listen, takes a boot id above the last, sends a first datagram
+ * to ha_peer and arms the timers. If no fresh datagram
  * arrives within PEER_DOWN_MS the peer is reported down, which withdraws
  * candidates restored from an old peer-proxy.json. -1 (logged) when the
  * key file or the socket is unusable; peer_reconfigure() tries again. */
-int  peer_open(const struct config *cfg, peer_update_cb on_update, void *arg);
+int  peer_open(const struct config *cfg, const char *state_dir,
+    peer_update_cb on_update, void *arg);
 /* The locally learned state changed: keep what may be advertised
  * (peer_msg_gather) and send it at once; keepalives repeat it. */
 void peer_publish(const struct dhcp_info *dhcp, size_t n,

@@ -348,15 +348,41 @@ fail:
 	return false;
 }
 
+static void
+pm_names(struct peer_replay *st, const char *self, const char *expect)
+{
+	snprintf(st->self, sizeof(st->self), "%s", self != NULL ? self : "");
+	snprintf(st->expect, sizeof(st->expect), "%s",
+	    expect != NULL ? expect : "");
+}
+
 void
 peer_replay_init(struct peer_replay *st, const char *self, const char *expect,
     uint64_t self_boot)
 {
 	memset(st, 0, sizeof(*st));
-	snprintf(st->self, sizeof(st->self), "%s", self != NULL ? self : "");
-	snprintf(st->expect, sizeof(st->expect), "%s",
-	    expect != NULL ? expect : "");
+	pm_names(st, self, expect);
 	st->self_boot = self_boot;
+}
+
+void
+peer_replay_forget(struct peer_replay *st, const char *self, const char *expect)
+{
+	uint64_t self_boot = st->self_boot, stamp = st->stamp;
+
+	peer_replay_init(st, self, expect, self_boot);
+	/* Kept: a message recorded before must still echo a stamp at or
+	 * below every `since` taken from now on. */
+	st->stamp = stamp;
+}
+
+uint64_t
+peer_replay_stamp(struct peer_replay *st, int64_t now_ms)
+{
+	uint64_t now = now_ms > 0 ? (uint64_t)now_ms : 0;
+
+	st->stamp = now > st->stamp ? now : st->stamp + 1;
+	return st->stamp;
 }
 
 static bool
@@ -368,7 +394,7 @@ pm_boot_is_old(const struct peer_replay *st, uint64_t boot)
 	return false;
 }
 
-/* Remembers a replaced boot id; the oldest falls out when full. */
+/* Remembers a run proven to have ended; the oldest falls out when full. */
 static void
 pm_boot_retire(struct peer_replay *st, uint64_t boot)
 {
@@ -380,12 +406,42 @@ pm_boot_retire(struct peer_replay *st, uint64_t boot)
 	st->old[st->nold++] = boot;
 }
 
+/* The message echoes a message of this run of ours sent after stamp
+ * `after`: its run was alive after that moment. Stamps we never sent
+ * prove nothing. */
+static bool
+pm_echoes_after(const struct peer_replay *st, const struct peer_msg *m,
+    uint64_t after)
+{
+	return (m->flags & PEER_MSG_F_ECHO) != 0 &&
+	    m->echo_boot == st->self_boot && m->echo_time_ms > after &&
+	    m->echo_time_ms <= st->stamp;
+}
+
+/* Takes up another run of the peer. Proven: the message heard us after we
+ * took up the run we follow, so that run has ended (a node runs one
+ * daemon at a time) and is retired; the message itself may be fresh.
+ * Unproven: it is only the higher boot id; nothing is retired, and only a
+ * later message that hears us from now on is fresh. */
+static void
+pm_take_up(struct peer_replay *st, const struct peer_msg *m, bool proven)
+{
+	uint64_t since = st->since;
+
+	if (proven && st->have_boot)
+		pm_boot_retire(st, st->boot);
+	st->have_boot = true;
+	st->boot = m->boot;
+	st->since = st->stamp;
+	st->fresh_after = proven ? since : st->stamp;
+}
+
 enum peer_accept
 peer_msg_accept(struct peer_replay *st, const struct peer_msg *m,
     int64_t now_ms, const char **why)
 {
 	const char *want = st->expect[0] != '\0' ? st->expect : st->locked;
-	uint64_t age;
+	uint64_t now = now_ms > 0 ? (uint64_t)now_ms : 0;
 
 	if (strcmp(m->node, st->self) == 0) {
 		*why = "carries our own node name (reflected, or both nodes "
@@ -403,16 +459,18 @@ peer_msg_accept(struct peer_replay *st, const struct peer_msg *m,
 			return PEER_MSG_REFUSED;
 		}
 	} else if (pm_boot_is_old(st, m->boot)) {
-		*why = "replayed (boot id of an earlier run of the peer)";
+		*why = "replayed (a run of the peer that has ended)";
 		return PEER_MSG_REFUSED;
+	} else if (st->have_boot && pm_echoes_after(st, m, st->since)) {
+		pm_take_up(st, m, true);
+	} else if (!st->have_boot || m->boot > st->boot) {
+		/* A restart of the peer, or the first run we hear of. Any
+		 * sequence number starts it: its first datagrams may have been
+		 * lost. */
+		pm_take_up(st, m, false);
 	} else {
-		/* A boot id never seen: the peer restarted (or this is the
-		 * first message since we did). Any sequence number starts it,
-		 * since its first datagrams may have been lost. */
-		if (st->have_boot)
-			pm_boot_retire(st, st->boot);
-		st->have_boot = true;
-		st->boot = m->boot;
+		*why = "replayed (boot id below the run of the peer we follow)";
+		return PEER_MSG_REFUSED;
 	}
 	st->seq = m->seq;
 	if (st->locked[0] == '\0')
@@ -422,17 +480,50 @@ peer_msg_accept(struct peer_replay *st, const struct peer_msg *m,
 		*why = "the peer has not heard this run of ours yet";
 		return PEER_MSG_ONEWAY;
 	}
-	if (now_ms < 0 || m->echo_time_ms > (uint64_t)now_ms) {
-		*why = "echoes a send time in our future";
+	if (!pm_echoes_after(st, m, st->fresh_after)) {
+		*why = "echoes none of our messages sent since we took up its run";
 		return PEER_MSG_ONEWAY;
 	}
-	age = (uint64_t)now_ms - m->echo_time_ms;
-	if (age > PEER_MSG_ECHO_MAX_MS) {
+	if (now > m->echo_time_ms && now - m->echo_time_ms > PEER_MSG_ECHO_MAX_MS) {
 		*why = "echoes one of our messages that is too old";
 		return PEER_MSG_ONEWAY;
 	}
 	*why = "";
 	return PEER_MSG_FRESH;
+}
+
+bool
+peer_msg_boot_parse(const char *buf, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	/* 1..20 digits, no leading zero, not 0, no overflow. */
+	if (len == 0 || len > 20 || buf[0] == '0')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned d;
+
+		if (buf[i] < '0' || buf[i] > '9')
+			return false;
+		d = (unsigned)(buf[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return true;
+}
+
+uint64_t
+peer_msg_boot_next(uint64_t last, int64_t realtime_ms)
+{
+	uint64_t next = last < UINT64_MAX ? last + 1 : UINT64_MAX;
+
+	if (realtime_ms > 0 && (uint64_t)realtime_ms > next)
+		next = (uint64_t)realtime_ms;
+	return next;
 }
 
 size_t

@@ -4,20 +4,27 @@
  *
  * Each node sends the candidates it learned itself (DHCP), never those it
  * got from its peer, so a candidate cannot loop between the nodes and
- * outlive its lease (DESIGN.md, "HA peers exchange full state ...").
+ * outlive its lease.
  *
- * Security properties:
+ * Security properties (docs/ha.md says exactly what an attacker can do):
  *  - Authenticity and integrity: HMAC-SHA256 with the pre-shared key over
  *    every byte before the tag, compared in constant time. Only a holder
  *    of the key can make a message that decodes.
- *  - Replay: a message is accepted only with a sequence number above the
- *    last one of the sender's current boot id; a boot id seen earlier and
- *    then replaced is refused for good (up to PEER_REPLAY_HISTORY of them).
- *  - Freshness across our own restarts: a message proves that it was made
- *    after it heard us by echoing our boot id and the send time of one of
- *    our messages, not older than PEER_MSG_ECHO_MAX_MS. Only such "fresh"
- *    messages count the peer as up and let its candidates in, so a
- *    recorded message replayed after a restart of ours teaches nothing.
+ *  - Runs are ordered: a boot id is above every earlier boot id of the
+ *    same node (peer.c keeps a counter in the state directory and never
+ *    goes below the wall clock in ms), so a higher boot id is a restart
+ *    and a lower one is an earlier run, i.e. a replay.
+ *  - Replay: within the followed run, the sequence number must grow. A
+ *    lower boot id is refused unless it proves to be alive: it echoes one
+ *    of our messages sent after we took up the run we follow (the peer's
+ *    counter went back, its state directory was lost). Only such a proof
+ *    retires a run for good; a higher boot id that proves nothing is
+ *    followed but retires nothing, so a replay can never shut out the run
+ *    that really lives.
+ *  - Freshness: only a message that echoes one of our messages sent after
+ *    we took up its run, at most PEER_MSG_ECHO_MAX_MS ago, counts the
+ *    peer as up and lets its candidates in. A recorded message was made
+ *    before we took its run up, so a replay is never fresh.
  *  - Reflection: a message carrying our own node name is refused, and after
  *    the first accepted message only that node name is accepted.
  *  - What an on-path attacker can still do: drop or delay datagrams (the
@@ -70,25 +77,30 @@ struct peer_msg_cand {
 struct peer_msg {
 	uint8_t flags;
 	char node[CFG_NAME_MAX];	/* printable ASCII (0x20-0x7e), 1..63 */
-	uint64_t boot;			/* random per daemon start, != 0 */
+	uint64_t boot;			/* grows with every daemon start, != 0 */
 	uint64_t seq;			/* strictly increasing per boot, != 0 */
-	uint64_t time_ms;		/* sender's monotonic clock; echoed back */
+	uint64_t time_ms;		/* sender's stamp (peer_replay_stamp); echoed back */
 	uint64_t echo_boot;		/* receiver's boot id, with F_ECHO */
 	uint64_t echo_time_ms;		/* time_ms of that message, with F_ECHO */
 	struct peer_msg_cand cand[PEER_MSG_MAX_CAND];
 	size_t ncand;
 };
 
-/* What the receiver remembers about its peer to refuse replays. */
+/* What the receiver remembers about its peer to refuse replays. Stamps
+ * are the time_ms values of our own messages: our monotonic clock in ms,
+ * made strictly increasing, so "sent after" is a comparison. */
 struct peer_replay {
 	char self[CFG_NAME_MAX];	/* our node name */
 	char expect[CFG_NAME_MAX];	/* "" = lock onto the first sender */
 	char locked[CFG_NAME_MAX];	/* the sender we accepted first */
 	uint64_t self_boot;		/* our boot id, which fresh messages echo */
+	uint64_t stamp;			/* the stamp of our latest message */
 	bool have_boot;
-	uint64_t boot;			/* the peer's current boot id */
+	uint64_t boot;			/* the peer's run we follow */
 	uint64_t seq;			/* its last accepted sequence number */
-	uint64_t old[PEER_REPLAY_HISTORY];	/* replaced boot ids */
+	uint64_t since;			/* our stamp when we took that run up */
+	uint64_t fresh_after;		/* fresh: echoes a stamp above this */
+	uint64_t old[PEER_REPLAY_HISTORY];	/* runs proven to have ended */
 	size_t nold;
 };
 
@@ -120,11 +132,26 @@ bool peer_msg_decode(const uint8_t *buf, size_t len, const uint8_t *key,
 
 void peer_replay_init(struct peer_replay *st, const char *self,
     const char *expect, uint64_t self_boot);
+/* Forgets the peer (another key, node name or endpoint is another trust
+ * relation) but keeps our own run and its stamps. */
+void peer_replay_forget(struct peer_replay *st, const char *self,
+    const char *expect);
+/* The stamp for our next message: now_ms, or one above the last stamp
+ * when the clock has not moved on. Records it. */
+uint64_t peer_replay_stamp(struct peer_replay *st, int64_t now_ms);
 /* Decides about an authentic message and, unless it is refused, records
  * its boot id and sequence number. now_ms: our monotonic clock, the one
- * our time_ms values come from. */
+ * our stamps come from. */
 enum peer_accept peer_msg_accept(struct peer_replay *st, const struct peer_msg *m,
     int64_t now_ms, const char **why);
+
+/* The boot id file of the state directory: the last boot id in decimal,
+ * one optional trailing newline, nothing else; false when it is not. */
+bool peer_msg_boot_parse(const char *buf, size_t len, uint64_t *out);
+/* The boot id of a new run after `last` (0: none recorded): above it, and
+ * not below the wall clock in ms, so that a lost state directory still
+ * gives a higher id while the clock is right. Never 0. */
+uint64_t peer_msg_boot_next(uint64_t last, int64_t realtime_ms);
 
 /* What this node may advertise: the proxies of eligible interfaces
  * (config_iface_eligible) in resolution-state "resolved" whose lease has

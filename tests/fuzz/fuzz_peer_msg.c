@@ -3,8 +3,10 @@
  * HMAC), and with a valid tag appended, so the parser behind the HMAC is
  * reached too. Whatever decodes must encode back to the same bytes, give a
  * peer_info the state file writer accepts, and go through the replay
- * decision, whose state is kept across inputs. */
+ * decision, whose state is kept across inputs. Each input is also read as
+ * the boot id file of the state directory, which must parse canonically. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +49,9 @@ fuzz_check(const uint8_t *buf, size_t len)
 		peer_replay_init(&fuzz_replay, "node1", NULL, 0x1111111111111111ULL);
 		fuzz_ready = 1;
 	}
+	/* We "send" now and then, so that echoes can match our stamps. */
+	if ((m.seq & 1) != 0)
+		peer_replay_stamp(&fuzz_replay, (int64_t)(m.time_ms >> 2));
 	switch (peer_msg_accept(&fuzz_replay, &m, (int64_t)(m.time_ms >> 1), &why)) {
 	case PEER_MSG_REFUSED:
 	case PEER_MSG_ONEWAY:
@@ -59,11 +64,30 @@ fuzz_check(const uint8_t *buf, size_t len)
 		abort();
 }
 
+/* The boot id file: what parses is a number that prints back the same,
+ * and the next boot id is above it (unless it is the largest). */
+static void
+fuzz_boot(const uint8_t *data, size_t size)
+{
+	char text[32];
+	uint64_t v;
+	int n;
+
+	if (!peer_msg_boot_parse((const char *)data, size, &v))
+		return;
+	n = snprintf(text, sizeof(text), "%llu", (unsigned long long)v);
+	if (v == 0 || n <= 0 || (size_t)n > size || memcmp(text, data, (size_t)n) != 0)
+		abort();
+	if (v < UINT64_MAX && peer_msg_boot_next(v, 0) != v + 1)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t buf[PEER_MSG_MAX + 1];
 
+	fuzz_boot(data, size);
 	fuzz_check(data, size);
 	if (size + PEER_MSG_MAC_LEN > PEER_MSG_MAX)
 		return 0;
