@@ -125,8 +125,8 @@ config_load(const char *path, struct config *cfg, struct cfg_errors *err)
 	memset(err, 0, sizeof(*err));
 	if ((buf = statefile_read_max(path, CONFIG_MAX_SIZE, 0, &len)) == NULL) {
 		snprintf(err->msg[0], CFG_ERR_LEN, "%s: %s", path,
-		    errno == EFBIG ? "larger than 1 MiB" : errno == EINVAL ?
-		    "not a regular file" : strerror(errno));
+		    errno == EFBIG ? "larger than 1 MiB" :
+		    statefile_read_error(errno));
 		err->n = 1;
 		return false;
 	}

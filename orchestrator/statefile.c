@@ -552,6 +552,12 @@ fail:
 }
 
 const char *
+statefile_read_error(int errnum)
+{
+	return errnum == EINVAL ? "not a regular file" : strerror(errnum);
+}
+
+const char *
 statefile_secret_problem(const struct stat *st)
 {
 	if (!S_ISREG(st->st_mode))

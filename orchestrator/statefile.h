@@ -64,6 +64,9 @@ char *statefile_read(const char *path, size_t *len);
 /* The same with another size limit and extra open(2) flags (statefile_read
  * is statefile_read_max(path, SF_FILE_MAX, O_NOFOLLOW, len)). */
 char *statefile_read_max(const char *path, size_t max, int oflags, size_t *len);
+/* The text for an errno of statefile_read_max: EINVAL is what it sets for
+ * anything but a regular file (a FIFO, a device), otherwise strerror(). */
+const char *statefile_read_error(int errnum);
 /* The rule for a secret (the HA key, the CA key), checked on the open file:
  * a regular file owned by root or by the daemon's user, with no group or
  * other permission bits (0600 or stricter). NULL when it is fine, else the
