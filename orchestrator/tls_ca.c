@@ -367,10 +367,21 @@ static int
 ca_load_cert(struct tls_ca *ca, const char *path, char *err, size_t errlen)
 {
 	char reason[256];
+	struct stat st;
+	bool regular;
 	FILE *fp;
+	int fd;
 
-	if ((fp = fopen(path, "re")) == NULL) {
+	/* Like the key: never wait on a FIFO planted at the path. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
 		ca_err(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	if (!regular || (fp = fdopen(fd, "r")) == NULL) {
+		ca_err(err, errlen, "%s: %s", path,
+		    regular ? strerror(errno) : "not a regular file");
+		(void)close(fd);
 		return -1;
 	}
 	ca->cert = PEM_read_X509(fp, NULL, ca_no_passphrase, NULL);

@@ -394,6 +394,15 @@ START_TEST(test_key_owner_refused)
 	ck_assert_msg(strstr(err, "not a regular file") != NULL,
 	    "unexpected error: %s", err);
 	tdir_remove(&t);
+	/* Nor the certificate. */
+	tdir_make(&t);
+	tls_ca_free(ca_new(&t));
+	ck_assert_int_eq(unlink(t.cert), 0);
+	ck_assert_int_eq(mkfifo(t.cert, 0644), 0);
+	ca_refused(&t, err, sizeof(err));
+	ck_assert_msg(strstr(err, t.cert) != NULL &&
+	    strstr(err, "not a regular file") != NULL, "unexpected error: %s", err);
+	tdir_remove(&t);
 }
 END_TEST
 
