@@ -17,14 +17,13 @@
  * config_scalar.c, the two halves of the schema in config_authority.c and
  * config_settings.c; config_int.h is what they share. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <yaml.h>
 
 #include "config_int.h"
+#include "statefile.h"
 
 #define CONFIG_MAX_SIZE		(1024 * 1024)
 
@@ -112,46 +111,27 @@ config_parse(const char *fname, const char *buf, size_t len,
 	return err->n == 0;
 }
 
+/* The loop must never wait on a file it did not create: the read does not
+ * block (a FIFO at the path is refused at once, never waited on) and only
+ * a regular file is read. Links are followed, since configuration files
+ * under /etc are often links; the target is checked after the open. */
 bool
 config_load(const char *path, struct config *cfg, struct cfg_errors *err)
 {
-	size_t len = 0;
-	ssize_t r = 0;
+	size_t len;
 	char *buf;
-	int fd;
 	bool ok;
 
 	memset(err, 0, sizeof(*err));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	if ((buf = statefile_read_max(path, CONFIG_MAX_SIZE, 0, &len)) == NULL) {
 		snprintf(err->msg[0], CFG_ERR_LEN, "%s: %s", path,
-		    strerror(errno));
+		    errno == EFBIG ? "larger than 1 MiB" :
+		    statefile_read_error(errno));
 		err->n = 1;
 		return false;
 	}
-	/* One byte more than allowed tells "too large" from "exactly 1 MiB". */
-	if ((buf = malloc(CONFIG_MAX_SIZE + 1)) == NULL) {
-		close(fd);
-		snprintf(err->msg[0], CFG_ERR_LEN, "%s: out of memory", path);
-		err->n = 1;
-		return false;
-	}
-	while (len < CONFIG_MAX_SIZE + 1) {
-		r = read(fd, buf + len, CONFIG_MAX_SIZE + 1 - len);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	if (r == -1) {
-		snprintf(err->msg[0], CFG_ERR_LEN, "%s: %s", path,
-		    strerror(errno));
-		err->n = 1;
-		ok = false;
-	} else
-		ok = config_parse(path, buf, len, cfg, err);
+	ok = config_parse(path, buf, len, cfg, err);
 	free(buf);
-	close(fd);
 	return ok;
 }
 

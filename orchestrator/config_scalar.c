@@ -1,6 +1,7 @@
 /* Configuration, scalars: strings, interface names, paths, booleans,
  * integers, ports, enums and addresses, from a YAML scalar node to a C
  * value, or an error naming the place and the reason. */
+#include <inttypes.h>
 #include <string.h>
 #include <yaml.h>
 
@@ -8,11 +9,56 @@
 
 #define CONFIG_IFNAME_MAX	(IFNAMSIZ - 1)
 
+/* Characters that change how the text around them is shown without being
+ * visible themselves: C0 and C1 controls, DEL, and the Unicode format
+ * characters that reorder or hide text (bidirectional embeddings,
+ * overrides and isolates, zero-width characters, line separators, tag
+ * characters). A name holding one can read as another name in a terminal
+ * or a log line. */
+static bool
+config_scalar_unsafe_cp(uint32_t c)
+{
+	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0xad ||
+	    c == 0x61c || c == 0x180e || (c >= 0x200b && c <= 0x200f) ||
+	    (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x206f) ||
+	    c == 0xfeff || (c >= 0xfff9 && c <= 0xfffb) ||
+	    (c >= 0xe0000 && c <= 0xe007f);
+}
+
+/* Finds the first unsafe code point of a UTF-8 string. libyaml has
+ * checked the encoding; a malformed sequence is refused all the same and
+ * reported as U+FFFD. */
+static bool
+config_scalar_unsafe(const unsigned char *s, size_t len, uint32_t *cp)
+{
+	for (size_t i = 0; i < len;) {
+		uint32_t c = s[i];
+		size_t n = c < 0x80 ? 0 : c >= 0xf8 ? 4 : c >= 0xf0 ? 3 :
+		    c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 4;
+
+		*cp = 0xfffd;
+		if (n == 4 || n >= len - i)
+			return n != 0;
+		c &= 0x7f >> n;
+		for (size_t k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return true;
+			c = c << 6 | (s[i + k] & 0x3f);
+		}
+		*cp = c;
+		if (config_scalar_unsafe_cp(c))
+			return true;
+		i += n + 1;
+	}
+	return false;
+}
+
 bool
 config_scalar_str(struct config_ctx *ctx, yaml_node_t *n, char *buf,
     size_t size, const char *what)
 {
 	const unsigned char *s;
+	uint32_t cp;
 	size_t len;
 
 	if (!config_yaml_is_string(n)) {
@@ -31,12 +77,11 @@ config_scalar_str(struct config_ctx *ctx, yaml_node_t *n, char *buf,
 		    "%s too long (max %zu characters)", what, size - 1);
 		return false;
 	}
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < 0x20 || s[i] == 0x7f) {
-			config_yaml_err(ctx, &n->start_mark,
-			    "%s contains control characters", what);
-			return false;
-		}
+	if (config_scalar_unsafe(s, len, &cp)) {
+		config_yaml_err(ctx, &n->start_mark,
+		    "%s contains a control or format character (U+%04" PRIX32 ")",
+		    what, cp);
+		return false;
 	}
 	memcpy(buf, s, len);
 	buf[len] = '\0';

@@ -5,6 +5,7 @@
 #include <yaml.h>
 
 #include "config_int.h"
+#include "haproxy.h"
 
 static const char *const config_forwarders[] = { "haproxy", "none", NULL };
 
@@ -30,6 +31,19 @@ config_health(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
 		    v[1] != NULL ? &v[1]->start_mark : &n->start_mark,
 		    "timeout %u must not exceed interval %u", cfg->hc_timeout,
 		    cfg->hc_interval);
+}
+
+/* The ports HAProxy itself listens on: traffic steered there would be
+ * handed to a listener of the other kind, or loop. */
+static bool
+config_listen_port(uint16_t p)
+{
+	static const uint16_t own[] = HAPROXY_LISTEN_PORTS;
+
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		if (own[i] == p)
+			return true;
+	return false;
 }
 
 static void
@@ -59,6 +73,9 @@ config_ports(struct config_ctx *ctx, yaml_node_t *list, uint16_t *ports,
 		if (dup)
 			config_yaml_err(ctx, &it->start_mark,
 			    "duplicate port %u", p);
+		else if (config_listen_port(p))
+			config_yaml_err(ctx, &it->start_mark,
+			    "port %u is a listener port of the forwarder", p);
 		else if (*np < CFG_MAX_PORTS)
 			ports[(*np)++] = p;
 	}
@@ -154,6 +171,38 @@ config_ha(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
 		config_scalar_path(ctx, v[2], cfg->ha_key_file);
 }
 
+/* What the haproxy forwarder cannot run is refused now, at check time,
+ * rather than found by a HAProxy or nftables that refuse the rendering at
+ * every health check: each intercept list must hold something (an empty
+ * one cannot be rendered, and would intercept nothing). The defaults are
+ * not empty, so an error points at a list the file gives. */
+static void
+config_forwarder_check(struct config_ctx *ctx, yaml_node_t *intercept,
+    const struct config *cfg)
+{
+	static const char *const keys[] = {
+		"interfaces", "http-ports", "https-ports"
+	};
+	const size_t n[] = { cfg->nintercept, cfg->nhttp_port, cfg->nhttps_port };
+	yaml_node_t *list;
+
+	if (cfg->forwarder != FWD_HAPROXY)
+		return;
+	for (size_t i = 0; i < 3; i++) {
+		/* Only a list written empty: one whose items were all refused
+		 * has its errors already. */
+		if (n[i] > 0 || (list = config_yaml_map_get(ctx, intercept,
+		    keys[i])) == NULL || (!config_yaml_is_null(list) &&
+		    (list->type != YAML_SEQUENCE_NODE ||
+		    list->data.sequence.items.top !=
+		    list->data.sequence.items.start)))
+			continue;
+		config_yaml_err(ctx, &list->start_mark,
+		    "intercept.%s must not be empty with forwarder haproxy",
+		    keys[i]);
+	}
+}
+
 enum { ST_ROUTER, ST_NODE, ST_FWD, ST_HC, ST_INTERCEPT, ST_TLS, ST_HA,
     ST_NKEYS };
 static const char *const config_st_keys[] = {
@@ -206,4 +255,5 @@ config_settings_parse(struct config_ctx *ctx, yaml_node_t *n,
 		config_tls(ctx, v[ST_TLS], cfg);
 	if (v[ST_HA] != NULL)
 		config_ha(ctx, v[ST_HA], cfg);
+	config_forwarder_check(ctx, v[ST_INTERCEPT], cfg);
 }

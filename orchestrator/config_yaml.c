@@ -308,21 +308,30 @@ config_yaml_syntax(struct config_ctx *ctx, const yaml_parser_t *p,
 		config_yaml_err(ctx, &m, "syntax error: %s", problem);
 }
 
+/* Anchors and explicit tags are refused. A tag would change what a value
+ * is without changing how it reads: the loaded tree gives `!!str 3128` the
+ * very tag of a plain 3128, so only this pass can tell them apart, and a
+ * port, a boolean or an integer must be written plainly. */
 static bool
-config_anchor(struct config_ctx *ctx, const yaml_event_t *ev)
+config_props(struct config_ctx *ctx, const yaml_event_t *ev)
 {
-	const yaml_char_t *anchor = NULL;
+	const yaml_char_t *anchor = NULL, *tag = NULL;
 
-	if (ev->type == YAML_SCALAR_EVENT)
+	if (ev->type == YAML_SCALAR_EVENT) {
 		anchor = ev->data.scalar.anchor;
-	else if (ev->type == YAML_SEQUENCE_START_EVENT)
+		tag = ev->data.scalar.tag;
+	} else if (ev->type == YAML_SEQUENCE_START_EVENT) {
 		anchor = ev->data.sequence_start.anchor;
-	else if (ev->type == YAML_MAPPING_START_EVENT)
+		tag = ev->data.sequence_start.tag;
+	} else if (ev->type == YAML_MAPPING_START_EVENT) {
 		anchor = ev->data.mapping_start.anchor;
-	if (anchor == NULL)
-		return true;
-	config_yaml_err(ctx, &ev->start_mark, "anchors are not supported");
-	return false;
+		tag = ev->data.mapping_start.tag;
+	}
+	if (anchor != NULL)
+		config_yaml_err(ctx, &ev->start_mark, "anchors are not supported");
+	if (tag != NULL)
+		config_yaml_err(ctx, &ev->start_mark, "tags are not supported");
+	return anchor == NULL && tag == NULL;
 }
 
 /* The event pass: libyaml's loader would build any depth and resolve
@@ -346,7 +355,7 @@ config_yaml_precheck(struct config_ctx *ctx, const char *buf, size_t len)
 			ok = false;
 			break;
 		}
-		ok &= config_anchor(ctx, &ev);
+		ok &= config_props(ctx, &ev);
 		switch (ev.type) {
 		case YAML_STREAM_END_EVENT:
 			done = true;

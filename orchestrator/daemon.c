@@ -3,7 +3,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +34,7 @@
 #include "watch.h"
 
 #define DAEMON_PATH_MAX	512
+#define DAEMON_LOCAL_IP_MAX	256
 /* A renewal that changes nothing but the lease end is written (and sent
  * to the peer) at most this often per interface: a flood of ACKs for our
  * chaddr must not turn into a flood of fsyncs and datagrams. */
@@ -122,7 +125,14 @@ daemon_apply(const struct pfsm_actions *act)
 		probe_start(&d.probe, &act->probe, d.cfg.hc_timeout, act->gen);
 	if (f & PFSM_ACT_TIMER_ARM)
 		event_timer_arm(&d.probe_timer, (uint64_t)d.cfg.hc_interval * 1000);
-	if (f & PFSM_ACT_SESSIONS_CLEAR) {
+	/* A mode change takes the previous proxy out of effect: when its
+	 * forwarding is torn down in the same step, stopping HAProxy ends
+	 * every session, and asking the stopping HAProxy to end them only
+	 * fails. */
+	if ((f & PFSM_ACT_SESSIONS_CLEAR) && (f & PFSM_ACT_FWD_DISABLE))
+		log_info("mode changed: clearing sessions of the previous proxy "
+		    "(its forwarding is torn down)");
+	else if (f & PFSM_ACT_SESSIONS_CLEAR) {
 		log_info("mode changed: clearing sessions of the previous proxy");
 		forward_clear_sessions();
 	}
@@ -156,12 +166,36 @@ daemon_apply(const struct pfsm_actions *act)
 	}
 }
 
+/* This box's IPv4 addresses, for the loop check of selection: HAProxy's
+ * listeners must not become the proxy under another local address. Read
+ * at each selection, since DHCP moves the WAN address. */
+static size_t
+daemon_local_ips(uint32_t *ip, size_t max)
+{
+	struct ifaddrs *ifa, *i;
+	size_t n = 0;
+
+	if (getifaddrs(&ifa) == -1) {
+		log_warn("local addresses: %s", strerror(errno));
+		return 0;
+	}
+	for (i = ifa; i != NULL && n < max; i = i->ifa_next)
+		if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET)
+			ip[n++] = ntohl(((struct sockaddr_in *)(void *)
+			    i->ifa_addr)->sin_addr.s_addr);
+	freeifaddrs(ifa);
+	return n;
+}
+
 static void
 daemon_reselect(void)
 {
+	uint32_t local[DAEMON_LOCAL_IP_MAX];
 	struct sel_input in = {
 		.cfg = &d.cfg, .onb = &d.onb, .dhcp = d.dhcp, .ndhcp = d.ndhcp,
 		.peer = d.have_peer ? &d.peer : NULL, .now = event_now(),
+		.local_ip = local,
+		.nlocal_ip = daemon_local_ips(local, DAEMON_LOCAL_IP_MAX),
 	};
 	const struct candidate *best;
 	struct pfsm_actions act;
@@ -439,11 +473,26 @@ daemon_load_onboarding(void)
 	}
 }
 
+/* New health-check settings apply at once, not when the old timer fires
+ * (up to a day later): a probe is due now, or, while one is on its way
+ * (under the old timeout), the next one a new interval from now. */
+static void
+daemon_health_rearm(void)
+{
+	if (!event_timer_armed(&d.probe_timer))
+		return;		/* no proxy is probed */
+	log_info("reload: health check every %u s, timeout %u s, from now on",
+	    d.cfg.hc_interval, d.cfg.hc_timeout);
+	event_timer_arm(&d.probe_timer, probe_busy(&d.probe) ?
+	    (uint64_t)d.cfg.hc_interval * 1000 : 1);
+}
+
 static json_t *
 daemon_reload(void)
 {
 	static struct cfg_errors err;
 	struct forward_paths fp = { d.opts.run_dir, d.opts.state_dir, d.opts.log_file };
+	bool hc_changed;
 	json_t *reply;
 
 	log_reopen();
@@ -457,7 +506,11 @@ daemon_reload(void)
 			    json_string(err.msg[i]));
 		return reply;
 	}
+	hc_changed = d.cfg.hc_interval != daemon_newcfg.hc_interval ||
+	    d.cfg.hc_timeout != daemon_newcfg.hc_timeout;
 	d.cfg = daemon_newcfg;
+	if (hc_changed)
+		daemon_health_rearm();
 	daemon_load_onboarding();
 	dhcp_snoop_configure(&d.cfg);
 	/* A channel that cannot be reopened keeps running as it was. */

@@ -56,6 +56,8 @@ static void
 hacli_expired(void *arg)
 {
 	log_warn("haproxy runtime API: no answer within %d ms", HACLI_TIMEOUT_MS);
+	snprintf(cli.answer, sizeof(cli.answer), "no answer within %d ms",
+	    HACLI_TIMEOUT_MS);
 	hacli_finish(false);
 }
 
@@ -71,6 +73,9 @@ hacli_io(int fd, uint32_t events, void *arg)
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			return;
 		if (n == -1) {
+			/* Never an empty reason for the caller to log. */
+			snprintf(cli.answer, sizeof(cli.answer), "%s: %s",
+			    cli.path, strerror(errno));
 			hacli_finish(false);
 			return;
 		}
@@ -90,6 +95,9 @@ hacli_io(int fd, uint32_t events, void *arg)
 			return;
 	}
 	cli.answer[cli.alen] = '\0';
+	if (n == -1 && cli.alen == 0)
+		snprintf(cli.answer, sizeof(cli.answer), "%s: %s", cli.path,
+		    strerror(errno));
 	if (strstr(cli.answer, c->expect) == NULL) {
 		hacli_finish(false);
 		return;

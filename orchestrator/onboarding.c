@@ -245,7 +245,7 @@ onboarding_load(const char *path, struct onboarding *out, char err[CFG_ERR_LEN])
 			    path, ONB_FILE_MAX);
 		else
 			snprintf(err, CFG_ERR_LEN, "%s: %s", path,
-			    strerror(errno));
+			    statefile_read_error(errno));
 		return false;
 	}
 	ok = onboarding_parse(path, buf, len, out, err);

@@ -95,18 +95,8 @@ peer_key_load(const char *path, uint8_t key[PEER_MSG_KEY_MAX], size_t *len,
 		*why = "cannot stat";
 		goto out;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		*why = "not a regular file";
+	if ((*why = statefile_secret_problem(&st)) != NULL)
 		goto out_inval;
-	}
-	if (st.st_uid != 0 && st.st_uid != geteuid()) {
-		*why = "not owned by root or by the daemon's user";
-		goto out_inval;
-	}
-	if ((st.st_mode & 077) != 0) {
-		*why = "readable or writable by group or others (must be 0600 or stricter)";
-		goto out_inval;
-	}
 	while (n < sizeof(buf)) {
 		r = read(fd, buf + n, sizeof(buf) - n);
 		if (r == -1 && errno == EINTR)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "haproxy.h"
 #include "select.h"
 
 static const char *const select_kind_names[] = {
@@ -112,6 +113,37 @@ select_gather_learned(const struct sel_input *in, struct cand_set *out)
 	}
 }
 
+bool
+select_own_listener(const struct proxy_addr *a, const uint32_t *local_ip,
+    size_t nlocal_ip)
+{
+	static const uint16_t own[] = HAPROXY_LISTEN_PORTS;
+	bool port = false, local = a->ip >> 24 == 127;
+
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		port |= a->port == own[i];
+	for (size_t i = 0; i < nlocal_ip && !local; i++)
+		local = a->ip == local_ip[i];
+	return port && local;
+}
+
+/* Whatever its source: the DHCP server, the peer or the file does not know
+ * which ports this box's forwarder uses. */
+static void
+select_refuse_own(const struct sel_input *in, struct cand_set *out)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		struct candidate *c = &out->c[i];
+
+		if (c->valid && select_own_listener(&c->addr, in->local_ip,
+		    in->nlocal_ip)) {
+			c->valid = false;
+			c->reason = "a listener of this box's own forwarder "
+			    "(HAProxy would forward to itself)";
+		}
+	}
+}
+
 void
 select_gather(const struct sel_input *in, struct cand_set *out)
 {
@@ -127,6 +159,7 @@ select_gather(const struct sel_input *in, struct cand_set *out)
 	case MODE_DISABLED:
 		break;
 	}
+	select_refuse_own(in, out);
 }
 
 const struct candidate *

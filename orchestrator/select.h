@@ -50,6 +50,8 @@ struct sel_input {
 	size_t ndhcp;
 	const struct peer_info *peer;	/* NULL when no HA peer */
 	int64_t now;			/* epoch seconds, for lease expiry */
+	const uint32_t *local_ip;	/* this box's IPv4 addresses, host order */
+	size_t nlocal_ip;
 };
 
 /* Adds one candidate, validating it. Returns the entry, NULL when full. */
@@ -58,8 +60,14 @@ struct candidate *select_add(struct cand_set *, enum sel_kind, const char *sourc
 /* Collects the candidates that count in the effective mode:
  * static -> the configured entry, or the onboarding one with no
  * management-proxy element; learned -> DHCP of eligible interfaces and
- * the peer's; expired leases are left out. */
+ * the peer's; expired leases are left out. A candidate that reaches one
+ * of HAProxy's own listeners (select_own_listener) is listed, invalid. */
 void select_gather(const struct sel_input *, struct cand_set *out);
+/* The address reaches one of HAProxy's own listener ports on this box: any
+ * 127/8 address or one of local_ip, with a port of HAPROXY_LISTEN_PORTS.
+ * HAProxy would forward to itself until it runs out of connections. */
+bool select_own_listener(const struct proxy_addr *, const uint32_t *local_ip,
+    size_t nlocal_ip);
 /* Marks and returns the winner among valid candidates, NULL if none. */
 const struct candidate *select_pick(struct cand_set *);
 /* Earliest future expiry among counted candidates (0 = none): when the

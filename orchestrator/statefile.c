@@ -551,6 +551,25 @@ fail:
 	return NULL;
 }
 
+const char *
+statefile_read_error(int errnum)
+{
+	return errnum == EINVAL ? "not a regular file" : strerror(errnum);
+}
+
+const char *
+statefile_secret_problem(const struct stat *st)
+{
+	if (!S_ISREG(st->st_mode))
+		return "not a regular file";
+	if (st->st_uid != 0 && st->st_uid != geteuid())
+		return "not owned by root or by the daemon's user";
+	if ((st->st_mode & 077) != 0)
+		return "readable or writable by group or others "
+		    "(must be 0600 or stricter)";
+	return NULL;
+}
+
 char *
 statefile_read(const char *path, size_t *len)
 {

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "addr.h"
@@ -63,6 +64,14 @@ char *statefile_read(const char *path, size_t *len);
 /* The same with another size limit and extra open(2) flags (statefile_read
  * is statefile_read_max(path, SF_FILE_MAX, O_NOFOLLOW, len)). */
 char *statefile_read_max(const char *path, size_t max, int oflags, size_t *len);
+/* The text for an errno of statefile_read_max: EINVAL is what it sets for
+ * anything but a regular file (a FIFO, a device), otherwise strerror(). */
+const char *statefile_read_error(int errnum);
+/* The rule for a secret (the HA key, the CA key), checked on the open file:
+ * a regular file owned by root or by the daemon's user, with no group or
+ * other permission bits (0600 or stricter). NULL when it is fine, else the
+ * reason, one wording for every key. */
+const char *statefile_secret_problem(const struct stat *st);
 /* Atomic replace: PATH.tmp, fsync, rename, fsync(dir). 0 or -1 with errno. */
 int statefile_write_atomic(const char *path, const char *data, size_t len, mode_t mode);
 

@@ -38,6 +38,7 @@
 
 #include "tls_ca.h"
 #include "hostname.h"
+#include "statefile.h"
 
 #define CA_DAYS			3652	/* ten years */
 #define LEAF_DAYS		397	/* under the 398-day browser limit */
@@ -320,31 +321,29 @@ ca_create(struct tls_ca *ca, const char *cert_path, const char *key_path,
 static int
 ca_load_key(struct tls_ca *ca, const char *path, char *err, size_t errlen)
 {
+	const char *why;
 	char reason[256];
 	struct stat st;
 	FILE *fp;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	/* O_NONBLOCK: a FIFO planted at the path must not hang the daemon
+	 * before fstat() can refuse it. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
 		ca_err(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	/* fstat the open file, so the mode checked is the mode of the very
-	 * file read, whatever happens to the path meanwhile. */
+	/* fstat the open file, so the owner and mode checked are those of the
+	 * very file read, whatever happens to the path meanwhile. The rule is
+	 * the HA key's. */
 	if (fstat(fd, &st) == -1) {
 		ca_err(err, errlen, "%s: %s", path, strerror(errno));
 		(void)close(fd);
 		return -1;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		ca_err(err, errlen, "%s: not a regular file", path);
-		(void)close(fd);
-		return -1;
-	}
-	if ((st.st_mode & 077) != 0) {
-		ca_err(err, errlen, "%s: mode %04o allows group/other access; "
-		    "the CA key must be mode 0600", path,
-		    (unsigned)(st.st_mode & 07777));
+	if ((why = statefile_secret_problem(&st)) != NULL) {
+		ca_err(err, errlen, "%s: %s (mode %04o, owner %u)", path, why,
+		    (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
 		(void)close(fd);
 		return -1;
 	}
@@ -368,10 +367,21 @@ static int
 ca_load_cert(struct tls_ca *ca, const char *path, char *err, size_t errlen)
 {
 	char reason[256];
+	struct stat st;
+	bool regular;
 	FILE *fp;
+	int fd;
 
-	if ((fp = fopen(path, "re")) == NULL) {
+	/* Like the key: never wait on a FIFO planted at the path. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
 		ca_err(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	if (!regular || (fp = fdopen(fd, "r")) == NULL) {
+		ca_err(err, errlen, "%s: %s", path,
+		    regular ? strerror(errno) : "not a regular file");
+		(void)close(fd);
 		return -1;
 	}
 	ca->cert = PEM_read_X509(fp, NULL, ca_no_passphrase, NULL);

@@ -18,7 +18,8 @@ trap cleanup EXIT
 ns_create "$NS"
 
 in_ns() { ip netns exec "$NS" "$@"; }
-ctl() { in_ns "$MPC" --run-dir "$RUN" "$@"; }
+# Bounded: a daemon stuck on something must fail checks, not hang the test.
+ctl() { in_ns timeout 10 "$MPC" --run-dir "$RUN" "$@"; }
 jget() { ctl "$@" --json 2>/dev/null | jq -r "$JQ"; }
 active() { JQ='."active-proxy" // "null"' jget show management-proxy; }
 state() { JQ='.state' jget show management-proxy; }
@@ -60,6 +61,21 @@ mgmt-proxy:
 YAML
 }
 
+static_cfg() {	# static_cfg ADDRESS INTERVAL TIMEOUT: one static proxy on port 3128
+	cat > "$CFG" <<YAML
+authority:
+  router:
+    - name: r1
+      management-proxy:
+        mode: static
+        proxy:
+          - {name: p1, address: $1, port: 3128}
+mgmt-proxy:
+  forwarder: none
+  health-check: {interval: $2, timeout: $3}
+YAML
+}
+
 write_dhcp() {	# write_dhcp IFACE JSON-ARRAY
 	cat > "$STATE/dhcp/$1" <<JSON
 {"dhcp-client-info": {"interface-name": "$1", "resolution-state": "resolved",
@@ -93,7 +109,8 @@ check "check-config names file:line:col ($out)" \
 listen 127.0.0.9 3128
 listen 127.0.0.10 3128
 listen 127.0.0.2 3128
-write_dhcp wan1 '["127.0.0.10:3128", "127.0.0.9:3128", "127.0.0.1:0"]'
+# 127.0.0.1:47080 is HAProxy's own listener: numerically lowest, refused.
+write_dhcp wan1 '["127.0.0.10:3128", "127.0.0.9:3128", "127.0.0.1:0", "127.0.0.1:47080"]'
 write_dhcp wan9 '["127.0.0.2:3128"]'	# discovery disabled: must not count
 start_daemon
 check "daemon starts and opens its control socket" test -S "$RUN/mgmt-proxy.sock"
@@ -103,6 +120,8 @@ check "state is reachable" is_state reachable
 check "mode is learned" [ "$(JQ=.mode jget show management-proxy)" = learned ]
 check "invalid candidate listed with its reason" [ "$(JQ='.candidates[] | select(.proxy == "127.0.0.1:0") | .reason' \
 	jget show management-proxy)" = "port out of range 1-65535" ]
+check "the forwarder's own listener is listed invalid with its reason" [ "$(JQ='.candidates[] | select(.proxy == "127.0.0.1:47080") | "\(.valid) \(.reason)"' \
+	jget show management-proxy)" = "false a listener of this box's own forwarder (HAProxy would forward to itself)" ]
 check "ineligible interface's proxy not a candidate" [ "$(JQ='[.candidates[] | select(.proxy == "127.0.0.2:3128")] | length' \
 	jget show management-proxy)" = 0 ]
 check "proxy-address.json names the active proxy" \
@@ -141,6 +160,20 @@ check "reload prints the error with file:line:col ($out)" bash -c "grep -q '^$CF
 check "old configuration still in force" is_active 127.0.0.9:3128
 sleep 1.5
 check "and still probing fine" is_state reachable
+
+# --- a FIFO at the config path: refused at once, the daemon keeps going ---
+# Opening a FIFO for reading blocks until a writer comes: the daemon must
+# never wait on it (nor on anything but a regular file).
+rm -f "$CFG"
+mkfifo "$CFG"
+t0=$(date +%s)
+out=$(ctl reload 2>&1); rc=$?
+check "reload with a FIFO at the config path exits 1 ($rc: $out)" [ $rc -eq 1 ]
+check "the error says why" bash -c "grep -qF '$CFG: not a regular file' <<<'$out'"
+check "the reply came promptly ($(($(date +%s) - t0)) s)" [ $(($(date +%s) - t0)) -lt 10 ]
+check "the daemon still answers, old configuration in force" is_active 127.0.0.9:3128
+rm -f "$CFG"
+cp "$W/good.yaml" "$CFG"
 
 # --- reload into static mode: a mode change, a new proxy ---
 write_cfg static '        proxy:
@@ -194,18 +227,7 @@ check "learned proxy restored after restart" wait_for 3 is_active 127.0.0.9:3128
 # up the address and route: "Network is unreachable" is retried until the
 # timeout instead of raising the alarm at once.
 stop_daemon
-cat > "$CFG" <<YAML
-authority:
-  router:
-    - name: r1
-      management-proxy:
-        mode: static
-        proxy:
-          - {name: late, address: 198.51.100.7, port: 3128}
-mgmt-proxy:
-  forwarder: none
-  health-check: {interval: 60, timeout: 3}
-YAML
+static_cfg 198.51.100.7 60 3
 start_daemon
 sleep 1
 st=$(JQ=.state jget show management-proxy); na=$(nalarms)
@@ -219,6 +241,29 @@ stop_daemon
 write_cfg learned
 rm -f "$ONB"
 write_dhcp wan1 '["127.0.0.9:3128"]'
+
+# --- a changed health-check interval applies at once, not a day later ---
+# A listener that records each connection (each probe) in a file.
+ip netns exec "$NS" socat TCP-LISTEN:3128,bind=127.0.0.11,reuseaddr,fork \
+    SYSTEM:"echo probe >> $W/probes" &
+COUNT_PID=$!
+counting() { in_ns ss -Hltn 'src 127.0.0.11 and sport = :3128' | grep -q LISTEN; }
+wait_for 5 counting
+nprobes() { [ -f "$W/probes" ] && wc -l < "$W/probes" || echo 0; }
+probes_at_least() { [ "$(nprobes)" -ge "$1" ]; }
+static_cfg 127.0.0.11 3600 1
+start_daemon
+check "interval 3600: the first probe finds the proxy" wait_for 5 is_active 127.0.0.11:3128
+before=$(nprobes)
+static_cfg 127.0.0.11 1 1
+check "reload to interval 1 succeeds" ctl reload
+check "probes follow within seconds, not an hour later ($before before)" \
+	wait_for 5 probes_at_least $((before + 2))
+check "the log says the new interval is in force" grep -q 'health check every 1 s, timeout 1 s, from now on' "$LOG"
+stop_daemon
+kill "$COUNT_PID" 2>/dev/null
+wait "$COUNT_PID" 2>/dev/null
+write_cfg learned
 
 # --- idle: no polling between timers, RSS reported ---
 sed -i 's/interval: 1, timeout: 1/interval: 60, timeout: 3/' "$CFG"

@@ -349,6 +349,28 @@ for p in $tw_ports; do
 done
 check "there were such ports to try" [ -n "$tw_ports" ]
 
+# HAProxy's own listeners as the proxy: it would forward to itself until
+# maxconn while the TCP probe says reachable. Loopback and the router's own
+# address are refused with that port; a proxy on the box stays legal.
+LOOP_REASON="a listener of this box's own forwarder (HAProxy would forward to itself)"
+loop_case() {	# loop_case ADDRESS PORT
+	local cand
+	inject "\"$1\"" "$2"
+	check "own listener $1:$2: onboarding candidate taken in" wait_for 3 has_onb_cand
+	cand=$(JQ='.candidates[] | select(.source == "onboarding") | "\(.valid) \(.reason)"' jget show management-proxy)
+	check "own listener $1:$2: refused with its reason ($cand)" [ "$cand" = "false $LOOP_REASON" ]
+	check "own listener $1:$2: nothing in effect" wait_for 3 is_active null
+	check "own listener $1:$2: no alarm" [ "$(nalarms)" = 0 ]
+	check "own listener $1:$2: show management-proxy detail gives the reason" \
+		grep -qF "$1:$2 onboarding no no $LOOP_REASON" <(ctl show management-proxy detail | tr -s ' ')
+}
+loop_case 127.0.0.1 47080
+loop_case 127.0.0.53 47443
+loop_case "$LAB_RTR_WAN_IP" 47080
+inject '"127.0.0.1"' 3128
+check "a proxy on the box itself (127.0.0.1:3128) stays a valid candidate" wait_for 3 bash -c \
+	"[ \"\$(ip netns exec '$LAB-router' '$MPC' --run-dir '$RUN' show management-proxy --json | jq -r '.candidates[0].valid')\" = true ]"
+
 # ------------------------------------------------------------------ 9 forwarder back
 # Forwarding must come back whenever the forwarder can work again, with the
 # same proxy in effect: after a reload to `forwarder: none` and back, and
@@ -377,6 +399,22 @@ chmod 0600 "$W/ca2.key"
 check "reload with the key fixed" ctl reload
 check "forwarding back on after the fix" wait_for 10 forwarding_up
 check "HTTPS through Squid A with the (same) CA" body_from https://secure.test/ca-fixed "$SQUID_A" --cacert "$W/ca.pem"
+
+# ------------------------------------------------------------------ 9b mode change
+# A mode change takes the previous proxy out of effect; its sessions end
+# with the forwarding that is torn down, and no warning may claim otherwise.
+sed -i 's/mode: static/mode: learned/' "$CFG"
+check "reload static -> learned (nothing learned)" ctl reload
+check "mode change: forwarding torn down" wait_for 5 forwarding_gone
+check "the mode change is logged" wait_for 3 grep -q 'mode changed: clearing sessions of the previous proxy' "$LOG"
+# The runtime API gives up after 3 s: give a failure that long to show.
+never_uncleared() { ! wait_for 4 grep -q 'not cleared' "$LOG"; }
+check "no warning that the sessions were not cleared (4 s)" never_uncleared
+sed -i 's/mode: learned/mode: static/' "$CFG"
+check "reload learned -> static" ctl reload
+check "forwarding up again" wait_for 10 forwarding_up
+check "still no warning that sessions were not cleared (after $(grep -c 'mode changed' "$LOG") mode changes)" \
+	bash -c "! grep 'not cleared' '$LOG'"
 
 # ------------------------------------------------------------------ 10 refused config
 # A configuration HAProxy refuses must not leave it forwarding through the

@@ -1,9 +1,11 @@
 /* Configuration parser (config.c): defaults, the DESIGN.md example,
  * router/node selection, interface eligibility, and every error class with
  * its exact "FILE:LINE:COL: reason". */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -506,9 +508,37 @@ START_TEST(intercept_ok)
 	ck_assert_uint_eq(cfg.http_port[1], 8080);
 	ck_assert_uint_eq(cfg.nhttps_port, 2);
 	ck_assert_uint_eq(cfg.https_port[1], 8443);
-	OK("mgmt-proxy:\n  intercept: {http-ports: []}\n");
+	OK("mgmt-proxy:\n  forwarder: none\n  intercept: {http-ports: []}\n");
 	ck_assert_uint_eq(cfg.nhttp_port, 0);
 	ck_assert_uint_eq(cfg.nhttps_port, 1);
+}
+END_TEST
+
+/* What HAProxy or nftables cannot run is refused at check time. */
+START_TEST(intercept_unrunnable)
+{
+	FAILS("mgmt-proxy:\n  intercept: {http-ports: []}\n",
+	    "t.yaml:2:27: intercept.http-ports must not be empty with forwarder haproxy");
+	FAILS("mgmt-proxy:\n  intercept:\n    interfaces: []\n"
+	    "    http-ports:\n    https-ports: []\n",
+	    "t.yaml:3:17: intercept.interfaces must not be empty with forwarder haproxy\n"
+	    "t.yaml:4:16: intercept.http-ports must not be empty with forwarder haproxy\n"
+	    "t.yaml:5:18: intercept.https-ports must not be empty with forwarder haproxy");
+	/* The forwarder is known only at the end; order does not matter. */
+	FAILS("mgmt-proxy:\n  intercept: {interfaces: []}\n  forwarder: haproxy\n",
+	    "t.yaml:2:27: intercept.interfaces must not be empty with forwarder haproxy");
+	OK("mgmt-proxy:\n  intercept: {interfaces: [], http-ports: [], https-ports: []}\n"
+	    "  forwarder: none\n");
+	/* Items refused one by one are not reported again as "empty". */
+	FAILS("mgmt-proxy:\n  intercept: {http-ports: [0]}\n",
+	    "t.yaml:2:28: invalid port 0: port out of range 1-65535");
+	/* HAProxy's own listener ports, in either list, whatever the forwarder. */
+	FAILS("mgmt-proxy:\n  forwarder: none\n  intercept:\n"
+	    "    http-ports: [80, 47080]\n    https-ports: [47443]\n",
+	    "t.yaml:4:22: port 47080 is a listener port of the forwarder\n"
+	    "t.yaml:5:19: port 47443 is a listener port of the forwarder");
+	FAILS("mgmt-proxy:\n  intercept: {https-ports: [47080]}\n",
+	    "t.yaml:2:29: port 47080 is a listener port of the forwarder");
 }
 END_TEST
 
@@ -614,10 +644,45 @@ START_TEST(select_router_node)
 	FAILS("mgmt-proxy:\n  router: \"\"\n",
 	    "t.yaml:2:11: router name must not be empty");
 	FAILS("authority:\n  router:\n    - name: \"a\\tb\"\n",
-	    "t.yaml:3:13: router name contains control characters");
+	    "t.yaml:3:13: router name contains a control or format character (U+0009)");
 	FAILS("mgmt-proxy:\n  router: "
 	    "rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr\n",
 	    "t.yaml:2:11: router name too long (max 63 characters)");
+}
+END_TEST
+
+/* Characters that reorder or hide text make one name read as another. */
+START_TEST(name_characters)
+{
+	static const char *const bad[][2] = {
+		{ "\"a\\u202eb\"", "202E" },	/* right-to-left override */
+		{ "a\xe2\x80\xae" "b", "202E" },	/* the same, raw UTF-8 */
+		{ "\"\\u200eb\"", "200E" }, { "\"\\u200fb\"", "200F" },
+		{ "\"a\\u202a\"", "202A" }, { "\"a\\u202d\"", "202D" },
+		{ "\"a\\u2066\"", "2066" }, { "\"a\\u2069\"", "2069" },
+		{ "\"a\\u200bb\"", "200B" }, { "\"a\\ufeffb\"", "FEFF" },
+		{ "\"a\\u0085b\"", "0085" }, { "\"a\\x9bb\"", "009B" },
+		{ "\"a\\x7fb\"", "007F" }, { "\"a\\x1bb\"", "001B" },
+		{ "\"a\\u2028b\"", "2028" }, { "\"a\\U000E0041\"", "E0041" },
+	};
+	char y[256], want[256];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(y, sizeof(y), "mgmt-proxy:\n  node: %s\n", bad[i][0]);
+		snprintf(want, sizeof(want), "t.yaml:2:9: node name contains a "
+		    "control or format character (U+%s)", bad[i][1]);
+		FAILS(y, want);
+	}
+	/* Every name field goes through the same check. */
+	FAILS(MP "        proxy:\n          - {name: \"p\\u202e\", address: 10.0.0.1, port: 1}\n"
+	    "      node:\n        - name: \"n\\u2067\"\n"
+	    "          device-interface:\n            - name: \"d\\u202e\"\n",
+	    "t.yaml:6:20: proxy name contains a control or format character (U+202E)\n"
+	    "t.yaml:8:17: node name contains a control or format character (U+2067)\n"
+	    "t.yaml:10:21: device-interface name contains a control or format character (U+202E)");
+	/* Letters of any script stay legal. */
+	OK("authority:\n  router:\n    - name: \"caf\xc3\xa9-\xe8\xb7\xaf\xe7\x94\xb1\"\n");
+	ck_assert_str_eq(cfg.router, "caf\xc3\xa9-\xe8\xb7\xaf\xe7\x94\xb1");
 }
 END_TEST
 
@@ -718,6 +783,13 @@ START_TEST(yaml_refusals)
 	memset(y + 32, ']', 32);
 	FAILS(y, "t.yaml:1:1: expected a mapping, got a list");
 	FAILS("a: 1\n---\nb: 2\n", "t.yaml:2:1: more than one YAML document");
+	/* Only an untagged plain integer is a port (or any integer). */
+	FAILS(PXHEAD "            address: 10.0.0.1\n            port: !!str 3128\n",
+	    "t.yaml:9:19: tags are not supported");
+	FAILS("mgmt-proxy:\n  health-check: !!map {interval: !!int 5}\n",
+	    "t.yaml:2:17: tags are not supported\n"
+	    "t.yaml:2:34: tags are not supported");
+	FAILS("mgmt-proxy:\n  node: ! n1\n", "t.yaml:2:9: tags are not supported");
 	FAILS("mgmt-proxy:\n  router: [a\n",
 	    "t.yaml:3:1: syntax error: did not find expected ',' or ']' "
 	    "(while parsing a flow sequence at 2:11)");
@@ -816,6 +888,40 @@ START_TEST(load_errors)
 }
 END_TEST
 
+/* A FIFO at the path is refused at once (it used to block the daemon until
+ * a writer came); a link to a regular file is fine, a link to a FIFO not. */
+START_TEST(load_special_files)
+{
+	char dir[] = "/tmp/test_config.XXXXXX", fifo[64], link[64], file[64];
+	char want[128];
+	int fd;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/fifo.yaml", dir);
+	snprintf(link, sizeof(link), "%s/link.yaml", dir);
+	snprintf(file, sizeof(file), "%s/real.yaml", dir);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	ck_assert(!config_load(fifo, &cfg, &err));
+	snprintf(want, sizeof(want), "%s: not a regular file", fifo);
+	ck_assert_str_eq(errors(), want);
+	ck_assert_int_eq(symlink(fifo, link), 0);
+	ck_assert(!config_load(link, &cfg, &err));
+	snprintf(want, sizeof(want), "%s: not a regular file", link);
+	ck_assert_str_eq(errors(), want);
+	ck_assert_int_eq(unlink(link), 0);
+	ck_assert((fd = open(file, O_WRONLY | O_CREAT | O_EXCL, 0600)) != -1);
+	ck_assert(write(fd, "mgmt-proxy: {forwarder: none}\n", 30) == 30);
+	close(fd);
+	ck_assert_int_eq(symlink(file, link), 0);
+	ck_assert_msg(config_load(link, &cfg, &err), "%s", errors());
+	ck_assert_int_eq(cfg.forwarder, FWD_NONE);
+	unlink(link);
+	unlink(file);
+	unlink(fifo);
+	rmdir(dir);
+}
+END_TEST
+
 START_TEST(mode_names)
 {
 	ck_assert_str_eq(config_mode_name(MODE_DISABLED), "disabled");
@@ -847,9 +953,11 @@ unit_suite(void)
 	tcase_add_test(tc, forwarder);
 	tcase_add_test(tc, intercept);
 	tcase_add_test(tc, intercept_ok);
+	tcase_add_test(tc, intercept_unrunnable);
 	tcase_add_test(tc, tls_paths);
 	tcase_add_test(tc, ha);
 	tcase_add_test(tc, select_router_node);
+	tcase_add_test(tc, name_characters);
 	tcase_add_test(tc, select_implicit);
 	tcase_add_test(tc, others_validated);
 	tcase_add_test(tc, interfaces);
@@ -858,6 +966,7 @@ unit_suite(void)
 	tcase_add_test(tc, error_cap);
 	tcase_add_test(tc, load_examples);
 	tcase_add_test(tc, load_errors);
+	tcase_add_test(tc, load_special_files);
 	tcase_add_test(tc, mode_names);
 	suite_add_tcase(s, tc);
 	return s;

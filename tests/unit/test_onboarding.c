@@ -282,12 +282,19 @@ END_TEST
 START_TEST(test_load_unreadable)
 {
 	struct onboarding o;
-	char err[CFG_ERR_LEN], want[PATH_MAX + 64];
+	char err[CFG_ERR_LEN], want[PATH_MAX + 64], path[PATH_MAX];
 
 	ck_assert(!onboarding_load(tmpdir, &o, err));
 	snprintf(want, sizeof(want), "%s: %s", tmpdir, strerror(EISDIR));
 	ck_assert_str_eq(err, want);
 	ck_assert(!o.has_proxy);
+	/* A FIFO is refused at once, never waited on, and said so. */
+	snprintf(path, sizeof(path), "%s/fifo.json", tmpdir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert(!onboarding_load(path, &o, err));
+	snprintf(want, sizeof(want), "%s: not a regular file", path);
+	ck_assert_str_eq(err, want);
+	unlink(path);
 }
 END_TEST
 

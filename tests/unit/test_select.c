@@ -10,6 +10,8 @@ static struct onboarding onb;
 static struct dhcp_info dhcp[3];
 static struct peer_info peer;
 static struct cand_set set;
+static uint32_t local[2];		/* this box's addresses */
+static size_t nlocal;
 
 static void
 setup(void)
@@ -17,6 +19,7 @@ setup(void)
 	memset(&onb, 0, sizeof(onb));
 	memset(dhcp, 0, sizeof(dhcp));
 	memset(&peer, 0, sizeof(peer));
+	nlocal = 0;
 	config_defaults(&cfg);
 	snprintf(cfg.router, sizeof(cfg.router), "router");
 	snprintf(cfg.node, sizeof(cfg.node), "node1");
@@ -47,7 +50,8 @@ learn(int i, const char *ifname, const char *p1, const char *p2, int64_t expiry)
 static const struct candidate *
 run(int64_t now, bool with_peer)
 {
-	struct sel_input in = { &cfg, &onb, dhcp, 3, with_peer ? &peer : NULL, now };
+	struct sel_input in = { &cfg, &onb, dhcp, 3, with_peer ? &peer : NULL, now,
+	    local, nlocal };
 
 	select_gather(&in, &set);
 	return select_pick(&set);
@@ -254,6 +258,80 @@ START_TEST(nothing_configured_is_disabled)
 }
 END_TEST
 
+/* HAProxy's own listeners as the proxy: HAProxy would forward to itself
+ * until maxconn while the probe (a plain TCP connect) says reachable. */
+#define LOOP_REASON "a listener of this box's own forwarder (HAProxy would forward to itself)"
+
+static const struct candidate *
+find(const char *text)
+{
+	for (size_t i = 0; i < set.n; i++)
+		if (strcmp(set.c[i].text, text) == 0)
+			return &set.c[i];
+	ck_abort_msg("candidate %s not listed", text);
+	return NULL;
+}
+
+START_TEST(own_listener_refused_static)
+{
+	set_static("127.0.0.1", 47080);
+	ck_assert_ptr_null(run(100, false));
+	ck_assert_uint_eq(set.n, 1);
+	ck_assert(!set.c[0].valid);
+	ck_assert_str_eq(set.c[0].reason, LOOP_REASON);
+	/* Any loopback address reaches a listener bound to 127/8 or any. */
+	set_static("127.3.2.1", 47443);
+	ck_assert_ptr_null(run(100, false));
+	/* A proxy running on the box itself stays legal. */
+	set_static("127.0.0.1", 3128);
+	ck_assert_ptr_nonnull(run(100, false));
+	ck_assert_str_eq(set.c[0].reason, "");
+}
+END_TEST
+
+START_TEST(own_listener_refused_onboarding)
+{
+	onb.has_proxy = true;
+	snprintf(onb.proxy, sizeof(onb.proxy), "127.0.0.1:47443");
+	ck_assert_ptr_null(run(100, false));
+	ck_assert_str_eq(set.c[0].source, "onboarding");
+	ck_assert_str_eq(set.c[0].reason, LOOP_REASON);
+}
+END_TEST
+
+START_TEST(own_listener_refused_learned)
+{
+	const struct candidate *c;
+	const char *why;
+
+	cfg.has_mp = true;
+	cfg.mode = MODE_LEARNED;
+	ck_assert(addr_parse_ipv4("203.0.113.5", 11, &local[0], &why));
+	nlocal = 1;
+	/* Numerically lowest, yet never selected. */
+	learn(0, "wan1", "127.0.0.1:47080", "203.0.113.5:47443", 0);
+	snprintf(peer.node, sizeof(peer.node), "node2");
+	peer.ncand = 3;
+	snprintf(peer.cand[0].proxy, SF_TEXT_MAX, "127.0.0.2:47080");
+	snprintf(peer.cand[1].proxy, SF_TEXT_MAX, "203.0.113.5:3128");
+	/* The same port on another host is an ordinary proxy. */
+	snprintf(peer.cand[2].proxy, SF_TEXT_MAX, "203.0.113.6:47080");
+	c = run(100, true);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_str_eq(c->text, "203.0.113.5:3128");
+	ck_assert_str_eq(find("127.0.0.1:47080")->reason, LOOP_REASON);
+	ck_assert_str_eq(find("203.0.113.5:47443")->reason, LOOP_REASON);
+	ck_assert_str_eq(find("127.0.0.2:47080")->reason, LOOP_REASON);
+	ck_assert(find("203.0.113.6:47080")->valid);
+	ck_assert(!find("203.0.113.5:47443")->selected);
+	/* Without that local address, its listener port is someone else's. */
+	nlocal = 0;
+	c = run(100, true);
+	ck_assert_str_eq(c->text, "203.0.113.5:3128");
+	ck_assert(find("203.0.113.5:47443")->valid);
+}
+END_TEST
+
 START_TEST(set_is_bounded)
 {
 	struct cand_set s = { .n = 0 };
@@ -285,6 +363,9 @@ unit_suite(void)
 	tcase_add_test(tc, onboarding_only_without_mp_element);
 	tcase_add_test(tc, disabled_flag_wins_over_mode);
 	tcase_add_test(tc, nothing_configured_is_disabled);
+	tcase_add_test(tc, own_listener_refused_static);
+	tcase_add_test(tc, own_listener_refused_onboarding);
+	tcase_add_test(tc, own_listener_refused_learned);
 	tcase_add_test(tc, set_is_bounded);
 	suite_add_tcase(s, tc);
 	return s;

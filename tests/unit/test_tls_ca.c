@@ -371,6 +371,41 @@ START_TEST(test_key_mode_refused)
 }
 END_TEST
 
+/* The CA key follows the HA key's rule: owned by root or by the daemon's
+ * user, never a FIFO (which would also block the daemon on open). */
+START_TEST(test_key_owner_refused)
+{
+	char err[512];
+	struct tdir t;
+
+	tdir_make(&t);
+	tls_ca_free(ca_new(&t));
+	if (geteuid() == 0) {
+		ck_assert_int_eq(chown(t.key, 4321, (gid_t)-1), 0);
+		ca_refused(&t, err, sizeof(err));
+		ck_assert_msg(strstr(err, t.key) != NULL && strstr(err,
+		    "not owned by root or by the daemon's user") != NULL,
+		    "unexpected error: %s", err);
+		ck_assert_int_eq(chown(t.key, 0, (gid_t)-1), 0);
+	}
+	ck_assert_int_eq(unlink(t.key), 0);
+	ck_assert_int_eq(mkfifo(t.key, 0600), 0);
+	ca_refused(&t, err, sizeof(err));
+	ck_assert_msg(strstr(err, "not a regular file") != NULL,
+	    "unexpected error: %s", err);
+	tdir_remove(&t);
+	/* Nor the certificate. */
+	tdir_make(&t);
+	tls_ca_free(ca_new(&t));
+	ck_assert_int_eq(unlink(t.cert), 0);
+	ck_assert_int_eq(mkfifo(t.cert, 0644), 0);
+	ca_refused(&t, err, sizeof(err));
+	ck_assert_msg(strstr(err, t.cert) != NULL &&
+	    strstr(err, "not a regular file") != NULL, "unexpected error: %s", err);
+	tdir_remove(&t);
+}
+END_TEST
+
 START_TEST(test_mismatch_refused)
 {
 	char err[512], buf[4096];
@@ -748,6 +783,7 @@ unit_suite(void)
 	tcase_add_test(tc, test_reload_same);
 	tcase_add_test(tc, test_half_present);
 	tcase_add_test(tc, test_key_mode_refused);
+	tcase_add_test(tc, test_key_owner_refused);
 	tcase_add_test(tc, test_mismatch_refused);
 	tcase_add_test(tc, test_bad_files_refused);
 	tcase_add_test(tc, test_mint_host);
