@@ -1,7 +1,10 @@
 # mgmt-proxy — build, test, fuzz, bench, demo.
 # `make` builds build/mgmt-proxyd and build/mgmt-proxyctl.
-# `sudo make check` installs missing packages, then runs unit tests (with
-# sanitizers) and the namespace integration tests.
+# `make check` (as root) installs missing packages, then runs unit tests
+# (with sanitizers) and the namespace integration tests.
+# check, fuzz, bench and demo run `deps` first and then build in a second
+# make: the pkg-config flags below are read when a make parses this file, so
+# a make started before the -dev packages existed would link without them.
 
 BUILD    ?= build
 CC       ?= cc
@@ -34,7 +37,7 @@ FZ_OBJ   := $(CORE_SRC:orchestrator/%.c=$(BUILD)/fuzz/%.o) $(BUILD)/fuzz/templat
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/san/%)
 FUZZERS  := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
-.PHONY: all deps check unit integration fuzz bench demo clean install
+.PHONY: all deps check unit integration fuzz fuzz-run bench demo clean install
 all: $(BUILD)/mgmt-proxyd $(BUILD)/mgmt-proxyctl
 
 deps:
@@ -103,13 +106,18 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/fuzz/libcore.a
 	$(FUZZ_CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
 		$(BUILD)/fuzz/libcore.a $(LDLIBS)
 
-fuzz: deps $(FUZZERS)
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-run
+
+fuzz-run: $(FUZZERS)
 	@sh tests/run-fuzz.sh $(BUILD) $(FUZZ_TIME) $(FUZZERS)
 
-bench: deps all
+bench: deps
+	@$(MAKE) --no-print-directory all
 	@sh tests/bench/run.sh $(BUILD)
 
-demo: deps all
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@sh tests/lab/demo.sh $(BUILD)
 
 clean:
