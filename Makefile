@@ -7,6 +7,7 @@
 # a make started before the -dev packages existed would link without them.
 
 BUILD    ?= build
+VERSION  := 1.0.0
 CC       ?= cc
 FUZZ_CC  ?= clang
 FUZZ_TIME ?= 30
@@ -66,11 +67,9 @@ $(BUILD)/fuzz/templates_data.o: $(GEN) orchestrator/templates.h
 $(BUILD)/libcore.a: $(CORE_OBJ)
 	$(AR) rcs $@ $^
 
-$(BUILD)/mgmt-proxyd: orchestrator/mgmt-proxyd.c $(BUILD)/libcore.a $(HDRS)
-	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libcore.a $(LDLIBS)
-
-$(BUILD)/mgmt-proxyctl: orchestrator/mgmt-proxyctl.c $(BUILD)/libcore.a $(HDRS)
-	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libcore.a $(LDLIBS)
+$(BUILD)/mgmt-proxy%: orchestrator/mgmt-proxy%.c $(BUILD)/libcore.a $(HDRS) Makefile
+	$(CC) $(CFLAGS) -DMGMT_PROXY_VERSION='"$(VERSION)"' $(LDFLAGS) -o $@ $< \
+		$(BUILD)/libcore.a $(LDLIBS)
 
 # Unit tests: one Check binary per tests/unit/test_*.c, built with ASan+UBSan.
 $(BUILD)/san/%.o: orchestrator/%.c $(HDRS)
