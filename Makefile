@@ -38,7 +38,18 @@ FZ_OBJ   := $(CORE_SRC:orchestrator/%.c=$(BUILD)/fuzz/%.o) $(BUILD)/fuzz/templat
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/san/%)
 FUZZERS  := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
-.PHONY: all deps check unit integration fuzz fuzz-run bench demo clean install
+# Installation: `make install PREFIX=/usr DESTDIR=/tmp/root`. The
+# configuration, logrotate file and state paths are the daemon's defaults
+# under /etc and /var whatever PREFIX is.
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+INSTALL    ?= install
+MANPAGES   := man/mgmt-proxyd.8 man/mgmt-proxyctl.8 man/mgmt-proxy.yaml.5
+
+.PHONY: all deps check unit integration fuzz fuzz-run bench demo clean install uninstall
 all: $(BUILD)/mgmt-proxyd $(BUILD)/mgmt-proxyctl
 
 deps:
@@ -118,6 +129,42 @@ bench: deps
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh tests/lab/demo.sh $(BUILD)
+
+$(BUILD)/mgmt-proxy.service: systemd/mgmt-proxy.service.in Makefile
+	@mkdir -p $(@D)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< > $@
+
+install: all $(BUILD)/mgmt-proxy.service
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(SYSCONFDIR)/mgmt-proxy $(DESTDIR)$(SYSCONFDIR)/logrotate.d
+	$(INSTALL) -m 0755 $(BUILD)/mgmt-proxyd $(BUILD)/mgmt-proxyctl $(DESTDIR)$(SBINDIR)/
+	$(INSTALL) -m 0644 $(BUILD)/mgmt-proxy.service $(DESTDIR)$(UNITDIR)/
+	$(INSTALL) -m 0644 man/mgmt-proxyd.8 man/mgmt-proxyctl.8 $(DESTDIR)$(MANDIR)/man8/
+	$(INSTALL) -m 0644 man/mgmt-proxy.yaml.5 $(DESTDIR)$(MANDIR)/man5/
+	$(INSTALL) -m 0644 dist/mgmt-proxy.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/mgmt-proxy
+	@# An existing configuration is the admin's: never overwritten.
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/mgmt-proxy/mgmt-proxy.yaml ]; then \
+		echo "kept $(DESTDIR)$(SYSCONFDIR)/mgmt-proxy/mgmt-proxy.yaml"; \
+	else \
+		echo "$(INSTALL) -m 0644 dist/mgmt-proxy.yaml $(DESTDIR)$(SYSCONFDIR)/mgmt-proxy/"; \
+		$(INSTALL) -m 0644 dist/mgmt-proxy.yaml $(DESTDIR)$(SYSCONFDIR)/mgmt-proxy/; \
+	fi
+
+# Removes what install put there; a configuration changed since, the CA and
+# the state, run and log directories stay.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/mgmt-proxyd $(DESTDIR)$(SBINDIR)/mgmt-proxyctl \
+		$(DESTDIR)$(UNITDIR)/mgmt-proxy.service \
+		$(DESTDIR)$(MANDIR)/man8/mgmt-proxyd.8 $(DESTDIR)$(MANDIR)/man8/mgmt-proxyctl.8 \
+		$(DESTDIR)$(MANDIR)/man5/mgmt-proxy.yaml.5 \
+		$(DESTDIR)$(SYSCONFDIR)/logrotate.d/mgmt-proxy
+	@if cmp -s dist/mgmt-proxy.yaml $(DESTDIR)$(SYSCONFDIR)/mgmt-proxy/mgmt-proxy.yaml; then \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/mgmt-proxy/mgmt-proxy.yaml; \
+		rmdir $(DESTDIR)$(SYSCONFDIR)/mgmt-proxy 2>/dev/null || true; \
+	else \
+		echo "kept $(DESTDIR)$(SYSCONFDIR)/mgmt-proxy (changed or holds keys)"; \
+	fi
 
 clean:
 	rm -rf $(BUILD)

@@ -193,4 +193,44 @@ for b in "$MPD" "$MPC"; do
 	check "$n --help on stdout, exit 0 ($rc)" [ "$rc" -eq 0 ] && [[ "$out" == usage:* ]]
 done
 
+# ------------------------------------------------------ 7 make install
+DEST=$W/dest
+make -s -C "$ROOT" BUILD="$BUILD" install DESTDIR="$DEST" PREFIX=/usr \
+    >"$W/install.out" 2>&1
+expect "make install DESTDIR=... PREFIX=/usr" 0 "$?"
+want="755 usr/sbin/mgmt-proxyd
+755 usr/sbin/mgmt-proxyctl
+644 usr/lib/systemd/system/mgmt-proxy.service
+644 usr/share/man/man8/mgmt-proxyd.8
+644 usr/share/man/man8/mgmt-proxyctl.8
+644 usr/share/man/man5/mgmt-proxy.yaml.5
+644 etc/mgmt-proxy/mgmt-proxy.yaml
+644 etc/logrotate.d/mgmt-proxy"
+got=$(cd "$DEST" 2>/dev/null && find . -type f -printf '%m %P\n' | sort)
+expect "installed files and modes" "$(sort <<<"$want")" "$got"
+# verify needs the commands to exist: the unit's paths point into DESTDIR,
+# and man finds the Documentation= pages there.
+sed "s|/usr/sbin/|$DEST/usr/sbin/|g" "$DEST/usr/lib/systemd/system/mgmt-proxy.service" \
+    > "$W/mgmt-proxy.service"
+out=$(MANPATH=$DEST/usr/share/man systemd-analyze verify "$W/mgmt-proxy.service" 2>&1)
+rc=$?
+expect "systemd-analyze verify: status 0, no complaint" "0 " "$rc $out"
+UNIT=$DEST/usr/lib/systemd/system/mgmt-proxy.service
+has "unit: Type=notify" "$UNIT" "^Type=notify$"
+has "unit: reload checks the file first" "$UNIT" \
+    "^ExecReload=/usr/sbin/mgmt-proxyd --check-config /etc/mgmt-proxy/mgmt-proxy.yaml$"
+out=$("$DEST/usr/sbin/mgmt-proxyd" --check-config "$DEST/etc/mgmt-proxy/mgmt-proxy.yaml" 2>&1)
+expect "--check-config accepts the installed sample" "configuration OK" "$out"
+has "the sample keeps the proxy disabled" "$DEST/etc/mgmt-proxy/mgmt-proxy.yaml" \
+    "^        mode: disabled$"
+for page in "$DEST"/usr/share/man/man*/*; do
+	out=$(MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null)
+	expect "man -l $(basename "$page"): renders without warnings" "" "$out"
+done
+has "logrotate: SIGUSR1, no reload" "$DEST/etc/logrotate.d/mgmt-proxy" "kill -USR1"
+make -s -C "$ROOT" BUILD="$BUILD" uninstall DESTDIR="$DEST" PREFIX=/usr \
+    >"$W/uninstall.out" 2>&1
+expect "make uninstall removes every file" "" \
+    "$(cd "$DEST" && find . -type f -printf '%P\n')"
+
 t_finish
