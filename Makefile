@@ -7,7 +7,8 @@
 # a make started before the -dev packages existed would link without them.
 
 BUILD    ?= build
-VERSION  := 1.0.0
+# One version, the package's: the first line of debian/changelog.
+VERSION  := $(shell sed -n '1s/.*(\(.*\)).*/\1/p' debian/changelog)
 CC       ?= cc
 FUZZ_CC  ?= clang
 FUZZ_TIME ?= 30
@@ -49,7 +50,7 @@ SYSCONFDIR ?= /etc
 INSTALL    ?= install
 MANPAGES   := man/mgmt-proxyd.8 man/mgmt-proxyctl.8 man/mgmt-proxy.yaml.5
 
-.PHONY: all deps check unit integration fuzz fuzz-run bench demo clean install uninstall
+.PHONY: all deps check unit integration fuzz fuzz-run bench demo clean install uninstall deb
 all: $(BUILD)/mgmt-proxyd $(BUILD)/mgmt-proxyctl
 
 deps:
@@ -57,7 +58,7 @@ deps:
 
 $(BUILD)/obj/%.o: orchestrator/%.c $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Templates are compiled into the daemon (templates/embed.sh).
 $(GEN): $(TMPL) templates/embed.sh
@@ -65,11 +66,11 @@ $(GEN): $(TMPL) templates/embed.sh
 	sh templates/embed.sh $@ $(TMPL)
 
 $(BUILD)/obj/templates_data.o: $(GEN) orchestrator/templates.h
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/san/templates_data.o: $(GEN) orchestrator/templates.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) -c -o $@ $<
 
 $(BUILD)/fuzz/templates_data.o: $(GEN) orchestrator/templates.h
 	@mkdir -p $(@D)
@@ -79,19 +80,19 @@ $(BUILD)/libcore.a: $(CORE_OBJ)
 	$(AR) rcs $@ $^
 
 $(BUILD)/mgmt-proxy%: orchestrator/mgmt-proxy%.c $(BUILD)/libcore.a $(HDRS) Makefile
-	$(CC) $(CFLAGS) -DMGMT_PROXY_VERSION='"$(VERSION)"' $(LDFLAGS) -o $@ $< \
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DMGMT_PROXY_VERSION='"$(VERSION)"' $(LDFLAGS) -o $@ $< \
 		$(BUILD)/libcore.a $(LDLIBS)
 
 # Unit tests: one Check binary per tests/unit/test_*.c, built with ASan+UBSan.
 $(BUILD)/san/%.o: orchestrator/%.c $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) -c -o $@ $<
 
 $(BUILD)/san/libcore.a: $(SAN_OBJ)
 	$(AR) rcs $@ $^
 
 $(BUILD)/san/test_%: tests/unit/test_%.c tests/unit/unit.h $(BUILD)/san/libcore.a
-	$(CC) $(CFLAGS) $(SAN) -Itests/unit -o $@ $< $(BUILD)/san/libcore.a \
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) -Itests/unit -o $@ $< $(BUILD)/san/libcore.a \
 		$(LDLIBS) $(shell pkg-config --libs check)
 
 unit: $(UNITS)
@@ -165,6 +166,18 @@ uninstall:
 	else \
 		echo "kept $(DESTDIR)$(SYSCONFDIR)/mgmt-proxy (changed or holds keys)"; \
 	fi
+
+# The Debian package, built from a copy of the tracked files (dpkg-buildpackage
+# writes next to its source tree), checked with lintian, then installed,
+# started, stopped and purged on an overlay of this machine.
+deb:
+	@command -v dh >/dev/null && command -v lintian >/dev/null || \
+		apt-get install -y -q --no-install-recommends debhelper lintian fakeroot
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/mgmt-proxy
+	git ls-files -z | xargs -0 tar -cf - | tar -xf - -C $(BUILD)/deb/mgmt-proxy
+	cd $(BUILD)/deb/mgmt-proxy && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error $(BUILD)/deb/*.changes
+	bash tests/package/test_deb.sh $(BUILD)/deb/mgmt-proxy_$(VERSION)_*.deb
 
 clean:
 	rm -rf $(BUILD)

@@ -9,9 +9,10 @@ set -eu
 
 PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libyaml-dev libjansson-dev libssl-dev libnetfilter-queue-dev libmnl-dev
-libcurl4-openssl-dev libsystemd-dev check libnftables-dev libnftnl-dev
+libcurl4-openssl-dev check libnftables-dev libnftnl-dev
 haproxy nftables iproute2 squid isc-dhcp-server isc-dhcp-client
-curl wrk openssl procps psmisc socat nginx jq strace tcpdump xxd python3"
+curl wrk openssl procps psmisc socat nginx jq strace tcpdump xxd python3
+man-db systemd"
 
 missing=""
 for p in $PKGS; do
