@@ -9,7 +9,8 @@
 #     and sockets alone
 #   3 relative --config + reload after daemonising; log level from the
 #     configuration (no debug lines at info, debug lines after a reload)
-#   4 SIGUSR1 reopens a log file moved away, without a reload
+#   4 SIGUSR1 reopens a log file moved away, without a reload; the shipped
+#     logrotate file rotates the log and the daemon writes a new one
 #   5 systemd: READY=1 on $NOTIFY_SOCKET, journal lines with priorities
 #   6 --version and --help of both binaries
 #   7 make install DESTDIR=... PREFIX=/usr: every file with its mode, the
@@ -149,12 +150,19 @@ check "debug lines after the level was raised to debug" \
     wait_for 5 grep -q " debug: " "$LOG"
 
 # ------------------------------------------------------ 4 SIGUSR1
-mv "$LOG" "$LOG.1"
+mv "$LOG" "$LOG.moved"
 kill -USR1 "$PID"
 check "SIGUSR1: a new log file is created" wait_for 5 test -s "$LOG"
 has "... and written" "$LOG" "log files reopened"
 lacks "... without a reload" "$LOG" "reload: reading"
 check "daemon alive after SIGUSR1" kill -0 "$PID"
+# The shipped logrotate file, pointed at this daemon's log and pid file.
+sed -e "s|/var/log/128technology/management-proxy|$W/mp|g" -e "s|/run/128technology|$RUN|g" \
+    "$ROOT/dist/mgmt-proxy.logrotate" > "$W/logrotate.conf"
+logrotate -f -s "$W/logrotate.state" "$W/logrotate.conf" >"$W/logrotate.out" 2>&1
+expect "logrotate with the shipped file" "0" "$?"
+check "... rotated the log away" test -s "$LOG.1"
+check "... and the daemon writes a new one" wait_for 5 grep -q "log files reopened" "$LOG"
 
 kill -TERM "$PID"
 check "daemon stops on SIGTERM" wait_for 10 gone "$PID"
@@ -195,6 +203,7 @@ done
 
 # ------------------------------------------------------ 7 make install
 DEST=$W/dest
+touch "$W/before-install"
 make -s -C "$ROOT" BUILD="$BUILD" install DESTDIR="$DEST" PREFIX=/usr \
     >"$W/install.out" 2>&1
 expect "make install DESTDIR=... PREFIX=/usr" 0 "$?"
@@ -208,6 +217,9 @@ want="755 usr/sbin/mgmt-proxyd
 644 etc/logrotate.d/mgmt-proxy"
 got=$(cd "$DEST" 2>/dev/null && find . -type f -printf '%m %P\n' | sort)
 expect "installed files and modes" "$(sort <<<"$want")" "$got"
+expect "nothing of ours installed outside DESTDIR" "" \
+    "$(find /etc /usr /lib /var/lib /var/log -xdev -newer "$W/before-install" \
+        -name '*mgmt-proxy*' 2>/dev/null)"
 # verify needs the commands to exist: the unit's paths point into DESTDIR,
 # and man finds the Documentation= pages there.
 sed "s|/usr/sbin/|$DEST/usr/sbin/|g" "$DEST/usr/lib/systemd/system/mgmt-proxy.service" \
