@@ -2,8 +2,9 @@
 # Running mgmt-proxyd as a service, in a private namespace on 127.0.0.0/8:
 #
 #   1 a background start returns 0 only once the daemon is ready (relative
-#     --config), and non-zero with the reason when it cannot come up (its
-#     control socket path is taken by a directory)
+#     --config; capabilities limited as in the unit), and non-zero with the
+#     reason when it cannot come up (its control socket path is taken by a
+#     directory)
 #   2 a second instance on the same run directory is refused ("already
 #     running (pid N)") and leaves the first one's HAProxy, nftables table
 #     and sockets alone
@@ -106,8 +107,13 @@ in_ns "$MPD" --config "$W/bad/mp.yaml" --onboarding "$ONB" --state-dir "$W/bad/s
 rc=$?
 check "a daemon that cannot bind its control socket: start exits non-zero ($rc)" [ "$rc" -ne 0 ]
 has "... and says why" "$W/bad.out" "control socket .*/mgmt-proxy.sock: Address already in use"
-# Started from another directory with a relative --config; no --foreground.
-(cd "$W/cwd" && in_ns "$MPD" --config mp.yaml --onboarding "$ONB" \
+# Started from another directory with a relative --config; no --foreground;
+# with the unit's capability bounding set and no new privileges, as systemd
+# would start it: HAProxy must come up all the same.
+CAPS=$(sed -n 's/^CapabilityBoundingSet=//p' "$ROOT/systemd/mgmt-proxy.service.in" |
+    tr 'A-Z ' 'a-z,' | sed 's/cap_/+/g')
+(cd "$W/cwd" && in_ns setpriv --bounding-set="-all,${CAPS:-none}" --no-new-privs \
+    "$MPD" --config mp.yaml --onboarding "$ONB" \
     --state-dir "$STATE" --run-dir "$RUN" --log-file "$LOG" \
     >"$W/start.out" 2>&1)
 expect "background start exits 0" 0 "$?"
@@ -117,6 +123,8 @@ expect "control socket answers as soon as the start command returned" \
 PID=$(cat "$RUN/mgmt-proxyd.pid" 2>/dev/null)
 expect "lock file names the daemon" "${PID:-no pid file}" "$(cat "$RUN/mgmt-proxy.lock" 2>/dev/null)"
 check "forwarding up (HAProxy listening, table installed)" wait_for 20 forwarding_up
+BND=$(awk '/^CapBnd:/ { print $2 }' "/proc/$PID/status" 2>/dev/null)
+check "... with the unit's bounding set ($CAPS: $BND)" [ "$BND" != 000001ffffffffff ]
 
 
 # ------------------------------------------------------ 2 single instance
