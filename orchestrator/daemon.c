@@ -643,9 +643,8 @@ int
 daemon_main(const struct daemon_opts *opts)
 {
 	static struct cfg_errors err;
-	int rc = 0;
-
 	char why[DAEMON_PATH_MAX + 64];
+	int rc = 0;
 
 	d.opts = *opts;
 	log_set_target(opts->journal ? LOG_TARGET_JOURNAL : log_target_detect());
