@@ -12,7 +12,7 @@ libyaml-dev libjansson-dev libssl-dev libnetfilter-queue-dev libmnl-dev
 libcurl4-openssl-dev check libnftables-dev libnftnl-dev
 haproxy nftables iproute2 squid isc-dhcp-server isc-dhcp-client
 curl wrk openssl procps psmisc socat nginx jq strace tcpdump xxd python3
-man-db systemd"
+man-db systemd logrotate"
 
 missing=""
 for p in $PKGS; do
