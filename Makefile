@@ -1,9 +1,14 @@
 # mgmt-proxy — build, test, fuzz, bench, demo.
 # `make` builds build/mgmt-proxyd and build/mgmt-proxyctl.
-# `sudo make check` installs missing packages, then runs unit tests (with
-# sanitizers) and the namespace integration tests.
+# `make check` (as root) installs missing packages, then runs unit tests
+# (with sanitizers) and the namespace integration tests.
+# check, fuzz, bench and demo run `deps` first and then build in a second
+# make: the pkg-config flags below are read when a make parses this file, so
+# a make started before the -dev packages existed would link without them.
 
 BUILD    ?= build
+# One version, the package's: the first line of debian/changelog.
+VERSION  := $(shell sed -n '1s/.*(\(.*\)).*/\1/p' debian/changelog)
 CC       ?= cc
 FUZZ_CC  ?= clang
 FUZZ_TIME ?= 30
@@ -34,7 +39,18 @@ FZ_OBJ   := $(CORE_SRC:orchestrator/%.c=$(BUILD)/fuzz/%.o) $(BUILD)/fuzz/templat
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/san/%)
 FUZZERS  := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
-.PHONY: all deps check unit integration fuzz bench demo clean install
+# Installation: `make install PREFIX=/usr DESTDIR=/tmp/root`. The
+# configuration, logrotate file and state paths are the daemon's defaults
+# under /etc and /var whatever PREFIX is.
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+INSTALL    ?= install
+MANPAGES   := man/mgmt-proxyd.8 man/mgmt-proxyctl.8 man/mgmt-proxy.yaml.5
+
+.PHONY: all deps check unit integration fuzz fuzz-run bench demo clean install uninstall deb
 all: $(BUILD)/mgmt-proxyd $(BUILD)/mgmt-proxyctl
 
 deps:
@@ -42,7 +58,7 @@ deps:
 
 $(BUILD)/obj/%.o: orchestrator/%.c $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Templates are compiled into the daemon (templates/embed.sh).
 $(GEN): $(TMPL) templates/embed.sh
@@ -50,11 +66,11 @@ $(GEN): $(TMPL) templates/embed.sh
 	sh templates/embed.sh $@ $(TMPL)
 
 $(BUILD)/obj/templates_data.o: $(GEN) orchestrator/templates.h
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/san/templates_data.o: $(GEN) orchestrator/templates.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) -c -o $@ $<
 
 $(BUILD)/fuzz/templates_data.o: $(GEN) orchestrator/templates.h
 	@mkdir -p $(@D)
@@ -63,22 +79,20 @@ $(BUILD)/fuzz/templates_data.o: $(GEN) orchestrator/templates.h
 $(BUILD)/libcore.a: $(CORE_OBJ)
 	$(AR) rcs $@ $^
 
-$(BUILD)/mgmt-proxyd: orchestrator/mgmt-proxyd.c $(BUILD)/libcore.a $(HDRS)
-	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libcore.a $(LDLIBS)
-
-$(BUILD)/mgmt-proxyctl: orchestrator/mgmt-proxyctl.c $(BUILD)/libcore.a $(HDRS)
-	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libcore.a $(LDLIBS)
+$(BUILD)/mgmt-proxy%: orchestrator/mgmt-proxy%.c $(BUILD)/libcore.a $(HDRS) Makefile
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DMGMT_PROXY_VERSION='"$(VERSION)"' $(LDFLAGS) -o $@ $< \
+		$(BUILD)/libcore.a $(LDLIBS)
 
 # Unit tests: one Check binary per tests/unit/test_*.c, built with ASan+UBSan.
 $(BUILD)/san/%.o: orchestrator/%.c $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) -c -o $@ $<
 
 $(BUILD)/san/libcore.a: $(SAN_OBJ)
 	$(AR) rcs $@ $^
 
 $(BUILD)/san/test_%: tests/unit/test_%.c tests/unit/unit.h $(BUILD)/san/libcore.a
-	$(CC) $(CFLAGS) $(SAN) -Itests/unit -o $@ $< $(BUILD)/san/libcore.a \
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) -Itests/unit -o $@ $< $(BUILD)/san/libcore.a \
 		$(LDLIBS) $(shell pkg-config --libs check)
 
 unit: $(UNITS)
@@ -103,14 +117,67 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/fuzz/libcore.a
 	$(FUZZ_CC) $(CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
 		$(BUILD)/fuzz/libcore.a $(LDLIBS)
 
-fuzz: deps $(FUZZERS)
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-run
+
+fuzz-run: $(FUZZERS)
 	@sh tests/run-fuzz.sh $(BUILD) $(FUZZ_TIME) $(FUZZERS)
 
-bench: deps all
+bench: deps
+	@$(MAKE) --no-print-directory all
 	@sh tests/bench/run.sh $(BUILD)
 
-demo: deps all
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@sh tests/lab/demo.sh $(BUILD)
+
+$(BUILD)/mgmt-proxy.service: systemd/mgmt-proxy.service.in Makefile
+	@mkdir -p $(@D)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< > $@
+
+install: all $(BUILD)/mgmt-proxy.service
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(SYSCONFDIR)/mgmt-proxy $(DESTDIR)$(SYSCONFDIR)/logrotate.d
+	$(INSTALL) -m 0755 $(BUILD)/mgmt-proxyd $(BUILD)/mgmt-proxyctl $(DESTDIR)$(SBINDIR)/
+	$(INSTALL) -m 0644 $(BUILD)/mgmt-proxy.service $(DESTDIR)$(UNITDIR)/
+	$(INSTALL) -m 0644 man/mgmt-proxyd.8 man/mgmt-proxyctl.8 $(DESTDIR)$(MANDIR)/man8/
+	$(INSTALL) -m 0644 man/mgmt-proxy.yaml.5 $(DESTDIR)$(MANDIR)/man5/
+	$(INSTALL) -m 0644 dist/mgmt-proxy.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/mgmt-proxy
+	@# An existing configuration is the admin's: never overwritten.
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/mgmt-proxy/mgmt-proxy.yaml ]; then \
+		echo "kept $(DESTDIR)$(SYSCONFDIR)/mgmt-proxy/mgmt-proxy.yaml"; \
+	else \
+		echo "$(INSTALL) -m 0644 dist/mgmt-proxy.yaml $(DESTDIR)$(SYSCONFDIR)/mgmt-proxy/"; \
+		$(INSTALL) -m 0644 dist/mgmt-proxy.yaml $(DESTDIR)$(SYSCONFDIR)/mgmt-proxy/; \
+	fi
+
+# Removes what install put there; a configuration changed since, the CA and
+# the state, run and log directories stay.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/mgmt-proxyd $(DESTDIR)$(SBINDIR)/mgmt-proxyctl \
+		$(DESTDIR)$(UNITDIR)/mgmt-proxy.service \
+		$(DESTDIR)$(MANDIR)/man8/mgmt-proxyd.8 $(DESTDIR)$(MANDIR)/man8/mgmt-proxyctl.8 \
+		$(DESTDIR)$(MANDIR)/man5/mgmt-proxy.yaml.5 \
+		$(DESTDIR)$(SYSCONFDIR)/logrotate.d/mgmt-proxy
+	@if cmp -s dist/mgmt-proxy.yaml $(DESTDIR)$(SYSCONFDIR)/mgmt-proxy/mgmt-proxy.yaml; then \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/mgmt-proxy/mgmt-proxy.yaml; \
+		rmdir $(DESTDIR)$(SYSCONFDIR)/mgmt-proxy 2>/dev/null || true; \
+	else \
+		echo "kept $(DESTDIR)$(SYSCONFDIR)/mgmt-proxy (changed or holds keys)"; \
+	fi
+
+# The Debian package, built from a copy of the tracked files (dpkg-buildpackage
+# writes next to its source tree), checked with lintian, then installed,
+# started, stopped and purged on an overlay of this machine.
+deb:
+	@command -v dh >/dev/null && command -v lintian >/dev/null || \
+		apt-get install -y -q --no-install-recommends debhelper lintian fakeroot
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/mgmt-proxy
+	git ls-files -z | xargs -0 tar -cf - | tar -xf - -C $(BUILD)/deb/mgmt-proxy
+	cd $(BUILD)/deb/mgmt-proxy && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error $(BUILD)/deb/*.changes
+	bash tests/package/test_deb.sh $(BUILD)/deb/mgmt-proxy_$(VERSION)_*.deb
 
 clean:
 	rm -rf $(BUILD)

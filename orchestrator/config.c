@@ -65,6 +65,7 @@ config_defaults(struct config *cfg)
 	    "/etc/mgmt-proxy/ca.key");
 	snprintf(cfg->ha_key_file, sizeof(cfg->ha_key_file), "%s",
 	    "/etc/mgmt-proxy/ha.key");
+	cfg->log_level = -1;
 }
 
 bool

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "log.h"
 
 #define CFG_NAME_MAX	64	/* names of routers, nodes, proxies, interfaces */
 #define CFG_PATH_MAX	256
@@ -72,6 +73,9 @@ struct config {
 	struct cfg_endpoint ha_listen;
 	struct cfg_endpoint ha_peer;
 	char ha_key_file[CFG_PATH_MAX];	/* default /etc/mgmt-proxy/ha.key */
+	int log_level;			/* enum log_level; -1: default (info) */
+	enum log_access log_access;	/* default LOG_ACCESS_MAIN */
+	char log_access_file[CFG_PATH_MAX];	/* with LOG_ACCESS_FILE */
 };
 
 struct cfg_errors {

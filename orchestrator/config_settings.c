@@ -203,11 +203,43 @@ config_forwarder_check(struct config_ctx *ctx, yaml_node_t *intercept,
 	}
 }
 
+/* log: {level: error|warning|notice|info|debug, access: main|off|PATH} */
+static void
+config_log(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
+{
+	static const char *const keys[] = { "level", "access", NULL };
+	static const char *const access[] = { "main", "off", NULL };
+	yaml_node_t *v[2];
+	char q[CONFIG_QBUF];
+	int i;
+
+	if (!config_yaml_map(ctx, n, keys, v))
+		return;
+	if (v[0] != NULL) {
+		if (!config_yaml_is_string(v[0]))
+			config_yaml_expected(ctx, v[0], "a string");
+		else if ((i = log_level_parse(config_yaml_text(v[0], q,
+		    sizeof(q)))) < 0)
+			config_yaml_err(ctx, &v[0]->start_mark,
+			    "unknown log level \"%s\" (expected " LOG_LEVELS ")",
+			    q);
+		else
+			cfg->log_level = i;
+	}
+	if (v[1] == NULL)
+		return;
+	if (config_yaml_is_string(v[1]) &&
+	    (i = config_scalar_enum(v[1], access)) >= 0)
+		cfg->log_access = i == 0 ? LOG_ACCESS_MAIN : LOG_ACCESS_OFF;
+	else if (config_scalar_path(ctx, v[1], cfg->log_access_file))
+		cfg->log_access = LOG_ACCESS_FILE;
+}
+
 enum { ST_ROUTER, ST_NODE, ST_FWD, ST_HC, ST_INTERCEPT, ST_TLS, ST_HA,
-    ST_NKEYS };
+    ST_LOG, ST_NKEYS };
 static const char *const config_st_keys[] = {
 	"router", "node", "forwarder", "health-check", "intercept", "tls",
-	"ha", NULL
+	"ha", "log", NULL
 };
 
 void
@@ -256,4 +288,6 @@ config_settings_parse(struct config_ctx *ctx, yaml_node_t *n,
 	if (v[ST_HA] != NULL)
 		config_ha(ctx, v[ST_HA], cfg);
 	config_forwarder_check(ctx, v[ST_INTERCEPT], cfg);
+	if (v[ST_LOG] != NULL)
+		config_log(ctx, v[ST_LOG], cfg);
 }

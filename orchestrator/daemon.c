@@ -30,6 +30,7 @@
 #include "proc.h"
 #include "proxy_fsm.h"
 #include "select.h"
+#include "startup.h"
 #include "status.h"
 #include "watch.h"
 
@@ -63,6 +64,7 @@ static struct daemon {
 	char peer_file[DAEMON_PATH_MAX];
 	char sock_path[DAEMON_PATH_MAX];
 	char pid_file[DAEMON_PATH_MAX];
+	char lock_file[DAEMON_PATH_MAX];
 } d;
 
 static struct config daemon_newcfg;	/* reload target; too big for the stack */
@@ -487,6 +489,15 @@ daemon_health_rearm(void)
 	    (uint64_t)d.cfg.hc_interval * 1000 : 1);
 }
 
+/* Log level and HAProxy's access lines, from the configuration. */
+static void
+daemon_apply_log(const struct config *cfg)
+{
+	log_config_level(cfg->log_level);
+	if (log_access_configure(cfg->log_access, cfg->log_access_file) == -1)
+		log_err("access log %s: %s", cfg->log_access_file, strerror(errno));
+}
+
 static json_t *
 daemon_reload(void)
 {
@@ -511,6 +522,7 @@ daemon_reload(void)
 	d.cfg = daemon_newcfg;
 	if (hc_changed)
 		daemon_health_rearm();
+	daemon_apply_log(&d.cfg);
 	daemon_load_onboarding();
 	dhcp_snoop_configure(&d.cfg);
 	/* A channel that cannot be reopened keeps running as it was. */
@@ -568,6 +580,11 @@ daemon_signal(int fd, uint32_t events, void *arg)
 		case SIGHUP:
 			json_decref(daemon_reload());
 			break;
+		case SIGUSR1:
+			/* logrotate moved the files: no reload. */
+			log_reopen();
+			log_info("log files reopened");
+			break;
 		case SIGCHLD:
 			proc_reap();
 			break;
@@ -588,6 +605,7 @@ daemon_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGCHLD);
@@ -631,6 +649,7 @@ daemon_setup_paths(void)
 	    daemon_path(d.peer_file, d.opts.run_dir, "peer-proxy.json") == -1 ||
 	    daemon_path(d.sock_path, d.opts.run_dir, CONTROL_SOCKET) == -1 ||
 	    daemon_path(d.pid_file, d.opts.run_dir, "mgmt-proxyd.pid") == -1 ||
+	    daemon_path(d.lock_file, d.opts.run_dir, "mgmt-proxy.lock") == -1 ||
 	    daemon_mkdirs(d.dhcp_dir, 0755) == -1 ||
 	    daemon_mkdirs(d.opts.run_dir, 0755) == -1) {
 		fprintf(stderr, "mgmt-proxyd: cannot create %s or %s: %s\n",
@@ -704,9 +723,13 @@ int
 daemon_main(const struct daemon_opts *opts)
 {
 	static struct cfg_errors err;
+	char why[DAEMON_PATH_MAX + 64];
 	int rc = 0;
 
 	d.opts = *opts;
+	log_set_target(opts->journal ? LOG_TARGET_JOURNAL : log_target_detect());
+	if (opts->log_level >= 0)
+		log_force_level((enum log_level)opts->log_level);
 	if (daemon_parent_dir(opts->log_file) == -1 ||
 	    log_open(opts->log_file, true) == -1) {
 		fprintf(stderr, "mgmt-proxyd: %s: %s\n", opts->log_file, strerror(errno));
@@ -720,13 +743,18 @@ daemon_main(const struct daemon_opts *opts)
 	}
 	if (daemon_setup_paths() == -1)
 		return 1;
-	if (!opts->foreground) {
-		if (daemon(0, 0) == -1) {
-			fprintf(stderr, "mgmt-proxyd: daemon: %s\n", strerror(errno));
-			return 1;
-		}
-		log_open(opts->log_file, false);
+	/* Before anything of a running instance (sockets, HAProxy, tables)
+	 * is touched. */
+	if (startup_lock(d.lock_file, why, sizeof(why)) == -1) {
+		fprintf(stderr, "mgmt-proxyd: %s\n", why);
+		return 1;
 	}
+	if (!opts->foreground && startup_detach() == -1) {
+		fprintf(stderr, "mgmt-proxyd: cannot detach: %s\n", strerror(errno));
+		return 1;
+	}
+	startup_lock_owner();
+	daemon_apply_log(&d.cfg);
 	log_info("mgmt-proxyd starting: config %s, router %s, node %s",
 	    opts->config, d.cfg.router, d.cfg.node);
 	daemon_load_onboarding();
@@ -739,8 +767,10 @@ daemon_main(const struct daemon_opts *opts)
 		goto out;
 	}
 	daemon_reselect();
+	startup_ready();
 	if (event_run() == -1)
 		rc = 1;
+	startup_stopping();
 out:
 	watch_close();
 	dhcp_snoop_close();

@@ -19,6 +19,8 @@ struct daemon_opts {
 	const char *run_dir;
 	const char *log_file;
 	bool foreground;
+	bool journal;		/* --log-target journal */
+	int log_level;		/* --log-level; -1: from the configuration */
 };
 
 /* Runs until SIGTERM/SIGINT; returns the process exit status. */

@@ -219,7 +219,7 @@ haproxy_log_relay(int fd, uint32_t events, void *arg)
 	while ((nl = memchr(hp.log_buf, '\n', hp.log_len)) != NULL) {
 		*nl = '\0';
 		if (nl > hp.log_buf)
-			log_info("haproxy: %s", hp.log_buf);
+			log_haproxy_line(hp.log_buf);
 		if (hp.settling && (loaded = haproxy_line_loaded(hp.log_buf)) != 0) {
 			haproxy_settled();
 			if (loaded > 0) {
@@ -233,7 +233,7 @@ haproxy_log_relay(int fd, uint32_t events, void *arg)
 		memmove(hp.log_buf, nl + 1, hp.log_len);
 	}
 	if (hp.log_len == sizeof(hp.log_buf) - 1) {
-		log_info("haproxy: %s", hp.log_buf);	/* overlong: cut */
+		log_haproxy_line(hp.log_buf);	/* overlong: cut */
 		hp.log_len = 0;
 	}
 }

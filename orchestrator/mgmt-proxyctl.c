@@ -15,16 +15,18 @@
 
 #define CTL_REPLY_MAX	(4 * 1024 * 1024)
 
+/* --help: on stdout, success; a usage error: on stderr, status 2. */
 static void
-usage(void)
+usage(FILE *out, int status)
 {
-	fprintf(stderr,
+	fprintf(out,
 	    "usage: mgmt-proxyctl [--run-dir DIR] show management-proxy [detail] [--json]\n"
 	    "       mgmt-proxyctl [--run-dir DIR] show dhcp learned-proxies [--json]\n"
 	    "       mgmt-proxyctl [--run-dir DIR] show alarms [--json]\n"
 	    "       mgmt-proxyctl [--run-dir DIR] reload\n"
-	    "       mgmt-proxyctl [--run-dir DIR] ca export\n");
-	exit(2);
+	    "       mgmt-proxyctl [--run-dir DIR] ca export\n"
+	    "       mgmt-proxyctl --version | --help\n");
+	exit(status);
 }
 
 /* Sends one request line and reads the whole JSON reply. */
@@ -99,6 +101,7 @@ main(int argc, char **argv)
 		{ "run-dir", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *run_dir = DEFAULT_RUN_DIR, *req = NULL;
@@ -118,7 +121,9 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'r': run_dir = optarg; break;
 		case 'j': json = true; break;
-		default: usage();
+		case 'h': usage(stdout, 0); break;
+		case 'V': printf("mgmt-proxyctl %s\n", MGMT_PROXY_VERSION); return 0;
+		default: usage(stderr, 2);
 		}
 	}
 	if (strcmp(words, "show management-proxy detail") == 0) {
@@ -130,7 +135,7 @@ main(int argc, char **argv)
 	    strcmp(words, "ca export") == 0)
 		req = words;
 	else
-		usage();
+		usage(stderr, 2);
 
 	reply = ctl_ask(run_dir, req);
 	result = json_object_get(reply, "result");

@@ -1,19 +1,43 @@
 /* mgmt-proxyd: the management-proxy orchestrator daemon. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "daemon.h"
 
+/* --help: on stdout, success; a usage error: on stderr, status 2. */
 static void
-usage(void)
+usage(FILE *out, int status)
 {
-	fprintf(stderr,
+	fprintf(out,
 	    "usage: mgmt-proxyd [--config FILE] [--onboarding FILE] [--state-dir DIR]\n"
 	    "                   [--run-dir DIR] [--log-file FILE] [--foreground]\n"
-	    "       mgmt-proxyd --check-config FILE\n");
-	exit(2);
+	    "                   [--log-level " LOG_LEVELS "]\n"
+	    "                   [--log-target stderr|journal]\n"
+	    "       mgmt-proxyd --check-config FILE\n"
+	    "       mgmt-proxyd --version | --help\n");
+	exit(status);
+}
+
+/* The daemon leaves its working directory: a relative path given on the
+ * command line would name another file on the next reload. */
+static const char *
+absolute(const char *path)
+{
+	char cwd[PATH_MAX], *abs;
+
+	if (path[0] == '/')
+		return path;
+	if (getcwd(cwd, sizeof(cwd)) == NULL ||
+	    asprintf(&abs, "%s/%s", cwd, path) == -1) {
+		perror("mgmt-proxyd: getcwd");
+		exit(1);
+	}
+	return abs;	/* lives as long as the process */
 }
 
 static int
@@ -44,13 +68,16 @@ main(int argc, char **argv)
 		{ "log-file", required_argument, NULL, 'l' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "check-config", required_argument, NULL, 'n' },
+		{ "log-level", required_argument, NULL, 'L' },
+		{ "log-target", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct daemon_opts o = {
 		.config = DEFAULT_CONFIG, .onboarding = DEFAULT_ONBOARDING,
 		.state_dir = DEFAULT_STATE_DIR, .run_dir = DEFAULT_RUN_DIR,
-		.log_file = DEFAULT_LOG_FILE,
+		.log_file = DEFAULT_LOG_FILE, .log_level = -1,
 	};
 	int ch;
 
@@ -63,10 +90,27 @@ main(int argc, char **argv)
 		case 'l': o.log_file = optarg; break;
 		case 'f': o.foreground = true; break;
 		case 'n': return check_config(optarg);
-		default: usage();
+		case 'L':
+			if ((o.log_level = log_level_parse(optarg)) < 0)
+				usage(stderr, 2);
+			break;
+		case 'T':
+			if (strcmp(optarg, "journal") == 0)
+				o.journal = true;
+			else if (strcmp(optarg, "stderr") != 0)
+				usage(stderr, 2);
+			break;
+		case 'h': usage(stdout, 0); break;
+		case 'V': printf("mgmt-proxyd %s\n", MGMT_PROXY_VERSION); return 0;
+		default: usage(stderr, 2);
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(stderr, 2);
+	o.config = absolute(o.config);
+	o.onboarding = absolute(o.onboarding);
+	o.state_dir = absolute(o.state_dir);
+	o.run_dir = absolute(o.run_dir);
+	o.log_file = absolute(o.log_file);
 	return daemon_main(&o);
 }

@@ -3,7 +3,7 @@
 # network namespaces it creates and removes; print one closing summary line.
 build=${1:-build}
 if [ "$(id -u)" -ne 0 ]; then
-	echo "integration tests need root (network namespaces): sudo make check" >&2
+	echo "integration tests need root (network namespaces): run make check as root" >&2
 	exit 1
 fi
 export BUILD="$(cd "$build" && pwd)"

@@ -47,6 +47,18 @@ ns_delete() {
 	return 0
 }
 
+# ns_haproxy_masters NS: HAProxy masters of namespace NS (HAProxy
+# processes whose parent is not HAProxy), one pid a line.
+ns_haproxy_masters() {
+	local p pp hp=/usr/sbin/haproxy
+	for p in $(ip netns pids "$1"); do
+		[ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$hp" ] || continue
+		pp=$(awk '/^PPid:/ { print $2 }' "/proc/$p/status" 2>/dev/null)
+		[ "$(readlink "/proc/$pp/exe" 2>/dev/null)" != "$hp" ] && echo "$p"
+	done
+	return 0
+}
+
 # dhclient_script DIR: DIR/dhclient-script sets only the address (no
 # route, no resolv.conf) and logs each event to DIR/events-<interface>.
 dhclient_script() {

@@ -13,7 +13,7 @@
 # down, traffic direct; 4. Squid back: alarm cleared, forwarding again;
 # 5. clean up.  Every wait is bounded; everything is removed on exit.
 #
-# Usage (root, from anywhere): sh tests/lab/demo.sh [BUILD-DIR]   (or: sudo make demo)
+# Usage (root, from anywhere): sh tests/lab/demo.sh [BUILD-DIR]   (or, as root: make demo)
 # LAB=name picks the namespace prefix (default mpdemo).
 set -eu
 

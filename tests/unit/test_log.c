@@ -1,0 +1,129 @@
+/* Logging: levels, the configuration's level under a command-line one,
+ * HAProxy's access lines (with ours, own file, off), reopen by name. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "unit.h"
+
+static char dir[64], main_log[96], acc_log[96];
+
+static void
+setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/test_log.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(main_log, sizeof(main_log), "%s/main.log", dir);
+	snprintf(acc_log, sizeof(acc_log), "%s/access.log", dir);
+	ck_assert_int_eq(log_open(main_log, false), 0);
+}
+
+static void
+teardown(void)
+{
+	char moved[128];
+
+	log_close();
+	snprintf(moved, sizeof(moved), "%s.1", main_log);
+	unlink(main_log);
+	unlink(moved);
+	unlink(acc_log);
+	rmdir(dir);
+}
+
+/* The whole file, or "" when absent. */
+static const char *
+slurp(const char *path)
+{
+	static char buf[4096];
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	if (f != NULL) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+START_TEST(levels_parse)
+{
+	ck_assert_int_eq(log_level_parse("error"), LOG_ERR);
+	ck_assert_int_eq(log_level_parse("warning"), LOG_WARN);
+	ck_assert_int_eq(log_level_parse("notice"), LOG_NOTICE);
+	ck_assert_int_eq(log_level_parse("info"), LOG_INFO);
+	ck_assert_int_eq(log_level_parse("debug"), LOG_DEBUG);
+	ck_assert_int_eq(log_level_parse("warn"), -1);
+	ck_assert_int_eq(log_level_parse(""), -1);
+}
+END_TEST
+
+START_TEST(levels_filter)
+{
+	log_config_level(LOG_NOTICE);
+	log_info("an info line");
+	log_msg(LOG_NOTICE, "a notice line");
+	log_config_level(-1);		/* default: info */
+	log_info("info by default");
+	log_debug("no debug by default");
+	ck_assert_ptr_null(strstr(slurp(main_log), "an info line"));
+	ck_assert_ptr_nonnull(strstr(slurp(main_log), " notice: a notice line"));
+	ck_assert_ptr_nonnull(strstr(slurp(main_log), " info: info by default"));
+	ck_assert_ptr_null(strstr(slurp(main_log), "no debug"));
+}
+END_TEST
+
+START_TEST(access_lines)
+{
+	const char *notice = "[NOTICE]   (42) : Loading success.";
+	const char *access = "169.254.127.127:40892 dst=198.51.100.80:80 fe=fe_http";
+
+	log_haproxy_line(access);			/* default: with ours */
+	ck_assert_ptr_nonnull(strstr(slurp(main_log), "haproxy: 169.254.127.127"));
+	ck_assert_int_eq(log_access_configure(LOG_ACCESS_FILE, acc_log), 0);
+	log_haproxy_line(notice);
+	log_haproxy_line("10.0.0.1:1 own file");
+	ck_assert_ptr_nonnull(strstr(slurp(main_log), "haproxy: [NOTICE]"));
+	ck_assert_ptr_null(strstr(slurp(main_log), "own file"));
+	ck_assert_ptr_nonnull(strstr(slurp(acc_log), "Z 10.0.0.1:1 own file\n"));
+	ck_assert_int_eq(log_access_configure(LOG_ACCESS_OFF, NULL), 0);
+	log_haproxy_line("10.0.0.2:2 dropped");
+	log_haproxy_line("[WARNING] kept");
+	ck_assert_ptr_null(strstr(slurp(main_log), "dropped"));
+	ck_assert_ptr_null(strstr(slurp(acc_log), "dropped"));
+	ck_assert_ptr_nonnull(strstr(slurp(main_log), "haproxy: [WARNING] kept"));
+}
+END_TEST
+
+START_TEST(reopen_after_move)
+{
+	char moved[128];
+
+	snprintf(moved, sizeof(moved), "%s.1", main_log);
+	log_info("before");
+	ck_assert_int_eq(rename(main_log, moved), 0);
+	log_reopen();
+	log_info("after");
+	ck_assert_ptr_nonnull(strstr(slurp(main_log), "after"));
+	ck_assert_ptr_null(strstr(slurp(main_log), "before"));
+	ck_assert_ptr_null(strstr(slurp(moved), "after"));
+}
+END_TEST
+
+Suite *
+unit_suite(void)
+{
+	Suite *s = suite_create("log");
+	TCase *tc = tcase_create("log");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, levels_parse);
+	tcase_add_test(tc, levels_filter);
+	tcase_add_test(tc, access_lines);
+	tcase_add_test(tc, reopen_after_move);
+	suite_add_tcase(s, tc);
+	return s;
+}
