@@ -16,7 +16,9 @@
 #include "alarm.h"
 #include "control.h"
 #include "daemon.h"
+#include "dhcp_guard.h"
 #include "dhcp_lease.h"
+#include "dhcp_pace.h"
 #include "dhcp_snoop.h"
 #include "event.h"
 #include "forward.h"
@@ -42,6 +44,7 @@ static struct daemon {
 	struct onboarding onb;
 	struct dhcp_info dhcp[CFG_MAX_IFACE];
 	int64_t dhcp_saved[CFG_MAX_IFACE];	/* last write of each file */
+	struct dhcp_pace dhcp_pace[CFG_MAX_IFACE];	/* changes held back */
 	size_t ndhcp;
 	struct peer_info peer;
 	bool have_peer;
@@ -51,6 +54,7 @@ static struct daemon {
 	struct probe probe;
 	struct event_timer probe_timer;
 	struct event_timer expiry_timer;
+	struct event_timer pace_timer;		/* a held DHCP change is due */
 	int sigfd;
 	int64_t last_probe;
 	char last_probe_error[128];
@@ -290,42 +294,118 @@ daemon_dhcp_update(const struct dhcp_info *info)
 	daemon_reselect();
 }
 
-/* A snooped reply: decide what it means for the interface. */
+/* Wake up when the first change held back by pacing may apply. */
 static void
-daemon_dhcp_reply(const char *ifname, const uint8_t mac[6],
-    const struct dhcp_reply *r, void *arg)
+daemon_dhcp_pace_arm(void)
+{
+	int64_t now = event_now(), next = -1;
+
+	for (size_t i = 0; i < d.ndhcp; i++) {
+		int64_t w = dhcp_pace_wait(&d.dhcp_pace[i], now);
+
+		if (d.dhcp_pace[i].held && (next == -1 || w < next))
+			next = w;
+	}
+	if (next == -1)
+		event_timer_stop(&d.pace_timer);
+	else
+		event_timer_arm(&d.pace_timer, next > 0 ? (uint64_t)next * 1000 : 1);
+}
+
+static void
+daemon_dhcp_pace_due(void *arg)
+{
+	int64_t now = event_now(), wait;
+
+	for (size_t i = 0; i < d.ndhcp; i++) {
+		const struct dhcp_info *held = dhcp_pace_due(&d.dhcp_pace[i], now, &wait);
+		struct dhcp_info info;
+
+		if (held == NULL)
+			continue;
+		info = *held;
+		/* Learning may have been turned off there since (reload). */
+		if (!config_iface_eligible(&d.cfg, info.ifname))
+			continue;
+		log_info("dhcp: %s: latest held-back change applied: %s%s%s", info.ifname,
+		    info.state, info.nproxy ? " " : "", info.nproxy ? info.proxy[0] : "");
+		daemon_dhcp_update(&info);
+	}
+	daemon_dhcp_pace_arm();
+}
+
+/* A snooped reply: believe it only as the interface's client would
+ * (dhcp_guard), decide what it means, and apply a change at a bounded
+ * rate (dhcp_pace). Every line logged here is the network's doing. */
+static void
+daemon_dhcp_reply(const struct dhcp_snooped *s, void *arg)
 {
 	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(60, 1);
-	const struct dhcp_info *cur = status_find_dhcp(d.dhcp, d.ndhcp, ifname);
+	static struct log_ratelimit held_rl = LOG_RATELIMIT_INIT(60, 1);
+	const struct dhcp_reply *r = s->reply;
+	const struct dhcp_info *cur = status_find_dhcp(d.dhcp, d.ndhcp, s->ifname);
+	size_t i = cur != NULL ? (size_t)(cur - d.dhcp) : d.ndhcp;
 	const char *msg = dhcp_parse_msg_name(r->msg_type), *why = "";
+	struct dhcp_guard_ctx ctx = {
+		.mac = s->mac, .bound_server = cur != NULL ? cur->server : 0,
+		.prefix = s->prefix, .nprefix = s->nprefix, .now = event_now(),
+	};
+	enum dhcp_guard_verdict v;
 	struct dhcp_info info;
+	uint64_t refused = 0;
+	int64_t wait;
 
+	if (r->msg_type != DHCP_MSG_ACK && r->msg_type != DHCP_MSG_NAK) {
+		log_debug("dhcp: %s on %s ignored", msg, s->ifname);
+		return;
+	}
+	if ((v = dhcp_guard_judge(s->guard, r, &ctx)) != DHCP_GUARD_ACCEPT) {
+		for (size_t k = 0; k < DHCP_GUARD_NVERDICT; k++)
+			refused += s->guard->refused[k];
+		log_limited(&rl, ctx.now, LOG_WARN,
+		    "dhcp: %s on %s refused: %s (%llu refused on %s)", msg, s->ifname,
+		    dhcp_guard_verdict_name(v), (unsigned long long)refused, s->ifname);
+		return;
+	}
 	if (cur != NULL)
 		info = *cur;
 	else
-		dhcp_lease_clear(&info, ifname, DHCP_STATE_PENDING);
-	switch (dhcp_lease_apply(&info, ifname, mac, r, event_now(), &why)) {
+		dhcp_lease_clear(&info, s->ifname, DHCP_STATE_PENDING);
+	switch (dhcp_lease_apply(&info, s->ifname, s->mac, r, ctx.now, &why)) {
 	case DHCP_LEASE_IGNORED:
-		log_debug("dhcp: %s on %s ignored", msg, ifname);
+		log_debug("dhcp: %s on %s ignored", msg, s->ifname);
 		return;
 	case DHCP_LEASE_REJECTED:
-		log_limited(&rl, event_now(), LOG_WARN, "dhcp: %s on %s refused: %s",
-		    msg, ifname, why);
+		log_limited(&rl, ctx.now, LOG_WARN, "dhcp: %s on %s refused: %s",
+		    msg, s->ifname, why);
 		return;
 	case DHCP_LEASE_UPDATED:
 		break;
 	}
 	if (cur != NULL && dhcp_lease_same(cur, &info)) {
-		size_t i = (size_t)(cur - d.dhcp);
-
+		/* The latest word is the value in force: nothing to apply. */
+		if (d.dhcp_pace[i].held) {
+			dhcp_pace_drop(&d.dhcp_pace[i]);
+			daemon_dhcp_pace_arm();
+		}
 		d.dhcp[i].lease_expiry = info.lease_expiry;
 		if (event_now() - d.dhcp_saved[i] < DAEMON_DHCP_SAVE_MIN) {
 			daemon_reselect();	/* re-arms the expiry timer */
 			return;
 		}
-	} else
-		log_info("dhcp: %s on %s: %s%s%s", msg, ifname, info.state,
+	} else if (i < CFG_MAX_IFACE && !dhcp_pace_allow(&d.dhcp_pace[i], ctx.now, &wait)) {
+		dhcp_pace_hold(&d.dhcp_pace[i], &info);
+		log_limited(&held_rl, ctx.now, LOG_WARN, "dhcp: %s on %s: change to %s%s%s "
+		    "held back %llds (changing too often)", msg, s->ifname, info.state,
+		    info.nproxy ? " " : "", info.nproxy ? info.proxy[0] : "", (long long)wait);
+		daemon_dhcp_pace_arm();
+		return;
+	} else {
+		if (i < CFG_MAX_IFACE)
+			dhcp_pace_drop(&d.dhcp_pace[i]);
+		log_info("dhcp: %s on %s: %s%s%s", msg, s->ifname, info.state,
 		    info.nproxy ? " " : "", info.nproxy ? info.proxy[0] : "");
+	}
 	daemon_dhcp_update(&info);
 }
 
@@ -340,6 +420,8 @@ daemon_link(const char *ifname, bool up, bool removed, void *arg)
 		return;
 	log_info("dhcp: %s %s: its proxies are forgotten", ifname,
 	    removed ? "removed" : "down");
+	/* A change held back from before the link went down is stale. */
+	dhcp_pace_drop(&d.dhcp_pace[cur - d.dhcp]);
 	dhcp_lease_clear(&info, ifname, DHCP_STATE_LINK_DOWN);
 	daemon_dhcp_update(&info);
 }
@@ -596,7 +678,8 @@ daemon_init_loop(void)
 	if (event_init() == -1 || daemon_signals() == -1 ||
 	    probe_init(&d.probe, daemon_probe_done, NULL) == -1 ||
 	    event_timer_init(&d.probe_timer, daemon_probe_due, NULL) == -1 ||
-	    event_timer_init(&d.expiry_timer, daemon_expiry_due, NULL) == -1) {
+	    event_timer_init(&d.expiry_timer, daemon_expiry_due, NULL) == -1 ||
+	    event_timer_init(&d.pace_timer, daemon_dhcp_pace_due, NULL) == -1) {
 		log_err("event loop: %s", strerror(errno));
 		return -1;
 	}
