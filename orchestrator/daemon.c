@@ -340,6 +340,11 @@ daemon_dhcp_pace_due(void *arg)
 static void
 daemon_dhcp_reply(const struct dhcp_snooped *s, void *arg)
 {
+	/* One line a minute per kind of refusal: one kind flooding does not
+	 * hide another. */
+	static struct log_ratelimit refused_rl[DHCP_GUARD_NVERDICT] = {
+		[0 ... DHCP_GUARD_NVERDICT - 1] = LOG_RATELIMIT_INIT(60, 1),
+	};
 	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(60, 1);
 	static struct log_ratelimit held_rl = LOG_RATELIMIT_INIT(60, 1);
 	const struct dhcp_reply *r = s->reply;
@@ -362,7 +367,7 @@ daemon_dhcp_reply(const struct dhcp_snooped *s, void *arg)
 	if ((v = dhcp_guard_judge(s->guard, r, &ctx)) != DHCP_GUARD_ACCEPT) {
 		for (size_t k = 0; k < DHCP_GUARD_NVERDICT; k++)
 			refused += s->guard->refused[k];
-		log_limited(&rl, ctx.now, LOG_WARN,
+		log_limited(&refused_rl[v], ctx.now, LOG_WARN,
 		    "dhcp: %s on %s refused: %s (%llu refused on %s)", msg, s->ifname,
 		    dhcp_guard_verdict_name(v), (unsigned long long)refused, s->ifname);
 		return;
@@ -407,6 +412,30 @@ daemon_dhcp_reply(const struct dhcp_snooped *s, void *arg)
 		    info.nproxy ? " " : "", info.nproxy ? info.proxy[0] : "");
 	}
 	daemon_dhcp_update(&info);
+}
+
+/* status_dhcp() plus what only the snooper knows: the replies refused
+ * on each interface, by reason, and a change held back by pacing. */
+static json_t *
+daemon_dhcp_show(const struct status_view *v)
+{
+	json_t *arr = status_dhcp(v), *o;
+	size_t k;
+
+	json_array_foreach(arr, k, o) {
+		const char *ifname = json_string_value(json_object_get(o, "interface"));
+		const struct dhcp_info *cur = status_find_dhcp(d.dhcp, d.ndhcp, ifname);
+		const struct dhcp_guard *g = dhcp_snoop_find_guard(ifname);
+		json_t *c = json_object();
+
+		for (int r = DHCP_GUARD_ACCEPT + 1; r < DHCP_GUARD_NVERDICT; r++)
+			json_object_set_new(c, dhcp_guard_verdict_key(r),
+			    json_integer(g != NULL ? (json_int_t)g->refused[r] : 0));
+		json_object_set_new(o, "refused-replies", c);
+		if (cur != NULL && d.dhcp_pace[cur - d.dhcp].held)
+			json_object_set_new(o, "change-held-back", json_true());
+	}
+	return arr;
 }
 
 static void
@@ -573,7 +602,7 @@ daemon_control(const char *req, void *arg)
 	if (strcmp(req, "show management-proxy") == 0)
 		return control_ok(status_proxy(&v));
 	if (strcmp(req, "show dhcp learned-proxies") == 0)
-		return control_ok(status_dhcp(&v));
+		return control_ok(daemon_dhcp_show(&v));
 	if (strcmp(req, "show alarms") == 0)
 		return control_ok(status_alarms(&v));
 	if (strcmp(req, "reload") == 0)

@@ -5,20 +5,36 @@
 
 #define DHCP_GUARD_BROADCAST	0xffffffffu
 
-static const char *const dhcp_guard_names[DHCP_GUARD_NVERDICT] = {
-	[DHCP_GUARD_ACCEPT] = "accepted",
-	[DHCP_GUARD_CHADDR] = "chaddr is not this interface's hardware address",
-	[DHCP_GUARD_NO_SERVER_ID] = "no server identifier",
-	[DHCP_GUARD_NO_REQUEST] = "answers no recent request of ours (xid)",
-	[DHCP_GUARD_WRONG_SERVER] = "server identifier is not the lease's server",
-	[DHCP_GUARD_OFF_LINK] = "not addressed as a server reply on this link",
+/* Log text, and the key of the counter in `show dhcp learned-proxies`. */
+static const struct {
+	const char *text;
+	const char *key;
+} dhcp_guard_names[DHCP_GUARD_NVERDICT] = {
+	[DHCP_GUARD_ACCEPT] = { "accepted", "accepted" },
+	[DHCP_GUARD_CHADDR] = { "chaddr is not this interface's hardware address",
+	    "other-chaddr" },
+	[DHCP_GUARD_NO_SERVER_ID] = { "no server identifier", "no-server-id" },
+	[DHCP_GUARD_NO_REQUEST] = { "answers no recent request of ours (xid)",
+	    "no-request" },
+	[DHCP_GUARD_WRONG_SERVER] = { "server identifier is not the lease's server",
+	    "wrong-server" },
+	[DHCP_GUARD_OFF_LINK] = { "not addressed as a server reply on this link",
+	    "off-link" },
 };
 
 const char *
 dhcp_guard_verdict_name(enum dhcp_guard_verdict v)
 {
 	if ((unsigned)v < DHCP_GUARD_NVERDICT)
-		return dhcp_guard_names[v];
+		return dhcp_guard_names[v].text;
+	return "unknown";
+}
+
+const char *
+dhcp_guard_verdict_key(enum dhcp_guard_verdict v)
+{
+	if ((unsigned)v < DHCP_GUARD_NVERDICT)
+		return dhcp_guard_names[v].key;
 	return "unknown";
 }
 

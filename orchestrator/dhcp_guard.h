@@ -71,4 +71,6 @@ enum dhcp_guard_verdict dhcp_guard_judge(struct dhcp_guard *,
 	    const struct dhcp_reply *, const struct dhcp_guard_ctx *);
 /* Static text for logs: "answers no request of ours", ... */
 const char *dhcp_guard_verdict_name(enum dhcp_guard_verdict);
+/* Static JSON key: "no-request", "wrong-server", ... */
+const char *dhcp_guard_verdict_key(enum dhcp_guard_verdict);
 #endif

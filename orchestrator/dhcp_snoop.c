@@ -103,19 +103,39 @@ dhcp_snoop_mac(const char *ifname, uint8_t mac[6])
 	return 0;
 }
 
-/* The interface's pending requests; NULL only when more interfaces than
- * configurable are eligible at once (cannot happen after configure). */
-static struct dhcp_guard *
-dhcp_snoop_guard(const char *ifname)
+static struct dhcp_snoop_if *
+dhcp_snoop_slot(const char *ifname)
 {
 	for (size_t i = 0; i < snoop.nifs; i++)
 		if (strcmp(snoop.ifs[i].name, ifname) == 0)
-			return &snoop.ifs[i].guard;
+			return &snoop.ifs[i];
+	return NULL;
+}
+
+const struct dhcp_guard *
+dhcp_snoop_find_guard(const char *ifname)
+{
+	struct dhcp_snoop_if *sif = dhcp_snoop_slot(ifname);
+
+	return sif != NULL ? &sif->guard : NULL;
+}
+
+/* The interface's pending requests, made on first use; NULL only when more
+ * interfaces than configurable are eligible at once (cannot happen after
+ * configure). */
+static struct dhcp_guard *
+dhcp_snoop_guard(const char *ifname)
+{
+	struct dhcp_snoop_if *sif = dhcp_snoop_slot(ifname);
+
+	if (sif != NULL)
+		return &sif->guard;
 	if (snoop.nifs == CFG_MAX_IFACE)
 		return NULL;
-	memset(&snoop.ifs[snoop.nifs], 0, sizeof(snoop.ifs[0]));
-	snprintf(snoop.ifs[snoop.nifs].name, sizeof(snoop.ifs[0].name), "%s", ifname);
-	return &snoop.ifs[snoop.nifs++].guard;
+	sif = &snoop.ifs[snoop.nifs++];
+	memset(sif, 0, sizeof(*sif));
+	snprintf(sif->name, sizeof(sif->name), "%s", ifname);
+	return &sif->guard;
 }
 
 static size_t

@@ -40,6 +40,8 @@ int  dhcp_snoop_open(dhcp_snoop_cb, void *arg);
  * removes the table when there are none. */
 int  dhcp_snoop_configure(const struct config *);
 void dhcp_snoop_close(void);
+/* The interface's request table and refusal counters; NULL if it has none. */
+const struct dhcp_guard *dhcp_snoop_find_guard(const char *ifname);
 /* Pure: the ruleset for cfg's eligible interfaces; 0 when there are none,
  * else its length (-1 when buf is too small). */
 int  dhcp_snoop_ruleset(const struct config *, char *buf, size_t len);
