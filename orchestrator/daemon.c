@@ -264,12 +264,15 @@ daemon_path(char *buf, const char *dir, const char *name)
 static void
 daemon_dhcp_store(size_t i)
 {
+	/* Writes follow DHCP replies: a full disk must not mean a line each. */
+	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(60, 1);
 	const struct dhcp_info *info = &d.dhcp[i];
 	char path[DAEMON_PATH_MAX];
 
 	if (daemon_path(path, d.dhcp_dir, info->ifname) == -1 ||
 	    statefile_write_dhcp(path, info) == -1)
-		log_err("%s/%s: %s", d.dhcp_dir, info->ifname, strerror(errno));
+		log_limited(&rl, event_now(), LOG_ERR, "%s/%s: %s", d.dhcp_dir,
+		    info->ifname, strerror(errno));
 	d.dhcp_saved[i] = event_now();
 }
 
@@ -347,6 +350,7 @@ daemon_dhcp_reply(const struct dhcp_snooped *s, void *arg)
 	};
 	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(60, 1);
 	static struct log_ratelimit held_rl = LOG_RATELIMIT_INIT(60, 1);
+	static struct log_ratelimit offer_rl = LOG_RATELIMIT_INIT(60, 1);
 	const struct dhcp_reply *r = s->reply;
 	const struct dhcp_info *cur = status_find_dhcp(d.dhcp, d.ndhcp, s->ifname);
 	size_t i = cur != NULL ? (size_t)(cur - d.dhcp) : d.ndhcp;
@@ -361,7 +365,8 @@ daemon_dhcp_reply(const struct dhcp_snooped *s, void *arg)
 	int64_t wait;
 
 	if (r->msg_type != DHCP_MSG_ACK && r->msg_type != DHCP_MSG_NAK) {
-		log_debug("dhcp: %s on %s ignored", msg, s->ifname);
+		log_limited(&offer_rl, ctx.now, LOG_DEBUG, "dhcp: %s on %s ignored", msg,
+		    s->ifname);
 		return;
 	}
 	if ((v = dhcp_guard_judge(s->guard, r, &ctx)) != DHCP_GUARD_ACCEPT) {
@@ -377,8 +382,7 @@ daemon_dhcp_reply(const struct dhcp_snooped *s, void *arg)
 	else
 		dhcp_lease_clear(&info, s->ifname, DHCP_STATE_PENDING);
 	switch (dhcp_lease_apply(&info, s->ifname, s->mac, r, ctx.now, &why)) {
-	case DHCP_LEASE_IGNORED:
-		log_debug("dhcp: %s on %s ignored", msg, s->ifname);
+	case DHCP_LEASE_IGNORED:	/* not reached: OFFERs left above */
 		return;
 	case DHCP_LEASE_REJECTED:
 		log_limited(&rl, ctx.now, LOG_WARN, "dhcp: %s on %s refused: %s",

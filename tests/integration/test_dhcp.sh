@@ -490,8 +490,8 @@ sed -i 's/enable-proxy-discovery: true}/enable-proxy-discovery: false}/; s/{name
 in_r nft add table ip mgmt_proxy_dhcp
 check "a stale table is there before the start" table_present
 start_daemon
-check "no interface eligible: start-up removed the stale table" wait_for 3 bash -c "! ip netns exec '$R' nft list table ip mgmt_proxy_dhcp 2>/dev/null"
+check "no interface eligible: start-up removed the stale table" wait_for 3 bash -c "! ip netns exec '$R' nft list table ip mgmt_proxy_dhcp >/dev/null 2>&1"
 in_r nft add table ip mgmt_proxy_dhcp
 stop_daemon
-check "no interface eligible: the stop removed it as well" bash -c "! ip netns exec '$R' nft list table ip mgmt_proxy_dhcp 2>/dev/null"
+check "no interface eligible: the stop removed it as well" bash -c "! ip netns exec '$R' nft list table ip mgmt_proxy_dhcp >/dev/null 2>&1"
 t_finish
