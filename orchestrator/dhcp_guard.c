@@ -96,9 +96,12 @@ dhcp_guard_onlink(uint32_t a, const struct dhcp_guard_ctx *c)
 /* RFC 2131 4.1: a server or relay broadcasts its reply, or unicasts it to
  * the client's address (yiaddr, or ciaddr when renewing). A unicast reply
  * comes from the server's own address (the one the client reaches it at)
- * or from a relay agent on the client's link, whose address is giaddr.
- * Limited broadcast is never forwarded by a router (RFC 1812 5.3.5.1), so
- * it can only have been sent on this link. */
+ * or from a relay agent on the client's link, whose address is giaddr: in
+ * a subnet of the interface, or anywhere while the interface has no IPv4
+ * address yet (then nothing routed can reach it by unicast: the last
+ * router would have to resolve an address nobody answers for; the relay
+ * sends to chaddr directly). Limited broadcast is never forwarded by a
+ * router (RFC 1812 5.3.5.1), so it can only have been sent on this link. */
 static bool
 dhcp_guard_addressed(const struct dhcp_reply *r, const struct dhcp_guard_ctx *c)
 {
@@ -108,7 +111,8 @@ dhcp_guard_addressed(const struct dhcp_reply *r, const struct dhcp_guard_ctx *c)
 		return false;
 	if (r->ip_src == r->server_id)
 		return true;
-	return r->giaddr != 0 && r->ip_src == r->giaddr && dhcp_guard_onlink(r->giaddr, c);
+	return r->giaddr != 0 && r->ip_src == r->giaddr &&
+	    (c->nprefix == 0 || dhcp_guard_onlink(r->giaddr, c));
 }
 
 static enum dhcp_guard_verdict

@@ -231,11 +231,17 @@ START_TEST(relay_on_link_accepted)
 	r.ip_src = OTHER;
 	r.ip_dst = CLIENT;
 	ck_assert_int_eq(judge(), DHCP_GUARD_ACCEPT);
-	/* The same relay when the interface has no address on its subnet. */
+	/* A relay outside every subnet of the interface. */
 	dhcp_guard_request(&g, &q, 1000);
-	ctx.nprefix = 0;
+	r.giaddr = r.ip_src = FAR;
 	ck_assert_int_eq(judge(), DHCP_GUARD_OFF_LINK);
+	/* Before the first lease the interface has no subnet: the relay
+	 * unicasts to chaddr, which nothing routed could do. */
+	ctx.nprefix = 0;
+	ck_assert_int_eq(judge(), DHCP_GUARD_ACCEPT);
 	/* A relay's broadcast needs no address: it cannot be routed. */
+	dhcp_guard_request(&g, &q, 1000);
+	ctx.nprefix = 1;
 	r.ip_dst = BCAST;
 	ck_assert_int_eq(judge(), DHCP_GUARD_ACCEPT);
 }
