@@ -43,6 +43,7 @@ static struct {
 /* The network decides what we log here: a flood must not fill the disk. */
 static struct log_ratelimit snoop_rl = LOG_RATELIMIT_INIT(60, 1);
 static struct log_ratelimit snoop_tap_rl = LOG_RATELIMIT_INIT(60, 1);
+static struct log_ratelimit snoop_req_rl = LOG_RATELIMIT_INIT(60, 1);
 
 int
 dhcp_snoop_ruleset(const struct config *cfg, char *buf, size_t len)
@@ -175,8 +176,9 @@ dhcp_snoop_request(const uint8_t *pkt, size_t len, const struct sockaddr_ll *sll
 	    snoop.cfg == NULL || !config_iface_eligible(snoop.cfg, ifname))
 		return;
 	if (!dhcp_parse_request(pkt, len, &q, &why)) {
-		log_limited(&snoop_tap_rl, event_now(), LOG_DEBUG,
-		    "dhcp: request on %s not understood: %s", ifname, why);
+		/* RELEASE, DECLINE, INFORM: nothing to remember. */
+		log_limited(&snoop_req_rl, event_now(), LOG_DEBUG,
+		    "dhcp: request on %s not remembered: %s", ifname, why);
 		return;
 	}
 	if (dhcp_snoop_mac(ifname, mac) == -1 || memcmp(mac, q.chaddr, 6) != 0 ||
