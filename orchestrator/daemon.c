@@ -330,8 +330,10 @@ daemon_dhcp_pace_due(void *arg)
 		/* Learning may have been turned off there since (reload). */
 		if (!config_iface_eligible(&d.cfg, info.ifname))
 			continue;
-		log_info("dhcp: %s: latest held-back change applied: %s%s%s", info.ifname,
-		    info.state, info.nproxy ? " " : "", info.nproxy ? info.proxy[0] : "");
+		/* Worded like an immediate change, so one grep finds both. */
+		log_info("dhcp: ACK on %s: %s%s%s (the latest of the changes held back)",
+		    info.ifname, info.state, info.nproxy ? " " : "",
+		    info.nproxy ? info.proxy[0] : "");
 		daemon_dhcp_update(&info);
 	}
 	daemon_dhcp_pace_arm();
