@@ -22,7 +22,9 @@
 #define BOOTP_HTYPE		1
 #define BOOTP_HLEN		2
 #define BOOTP_XID		4
+#define BOOTP_CIADDR		12
 #define BOOTP_YIADDR		16
+#define BOOTP_GIADDR		24
 #define BOOTP_CHADDR		28
 #define BOOTP_SNAME		44
 #define BOOTP_SNAME_LEN		64
@@ -31,6 +33,7 @@
 #define BOOTP_COOKIE		236
 #define BOOTP_OPTIONS		240	/* first byte after the magic cookie */
 
+#define BOOTREQUEST		1
 #define BOOTREPLY		2
 #define HTYPE_ETHER		1
 #define HLEN_ETHER		6
@@ -224,21 +227,22 @@ too_short:
 	r->proxy_problem = "option 43 sub-option runs past its end";
 }
 
-bool
-dhcp_parse_bootp(const uint8_t *p, size_t len, struct dhcp_reply *out,
-    const char **why)
+/* The part shared by replies and requests: the fixed header (op, Ethernet,
+ * magic cookie), every option field the overload option names, and the
+ * message type. The caller reads the rest from p and *o. */
+static bool
+dhcp_parse_message(const uint8_t *p, size_t len, uint8_t op,
+    struct dhcp_parse_opts *o, uint8_t *msg_type, const char **why)
 {
-	struct dhcp_parse_opts o;	/* about 3 KiB */
-	struct dhcp_reply r;
 	uint8_t overload = 0;
 
-	memset(&o, 0, sizeof(o));
-	memset(&r, 0, sizeof(r));
-
-	if (len < BOOTP_OPTIONS)
-		goto too_short;
-	if (p[BOOTP_OP] != BOOTREPLY) {
-		*why = "not a BOOTREPLY";
+	memset(o, 0, sizeof(*o));
+	if (len < BOOTP_OPTIONS) {
+		*why = "BOOTP message too short";
+		return false;
+	}
+	if (p[BOOTP_OP] != op) {
+		*why = op == BOOTREPLY ? "not a BOOTREPLY" : "not a BOOTREQUEST";
 		return false;
 	}
 	if (p[BOOTP_HTYPE] != HTYPE_ETHER || p[BOOTP_HLEN] != HLEN_ETHER) {
@@ -250,54 +254,80 @@ dhcp_parse_bootp(const uint8_t *p, size_t len, struct dhcp_reply *out,
 		*why = "bad magic cookie";
 		return false;
 	}
-	r.xid = dhcp_parse_get32(p + BOOTP_XID);
-	r.yiaddr = dhcp_parse_get32(p + BOOTP_YIADDR);
-	memcpy(r.chaddr, p + BOOTP_CHADDR, sizeof(r.chaddr));
-
 	if (!dhcp_parse_area(p + BOOTP_OPTIONS, len - BOOTP_OPTIONS,
-	    AREA_OPTIONS, &o, why))
+	    AREA_OPTIONS, o, why))
 		return false;
 
 	/* RFC 2131 section 4.1 and RFC 3396 section 5: with option overload
 	 * the file field, then the sname field, continue the options. */
-	if (o.seen[DHO_OVERLOAD]) {
-		if (o.len[DHO_OVERLOAD] != 1 || o.head[DHO_OVERLOAD][0] < 1 ||
-		    o.head[DHO_OVERLOAD][0] > 3) {
+	if (o->seen[DHO_OVERLOAD]) {
+		if (o->len[DHO_OVERLOAD] != 1 || o->head[DHO_OVERLOAD][0] < 1 ||
+		    o->head[DHO_OVERLOAD][0] > 3) {
 			*why = "bad option overload";
 			return false;
 		}
-		overload = o.head[DHO_OVERLOAD][0];
+		overload = o->head[DHO_OVERLOAD][0];
 	}
 	if ((overload & OVERLOAD_FILE) && !dhcp_parse_area(p + BOOTP_FILE,
-	    BOOTP_FILE_LEN, AREA_FILE, &o, why))
+	    BOOTP_FILE_LEN, AREA_FILE, o, why))
 		return false;
 	if ((overload & OVERLOAD_SNAME) && !dhcp_parse_area(p + BOOTP_SNAME,
-	    BOOTP_SNAME_LEN, AREA_SNAME, &o, why))
+	    BOOTP_SNAME_LEN, AREA_SNAME, o, why))
 		return false;
 
-	/* RFC 2131 section 3: every DHCP message carries option 53; a
-	 * server sends OFFER, ACK or NAK (RFC 2131 table 3). */
-	if (!o.seen[DHO_MSG_TYPE]) {
+	/* RFC 2131 section 3: every DHCP message carries option 53. */
+	if (!o->seen[DHO_MSG_TYPE]) {
 		*why = "no DHCP message type";
 		return false;
 	}
-	if (o.len[DHO_MSG_TYPE] != 1) {
+	if (o->len[DHO_MSG_TYPE] != 1) {
 		*why = "bad DHCP message type length";
 		return false;
 	}
-	r.msg_type = o.head[DHO_MSG_TYPE][0];
+	*msg_type = o->head[DHO_MSG_TYPE][0];
+	return true;
+}
+
+/* Option 54, RFC 2132 section 9.7: exactly four bytes when present. */
+static bool
+dhcp_parse_server_id(const struct dhcp_parse_opts *o, uint32_t *server_id,
+    const char **why)
+{
+	*server_id = 0;
+	if (!o->seen[DHO_SERVER_ID])
+		return true;
+	if (o->len[DHO_SERVER_ID] != 4) {
+		*why = "bad server identifier length";
+		return false;
+	}
+	*server_id = dhcp_parse_get32(o->head[DHO_SERVER_ID]);
+	return true;
+}
+
+bool
+dhcp_parse_bootp(const uint8_t *p, size_t len, struct dhcp_reply *out,
+    const char **why)
+{
+	struct dhcp_parse_opts o;	/* about 3 KiB */
+	struct dhcp_reply r;
+
+	memset(&r, 0, sizeof(r));
+	if (!dhcp_parse_message(p, len, BOOTREPLY, &o, &r.msg_type, why))
+		return false;
+	r.xid = dhcp_parse_get32(p + BOOTP_XID);
+	r.ciaddr = dhcp_parse_get32(p + BOOTP_CIADDR);
+	r.yiaddr = dhcp_parse_get32(p + BOOTP_YIADDR);
+	r.giaddr = dhcp_parse_get32(p + BOOTP_GIADDR);
+	memcpy(r.chaddr, p + BOOTP_CHADDR, sizeof(r.chaddr));
+
+	/* A server sends OFFER, ACK or NAK (RFC 2131 table 3). */
 	if (r.msg_type != DHCP_MSG_OFFER && r.msg_type != DHCP_MSG_ACK &&
 	    r.msg_type != DHCP_MSG_NAK) {
 		*why = "DHCP message type is not OFFER, ACK or NAK";
 		return false;
 	}
-	if (o.seen[DHO_SERVER_ID]) {
-		if (o.len[DHO_SERVER_ID] != 4) {
-			*why = "bad server identifier length";
-			return false;
-		}
-		r.server_id = dhcp_parse_get32(o.head[DHO_SERVER_ID]);
-	}
+	if (!dhcp_parse_server_id(&o, &r.server_id, why))
+		return false;
 	if (o.seen[DHO_LEASE_TIME]) {
 		if (o.len[DHO_LEASE_TIME] != 4) {
 			*why = "bad lease time length";
@@ -314,14 +344,13 @@ dhcp_parse_bootp(const uint8_t *p, size_t len, struct dhcp_reply *out,
 
 	*out = r;
 	return true;
-
-too_short:
-	*why = "BOOTP message too short";
-	return false;
 }
 
-bool
-dhcp_parse_packet(const uint8_t *pkt, size_t len, struct dhcp_reply *out,
+/* The IPv4 and UDP headers around a BOOTP message from port sport to port
+ * dport: *msg and *mlen delimit the message. */
+static bool
+dhcp_parse_udp(const uint8_t *pkt, size_t len, uint16_t sport, uint16_t dport,
+    const uint8_t **msg, size_t *mlen, uint32_t *src, uint32_t *dst,
     const char **why)
 {
 	const uint8_t *udp;
@@ -351,14 +380,16 @@ dhcp_parse_packet(const uint8_t *pkt, size_t len, struct dhcp_reply *out,
 		*why = "not UDP";
 		return false;
 	}
+	*src = dhcp_parse_get32(pkt + 12);
+	*dst = dhcp_parse_get32(pkt + 16);
 
 	/* UDP header, RFC 768. */
 	if (total - ihl < 8)
 		goto too_short;
 	udp = pkt + ihl;
-	if (dhcp_parse_get16(udp) != PORT_BOOTPS ||
-	    dhcp_parse_get16(udp + 2) != PORT_BOOTPC) {
-		*why = "not from port 67 to port 68";
+	if (dhcp_parse_get16(udp) != sport || dhcp_parse_get16(udp + 2) != dport) {
+		*why = sport == PORT_BOOTPS ? "not from port 67 to port 68" :
+		    "not from port 68 to port 67";
 		return false;
 	}
 	/* Like the kernel's udp_rcv(): a UDP length beyond the IP payload is
@@ -368,9 +399,56 @@ dhcp_parse_packet(const uint8_t *pkt, size_t len, struct dhcp_reply *out,
 		*why = "bad UDP length";
 		return false;
 	}
-	return dhcp_parse_bootp(udp + 8, ulen - 8, out, why);
+	*msg = udp + 8;
+	*mlen = ulen - 8;
+	return true;
 
 too_short:
 	*why = "packet too short";
 	return false;
+}
+
+bool
+dhcp_parse_packet(const uint8_t *pkt, size_t len, struct dhcp_reply *out,
+    const char **why)
+{
+	const uint8_t *msg;
+	size_t mlen;
+	uint32_t src, dst;
+
+	if (!dhcp_parse_udp(pkt, len, PORT_BOOTPS, PORT_BOOTPC, &msg, &mlen,
+	    &src, &dst, why) || !dhcp_parse_bootp(msg, mlen, out, why))
+		return false;
+	out->ip_src = src;
+	out->ip_dst = dst;
+	return true;
+}
+
+bool
+dhcp_parse_request(const uint8_t *pkt, size_t len, struct dhcp_request *out,
+    const char **why)
+{
+	struct dhcp_parse_opts o;
+	struct dhcp_request q;
+	const uint8_t *p;
+	size_t plen;
+
+	memset(&q, 0, sizeof(q));
+	if (!dhcp_parse_udp(pkt, len, PORT_BOOTPC, PORT_BOOTPS, &p, &plen,
+	    &q.ip_src, &q.ip_dst, why) ||
+	    !dhcp_parse_message(p, plen, BOOTREQUEST, &o, &q.msg_type, why))
+		return false;
+	/* Only these two are answered by an ACK or NAK that could teach us
+	 * something (RFC 2131 table 3; DISCOVER for rapid commit, RFC 4039). */
+	if (q.msg_type != DHCP_MSG_DISCOVER && q.msg_type != DHCP_MSG_REQUEST) {
+		*why = "DHCP message type is not DISCOVER or REQUEST";
+		return false;
+	}
+	if (!dhcp_parse_server_id(&o, &q.server_id, why))
+		return false;
+	q.xid = dhcp_parse_get32(p + BOOTP_XID);
+	q.ciaddr = dhcp_parse_get32(p + BOOTP_CIADDR);
+	memcpy(q.chaddr, p + BOOTP_CHADDR, sizeof(q.chaddr));
+	*out = q;
+	return true;
 }

@@ -36,8 +36,12 @@ struct dhcp_reply {
 	uint8_t		 msg_type;	/* option 53: OFFER, ACK or NAK */
 	uint8_t		 chaddr[6];	/* htype 1 (Ethernet), hlen 6 only */
 	uint32_t	 xid;		/* host order */
-	uint32_t	 yiaddr;	/* host order */
-	uint32_t	 server_id;	/* option 54, host order; 0 if absent */
+	uint32_t	 ciaddr;	/* host order, like every address here */
+	uint32_t	 yiaddr;
+	uint32_t	 giaddr;	/* relay agent; 0 when none */
+	uint32_t	 server_id;	/* option 54; 0 if absent */
+	uint32_t	 ip_src;	/* IPv4 header; 0 from dhcp_parse_bootp() */
+	uint32_t	 ip_dst;
 	uint32_t	 lease_time;	/* option 51, seconds; 0 if absent */
 	bool		 has_vendor;	/* option 43 present */
 	bool		 has_proxy;	/* sub-option 128 present (maybe invalid) */
@@ -61,6 +65,24 @@ bool	dhcp_parse_packet(const uint8_t *pkt, size_t len,
 /* Parse the BOOTP/DHCP message alone (the UDP payload). */
 bool	dhcp_parse_bootp(const uint8_t *p, size_t len,
 	    struct dhcp_reply *out, const char **why);
+
+/* What the snooper needs from a DHCPDISCOVER or DHCPREQUEST that our own
+ * DHCP client sent (host order; 0 when absent). */
+struct dhcp_request {
+	uint8_t		 msg_type;	/* DISCOVER or REQUEST */
+	uint8_t		 chaddr[6];
+	uint32_t	 xid;
+	uint32_t	 ciaddr;
+	uint32_t	 server_id;	/* option 54: the server chosen */
+	uint32_t	 ip_src;
+	uint32_t	 ip_dst;	/* unicast: the server renewed with */
+};
+
+/* Parse a whole IPv4 packet (IPv4 header, UDP header, BOOTP message) as a
+ * DHCPDISCOVER or DHCPREQUEST from port 68 to port 67. Same strictness as
+ * dhcp_parse_packet(); false with *why for anything else. */
+bool	dhcp_parse_request(const uint8_t *pkt, size_t len,
+	    struct dhcp_request *out, const char **why);
 
 /* Static name of a message type ("ACK", ...), "unknown" otherwise. */
 const char *dhcp_parse_msg_name(uint8_t msg_type);

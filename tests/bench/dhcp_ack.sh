@@ -12,14 +12,14 @@
 #       proxy-address.json then names X). File mtimes are no better: the
 #       kernel stamps them with its coarse (tick) clock.
 #
-# Prints median and max of t1-t0 and t2-t0 in ms. Bounded: about 5 s per
-# renewal, 90 s at most. Usage: tests/bench/dhcp_ack.sh [BUILD-DIR] (root).
+# Prints median and max of t1-t0 and t2-t0 in ms. Bounded: 10 s per
+# renewal, 120 s at most. Usage: tests/bench/dhcp_ack.sh [BUILD-DIR] (root).
 cd "$(dirname "$0")/../.." || exit 1
 [ -n "${1:-}" ] && BUILD=$(cd "$1" && pwd)
 . tests/integration/lib.sh
 T_NAME=dhcp_ack
 N=${N:-10}
-DEADLINE=$((SECONDS + 90))
+DEADLINE=$((SECONDS + 120))
 
 for t in dhcpd dhclient tcpdump socat jq; do
 	command -v "$t" >/dev/null || { echo "dhcp_ack: skipped ($t not installed)"; exit 0; }
@@ -134,7 +134,13 @@ ack_after() {
 }
 learned=() effect=()
 value=203.0.113.20:3128
+last=0
 for i in $(seq "$N"); do
+	# The daemon applies 3 changes at once, then one per 10 s (dhcp_pace.h):
+	# space the changes 10 s apart so each one is measured on the
+	# immediate path, not held back.
+	while [ $((SECONDS - last)) -lt 10 ] && [ "$last" != 0 ]; do sleep 0.2; done
+	last=$SECONDS
 	[ $SECONDS -lt $DEADLINE ] || { echo "# deadline reached after $((i - 1)) renewals"; break; }
 	[ "$value" = 203.0.113.20:3128 ] && value=203.0.113.30:3128 || value=203.0.113.20:3128
 	lines=$(wc -l < "$W/cap.txt")

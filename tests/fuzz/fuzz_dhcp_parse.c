@@ -1,6 +1,7 @@
-/* libFuzzer target for dhcp_parse: every input is tried both as a whole
- * IPv4 packet and as a bare BOOTP message, and a successful parse must
- * leave the reply consistent with the documented guarantees. */
+/* libFuzzer target for dhcp_parse: every input is tried as a whole IPv4
+ * reply, as a bare BOOTP reply and as one of our client's requests, and a
+ * successful parse must leave the result consistent with the documented
+ * guarantees. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,7 @@ check_reply(const struct dhcp_reply *r)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct dhcp_request q;
 	struct dhcp_reply r;
 	const char *why = NULL;
 
@@ -46,6 +48,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (dhcp_parse_bootp(data, size, &r, &why))
 		check_reply(&r);
 	else if (why == NULL)
+		abort();
+	why = NULL;
+	if (dhcp_parse_request(data, size, &q, &why)) {
+		if (q.msg_type != DHCP_MSG_DISCOVER && q.msg_type != DHCP_MSG_REQUEST)
+			abort();
+	} else if (why == NULL)
 		abort();
 	return 0;
 }

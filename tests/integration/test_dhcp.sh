@@ -8,12 +8,17 @@
 #   wan1 ns  : dhcpd on s1, 192.0.2.0/25      (wan1: discovery on)
 #   wan2 ns  : dhcpd on s2, 198.51.100.0/24   (wan2: discovery on)
 #   wan3 ns  : dhcpd on s3, 192.0.2.128/25    (wan3: enable-proxy-discovery false)
+#   far ns   : 203.0.113.150, routed to wan1 through the wan1 ns (a forger
+#              off the link)
 #
 # Proves: learned from the ACK, file + selection; a changed value and a
 # withdrawn Option 43 picked up at renewal; link down clears; a disabled
 # interface learns nothing; two WANs -> the lowest wins; DHCP fails open
 # (daemon stopped, daemon killed -9 with its queue rule left behind);
-# spoofed and malformed replies change nothing and are logged, rate-limited.
+# spoofed and malformed replies change nothing and are logged, rate-limited;
+# forged ACKs (wrong xid, wrong server, routed in) change nothing; a flood
+# of alternating values is applied at a bounded rate; no snooping table
+# survives start or stop when no interface is eligible.
 . "$(dirname "$0")/lib.sh"
 
 P=mpt-dh-$$
@@ -24,7 +29,8 @@ DHCLIENT_CONF=$(cd "$(dirname "$0")/../.." && pwd)/examples/dhcp/dhclient.conf
 mkdir -p "$STATE/dhcp" "$RUN"
 MPD_PID=
 
-for t in dhcpd dhclient socat jq nft; do
+FORGE="python3 $(cd "$(dirname "$0")" && pwd)/dhcp_forge.py"
+for t in dhcpd dhclient socat jq nft python3; do
 	command -v "$t" >/dev/null || { echo "not ok - $t is not installed"; exit 1; }
 done
 
@@ -35,7 +41,7 @@ cleanup() {
 	for f in "$W"/*.pid; do
 		[ -e "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null
 	done
-	for n in "$R" "$P-wan1" "$P-wan2" "$P-wan3"; do ns_delete "$n"; done
+	for n in "$R" "$P-wan1" "$P-wan2" "$P-wan3" "$P-far"; do ns_delete "$n"; done
 	[ -n "${KEEP:-}" ] && echo "# kept $W" || rm -rf "$W"
 }
 trap cleanup EXIT
@@ -71,6 +77,16 @@ done
 ip -n "$P-wan1" addr add 192.0.2.1/25 dev s1
 ip -n "$P-wan2" addr add 198.51.100.1/24 dev s2
 ip -n "$P-wan3" addr add 192.0.2.129/25 dev s3
+# The far namespace reaches the router's wan1 address only as routed
+# traffic, through the wan1 namespace (which forwards).
+ns_create "$P-far"
+ip -n "$P-wan1" link add f1 type veth peer name far0 netns "$P-far"
+ip -n "$P-wan1" addr add 203.0.113.129/25 dev f1
+ip -n "$P-wan1" link set f1 up
+ip -n "$P-far" addr add 203.0.113.150/25 dev far0
+ip -n "$P-far" link set far0 up
+ip -n "$P-far" route add default via 203.0.113.129
+ip netns exec "$P-wan1" sysctl -qw net.ipv4.ip_forward=1
 # dhclient reads replies on a packet socket, before netfilter: its lease
 # alone cannot show that our queue lets replies through. This counter, in
 # prerouting after our raw-priority hook, counts the replies that did pass.
@@ -328,6 +344,91 @@ check "wan1 unchanged: resolved 203.0.113.20:3128" if_is wan1 resolved 203.0.113
 check "203.0.113.1 never a candidate" [ "$(JQ='[.candidates[] | select(.proxy == "203.0.113.1:3128")] | length' jget show management-proxy)" = 0 ]
 check "daemon still alive" kill -0 "$MPD_PID"
 
+# --- 7b. forged ACKs that carry wan1's own chaddr change nothing ---
+# A request of our own to answer: a DHCPREQUEST leaving wan1 (as dhclient
+# sends it, on a packet socket) that names a second server, 192.0.2.2, on
+# the link. dhcpd stays silent: the request names another server.
+wan1_mac=$(in_r cat /sys/class/net/wan1/address)
+forge_request() { in_r $FORGE request wan1 192.0.2.2 "$@"; }
+forge_ack() {	# forge_ack NS SRC SERVER XID:PROXY...: to wan1_ip, yiaddr wan1_ip
+	local ns=$1 src=$2 server=$3; shift 3
+	ip netns exec "$ns" $FORGE ack "$src" "$wan1_ip" "$wan1_mac" "$server" "$wan1_ip" "$@"
+}
+applied() { grep -c "dhcp: ACK on wan1: resolved $1" "$LOG"; }
+never_applied() { [ "$(applied "$1")" = 0 ]; }
+logged() { grep -q "$1" "$LOG"; }
+check "wan1 still resolved 203.0.113.20:3128 before forging" if_is wan1 resolved 203.0.113.20:3128
+forge_request 5a5a0001
+# (a) right chaddr, from the server named in the request, wrong xid
+forge_ack "$P-wan1" 192.0.2.2 192.0.2.2 5a5a0002:203.0.113.1:3128
+# (b) right xid, from and naming a server the request did not choose
+forge_ack "$P-wan1" 192.0.2.1 192.0.2.1 5a5a0001:203.0.113.2:3128
+# (c) right xid and server id, but routed in from a non-server address
+forge_ack "$P-far" 203.0.113.150 192.0.2.2 5a5a0001:203.0.113.3:3128
+check "wrong xid: refused and logged" wait_for 5 logged 'ACK on wan1 refused: answers no recent request of ours'
+check "wrong server: refused and logged" wait_for 5 logged 'ACK on wan1 refused: server identifier is not the lease'
+check "routed from 203.0.113.150: refused and logged" wait_for 5 logged 'ACK on wan1 refused: not addressed as a server reply on this link'
+refused() {	# refused [REASON]: wan1's refusal counter (no REASON: all)
+	local f='[.[]] | add'
+	[ -n "${1:-}" ] && f=".\"$1\""
+	JQ=".[] | select(.interface == \"wan1\") | .\"refused-replies\" | $f" \
+	    jget show dhcp learned-proxies
+}
+for k in no-request wrong-server off-link; do
+	check "refusals counted: $k = $(refused $k)" [ "$(refused $k)" -ge 1 ]
+done
+for a in 1 2 3; do
+	check "forged value 203.0.113.$a:3128 never applied" never_applied "203.0.113.$a:3128"
+done
+check "wan1 unchanged: resolved 203.0.113.20:3128 ($(ifstate wan1) $(ifproxies wan1))" \
+	if_is wan1 resolved 203.0.113.20:3128
+check "show dhcp learned-proxies unchanged" [ "$(JQ='.[] | select(.interface == "wan1") | (."management-proxies" | join(","))' \
+	jget show dhcp learned-proxies)" = 203.0.113.20:3128 ]
+# The same answer from the chosen server on the link is believed: the
+# refusals above were for the reasons logged, not for the xid. And a real
+# renewal from dhcpd (to its own server, 192.0.2.1) still updates.
+forge_ack "$P-wan1" 192.0.2.2 192.0.2.2 5a5a0001:203.0.113.5:3128
+check "the chosen server's answer on the link is believed" wait_for 5 if_is wan1 resolved 203.0.113.5:3128
+check "its request is answered once only" bash -c "
+	ip netns exec '$P-wan1' $FORGE ack 192.0.2.2 '$wan1_ip' '$wan1_mac' 192.0.2.2 '$wan1_ip' 5a5a0001:203.0.113.4:3128
+	sleep 1; ! grep -q 'ACK on wan1: resolved 203.0.113.4' '$LOG'"
+check "a real renewal from dhcpd updates again" wait_for 40 if_is wan1 resolved 203.0.113.20:3128
+
+# --- 7c. a flood of alternating values is applied at a bounded rate ---
+# 20 requests of our own, each answered by the chosen server on the link,
+# alternating 203.0.113.10 / 203.0.113.5: all pass the checks above. At most
+# 3 changes apply at once, then one per 10 s; the latest (.5) wins.
+dhclient_stop wan1	# no renewal in between
+xids=$(for k in $(seq 10 29); do printf '5a5a00%02x ' "$k"; done)
+pairs=$(k=0; for x in $xids; do
+	[ $((k % 2)) = 0 ] && v=10 || v=5; printf '%s:203.0.113.%s:3128 ' "$x" "$v"; k=$((k + 1)); done)
+n0=$(grep -c 'dhcp: ACK on wan1: resolved' "$LOG")
+r0=$(refused)
+bx= bp=
+h0=$(grep -c 'changing too often' "$LOG")
+t0=$(date +%s)
+set -- $pairs
+for x in $xids; do	# 5 at a time: a client has few requests in flight
+	bx="$bx $x"; bp="$bp $1"; shift
+	[ "$(echo $bx | wc -w)" = 5 ] || continue
+	forge_request $bx
+	forge_ack "$P-wan1" 192.0.2.2 192.0.2.2 $bp
+	bx= bp=
+done
+t1=$(date +%s)
+check "the latest value of the flood applies when its turn comes" wait_for 40 if_is wan1 resolved 203.0.113.5:3128
+t2=$(date +%s)
+n1=$(grep -c 'dhcp: ACK on wan1: resolved' "$LOG")
+bound=$((3 + (t2 - t0) / 10 + 1))
+check "20 alternating ACKs in $((t1 - t0)) s: $((n1 - n0)) changes applied in $((t2 - t0)) s (at most $bound)" \
+	[ $((n1 - n0)) -le "$bound" ]
+h1=$(grep -c 'changing too often' "$LOG")
+check "none of the 20 was refused (refused: $r0 -> $(refused))" [ "$(refused)" = "$r0" ]
+check "held-back changes logged at most once, rate-limited ($((h1 - h0)) lines)" [ $((h1 - h0)) -le 1 ]
+check "the held value was applied by the pacer" logged 'dhcp: ACK on wan1: resolved 203.0.113.5:3128 (the latest of the changes held back)'
+dhclient_start wan1
+check "dhclient's renewals bring the server's value back" wait_for 60 if_is wan1 resolved 203.0.113.20:3128
+
 # --- 8. reload: the jump rule follows the configuration, the queue rule
 # stays exactly one, and snooping goes on ---
 sed -i 's/{name: wan2, dhcp: v4, enable-proxy-discovery: true}/{name: wan2, dhcp: v4, enable-proxy-discovery: false}/' "$CFG"
@@ -338,7 +439,7 @@ check "jump rule now for wan1 only" bash -c \
 check "still exactly one queue rule" queue_rule
 check "wan2 no longer listed" [ "$(learned_ifaces)" = wan1 ]
 dhcpd_restart 1 203.0.113.30:3128
-check "after reload a changed value is still learned" wait_for 15 if_is wan1 resolved 203.0.113.30:3128
+check "after reload a changed value is still learned" wait_for 40 if_is wan1 resolved 203.0.113.30:3128
 
 # --- 9. fail-open: DHCP works whatever state the daemon is in ---
 dhclient_fresh() {	# a new client with no lease file must bind
@@ -382,4 +483,15 @@ check "restart over the stale table: still exactly one queue rule" wait_for 3 qu
 check "restarted daemon learns the new value at renewal" wait_for 15 if_is wan1 resolved 203.0.113.20:3128
 check "and selects it" wait_for 5 is_selected 203.0.113.20:3128
 stop_daemon
+
+# --- 10. no interface eligible: a stale snooping table is removed at
+# start-up and at exit all the same ---
+sed -i 's/enable-proxy-discovery: true}/enable-proxy-discovery: false}/; s/{name: wan1, dhcp: v4}/{name: wan1, dhcp: v4, enable-proxy-discovery: false}/' "$CFG"
+in_r nft add table ip mgmt_proxy_dhcp
+check "a stale table is there before the start" table_present
+start_daemon
+check "no interface eligible: start-up removed the stale table" wait_for 3 bash -c "! ip netns exec '$R' nft list table ip mgmt_proxy_dhcp >/dev/null 2>&1"
+in_r nft add table ip mgmt_proxy_dhcp
+stop_daemon
+check "no interface eligible: the stop removed it as well" bash -c "! ip netns exec '$R' nft list table ip mgmt_proxy_dhcp >/dev/null 2>&1"
 t_finish

@@ -150,4 +150,43 @@ dhcp_build_test_reply(struct dhcp_build *b, uint8_t msg_type,
 	dhcp_build_byte(b, 255);
 	return dhcp_build_finish(b);
 }
+
+/* Turn a finished packet into our client's request: BOOTREQUEST, udp
+ * 68 -> 67, from src to dst. */
+static inline void
+dhcp_build_as_request(struct dhcp_build *b, uint32_t src, uint32_t dst)
+{
+	uint8_t *ip = b->pkt + DHCP_BUILD_IP, *udp = b->pkt + DHCP_BUILD_UDP;
+
+	dhcp_build_bootp(b)[0] = 1;
+	dhcp_build_put32(ip + 12, src);
+	dhcp_build_put32(ip + 16, dst);
+	dhcp_build_put16(udp, 68);
+	dhcp_build_put16(udp + 2, 67);
+}
+
+/* A typical request: message type, server id (unless 0), requested
+ * address 192.0.2.100, end; broadcast from 0.0.0.0, or unicast from
+ * 192.0.2.100 to unicast_to when that is not 0 (a renewal). */
+static inline size_t
+dhcp_build_test_request(struct dhcp_build *b, uint8_t msg_type,
+    uint32_t server_id, uint32_t unicast_to)
+{
+	size_t n;
+
+	dhcp_build_init(b);
+	dhcp_build_put32(dhcp_build_bootp(b) + 16, 0);	/* no yiaddr */
+	dhcp_build_opt8(b, 53, msg_type);
+	if (server_id != 0)
+		dhcp_build_opt32(b, 54, server_id);
+	dhcp_build_opt32(b, 50, 0xc0000264);
+	dhcp_build_byte(b, 255);
+	n = dhcp_build_finish(b);
+	if (unicast_to != 0) {
+		dhcp_build_put32(dhcp_build_bootp(b) + 12, 0xc0000264);	/* ciaddr */
+		dhcp_build_as_request(b, 0xc0000264, unicast_to);
+	} else
+		dhcp_build_as_request(b, 0, 0xffffffff);
+	return n;
+}
 #endif

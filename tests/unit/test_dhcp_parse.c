@@ -902,6 +902,130 @@ seed(const char *dir, const char *name, const uint8_t *p, size_t n,
 	ck_assert_int_eq(fclose(f), 0);
 }
 
+/* Our client's requests: what the snooper remembers of each. */
+static bool
+parse_request_exact(const uint8_t *p, size_t n, struct dhcp_request *q,
+    const char **why)
+{
+	uint8_t *copy = malloc(n ? n : 1);
+	bool ok;
+
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, p, n);
+	*why = NULL;
+	ok = dhcp_parse_request(copy, n, q, why);
+	free(copy);
+	if (!ok)
+		ck_assert_ptr_nonnull(*why);
+	return ok;
+}
+
+START_TEST(test_request)
+{
+	struct dhcp_build b;
+	struct dhcp_request q;
+	struct dhcp_reply r;
+	const char *why;
+	size_t n;
+
+	n = dhcp_build_test_request(&b, DHCP_MSG_DISCOVER, 0, 0);
+	ck_assert_msg(parse_request_exact(b.pkt, n, &q, &why), "%s", why);
+	ck_assert_int_eq(q.msg_type, DHCP_MSG_DISCOVER);
+	ck_assert_uint_eq(q.xid, 0x01020304);
+	ck_assert_uint_eq(q.server_id, 0);
+	ck_assert_uint_eq(q.ip_src, 0);
+	ck_assert_uint_eq(q.ip_dst, 0xffffffff);
+	ck_assert_int_eq(q.chaddr[5], 0x64);
+	/* A request is not a reply, and a reply not a request. */
+	ck_assert(!parse_exact(b.pkt, n, true, &r, &why));
+
+	n = dhcp_build_test_request(&b, DHCP_MSG_REQUEST, 0xc0000201, 0);
+	ck_assert_msg(parse_request_exact(b.pkt, n, &q, &why), "%s", why);
+	ck_assert_int_eq(q.msg_type, DHCP_MSG_REQUEST);
+	ck_assert_uint_eq(q.server_id, 0xc0000201);
+
+	n = dhcp_build_test_request(&b, DHCP_MSG_REQUEST, 0, 0xc0000201);
+	ck_assert_msg(parse_request_exact(b.pkt, n, &q, &why), "%s", why);
+	ck_assert_uint_eq(q.ciaddr, 0xc0000264);
+	ck_assert_uint_eq(q.ip_src, 0xc0000264);
+	ck_assert_uint_eq(q.ip_dst, 0xc0000201);
+
+	n = dhcp_build_test_reply(&b, DHCP_MSG_ACK, PROXY);
+	ck_assert(!parse_request_exact(b.pkt, n, &q, &why));
+	ck_assert_str_eq(why, "not from port 68 to port 67");
+	dhcp_build_as_request(&b, 0, 0xffffffff);
+	dhcp_build_bootp(&b)[0] = 2;
+	ck_assert(!parse_request_exact(b.pkt, n, &q, &why));
+	ck_assert_str_eq(why, "not a BOOTREQUEST");
+	dhcp_build_bootp(&b)[0] = 1;
+	ck_assert(!parse_request_exact(b.pkt, n, &q, &why));
+	ck_assert_str_eq(why, "DHCP message type is not DISCOVER or REQUEST");
+
+	/* RELEASE, DECLINE and INFORM are answered by nothing we learn from. */
+	n = dhcp_build_test_request(&b, DHCP_MSG_RELEASE, 0xc0000201, 0);
+	ck_assert(!parse_request_exact(b.pkt, n, &q, &why));
+	n = dhcp_build_test_request(&b, DHCP_MSG_INFORM, 0, 0);
+	ck_assert(!parse_request_exact(b.pkt, n, &q, &why));
+
+	dhcp_build_init(&b);
+	dhcp_build_opt8(&b, 53, DHCP_MSG_REQUEST);
+	dhcp_build_opt(&b, 54, "\xc0\x00\x02", 3);
+	dhcp_build_byte(&b, 255);
+	n = dhcp_build_finish(&b);
+	dhcp_build_as_request(&b, 0, 0xffffffff);
+	ck_assert(!parse_request_exact(b.pkt, n, &q, &why));
+	ck_assert_str_eq(why, "bad server identifier length");
+}
+END_TEST
+
+/* Every truncation of a request fails cleanly (ASan watches the reads). */
+START_TEST(test_request_truncated)
+{
+	struct dhcp_build b;
+	struct dhcp_request q;
+	const char *why;
+	size_t n = dhcp_build_test_request(&b, DHCP_MSG_REQUEST, 0xc0000201, 0);
+
+	for (size_t k = 0; k < n; k++) {
+		/* Shorten the packet and its IP and UDP lengths alike. */
+		struct dhcp_build c = b;
+
+		dhcp_build_put16(c.pkt + 2, (uint16_t)k);
+		if (k >= 28)
+			dhcp_build_put16(c.pkt + 24, (uint16_t)(k - 20));
+		/* Options start at 268: the type alone (271) or type and
+		 * server id (277 on) make a whole request. */
+		if (k == 271 || k >= 277)
+			continue;
+		ck_assert_msg(!parse_request_exact(c.pkt, k, &q, &why), "at %zu", k);
+	}
+	ck_assert_msg(parse_request_exact(b.pkt, n, &q, &why), "%s", why);
+}
+END_TEST
+
+/* Replies carry what the acceptance rule checks: addresses and relay. */
+START_TEST(test_reply_addresses)
+{
+	struct dhcp_build b;
+	struct dhcp_reply r;
+	const char *why;
+	size_t n = dhcp_build_test_reply(&b, DHCP_MSG_ACK, PROXY);
+
+	dhcp_build_put32(dhcp_build_bootp(&b) + 12, 0xc0000265);
+	dhcp_build_put32(dhcp_build_bootp(&b) + 24, 0xc0000202);
+	ck_assert_msg(parse_pkt(&b, n, &r, &why), "%s", why);
+	ck_assert_uint_eq(r.ip_src, 0xc0000201);
+	ck_assert_uint_eq(r.ip_dst, 0xc0000264);
+	ck_assert_uint_eq(r.ciaddr, 0xc0000265);
+	ck_assert_uint_eq(r.yiaddr, 0xc0000264);
+	ck_assert_uint_eq(r.giaddr, 0xc0000202);
+	ck_assert_uint_eq(r.server_id, 0xc0000201);
+	ck_assert_msg(parse_exact(dhcp_build_bootp(&b), n - DHCP_BUILD_BOOTP,
+	    false, &r, &why), "%s", why);
+	ck_assert_uint_eq(r.ip_src, 0);
+}
+END_TEST
+
 /* DHCP_PARSE_SEED_DIR=tests/fuzz/corpus/fuzz_dhcp_parse regenerates the
  * synthetic fuzz seeds (the isc-* seeds are real captures). */
 START_TEST(test_seeds)
@@ -937,6 +1061,18 @@ START_TEST(test_seeds)
 	memcpy(sname, "\x2b\x0c" ".100.10:3128\xff", 15);
 	n = dhcp_build_finish(&b);
 	seed(dir, "gen-overload3.bin", b.pkt, n, true, PROXY);
+
+	/* A request: the fuzz target feeds every input to both parsers. */
+	n = dhcp_build_test_request(&b, DHCP_MSG_REQUEST, 0xc0000201, 0);
+	if (dir != NULL) {
+		char path[512];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/gen-request.bin", dir);
+		ck_assert_ptr_nonnull(f = fopen(path, "wb"));
+		ck_assert_int_eq(fwrite(b.pkt, 1, n, f), n);
+		ck_assert_int_eq(fclose(f), 0);
+	}
 }
 END_TEST
 
@@ -977,6 +1113,9 @@ unit_suite(void)
 	tcase_add_test(t, test_lots_of_pad);
 	tcase_add_test(t, test_end_missing_and_after_end);
 	tcase_add_test(t, test_out_untouched_on_failure);
+	tcase_add_test(t, test_request);
+	tcase_add_test(t, test_request_truncated);
+	tcase_add_test(t, test_reply_addresses);
 	tcase_add_test(t, test_seeds);
 	suite_add_tcase(s, t);
 	return s;
