@@ -29,6 +29,17 @@ wait_for() {
 	return 1
 }
 
+# unit_sandbox: the prefix that runs a command as the systemd unit runs the
+# daemon: its capability bounding set and no new privileges (setpriv execs,
+# so $! of a backgrounded command is still the daemon).
+unit_sandbox() {
+	local caps
+	caps=$(sed -n 's/^CapabilityBoundingSet=//p' \
+	    "$(dirname "${BASH_SOURCE[0]}")/../../systemd/mgmt-proxy.service.in" |
+	    tr 'A-Z ' 'a-z,' | sed 's/cap_/+/g')
+	echo setpriv --bounding-set="-all,${caps:-none}" --no-new-privs
+}
+
 # A private network namespace with only loopback, for tests on 127/8.
 ns_create() {
 	ip netns add "$1"

@@ -110,10 +110,8 @@ has "... and says why" "$W/bad.out" "control socket .*/mgmt-proxy.sock: Address 
 # Started from another directory with a relative --config; no --foreground;
 # with the unit's capability bounding set and no new privileges, as systemd
 # would start it: HAProxy must come up all the same.
-CAPS=$(sed -n 's/^CapabilityBoundingSet=//p' "$ROOT/systemd/mgmt-proxy.service.in" |
-    tr 'A-Z ' 'a-z,' | sed 's/cap_/+/g')
-(cd "$W/cwd" && in_ns setpriv --bounding-set="-all,${CAPS:-none}" --no-new-privs \
-    "$MPD" --config mp.yaml --onboarding "$ONB" \
+SANDBOX=$(unit_sandbox)
+(cd "$W/cwd" && in_ns $SANDBOX "$MPD" --config mp.yaml --onboarding "$ONB" \
     --state-dir "$STATE" --run-dir "$RUN" --log-file "$LOG" \
     >"$W/start.out" 2>&1)
 expect "background start exits 0" 0 "$?"
@@ -124,7 +122,7 @@ PID=$(cat "$RUN/mgmt-proxyd.pid" 2>/dev/null)
 expect "lock file names the daemon" "${PID:-no pid file}" "$(cat "$RUN/mgmt-proxy.lock" 2>/dev/null)"
 check "forwarding up (HAProxy listening, table installed)" wait_for 20 forwarding_up
 BND=$(awk '/^CapBnd:/ { print $2 }' "/proc/$PID/status" 2>/dev/null)
-check "... with the unit's bounding set ($CAPS: $BND)" [ "$BND" != 000001ffffffffff ]
+check "... with the unit's bounding set ($SANDBOX: $BND)" [ "$BND" != 000001ffffffffff ]
 
 
 # ------------------------------------------------------ 2 single instance
