@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cert.h"
+#include "cert_lru.h"
 #include "event.h"
 #include "haproxy_cli.h"
 #include "log.h"
@@ -23,7 +24,13 @@
 #include "hostname.h"
 
 #define CERT_PATH_MAX	512
-#define CERT_WAITERS	32
+/* Requests handled at once. HAProxy asks once per new name and waits up to
+ * 3 s; more clients than this wait in the listen backlog, not refused. */
+#define CERT_WAITERS	128
+#define CERT_BACKLOG	128
+/* A client must send its name line within this time of connecting: idle
+ * connections must not keep the slots from HAProxy's requests. */
+#define CERT_LINE_MS	2000
 #define CERT_DEFAULT	"mgmt-proxy.invalid"	/* RFC 6761: never a real name */
 /* Leaves live 397 days; one within 30 days of its end, or signed by a CA
  * since replaced, is minted again: at start-up, on reload and daily. */
@@ -32,6 +39,8 @@
 
 struct cert_waiter {
 	int fd;
+	int64_t since;		/* accepted, monotonic ms */
+	bool deferred;		/* its load failed during a reload: retried after it */
 	char name[HOSTNAME_BUF];
 	char line[HOSTNAME_BUF + 2];
 	size_t len;
@@ -44,19 +53,34 @@ static struct {
 	char sock[CERT_PATH_MAX];
 	char api[CERT_PATH_MAX];
 	int lfd;
-	char (*names)[HOSTNAME_BUF];	/* minted and listed */
-	size_t nnames;
+	bool accepting;			/* lfd polled: a slot is free */
+	struct cert_lru names;		/* minted and listed */
 	char busy_name[HOSTNAME_BUF];	/* being loaded, "" if none */
+	bool busy_resync;		/* ... into a worker that may lack it */
 	struct cert_waiter w[CERT_WAITERS];
 	struct event_timer renew;
 	bool renew_ok;
 	struct event_timer wait;		/* the runtime API is busy: retry */
 	bool wait_ok;
+	struct event_timer idle;		/* name-line deadlines */
+	bool idle_ok;
 	unsigned gen;				/* changes with every cert_open */
 	size_t renew_next;			/* next name the daily check looks at */
+	/* HAProxy reload: a new worker reads the crt-list file once, while
+	 * runtime loads still reach the old one. Every name loaded from the
+	 * start of a reload (seq >= loading_seq) is loaded again once the new
+	 * worker is up. */
+	uint64_t seq;				/* next load's sequence number */
+	bool loading;
+	uint64_t loading_seq;
 } cs = { .lfd = -1 };
 
+/* Clients and the network choose the names: every line a request can
+ * cause is rate-limited (a flood of names, a full disk). */
 static struct log_ratelimit cert_rl = LOG_RATELIMIT_INIT(60, 5);
+static struct log_ratelimit cert_err_rl = LOG_RATELIMIT_INIT(60, 5);
+static struct log_ratelimit cert_info_rl = LOG_RATELIMIT_INIT(6, 20);
+static struct log_ratelimit cert_evict_rl = LOG_RATELIMIT_INIT(6, 20);
 
 static void cert_work(void);
 
@@ -68,13 +92,35 @@ cert_path(char *buf, const char *dir, const char *name)
 	return n < 0 || n >= CERT_PATH_MAX ? -1 : 0;
 }
 
-static bool
-cert_known(const char *name)
+static int
+cert_name_path(char *buf, const char *name)
 {
-	for (size_t i = 0; i < cs.nnames; i++)
-		if (strcmp(cs.names[i], name) == 0)
-			return true;
-	return false;
+	char file[TLS_CA_FILENAME_MAX];
+
+	if (!tls_ca_cert_filename(name, file, sizeof(file)))
+		return -1;
+	return cert_path(buf, cs.dir, file);
+}
+
+static int64_t
+cert_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The file's mtime carries the last use across restarts. */
+static void
+cert_set_used(const char *path, int64_t ms)
+{
+	struct timespec ts[2] = {
+		{ .tv_nsec = UTIME_OMIT },
+		{ .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 },
+	};
+
+	(void)utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW);
 }
 
 /* The crt-list file: the default certificate first (it answers clients
@@ -82,17 +128,16 @@ cert_known(const char *name)
 static int
 cert_write_list(void)
 {
-	size_t cap = (cs.nnames + 1) * (CERT_PATH_MAX + 1), len = 0;
-	char *buf = malloc(cap), file[TLS_CA_FILENAME_MAX], path[CERT_PATH_MAX];
+	size_t cap = (cs.names.n + 1) * (CERT_PATH_MAX + 1), len = 0;
+	char *buf = malloc(cap), path[CERT_PATH_MAX];
 	int rc;
 
 	if (buf == NULL)
 		return -1;
-	for (size_t i = 0; i <= cs.nnames; i++) {
-		const char *name = i == 0 ? CERT_DEFAULT : cs.names[i - 1];
+	for (size_t i = 0; i <= cs.names.n; i++) {
+		const char *name = i == 0 ? CERT_DEFAULT : cs.names.e[i - 1].name;
 
-		if (!tls_ca_cert_filename(name, file, sizeof(file)) ||
-		    cert_path(path, cs.dir, file) == -1)
+		if (cert_name_path(path, name) == -1)
 			continue;
 		len += (size_t)snprintf(buf + len, cap - len, "%s\n", path);
 	}
@@ -101,14 +146,20 @@ cert_write_list(void)
 	return rc;
 }
 
-/* The leaf in path is signed by the current CA and not close to its end. */
+/* The leaf in pem is signed by the current CA and not close to its end. */
 static bool
-cert_current(const char *path)
+cert_current(const char *pem, size_t len)
+{
+	return pem != NULL && tls_ca_leaf_current(cs.ca, pem, len, time(NULL),
+	    CERT_RENEW_MARGIN);
+}
+
+static bool
+cert_file_current(const char *path)
 {
 	size_t len;
 	char *pem = statefile_read(path, &len);
-	bool ok = pem != NULL && tls_ca_leaf_current(cs.ca, pem, len, time(NULL),
-	    CERT_RENEW_MARGIN);
+	bool ok = cert_current(pem, len);
 
 	if (pem != NULL)
 		tls_ca_pem_free(pem, len);
@@ -119,18 +170,28 @@ cert_current(const char *path)
 static int
 cert_mint(const char *name, char *path)
 {
-	char file[TLS_CA_FILENAME_MAX], *pem = NULL;
+	char *pem = NULL;
 	size_t len;
 	int rc;
 
-	if (!tls_ca_cert_filename(name, file, sizeof(file)) ||
-	    cert_path(path, cs.dir, file) == -1)
+	if (cert_name_path(path, name) == -1)
 		return -1;
 	if (tls_ca_mint(cs.ca, name, time(NULL), &pem, &len) == -1)
 		return -1;
 	rc = statefile_write_atomic(path, pem, len, 0600);
 	tls_ca_pem_free(pem, len);
 	return rc;
+}
+
+/* Frees a slot; a client waiting in the backlog may take it. */
+static void
+cert_drop(struct cert_waiter *w)
+{
+	event_del(w->fd);
+	close(w->fd);
+	w->fd = -1;
+	if (!cs.accepting && cs.lfd != -1 && event_mod(cs.lfd, EPOLLIN) == 0)
+		cs.accepting = true;
 }
 
 static void
@@ -142,9 +203,7 @@ cert_reply(const char *name, const char *answer)
 		if (w->fd == -1 || name[0] == '\0' || strcmp(w->name, name) != 0)
 			continue;
 		(void)!write(w->fd, answer, strlen(answer));
-		event_del(w->fd);
-		close(w->fd);
-		w->fd = -1;
+		cert_drop(w);
 	}
 }
 
@@ -152,6 +211,7 @@ static void
 cert_loaded(bool ok, const char *answer, void *arg)
 {
 	char name[HOSTNAME_BUF];
+	bool resync = cs.busy_resync;
 
 	/* Started before the CA changed: its name and waiters are gone. */
 	if ((uintptr_t)arg != cs.gen)
@@ -159,48 +219,90 @@ cert_loaded(bool ok, const char *answer, void *arg)
 
 	memcpy(name, cs.busy_name, sizeof(name));
 	cs.busy_name[0] = '\0';
-	if (ok)
-		log_info("certificate for %s minted and loaded", name);
-	else
-		log_warn("certificate for %s listed but not loaded at run time: %.120s",
+	cs.busy_resync = false;
+	/* A worker started after the file was listed read it from the
+	 * crt-list: it has the certificate already. */
+	if (!ok && strstr(answer, "already exists") != NULL)
+		ok = true;
+	/* The exchange straddled the hand-over to a new worker (seen: "new",
+	 * "set" and "commit" reached the old one, "add ssl crt-list" the new
+	 * one): the client waits while the new worker gets ready, then the
+	 * name is loaded into it. */
+	if (!ok && cs.loading) {
+		size_t i = cert_lru_find(&cs.names, name);
+
+		if (i != SIZE_MAX) {
+			cs.names.e[i].resync = true;
+			for (size_t j = 0; j < CERT_WAITERS; j++)
+				if (cs.w[j].fd != -1 && strcmp(cs.w[j].name, name) == 0)
+					cs.w[j].deferred = true;
+			cert_work();
+			return;
+		}
+	}
+	else if (ok && resync)
+		log_limited(&cert_info_rl, time(NULL), LOG_INFO,
+		    "certificate for %s loaded into the new HAProxy worker", name);
+	else if (ok)
+		log_limited(&cert_info_rl, time(NULL), LOG_INFO,
+		    "certificate for %s minted and loaded", name);
+	if (!ok)
+		log_limited(&cert_err_rl, time(NULL), LOG_WARN,
+		    "certificate for %s listed but not loaded at run time: %.120s",
 		    name, answer);
 	cert_reply(name, ok ? "ok\n" : "error\n");
-	cert_work();
+	/* A failure can come back at once, from within cert_load: with a
+	 * thousand names to resync, go on from the loop, not recursively. */
+	if (!ok && resync && cs.wait_ok)
+		event_timer_arm(&cs.wait, 1);
+	else
+		cert_work();
 }
 
-/* Loads the minted file into the running HAProxy (DESIGN.md sequence). */
+/* Loads the minted file into the running HAProxy (new, set, commit ssl
+ * cert, add ssl crt-list), first removing the file of an evicted name
+ * (gone, or NULL) from it: whatever HAProxy answers to that, the load goes
+ * on (what it keeps, its next reload drops). */
 static int
-cert_load(const char *path)
+cert_load(const char *path, const char *gone)
 {
-	struct hacli_cmd cmds[4];
-	size_t len;
+	struct hacli_cmd cmds[HACLI_MAX_CMDS];
+	size_t len, n = 0;
 	char *pem = statefile_read(path, &len);
 	int rc;
 
 	if (pem == NULL)
 		return -1;
 	memset(cmds, 0, sizeof(cmds));
-	cmds[0].expect = "New empty certificate store";
-	cmds[1].expect = "Transaction created";
-	cmds[2].expect = "Success";
-	cmds[3].expect = "Success";
-	if (asprintf(&cmds[0].text, "new ssl cert %s\n", path) < 0)
-		cmds[0].text = NULL;
+	if (gone != NULL) {
+		cmds[n].expect = "";
+		if (asprintf(&cmds[n++].text, "del ssl crt-list %s %s\n", cs.list, gone) < 0)
+			cmds[n - 1].text = NULL;
+		cmds[n].expect = "";
+		if (asprintf(&cmds[n++].text, "del ssl cert %s\n", gone) < 0)
+			cmds[n - 1].text = NULL;
+	}
+	cmds[n].expect = "New empty certificate store";
+	if (asprintf(&cmds[n++].text, "new ssl cert %s\n", path) < 0)
+		cmds[n - 1].text = NULL;
 	/* The payload ends at the first empty line. */
-	if (asprintf(&cmds[1].text, "set ssl cert %s <<\n%s\n", path, pem) < 0)
-		cmds[1].text = NULL;
-	if (asprintf(&cmds[2].text, "commit ssl cert %s\n", path) < 0)
-		cmds[2].text = NULL;
-	if (asprintf(&cmds[3].text, "add ssl crt-list %s %s\n", cs.list, path) < 0)
-		cmds[3].text = NULL;
+	cmds[n].expect = "Transaction created";
+	if (asprintf(&cmds[n++].text, "set ssl cert %s <<\n%s\n", path, pem) < 0)
+		cmds[n - 1].text = NULL;
+	cmds[n].expect = "Success";
+	if (asprintf(&cmds[n++].text, "commit ssl cert %s\n", path) < 0)
+		cmds[n - 1].text = NULL;
+	cmds[n].expect = "Success";
+	if (asprintf(&cmds[n++].text, "add ssl crt-list %s %s\n", cs.list, path) < 0)
+		cmds[n - 1].text = NULL;
 	tls_ca_pem_free(pem, len);
-	for (size_t i = 0; i < 4; i++)
+	for (size_t i = 0; i < n; i++)
 		if (cmds[i].text == NULL) {
-			for (size_t j = 0; j < 4; j++)
+			for (size_t j = 0; j < n; j++)
 				free(cmds[j].text);
 			return -1;
 		}
-	rc = hacli_run(cs.api, cmds, 4, cert_loaded, (void *)(uintptr_t)cs.gen);
+	rc = hacli_run(cs.api, cmds, n, cert_loaded, (void *)(uintptr_t)cs.gen);
 	return rc;
 }
 
@@ -216,7 +318,8 @@ static void
 cert_renewed(bool ok, const char *answer, void *arg)
 {
 	if (!ok)
-		log_warn("renewed certificate not loaded at run time (HAProxy uses it "
+		log_limited(&cert_err_rl, time(NULL), LOG_WARN,
+		    "renewed certificate not loaded at run time (HAProxy uses it "
 		    "from its next reload on): %.120s", answer);
 	event_timer_arm(&cs.renew, 1);		/* on to the next name */
 }
@@ -226,7 +329,7 @@ cert_renewed(bool ok, const char *answer, void *arg)
 static void
 cert_renew_due(void *arg)
 {
-	char path[CERT_PATH_MAX], file[TLS_CA_FILENAME_MAX];
+	char path[CERT_PATH_MAX];
 	struct hacli_cmd cmds[2];
 	size_t len;
 	char *pem;
@@ -235,19 +338,20 @@ cert_renew_due(void *arg)
 		event_timer_arm(&cs.renew, 1000);	/* a client request first */
 		return;
 	}
-	for (; cs.renew_next < cs.nnames; cs.renew_next++) {
-		const char *name = cs.names[cs.renew_next];
+	for (; cs.renew_next < cs.names.n; cs.renew_next++) {
+		const struct cert_lru_entry *e = &cs.names.e[cs.renew_next];
 
-		if (!tls_ca_cert_filename(name, file, sizeof(file)) ||
-		    cert_path(path, cs.dir, file) == -1 || cert_current(path))
+		if (cert_name_path(path, e->name) == -1 || cert_file_current(path))
 			continue;
 		cs.renew_next++;
-		if (cert_mint(name, path) == -1 || (pem = statefile_read(path, &len)) == NULL) {
-			log_err("certificate for %s could not be renewed", name);
+		if (cert_mint(e->name, path) == -1 || (pem = statefile_read(path, &len)) == NULL) {
+			log_limited(&cert_err_rl, time(NULL), LOG_ERR,
+			    "certificate for %s could not be renewed", e->name);
 			event_timer_arm(&cs.renew, 1);
 			return;
 		}
-		log_info("certificate for %s renewed", name);
+		cert_set_used(path, e->used);	/* a renewal is not a use */
+		log_info("certificate for %s renewed", e->name);
 		memset(cmds, 0, sizeof(cmds));
 		cmds[0].expect = "Transaction created";
 		cmds[1].expect = "Success";
@@ -268,12 +372,70 @@ cert_renew_due(void *arg)
 	event_timer_arm(&cs.renew, CERT_CHECK_MS);
 }
 
-/* Takes the next name a client waits for, one at a time. */
+/* The client waiting longest for a name, or NULL. */
+static const char *
+cert_next_request(void)
+{
+	const struct cert_waiter *first = NULL;
+
+	for (size_t i = 0; i < CERT_WAITERS; i++) {
+		const struct cert_waiter *w = &cs.w[i];
+
+		if (w->fd != -1 && w->name[0] != '\0' && !w->deferred &&
+		    (first == NULL || w->since < first->since))
+			first = w;
+	}
+	return first != NULL ? first->name : NULL;
+}
+
+/* Loads an already minted name again (after a reload); the answer goes to
+ * whoever waits for it. */
+static void
+cert_resync(size_t i)
+{
+	char path[CERT_PATH_MAX], name[HOSTNAME_BUF];
+
+	cs.names.e[i].resync = false;
+	snprintf(name, sizeof(name), "%s", cs.names.e[i].name);
+	if (cert_name_path(path, name) == -1)
+		return;
+	snprintf(cs.busy_name, sizeof(cs.busy_name), "%s", name);
+	cs.busy_resync = true;
+	if (cert_load(path, NULL) == 0)
+		return;
+	cs.busy_name[0] = '\0';
+	cs.busy_resync = false;
+	cert_reply(name, "error\n");
+}
+
+/* Makes room for one more name: the least recently used one goes, file
+ * and all; its path is returned for removal from the running HAProxy. */
+static bool
+cert_evict(const char *keep, char *gone)
+{
+	size_t v = cert_lru_victim(&cs.names, keep);
+
+	if (v == SIZE_MAX || cert_name_path(gone, cs.names.e[v].name) == -1)
+		return false;
+	if (unlink(gone) == -1 && errno != ENOENT)
+		log_limited(&cert_err_rl, time(NULL), LOG_WARN, "%s: %s", gone,
+		    strerror(errno));
+	log_limited(&cert_evict_rl, time(NULL), LOG_INFO,
+	    "certificate for %s evicted: least recently used of %d", cs.names.e[v].name,
+	    CERT_MAX);
+	cert_lru_remove(&cs.names, v);
+	return true;
+}
+
+/* Takes the next name a client waits for, one at a time; when no client
+ * waits, loads what a new HAProxy worker may lack. */
 static void
 cert_work(void)
 {
-	char path[CERT_PATH_MAX];
-	const char *name = NULL;
+	char path[CERT_PATH_MAX], gone[CERT_PATH_MAX];
+	const char *name;
+	bool evicted = false;
+	size_t i;
 
 	if (cs.busy_name[0] != '\0')
 		return;
@@ -284,32 +446,45 @@ cert_work(void)
 			event_timer_arm(&cs.wait, 50);
 		return;
 	}
-	for (size_t i = 0; i < CERT_WAITERS && name == NULL; i++)
-		if (cs.w[i].fd != -1 && cs.w[i].name[0] != '\0')
-			name = cs.w[i].name;
-	if (name == NULL)
-		return;
-	if (cert_known(name)) {
-		cert_reply(name, "ok\n");
-		cert_work();
+	if ((name = cert_next_request()) == NULL) {
+		if ((i = cert_lru_next_resync(&cs.names)) != SIZE_MAX) {
+			cert_resync(i);
+			if (cs.busy_name[0] == '\0' && cs.wait_ok)
+				event_timer_arm(&cs.wait, 1);
+		}
 		return;
 	}
-	if (cs.nnames == CERT_MAX) {
-		log_limited(&cert_rl, time(NULL), LOG_WARN,
-		    "certificate for %s refused: %d names already minted", name, CERT_MAX);
-		cert_reply(name, "error\n");
+	if ((i = cert_lru_find(&cs.names, name)) != SIZE_MAX) {
+		int64_t now = cert_now_ms();
+
+		cert_lru_touch(&cs.names, i, now);
+		if (cert_name_path(path, name) == 0)
+			cert_set_used(path, now);
+		if (cs.names.e[i].resync) {
+			cert_resync(i);
+			if (cs.busy_name[0] != '\0')
+				return;
+		} else
+			cert_reply(name, "ok\n");
 		cert_work();
 		return;
 	}
 	snprintf(cs.busy_name, sizeof(cs.busy_name), "%s", name);
-	if (cert_mint(name, path) == -1) {
-		log_err("certificate for %s: minting failed", name);
+	if (cert_mint(cs.busy_name, path) == -1) {
+		log_limited(&cert_err_rl, time(NULL), LOG_ERR,
+		    "certificate for %s: minting failed: %s", cs.busy_name, strerror(errno));
 		goto fail;
 	}
-	memcpy(cs.names[cs.nnames++], cs.busy_name, sizeof(cs.busy_name));
+	if (cs.names.n == cs.names.cap)
+		evicted = cert_evict(cs.busy_name, gone);
+	if (cert_lru_add(&cs.names, cs.busy_name, cert_now_ms(), cs.seq++) == SIZE_MAX) {
+		unlink(path);
+		goto fail;
+	}
 	if (cert_write_list() == -1)
-		log_err("%s: %s", cs.list, strerror(errno));
-	if (cert_load(path) == 0)
+		log_limited(&cert_err_rl, time(NULL), LOG_ERR, "%s: %s", cs.list,
+		    strerror(errno));
+	if (cert_load(path, evicted ? gone : NULL) == 0)
 		return;
 fail:
 	{
@@ -323,20 +498,22 @@ fail:
 }
 
 static void
-cert_drop(struct cert_waiter *w)
-{
-	event_del(w->fd);
-	close(w->fd);
-	w->fd = -1;
-}
-
-static void
 cert_read(int fd, uint32_t events, void *arg)
 {
 	struct cert_waiter *w = arg;
 	char *nl;
 	ssize_t n;
 
+	if (w->name[0] != '\0') {
+		/* One request per connection: anything after the name line
+		 * is ignored, and only the peer's close is of interest. */
+		char sink[64];
+
+		n = read(fd, sink, sizeof(sink));
+		if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR))
+			cert_drop(w);
+		return;
+	}
 	n = read(fd, w->line + w->len, sizeof(w->line) - 1 - w->len);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -367,25 +544,89 @@ cert_read(int fd, uint32_t events, void *arg)
 	cert_work();
 }
 
+/* Closes connections that sent no name line in time; re-arms for the
+ * next deadline. */
+static void
+cert_idle_due(void *arg)
+{
+	int64_t now = event_mono_ms(), next = -1;
+	unsigned dropped = 0;
+
+	for (size_t i = 0; i < CERT_WAITERS; i++) {
+		struct cert_waiter *w = &cs.w[i];
+
+		if (w->fd == -1 || w->name[0] != '\0')
+			continue;
+		if (now - w->since >= CERT_LINE_MS) {
+			cert_drop(w);
+			dropped++;
+		} else if (next == -1 || w->since + CERT_LINE_MS - now < next)
+			next = w->since + CERT_LINE_MS - now;
+	}
+	if (dropped > 0)
+		log_limited(&cert_rl, time(NULL), LOG_WARN,
+		    "%u certificate request(s) closed: no name within %d ms", dropped,
+		    CERT_LINE_MS);
+	if (next >= 0)
+		event_timer_arm(&cs.idle, (uint64_t)next + 1);
+}
+
+/* A free slot, or the one of the oldest client that has not sent its
+ * name yet (closed when take is set: an idle client never holds a slot
+ * against a request); NULL when every slot holds a request. */
+static struct cert_waiter *
+cert_slot(bool take)
+{
+	struct cert_waiter *idle = NULL;
+
+	for (size_t i = 0; i < CERT_WAITERS; i++) {
+		struct cert_waiter *w = &cs.w[i];
+
+		if (w->fd == -1)
+			return w;
+		if (w->name[0] == '\0' && (idle == NULL || w->since < idle->since))
+			idle = w;
+	}
+	if (idle != NULL && take) {
+		log_limited(&cert_rl, time(NULL), LOG_WARN,
+		    "certificate requests: every slot taken; closing the oldest idle one");
+		event_del(idle->fd);
+		close(idle->fd);
+		idle->fd = -1;
+	}
+	return idle;
+}
+
 static void
 cert_accept(int lfd, uint32_t events, void *arg)
 {
-	int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	for (;;) {
+		struct cert_waiter *w;
+		int fd;
 
-	if (fd == -1)
-		return;
-	for (size_t i = 0; i < CERT_WAITERS; i++)
-		if (cs.w[i].fd == -1) {
-			cs.w[i].fd = fd;
-			cs.w[i].len = 0;
-			cs.w[i].name[0] = '\0';
-			if (event_add(fd, EPOLLIN, cert_read, &cs.w[i]) == -1) {
-				close(fd);
-				cs.w[i].fd = -1;
-			}
+		if (cert_slot(false) == NULL) {
+			/* Every slot holds a request: the rest wait in the
+			 * backlog until one is answered (cert_drop). */
+			if (event_mod(lfd, 0) == 0)
+				cs.accepting = false;
 			return;
 		}
-	close(fd);	/* too many at once: the Lua side goes on without */
+		if ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) == -1)
+			return;
+		w = cert_slot(true);
+		w->fd = fd;
+		w->len = 0;
+		w->name[0] = '\0';
+		w->deferred = false;
+		w->since = event_mono_ms();
+		if (event_add(fd, EPOLLIN, cert_read, w) == -1) {
+			close(fd);
+			w->fd = -1;
+			continue;
+		}
+		if (cs.idle_ok && !event_timer_armed(&cs.idle))
+			event_timer_arm(&cs.idle, CERT_LINE_MS);
+	}
 }
 
 /* The socket HAProxy's workers (user haproxy) connect to: root:haproxy 0660. */
@@ -407,7 +648,7 @@ cert_listen(void)
 		return -1;
 	unlink(cs.sock);
 	old = umask(0117);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 || listen(fd, 16) == -1) {
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 || listen(fd, CERT_BACKLOG) == -1) {
 		umask(old);
 		close(fd);
 		return -1;
@@ -420,10 +661,82 @@ cert_listen(void)
 		return -1;
 	}
 	cs.lfd = fd;
+	cs.accepting = true;
 	return 0;
 }
 
-/* Names minted by an earlier run stay valid: list them again. */
+/* The name behind a file of the certificate directory: the file name
+ * itself, or for a hashed one the leaf's SAN (checked against the hash). */
+static bool
+cert_file_name(const char *file, const char *pem, size_t len, char *name)
+{
+	char want[TLS_CA_FILENAME_MAX];
+	size_t l = strlen(file);
+
+	if (l < 5 || strcmp(file + l - 4, ".pem") != 0 || l - 4 > TLS_CA_PLAIN_MAX)
+		return false;
+	memcpy(name, file, l - 4);
+	name[l - 4] = '\0';
+	if (tls_ca_hostname_valid(name, l - 4))
+		return strcmp(name, CERT_DEFAULT) != 0;
+	return pem != NULL && tls_ca_leaf_name(pem, len, name, HOSTNAME_BUF) &&
+	    tls_ca_cert_filename(name, want, sizeof(want)) && strcmp(want, file) == 0 &&
+	    strcmp(name, CERT_DEFAULT) != 0;
+}
+
+/* One file found at start-up: listed again (renewed when needed), unless
+ * the table is full of more recently used names. */
+static void
+cert_scan_one(const char *file)
+{
+	char path[CERT_PATH_MAX], name[HOSTNAME_BUF], gone[CERT_PATH_MAX];
+	struct stat st;
+	size_t len = 0;
+	char *pem;
+	int64_t used;
+
+	if (cert_path(path, cs.dir, file) == -1 || lstat(path, &st) == -1 ||
+	    !S_ISREG(st.st_mode))
+		return;
+	pem = statefile_read(path, &len);
+	if (!cert_file_name(file, pem, len, name)) {
+		/* Ours by its form, but no name can be read back: it can
+		 * neither be renewed nor listed. */
+		if (strlen(file) == 68 && strspn(file, "0123456789abcdef") == 64)
+			unlink(path);
+		goto out;
+	}
+	used = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+	if (cs.names.n == cs.names.cap) {
+		size_t v = cert_lru_victim(&cs.names, NULL);
+
+		if (v == SIZE_MAX || cs.names.e[v].used >= used) {
+			unlink(path);
+			goto out;
+		}
+		if (cert_name_path(gone, cs.names.e[v].name) == 0)
+			unlink(gone);
+		cert_lru_remove(&cs.names, v);
+	}
+	/* HAProxy loads these files as they are on its next start. */
+	if (!cert_current(pem, len)) {
+		if (cert_mint(name, path) == -1) {
+			log_limited(&cert_err_rl, time(NULL), LOG_ERR,
+			    "certificate for %s could not be renewed: dropped", name);
+			unlink(path);
+			goto out;
+		}
+		cert_set_used(path, used);
+		log_info("certificate for %s renewed", name);
+	}
+	cert_lru_add(&cs.names, name, used, 0);
+out:
+	if (pem != NULL)
+		tls_ca_pem_free(pem, len);
+}
+
+/* Names minted by an earlier run stay valid: list them again, at most
+ * CERT_MAX, the most recently used ones. */
 static void
 cert_scan(void)
 {
@@ -432,33 +745,12 @@ cert_scan(void)
 
 	if (d == NULL)
 		return;
-	while ((de = readdir(d)) != NULL && cs.nnames < CERT_MAX) {
-		size_t l = strlen(de->d_name);
-
-		if (l < 5 || strcmp(de->d_name + l - 4, ".pem") != 0 ||
-		    l - 4 >= HOSTNAME_BUF)
-			continue;
-		char path[CERT_PATH_MAX];
-
-		memcpy(cs.names[cs.nnames], de->d_name, l - 4);
-		cs.names[cs.nnames][l - 4] = '\0';
-		if (strcmp(cs.names[cs.nnames], CERT_DEFAULT) == 0 ||
-		    !tls_ca_hostname_valid(cs.names[cs.nnames], l - 4) ||
-		    cert_path(path, cs.dir, de->d_name) == -1)
-			continue;
-		/* HAProxy loads these files as they are on its next start. */
-		if (!cert_current(path)) {
-			if (cert_mint(cs.names[cs.nnames], path) == -1) {
-				log_err("certificate for %s could not be renewed: dropped",
-				    cs.names[cs.nnames]);
-				unlink(path);
-				continue;
-			}
-			log_info("certificate for %s renewed", cs.names[cs.nnames]);
-		}
-		cs.nnames++;
-	}
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			cert_scan_one(de->d_name);
 	closedir(d);
+	if (cs.names.n > 0)
+		log_info("%zu minted certificate(s) found in %s", cs.names.n, cs.dir);
 }
 
 int
@@ -481,13 +773,17 @@ cert_open(const char *ca_cert, const char *ca_key, const char *certs_dir,
 		snprintf(err, errlen, "%s: %s", cs.dir, strerror(errno));
 		return -1;
 	}
-	if (cs.names == NULL &&
-	    (cs.names = calloc(CERT_MAX, sizeof(*cs.names))) == NULL) {
+	if (cs.names.e == NULL &&
+	    (cs.names.e = calloc(CERT_MAX, sizeof(*cs.names.e))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	cs.nnames = 0;
+	cs.names.cap = CERT_MAX;
+	cs.names.n = 0;
 	cs.busy_name[0] = '\0';
+	cs.busy_resync = false;
+	cs.loading = false;
+	cs.seq = 1;	/* names found on disk have 0: every worker reads them */
 	cert_scan();
 	if (cert_mint(CERT_DEFAULT, path) == -1 || cert_write_list() == -1) {
 		snprintf(err, errlen, "%s: cannot write the default certificate", cs.dir);
@@ -501,6 +797,8 @@ cert_open(const char *ca_cert, const char *ca_key, const char *certs_dir,
 		cs.renew_ok = true;
 	if (!cs.wait_ok && event_timer_init(&cs.wait, cert_wait_due, NULL) == 0)
 		cs.wait_ok = true;
+	if (!cs.idle_ok && event_timer_init(&cs.idle, cert_idle_due, NULL) == 0)
+		cs.idle_ok = true;
 	if (cs.renew_ok) {
 		cs.renew_next = 0;
 		event_timer_arm(&cs.renew, CERT_CHECK_MS);
@@ -522,6 +820,8 @@ cert_close(void)
 	}
 	if (cs.renew_ok)
 		event_timer_stop(&cs.renew);
+	if (cs.idle_ok)
+		event_timer_stop(&cs.idle);
 	if (cs.ca != NULL)
 		tls_ca_free(cs.ca);
 	cs.ca = NULL;
@@ -542,4 +842,30 @@ cert_ca_pem(void)
 	if (cs.ca == NULL || tls_ca_cert_pem(cs.ca, &pem, &len) == -1)
 		return NULL;
 	return pem;
+}
+
+void
+cert_haproxy_loading(void)
+{
+	if (!cs.loading) {
+		cs.loading = true;
+		cs.loading_seq = cs.seq;
+	}
+}
+
+void
+cert_haproxy_settled(void)
+{
+	size_t n;
+
+	if (!cs.loading)
+		return;
+	cs.loading = false;
+	for (size_t i = 0; i < CERT_WAITERS; i++)
+		cs.w[i].deferred = false;
+	n = cert_lru_mark_since(&cs.names, cs.loading_seq);
+	if (n > 0)
+		log_info("%zu certificate(s) minted during the HAProxy start or reload: "
+		    "loading them into the worker now in charge", n);
+	cert_work();
 }

@@ -63,6 +63,28 @@ EOF
 	chmod +x "$1/dhclient-script"
 }
 
+# mpd_start NS: the daemon in namespace NS, in the foreground, with the
+# files a test names $CFG $ONB $STATE $RUN $LOG (stderr to $W/stderr);
+# sets MPD_PID (ip netns exec execs the daemon: $! is the daemon itself)
+# and waits for its control socket.
+mpd_start() {
+	ip netns exec "$1" "$MPD" --config "$CFG" --onboarding "$ONB" \
+	    --state-dir "$STATE" --run-dir "$RUN" --log-file "$LOG" --foreground \
+	    2>>"$W/stderr" &
+	MPD_PID=$!
+	wait_for 5 test -S "$RUN/mgmt-proxy.sock"
+}
+
+# mpd_stop: TERM to $MPD_PID, KILL if it is still there after 5 s.
+mpd_stop() {
+	[ -n "$MPD_PID" ] || return 0
+	kill -TERM "$MPD_PID" 2>/dev/null
+	for _ in $(seq 50); do kill -0 "$MPD_PID" 2>/dev/null || break; sleep 0.1; done
+	kill -9 "$MPD_PID" 2>/dev/null
+	wait "$MPD_PID" 2>/dev/null
+	return 0
+}
+
 t_finish() {
 	if [ "$T_FAILS" -eq 0 ]; then
 		echo "$T_NAME: passed"
