@@ -2,20 +2,17 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cert.h"
 #include "cert_lru.h"
+#include "cert_sock.h"
 #include "event.h"
 #include "haproxy_cli.h"
 #include "log.h"
@@ -24,27 +21,11 @@
 #include "hostname.h"
 
 #define CERT_PATH_MAX	512
-/* Requests handled at once. HAProxy asks once per new name and waits up to
- * 3 s; more clients than this wait in the listen backlog, not refused. */
-#define CERT_WAITERS	128
-#define CERT_BACKLOG	128
-/* A client must send its name line within this time of connecting: idle
- * connections must not keep the slots from HAProxy's requests. */
-#define CERT_LINE_MS	2000
 #define CERT_DEFAULT	"mgmt-proxy.invalid"	/* RFC 6761: never a real name */
 /* Leaves live 397 days; one within 30 days of its end, or signed by a CA
  * since replaced, is minted again: at start-up, on reload and daily. */
 #define CERT_RENEW_MARGIN	(30 * 86400)
 #define CERT_CHECK_MS		(86400u * 1000)
-
-struct cert_waiter {
-	int fd;
-	int64_t since;		/* accepted, monotonic ms */
-	bool deferred;		/* its load failed during a reload: retried after it */
-	char name[HOSTNAME_BUF];
-	char line[HOSTNAME_BUF + 2];
-	size_t len;
-};
 
 static struct {
 	struct tls_ca *ca;
@@ -52,18 +33,13 @@ static struct {
 	char list[CERT_PATH_MAX];
 	char sock[CERT_PATH_MAX];
 	char api[CERT_PATH_MAX];
-	int lfd;
-	bool accepting;			/* lfd polled: a slot is free */
 	struct cert_lru names;		/* minted and listed */
 	char busy_name[HOSTNAME_BUF];	/* being loaded, "" if none */
 	bool busy_resync;		/* ... into a worker that may lack it */
-	struct cert_waiter w[CERT_WAITERS];
 	struct event_timer renew;
 	bool renew_ok;
 	struct event_timer wait;		/* the runtime API is busy: retry */
 	bool wait_ok;
-	struct event_timer idle;		/* name-line deadlines */
-	bool idle_ok;
 	unsigned gen;				/* changes with every cert_open */
 	size_t renew_next;			/* next name the daily check looks at */
 	/* HAProxy reload: a new worker reads the crt-list file once, while
@@ -73,11 +49,10 @@ static struct {
 	uint64_t seq;				/* next load's sequence number */
 	bool loading;
 	uint64_t loading_seq;
-} cs = { .lfd = -1 };
+} cs;
 
 /* Clients and the network choose the names: every line a request can
  * cause is rate-limited (a flood of names, a full disk). */
-static struct log_ratelimit cert_rl = LOG_RATELIMIT_INIT(60, 5);
 static struct log_ratelimit cert_err_rl = LOG_RATELIMIT_INIT(60, 5);
 static struct log_ratelimit cert_info_rl = LOG_RATELIMIT_INIT(6, 20);
 static struct log_ratelimit cert_evict_rl = LOG_RATELIMIT_INIT(6, 20);
@@ -183,30 +158,6 @@ cert_mint(const char *name, char *path)
 	return rc;
 }
 
-/* Frees a slot; a client waiting in the backlog may take it. */
-static void
-cert_drop(struct cert_waiter *w)
-{
-	event_del(w->fd);
-	close(w->fd);
-	w->fd = -1;
-	if (!cs.accepting && cs.lfd != -1 && event_mod(cs.lfd, EPOLLIN) == 0)
-		cs.accepting = true;
-}
-
-static void
-cert_reply(const char *name, const char *answer)
-{
-	for (size_t i = 0; i < CERT_WAITERS; i++) {
-		struct cert_waiter *w = &cs.w[i];
-
-		if (w->fd == -1 || name[0] == '\0' || strcmp(w->name, name) != 0)
-			continue;
-		(void)!write(w->fd, answer, strlen(answer));
-		cert_drop(w);
-	}
-}
-
 static void
 cert_loaded(bool ok, const char *answer, void *arg)
 {
@@ -233,9 +184,7 @@ cert_loaded(bool ok, const char *answer, void *arg)
 
 		if (i != SIZE_MAX) {
 			cs.names.e[i].resync = true;
-			for (size_t j = 0; j < CERT_WAITERS; j++)
-				if (cs.w[j].fd != -1 && strcmp(cs.w[j].name, name) == 0)
-					cs.w[j].deferred = true;
+			cert_sock_defer(name);
 			cert_work();
 			return;
 		}
@@ -250,7 +199,7 @@ cert_loaded(bool ok, const char *answer, void *arg)
 		log_limited(&cert_err_rl, time(NULL), LOG_WARN,
 		    "certificate for %s listed but not loaded at run time: %.120s",
 		    name, answer);
-	cert_reply(name, ok ? "ok\n" : "error\n");
+	cert_sock_reply(name, ok);
 	/* A failure can come back at once, from within cert_load: with a
 	 * thousand names to resync, go on from the loop, not recursively. */
 	if (!ok && resync && cs.wait_ok)
@@ -372,22 +321,6 @@ cert_renew_due(void *arg)
 	event_timer_arm(&cs.renew, CERT_CHECK_MS);
 }
 
-/* The client waiting longest for a name, or NULL. */
-static const char *
-cert_next_request(void)
-{
-	const struct cert_waiter *first = NULL;
-
-	for (size_t i = 0; i < CERT_WAITERS; i++) {
-		const struct cert_waiter *w = &cs.w[i];
-
-		if (w->fd != -1 && w->name[0] != '\0' && !w->deferred &&
-		    (first == NULL || w->since < first->since))
-			first = w;
-	}
-	return first != NULL ? first->name : NULL;
-}
-
 /* Loads an already minted name again (after a reload); the answer goes to
  * whoever waits for it. */
 static void
@@ -405,7 +338,7 @@ cert_resync(size_t i)
 		return;
 	cs.busy_name[0] = '\0';
 	cs.busy_resync = false;
-	cert_reply(name, "error\n");
+	cert_sock_reply(name, false);
 }
 
 /* Makes room for one more name: the least recently used one goes, file
@@ -446,7 +379,7 @@ cert_work(void)
 			event_timer_arm(&cs.wait, 50);
 		return;
 	}
-	if ((name = cert_next_request()) == NULL) {
+	if ((name = cert_sock_next()) == NULL) {
 		if ((i = cert_lru_next_resync(&cs.names)) != SIZE_MAX) {
 			cert_resync(i);
 			if (cs.busy_name[0] == '\0' && cs.wait_ok)
@@ -465,7 +398,7 @@ cert_work(void)
 			if (cs.busy_name[0] != '\0')
 				return;
 		} else
-			cert_reply(name, "ok\n");
+			cert_sock_reply(name, true);
 		cert_work();
 		return;
 	}
@@ -492,177 +425,9 @@ fail:
 
 		memcpy(n, cs.busy_name, sizeof(n));
 		cs.busy_name[0] = '\0';
-		cert_reply(n, "error\n");
+		cert_sock_reply(n, false);
 		cert_work();
 	}
-}
-
-static void
-cert_read(int fd, uint32_t events, void *arg)
-{
-	struct cert_waiter *w = arg;
-	char *nl;
-	ssize_t n;
-
-	if (w->name[0] != '\0') {
-		/* One request per connection: anything after the name line
-		 * is ignored, and only the peer's close is of interest. */
-		char sink[64];
-
-		n = read(fd, sink, sizeof(sink));
-		if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR))
-			cert_drop(w);
-		return;
-	}
-	n = read(fd, w->line + w->len, sizeof(w->line) - 1 - w->len);
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		cert_drop(w);
-		return;
-	}
-	w->len += (size_t)n;
-	w->line[w->len] = '\0';
-	if ((nl = strchr(w->line, '\n')) == NULL) {
-		if (w->len == sizeof(w->line) - 1)
-			cert_drop(w);	/* longer than any host name */
-		return;
-	}
-	*nl = '\0';
-	for (char *p = w->line; *p != '\0'; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	/* The name becomes a file name and a runtime-API argument. */
-	if (!tls_ca_hostname_valid(w->line, strlen(w->line))) {
-		log_limited(&cert_rl, time(NULL), LOG_WARN,
-		    "certificate request for an invalid name refused");
-		(void)!write(fd, "error\n", 6);
-		cert_drop(w);
-		return;
-	}
-	snprintf(w->name, sizeof(w->name), "%s", w->line);
-	cert_work();
-}
-
-/* Closes connections that sent no name line in time; re-arms for the
- * next deadline. */
-static void
-cert_idle_due(void *arg)
-{
-	int64_t now = event_mono_ms(), next = -1;
-	unsigned dropped = 0;
-
-	for (size_t i = 0; i < CERT_WAITERS; i++) {
-		struct cert_waiter *w = &cs.w[i];
-
-		if (w->fd == -1 || w->name[0] != '\0')
-			continue;
-		if (now - w->since >= CERT_LINE_MS) {
-			cert_drop(w);
-			dropped++;
-		} else if (next == -1 || w->since + CERT_LINE_MS - now < next)
-			next = w->since + CERT_LINE_MS - now;
-	}
-	if (dropped > 0)
-		log_limited(&cert_rl, time(NULL), LOG_WARN,
-		    "%u certificate request(s) closed: no name within %d ms", dropped,
-		    CERT_LINE_MS);
-	if (next >= 0)
-		event_timer_arm(&cs.idle, (uint64_t)next + 1);
-}
-
-/* A free slot, or the one of the oldest client that has not sent its
- * name yet (closed when take is set: an idle client never holds a slot
- * against a request); NULL when every slot holds a request. */
-static struct cert_waiter *
-cert_slot(bool take)
-{
-	struct cert_waiter *idle = NULL;
-
-	for (size_t i = 0; i < CERT_WAITERS; i++) {
-		struct cert_waiter *w = &cs.w[i];
-
-		if (w->fd == -1)
-			return w;
-		if (w->name[0] == '\0' && (idle == NULL || w->since < idle->since))
-			idle = w;
-	}
-	if (idle != NULL && take) {
-		log_limited(&cert_rl, time(NULL), LOG_WARN,
-		    "certificate requests: every slot taken; closing the oldest idle one");
-		event_del(idle->fd);
-		close(idle->fd);
-		idle->fd = -1;
-	}
-	return idle;
-}
-
-static void
-cert_accept(int lfd, uint32_t events, void *arg)
-{
-	for (;;) {
-		struct cert_waiter *w;
-		int fd;
-
-		if (cert_slot(false) == NULL) {
-			/* Every slot holds a request: the rest wait in the
-			 * backlog until one is answered (cert_drop). */
-			if (event_mod(lfd, 0) == 0)
-				cs.accepting = false;
-			return;
-		}
-		if ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) == -1)
-			return;
-		w = cert_slot(true);
-		w->fd = fd;
-		w->len = 0;
-		w->name[0] = '\0';
-		w->deferred = false;
-		w->since = event_mono_ms();
-		if (event_add(fd, EPOLLIN, cert_read, w) == -1) {
-			close(fd);
-			w->fd = -1;
-			continue;
-		}
-		if (cs.idle_ok && !event_timer_armed(&cs.idle))
-			event_timer_arm(&cs.idle, CERT_LINE_MS);
-	}
-}
-
-/* The socket HAProxy's workers (user haproxy) connect to: root:haproxy 0660. */
-static int
-cert_listen(void)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct group *g = getgrnam("haproxy");
-	mode_t old;
-	int fd;
-
-	if (strlen(cs.sock) >= sizeof(sun.sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(sun.sun_path, cs.sock, strlen(cs.sock) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		return -1;
-	unlink(cs.sock);
-	old = umask(0117);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 || listen(fd, CERT_BACKLOG) == -1) {
-		umask(old);
-		close(fd);
-		return -1;
-	}
-	umask(old);
-	if (g != NULL && chown(cs.sock, 0, g->gr_gid) == -1)
-		log_warn("%s: chown: %s", cs.sock, strerror(errno));
-	if (event_add(fd, EPOLLIN, cert_accept, NULL) == -1) {
-		close(fd);
-		return -1;
-	}
-	cs.lfd = fd;
-	cs.accepting = true;
-	return 0;
 }
 
 /* The name behind a file of the certificate directory: the file name
@@ -761,8 +526,6 @@ cert_open(const char *ca_cert, const char *ca_key, const char *certs_dir,
 
 	cert_close();
 	cs.gen++;
-	for (size_t i = 0; i < CERT_WAITERS; i++)
-		cs.w[i].fd = -1;
 	if (tls_ca_load_or_create(ca_cert, ca_key, &cs.ca, err, errlen) == -1)
 		return -1;
 	snprintf(cs.dir, sizeof(cs.dir), "%s", certs_dir);
@@ -789,7 +552,7 @@ cert_open(const char *ca_cert, const char *ca_key, const char *certs_dir,
 		snprintf(err, errlen, "%s: cannot write the default certificate", cs.dir);
 		return -1;
 	}
-	if (cert_listen() == -1) {
+	if (cert_sock_open(cs.sock, cert_work) == -1) {
 		snprintf(err, errlen, "%s: %s", cs.sock, strerror(errno));
 		return -1;
 	}
@@ -797,8 +560,6 @@ cert_open(const char *ca_cert, const char *ca_key, const char *certs_dir,
 		cs.renew_ok = true;
 	if (!cs.wait_ok && event_timer_init(&cs.wait, cert_wait_due, NULL) == 0)
 		cs.wait_ok = true;
-	if (!cs.idle_ok && event_timer_init(&cs.idle, cert_idle_due, NULL) == 0)
-		cs.idle_ok = true;
 	if (cs.renew_ok) {
 		cs.renew_next = 0;
 		event_timer_arm(&cs.renew, CERT_CHECK_MS);
@@ -809,19 +570,9 @@ cert_open(const char *ca_cert, const char *ca_key, const char *certs_dir,
 void
 cert_close(void)
 {
-	for (size_t i = 0; i < CERT_WAITERS; i++)
-		if (cs.w[i].fd > 0)
-			cert_drop(&cs.w[i]);
-	if (cs.lfd != -1) {
-		event_del(cs.lfd);
-		close(cs.lfd);
-		unlink(cs.sock);
-		cs.lfd = -1;
-	}
+	cert_sock_close();
 	if (cs.renew_ok)
 		event_timer_stop(&cs.renew);
-	if (cs.idle_ok)
-		event_timer_stop(&cs.idle);
 	if (cs.ca != NULL)
 		tls_ca_free(cs.ca);
 	cs.ca = NULL;
@@ -861,8 +612,7 @@ cert_haproxy_settled(void)
 	if (!cs.loading)
 		return;
 	cs.loading = false;
-	for (size_t i = 0; i < CERT_WAITERS; i++)
-		cs.w[i].deferred = false;
+	cert_sock_resume();
 	n = cert_lru_mark_since(&cs.names, cs.loading_seq);
 	if (n > 0)
 		log_info("%zu certificate(s) minted during the HAProxy start or reload: "
