@@ -234,7 +234,7 @@ cert_sock_open(const char *path, void (*on_request)(void))
 		return -1;
 	}
 	ss.on_request = on_request;
-	snprintf(ss.path, sizeof(ss.path), "%s", path);
+	memcpy(ss.path, path, strlen(path) + 1);	/* as long as sun_path */
 	memcpy(sun.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
