@@ -183,13 +183,16 @@ cert_sock_slot(bool take)
 static void
 cert_sock_accept(int lfd, uint32_t events, void *arg)
 {
-	for (;;) {
+	/* A bounded batch per wake-up: a client accepted in a flood of idle
+	 * ones gets its name line read before it could become the oldest
+	 * idle one and be closed to make room. */
+	for (size_t batch = 0; batch < CERT_SOCK_SLOTS / 4; batch++) {
 		struct cert_waiter *w;
 		int fd;
 
 		if (cert_sock_slot(false) == NULL) {
 			/* Every slot holds a request: the rest wait in the
-			 * backlog until one is answered (cert_drop). */
+			 * backlog until one is answered (cert_sock_drop). */
 			if (event_mod(lfd, 0) == 0)
 				ss.accepting = false;
 			return;
@@ -209,6 +212,9 @@ cert_sock_accept(int lfd, uint32_t events, void *arg)
 		}
 		if (ss.idle_ok && !event_timer_armed(&ss.idle))
 			event_timer_arm(&ss.idle, CERT_SOCK_LINE_MS);
+		/* HAProxy sends its line right after connecting: it is
+		 * usually there already. */
+		cert_sock_read(fd, EPOLLIN, w);
 	}
 }
 

@@ -63,20 +63,21 @@ EOF
 	chmod +x "$1/dhclient-script"
 }
 
-# mpd_start NS: the daemon in namespace NS, in the foreground, with the
-# files a test names $CFG $ONB $STATE $RUN $LOG (stderr to $W/stderr);
-# sets MPD_PID (ip netns exec execs the daemon: $! is the daemon itself)
-# and waits for its control socket.
-mpd_start() {
-	ip netns exec "$1" "$MPD" --config "$CFG" --onboarding "$ONB" \
+# lab_start_daemon: mgmt-proxyd in the lab's router namespace, with the
+# files the test names $CFG $ONB $STATE $RUN $LOG (stderr to $W/stderr);
+# MPD_PID is the daemon itself (ip netns exec execs it). True once its
+# control socket is there.
+lab_start_daemon() {
+	rm -f "$RUN/mgmt-proxy.sock"
+	ip netns exec "$LAB-router" "$MPD" --config "$CFG" --onboarding "$ONB" \
 	    --state-dir "$STATE" --run-dir "$RUN" --log-file "$LOG" --foreground \
 	    2>>"$W/stderr" &
 	MPD_PID=$!
 	wait_for 5 test -S "$RUN/mgmt-proxy.sock"
 }
 
-# mpd_stop: TERM to $MPD_PID, KILL if it is still there after 5 s.
-mpd_stop() {
+# lab_stop_daemon: TERM to $MPD_PID, KILL if it is still there after 5 s.
+lab_stop_daemon() {
 	[ -n "$MPD_PID" ] || return 0
 	kill -TERM "$MPD_PID" 2>/dev/null
 	for _ in $(seq 50); do kill -0 "$MPD_PID" 2>/dev/null || break; sleep 0.1; done
