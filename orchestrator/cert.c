@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,11 @@
  * since replaced, is minted again: at start-up, on reload and daily. */
 #define CERT_RENEW_MARGIN	(30 * 86400)
 #define CERT_CHECK_MS		(86400u * 1000)
+/* After a start or reload is reported done, the old worker stops taking
+ * runtime-API connections within this time; whatever was minted until then
+ * is loaded again. */
+#define CERT_HANDOVER_MS	1000
+#define CERT_LOADING_MAX_MS	20000	/* HAProxy reports by 15 s (haproxy.c) */
 
 static struct {
 	struct tls_ca *ca;
@@ -40,6 +46,8 @@ static struct {
 	bool renew_ok;
 	struct event_timer wait;		/* the runtime API is busy: retry */
 	bool wait_ok;
+	struct event_timer handover;		/* a reload's old worker lets go */
+	bool handover_ok;
 	unsigned gen;				/* changes with every cert_open */
 	size_t renew_next;			/* next name the daily check looks at */
 	/* HAProxy reload: a new worker reads the crt-list file once, while
@@ -58,6 +66,7 @@ static struct log_ratelimit cert_info_rl = LOG_RATELIMIT_INIT(6, 20);
 static struct log_ratelimit cert_evict_rl = LOG_RATELIMIT_INIT(6, 20);
 
 static void cert_work(void);
+static void cert_handover_due(void *);
 
 static int
 cert_path(char *buf, const char *dir, const char *name)
@@ -163,6 +172,7 @@ cert_loaded(bool ok, const char *answer, void *arg)
 {
 	char name[HOSTNAME_BUF];
 	bool resync = cs.busy_resync;
+	size_t i;
 
 	/* Started before the CA changed: its name and waiters are gone. */
 	if ((uintptr_t)arg != cs.gen)
@@ -171,79 +181,79 @@ cert_loaded(bool ok, const char *answer, void *arg)
 	memcpy(name, cs.busy_name, sizeof(name));
 	cs.busy_name[0] = '\0';
 	cs.busy_resync = false;
-	/* A worker started after the file was listed read it from the
-	 * crt-list: it has the certificate already. */
-	if (!ok && strstr(answer, "already exists") != NULL)
-		ok = true;
-	/* The exchange straddled the hand-over to a new worker (seen: "new",
-	 * "set" and "commit" reached the old one, "add ssl crt-list" the new
-	 * one): the client waits while the new worker gets ready, then the
-	 * name is loaded into it. */
-	if (!ok && cs.loading) {
-		size_t i = cert_lru_find(&cs.names, name);
-
-		if (i != SIZE_MAX) {
-			cs.names.e[i].resync = true;
+	/* A first load that failed gets one more, in the form that works
+	 * whatever part of it HAProxy already has: around a reload the
+	 * commands of one exchange can reach two workers (seen: "new", "set"
+	 * and "commit" the old one, "add ssl crt-list" the new one). During a
+	 * reload the client waits until the new worker has taken over. */
+	if (!ok && !resync && (i = cert_lru_find(&cs.names, name)) != SIZE_MAX) {
+		cs.names.e[i].resync = true;
+		if (cs.loading)
 			cert_sock_defer(name);
-			cert_work();
-			return;
-		}
+		cert_work();
+		return;
 	}
-	else if (ok && resync)
-		log_limited(&cert_info_rl, time(NULL), LOG_INFO,
-		    "certificate for %s loaded into the new HAProxy worker", name);
-	else if (ok)
-		log_limited(&cert_info_rl, time(NULL), LOG_INFO,
+	if (ok)
+		log_limited(&cert_info_rl, time(NULL), LOG_INFO, resync ?
+		    "certificate for %s loaded into HAProxy again" :
 		    "certificate for %s minted and loaded", name);
-	if (!ok)
+	else
 		log_limited(&cert_err_rl, time(NULL), LOG_WARN,
 		    "certificate for %s listed but not loaded at run time: %.120s",
 		    name, answer);
 	cert_sock_reply(name, ok);
 	/* A failure can come back at once, from within cert_load: with a
 	 * thousand names to resync, go on from the loop, not recursively. */
-	if (!ok && resync && cs.wait_ok)
+	if (!ok && cs.wait_ok)
 		event_timer_arm(&cs.wait, 1);
 	else
 		cert_work();
 }
 
-/* Loads the minted file into the running HAProxy (new, set, commit ssl
- * cert, add ssl crt-list), first removing the file of an evicted name
- * (gone, or NULL) from it: whatever HAProxy answers to that, the load goes
- * on (what it keeps, its next reload drops). */
+static void
+cert_cmd(struct hacli_cmd *c, const char *expect, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+cert_cmd(struct hacli_cmd *c, const char *expect, const char *fmt, ...)
+{
+	va_list ap;
+
+	c->expect = expect;
+	va_start(ap, fmt);
+	if (vasprintf(&c->text, fmt, ap) < 0)
+		c->text = NULL;
+	va_end(ap);
+}
+
+/* Loads the minted file into the running HAProxy: new, set, commit ssl
+ * cert, add ssl crt-list. First, if a name was evicted for it (gone, or
+ * NULL), removes that one's file from HAProxy: whatever HAProxy answers
+ * to that, the load goes on (what it keeps, its next reload drops). With
+ * again, for a name HAProxy may hold in part: "new" may find it, and its
+ * crt-list entry is replaced, so it ends up there once with this file. */
 static int
-cert_load(const char *path, const char *gone)
+cert_load(const char *path, const char *gone, bool again)
 {
 	struct hacli_cmd cmds[HACLI_MAX_CMDS];
 	size_t len, n = 0;
 	char *pem = statefile_read(path, &len);
-	int rc;
 
 	if (pem == NULL)
 		return -1;
 	memset(cmds, 0, sizeof(cmds));
 	if (gone != NULL) {
-		cmds[n].expect = "";
-		if (asprintf(&cmds[n++].text, "del ssl crt-list %s %s\n", cs.list, gone) < 0)
-			cmds[n - 1].text = NULL;
-		cmds[n].expect = "";
-		if (asprintf(&cmds[n++].text, "del ssl cert %s\n", gone) < 0)
-			cmds[n - 1].text = NULL;
+		cert_cmd(&cmds[n++], "", "del ssl crt-list %s %s\n", cs.list, gone);
+		cert_cmd(&cmds[n++], "", "del ssl cert %s\n", gone);
 	}
-	cmds[n].expect = "New empty certificate store";
-	if (asprintf(&cmds[n++].text, "new ssl cert %s\n", path) < 0)
-		cmds[n - 1].text = NULL;
+	cert_cmd(&cmds[n++], again ? "" : "New empty certificate store",
+	    "new ssl cert %s\n", path);
 	/* The payload ends at the first empty line. */
-	cmds[n].expect = "Transaction created";
-	if (asprintf(&cmds[n++].text, "set ssl cert %s <<\n%s\n", path, pem) < 0)
-		cmds[n - 1].text = NULL;
-	cmds[n].expect = "Success";
-	if (asprintf(&cmds[n++].text, "commit ssl cert %s\n", path) < 0)
-		cmds[n - 1].text = NULL;
-	cmds[n].expect = "Success";
-	if (asprintf(&cmds[n++].text, "add ssl crt-list %s %s\n", cs.list, path) < 0)
-		cmds[n - 1].text = NULL;
+	cert_cmd(&cmds[n++], "Transaction created", "set ssl cert %s <<\n%s\n", path, pem);
+	cert_cmd(&cmds[n++], "Success", "commit ssl cert %s\n", path);
+	if (again)
+		cert_cmd(&cmds[n++], "", "del ssl crt-list %s %s\n", cs.list, path);
+	cert_cmd(&cmds[n++], "Success", "add ssl crt-list %s %s\n", cs.list, path);
 	tls_ca_pem_free(pem, len);
 	for (size_t i = 0; i < n; i++)
 		if (cmds[i].text == NULL) {
@@ -251,8 +261,7 @@ cert_load(const char *path, const char *gone)
 				free(cmds[j].text);
 			return -1;
 		}
-	rc = hacli_run(cs.api, cmds, n, cert_loaded, (void *)(uintptr_t)cs.gen);
-	return rc;
+	return hacli_run(cs.api, cmds, n, cert_loaded, (void *)(uintptr_t)cs.gen);
 }
 
 static void cert_renew_due(void *);
@@ -334,7 +343,7 @@ cert_resync(size_t i)
 		return;
 	snprintf(cs.busy_name, sizeof(cs.busy_name), "%s", name);
 	cs.busy_resync = true;
-	if (cert_load(path, NULL) == 0)
+	if (cert_load(path, NULL, true) == 0)
 		return;
 	cs.busy_name[0] = '\0';
 	cs.busy_resync = false;
@@ -380,7 +389,8 @@ cert_work(void)
 		return;
 	}
 	if ((name = cert_sock_next()) == NULL) {
-		if ((i = cert_lru_next_resync(&cs.names)) != SIZE_MAX) {
+		/* Not while a new worker takes over: it could reach the old. */
+		if (!cs.loading && (i = cert_lru_next_resync(&cs.names)) != SIZE_MAX) {
 			cert_resync(i);
 			if (cs.busy_name[0] == '\0' && cs.wait_ok)
 				event_timer_arm(&cs.wait, 1);
@@ -393,7 +403,9 @@ cert_work(void)
 		cert_lru_touch(&cs.names, i, now);
 		if (cert_name_path(path, name) == 0)
 			cert_set_used(path, now);
-		if (cs.names.e[i].resync) {
+		if (cs.names.e[i].resync && cs.loading)
+			cert_sock_defer(name);
+		else if (cs.names.e[i].resync) {
 			cert_resync(i);
 			if (cs.busy_name[0] != '\0')
 				return;
@@ -417,7 +429,7 @@ cert_work(void)
 	if (cert_write_list() == -1)
 		log_limited(&cert_err_rl, time(NULL), LOG_ERR, "%s: %s", cs.list,
 		    strerror(errno));
-	if (cert_load(path, evicted ? gone : NULL) == 0)
+	if (cert_load(path, evicted ? gone : NULL, false) == 0)
 		return;
 fail:
 	{
@@ -560,6 +572,8 @@ cert_open(const char *ca_cert, const char *ca_key, const char *certs_dir,
 		cs.renew_ok = true;
 	if (!cs.wait_ok && event_timer_init(&cs.wait, cert_wait_due, NULL) == 0)
 		cs.wait_ok = true;
+	if (!cs.handover_ok && event_timer_init(&cs.handover, cert_handover_due, NULL) == 0)
+		cs.handover_ok = true;
 	if (cs.renew_ok) {
 		cs.renew_next = 0;
 		event_timer_arm(&cs.renew, CERT_CHECK_MS);
@@ -598,6 +612,10 @@ cert_ca_pem(void)
 void
 cert_haproxy_loading(void)
 {
+	/* Should HAProxy never report the end of its start or reload, the
+	 * names wait no longer than this for it. */
+	if (cs.handover_ok)
+		event_timer_arm(&cs.handover, CERT_LOADING_MAX_MS);
 	if (!cs.loading) {
 		cs.loading = true;
 		cs.loading_seq = cs.seq;
@@ -606,6 +624,20 @@ cert_haproxy_loading(void)
 
 void
 cert_haproxy_settled(void)
+{
+	if (!cs.loading)
+		return;
+	/* The old worker still accepts on the shared runtime-API socket until
+	 * it has handled the master's soft stop (seen: a load sent right after
+	 * "Loading success." reached it and answered "already exists"). */
+	if (cs.handover_ok)
+		event_timer_arm(&cs.handover, CERT_HANDOVER_MS);
+	else
+		cert_handover_due(NULL);
+}
+
+static void
+cert_handover_due(void *arg)
 {
 	size_t n;
 

@@ -24,7 +24,8 @@ char *cert_ca_pem(void);
 /* HAProxy starts or reloads: a new worker reads the crt-list file now and
  * may miss what is minted until it is ready... */
 void cert_haproxy_loading(void);
-/* ...so everything minted since is loaded again once the start or reload
- * is over (ready, or failed: then into the worker still in charge). */
+/* ...so everything minted since, until the old worker has let go of the
+ * runtime API (a second later), is loaded again once the start or reload is
+ * over (ready, or failed: then into the worker still in charge). */
 void cert_haproxy_settled(void);
 #endif
