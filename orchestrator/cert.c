@@ -53,7 +53,7 @@ static struct {
 	/* HAProxy reload: a new worker reads the crt-list file once, while
 	 * runtime loads still reach the old one. Every name loaded from the
 	 * start of a reload (seq >= loading_seq) is loaded again once the new
-	 * worker is up. */
+	 * worker has taken over (CERT_HANDOVER_MS after it reported ready). */
 	uint64_t seq;				/* next load's sequence number */
 	bool loading;
 	uint64_t loading_seq;
