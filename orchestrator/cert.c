@@ -2,19 +2,18 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cert.h"
+#include "cert_lru.h"
+#include "cert_sock.h"
 #include "event.h"
 #include "haproxy_cli.h"
 #include "log.h"
@@ -23,19 +22,16 @@
 #include "hostname.h"
 
 #define CERT_PATH_MAX	512
-#define CERT_WAITERS	32
 #define CERT_DEFAULT	"mgmt-proxy.invalid"	/* RFC 6761: never a real name */
 /* Leaves live 397 days; one within 30 days of its end, or signed by a CA
  * since replaced, is minted again: at start-up, on reload and daily. */
 #define CERT_RENEW_MARGIN	(30 * 86400)
 #define CERT_CHECK_MS		(86400u * 1000)
-
-struct cert_waiter {
-	int fd;
-	char name[HOSTNAME_BUF];
-	char line[HOSTNAME_BUF + 2];
-	size_t len;
-};
+/* After a start or reload is reported done, the old worker stops taking
+ * runtime-API connections within this time; whatever was minted until then
+ * is loaded again. */
+#define CERT_HANDOVER_MS	1000
+#define CERT_LOADING_MAX_MS	20000	/* HAProxy reports by 15 s (haproxy.c) */
 
 static struct {
 	struct tls_ca *ca;
@@ -43,22 +39,34 @@ static struct {
 	char list[CERT_PATH_MAX];
 	char sock[CERT_PATH_MAX];
 	char api[CERT_PATH_MAX];
-	int lfd;
-	char (*names)[HOSTNAME_BUF];	/* minted and listed */
-	size_t nnames;
+	struct cert_lru names;		/* minted and listed */
 	char busy_name[HOSTNAME_BUF];	/* being loaded, "" if none */
-	struct cert_waiter w[CERT_WAITERS];
+	bool busy_resync;		/* ... into a worker that may lack it */
 	struct event_timer renew;
 	bool renew_ok;
 	struct event_timer wait;		/* the runtime API is busy: retry */
 	bool wait_ok;
+	struct event_timer handover;		/* a reload's old worker lets go */
+	bool handover_ok;
 	unsigned gen;				/* changes with every cert_open */
 	size_t renew_next;			/* next name the daily check looks at */
-} cs = { .lfd = -1 };
+	/* HAProxy reload: a new worker reads the crt-list file once, while
+	 * runtime loads still reach the old one. Every name loaded from the
+	 * start of a reload (seq >= loading_seq) is loaded again once the new
+	 * worker has taken over (CERT_HANDOVER_MS after it reported ready). */
+	uint64_t seq;				/* next load's sequence number */
+	bool loading;
+	uint64_t loading_seq;
+} cs;
 
-static struct log_ratelimit cert_rl = LOG_RATELIMIT_INIT(60, 5);
+/* Clients and the network choose the names: every line a request can
+ * cause is rate-limited (a flood of names, a full disk). */
+static struct log_ratelimit cert_err_rl = LOG_RATELIMIT_INIT(60, 5);
+static struct log_ratelimit cert_info_rl = LOG_RATELIMIT_INIT(6, 20);
+static struct log_ratelimit cert_evict_rl = LOG_RATELIMIT_INIT(6, 20);
 
 static void cert_work(void);
+static void cert_handover_due(void *);
 
 static int
 cert_path(char *buf, const char *dir, const char *name)
@@ -68,13 +76,35 @@ cert_path(char *buf, const char *dir, const char *name)
 	return n < 0 || n >= CERT_PATH_MAX ? -1 : 0;
 }
 
-static bool
-cert_known(const char *name)
+static int
+cert_name_path(char *buf, const char *name)
 {
-	for (size_t i = 0; i < cs.nnames; i++)
-		if (strcmp(cs.names[i], name) == 0)
-			return true;
-	return false;
+	char file[TLS_CA_FILENAME_MAX];
+
+	if (!tls_ca_cert_filename(name, file, sizeof(file)))
+		return -1;
+	return cert_path(buf, cs.dir, file);
+}
+
+static int64_t
+cert_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The file's mtime carries the last use across restarts. */
+static void
+cert_set_used(const char *path, int64_t ms)
+{
+	struct timespec ts[2] = {
+		{ .tv_nsec = UTIME_OMIT },
+		{ .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 },
+	};
+
+	(void)utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW);
 }
 
 /* The crt-list file: the default certificate first (it answers clients
@@ -82,17 +112,16 @@ cert_known(const char *name)
 static int
 cert_write_list(void)
 {
-	size_t cap = (cs.nnames + 1) * (CERT_PATH_MAX + 1), len = 0;
-	char *buf = malloc(cap), file[TLS_CA_FILENAME_MAX], path[CERT_PATH_MAX];
+	size_t cap = (cs.names.n + 1) * (CERT_PATH_MAX + 1), len = 0;
+	char *buf = malloc(cap), path[CERT_PATH_MAX];
 	int rc;
 
 	if (buf == NULL)
 		return -1;
-	for (size_t i = 0; i <= cs.nnames; i++) {
-		const char *name = i == 0 ? CERT_DEFAULT : cs.names[i - 1];
+	for (size_t i = 0; i <= cs.names.n; i++) {
+		const char *name = i == 0 ? CERT_DEFAULT : cs.names.e[i - 1].name;
 
-		if (!tls_ca_cert_filename(name, file, sizeof(file)) ||
-		    cert_path(path, cs.dir, file) == -1)
+		if (cert_name_path(path, name) == -1)
 			continue;
 		len += (size_t)snprintf(buf + len, cap - len, "%s\n", path);
 	}
@@ -101,14 +130,20 @@ cert_write_list(void)
 	return rc;
 }
 
-/* The leaf in path is signed by the current CA and not close to its end. */
+/* The leaf in pem is signed by the current CA and not close to its end. */
 static bool
-cert_current(const char *path)
+cert_current(const char *pem, size_t len)
+{
+	return pem != NULL && tls_ca_leaf_current(cs.ca, pem, len, time(NULL),
+	    CERT_RENEW_MARGIN);
+}
+
+static bool
+cert_file_current(const char *path)
 {
 	size_t len;
 	char *pem = statefile_read(path, &len);
-	bool ok = pem != NULL && tls_ca_leaf_current(cs.ca, pem, len, time(NULL),
-	    CERT_RENEW_MARGIN);
+	bool ok = cert_current(pem, len);
 
 	if (pem != NULL)
 		tls_ca_pem_free(pem, len);
@@ -119,12 +154,11 @@ cert_current(const char *path)
 static int
 cert_mint(const char *name, char *path)
 {
-	char file[TLS_CA_FILENAME_MAX], *pem = NULL;
+	char *pem = NULL;
 	size_t len;
 	int rc;
 
-	if (!tls_ca_cert_filename(name, file, sizeof(file)) ||
-	    cert_path(path, cs.dir, file) == -1)
+	if (cert_name_path(path, name) == -1)
 		return -1;
 	if (tls_ca_mint(cs.ca, name, time(NULL), &pem, &len) == -1)
 		return -1;
@@ -134,24 +168,11 @@ cert_mint(const char *name, char *path)
 }
 
 static void
-cert_reply(const char *name, const char *answer)
-{
-	for (size_t i = 0; i < CERT_WAITERS; i++) {
-		struct cert_waiter *w = &cs.w[i];
-
-		if (w->fd == -1 || name[0] == '\0' || strcmp(w->name, name) != 0)
-			continue;
-		(void)!write(w->fd, answer, strlen(answer));
-		event_del(w->fd);
-		close(w->fd);
-		w->fd = -1;
-	}
-}
-
-static void
 cert_loaded(bool ok, const char *answer, void *arg)
 {
 	char name[HOSTNAME_BUF];
+	bool resync = cs.busy_resync;
+	size_t i;
 
 	/* Started before the CA changed: its name and waiters are gone. */
 	if ((uintptr_t)arg != cs.gen)
@@ -159,49 +180,88 @@ cert_loaded(bool ok, const char *answer, void *arg)
 
 	memcpy(name, cs.busy_name, sizeof(name));
 	cs.busy_name[0] = '\0';
+	cs.busy_resync = false;
+	/* A first load that failed gets one more, in the form that works
+	 * whatever part of it HAProxy already has: around a reload the
+	 * commands of one exchange can reach two workers (seen: "new", "set"
+	 * and "commit" the old one, "add ssl crt-list" the new one). During a
+	 * reload the client waits until the new worker has taken over. */
+	if (!ok && !resync && (i = cert_lru_find(&cs.names, name)) != SIZE_MAX) {
+		cs.names.e[i].resync = true;
+		if (cs.loading)
+			cert_sock_defer(name);
+		cert_work();
+		return;
+	}
 	if (ok)
-		log_info("certificate for %s minted and loaded", name);
+		log_limited(&cert_info_rl, time(NULL), LOG_INFO, resync ?
+		    "certificate for %s loaded into HAProxy again" :
+		    "certificate for %s minted and loaded", name);
 	else
-		log_warn("certificate for %s listed but not loaded at run time: %.120s",
+		log_limited(&cert_err_rl, time(NULL), LOG_WARN,
+		    "certificate for %s listed but not loaded at run time: %.120s",
 		    name, answer);
-	cert_reply(name, ok ? "ok\n" : "error\n");
-	cert_work();
+	cert_sock_reply(name, ok);
+	/* A failure can come back at once, from within cert_load: with a
+	 * thousand names to resync, go on from the loop, not recursively. */
+	if (!ok && cs.wait_ok)
+		event_timer_arm(&cs.wait, 1);
+	else
+		cert_work();
 }
 
-/* Loads the minted file into the running HAProxy (DESIGN.md sequence). */
-static int
-cert_load(const char *path)
+static void
+cert_cmd(struct hacli_cmd *c, const char *expect, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+cert_cmd(struct hacli_cmd *c, const char *expect, const char *fmt, ...)
 {
-	struct hacli_cmd cmds[4];
-	size_t len;
+	va_list ap;
+
+	c->expect = expect;
+	va_start(ap, fmt);
+	if (vasprintf(&c->text, fmt, ap) < 0)
+		c->text = NULL;
+	va_end(ap);
+}
+
+/* Loads the minted file into the running HAProxy: new, set, commit ssl
+ * cert, add ssl crt-list. First, if a name was evicted for it (gone, or
+ * NULL), removes that one's file from HAProxy: whatever HAProxy answers
+ * to that, the load goes on (what it keeps, its next reload drops). With
+ * again, for a name HAProxy may hold in part: "new" may find it, and its
+ * crt-list entry is replaced, so it ends up there once with this file. */
+static int
+cert_load(const char *path, const char *gone, bool again)
+{
+	struct hacli_cmd cmds[HACLI_MAX_CMDS];
+	size_t len, n = 0;
 	char *pem = statefile_read(path, &len);
-	int rc;
 
 	if (pem == NULL)
 		return -1;
 	memset(cmds, 0, sizeof(cmds));
-	cmds[0].expect = "New empty certificate store";
-	cmds[1].expect = "Transaction created";
-	cmds[2].expect = "Success";
-	cmds[3].expect = "Success";
-	if (asprintf(&cmds[0].text, "new ssl cert %s\n", path) < 0)
-		cmds[0].text = NULL;
+	if (gone != NULL) {
+		cert_cmd(&cmds[n++], "", "del ssl crt-list %s %s\n", cs.list, gone);
+		cert_cmd(&cmds[n++], "", "del ssl cert %s\n", gone);
+	}
+	cert_cmd(&cmds[n++], again ? "" : "New empty certificate store",
+	    "new ssl cert %s\n", path);
 	/* The payload ends at the first empty line. */
-	if (asprintf(&cmds[1].text, "set ssl cert %s <<\n%s\n", path, pem) < 0)
-		cmds[1].text = NULL;
-	if (asprintf(&cmds[2].text, "commit ssl cert %s\n", path) < 0)
-		cmds[2].text = NULL;
-	if (asprintf(&cmds[3].text, "add ssl crt-list %s %s\n", cs.list, path) < 0)
-		cmds[3].text = NULL;
+	cert_cmd(&cmds[n++], "Transaction created", "set ssl cert %s <<\n%s\n", path, pem);
+	cert_cmd(&cmds[n++], "Success", "commit ssl cert %s\n", path);
+	if (again)
+		cert_cmd(&cmds[n++], "", "del ssl crt-list %s %s\n", cs.list, path);
+	cert_cmd(&cmds[n++], "Success", "add ssl crt-list %s %s\n", cs.list, path);
 	tls_ca_pem_free(pem, len);
-	for (size_t i = 0; i < 4; i++)
+	for (size_t i = 0; i < n; i++)
 		if (cmds[i].text == NULL) {
-			for (size_t j = 0; j < 4; j++)
+			for (size_t j = 0; j < n; j++)
 				free(cmds[j].text);
 			return -1;
 		}
-	rc = hacli_run(cs.api, cmds, 4, cert_loaded, (void *)(uintptr_t)cs.gen);
-	return rc;
+	return hacli_run(cs.api, cmds, n, cert_loaded, (void *)(uintptr_t)cs.gen);
 }
 
 static void cert_renew_due(void *);
@@ -216,7 +276,8 @@ static void
 cert_renewed(bool ok, const char *answer, void *arg)
 {
 	if (!ok)
-		log_warn("renewed certificate not loaded at run time (HAProxy uses it "
+		log_limited(&cert_err_rl, time(NULL), LOG_WARN,
+		    "renewed certificate not loaded at run time (HAProxy uses it "
 		    "from its next reload on): %.120s", answer);
 	event_timer_arm(&cs.renew, 1);		/* on to the next name */
 }
@@ -226,7 +287,7 @@ cert_renewed(bool ok, const char *answer, void *arg)
 static void
 cert_renew_due(void *arg)
 {
-	char path[CERT_PATH_MAX], file[TLS_CA_FILENAME_MAX];
+	char path[CERT_PATH_MAX];
 	struct hacli_cmd cmds[2];
 	size_t len;
 	char *pem;
@@ -235,19 +296,20 @@ cert_renew_due(void *arg)
 		event_timer_arm(&cs.renew, 1000);	/* a client request first */
 		return;
 	}
-	for (; cs.renew_next < cs.nnames; cs.renew_next++) {
-		const char *name = cs.names[cs.renew_next];
+	for (; cs.renew_next < cs.names.n; cs.renew_next++) {
+		const struct cert_lru_entry *e = &cs.names.e[cs.renew_next];
 
-		if (!tls_ca_cert_filename(name, file, sizeof(file)) ||
-		    cert_path(path, cs.dir, file) == -1 || cert_current(path))
+		if (cert_name_path(path, e->name) == -1 || cert_file_current(path))
 			continue;
 		cs.renew_next++;
-		if (cert_mint(name, path) == -1 || (pem = statefile_read(path, &len)) == NULL) {
-			log_err("certificate for %s could not be renewed", name);
+		if (cert_mint(e->name, path) == -1 || (pem = statefile_read(path, &len)) == NULL) {
+			log_limited(&cert_err_rl, time(NULL), LOG_ERR,
+			    "certificate for %s could not be renewed", e->name);
 			event_timer_arm(&cs.renew, 1);
 			return;
 		}
-		log_info("certificate for %s renewed", name);
+		cert_set_used(path, e->used);	/* a renewal is not a use */
+		log_info("certificate for %s renewed", e->name);
 		memset(cmds, 0, sizeof(cmds));
 		cmds[0].expect = "Transaction created";
 		cmds[1].expect = "Success";
@@ -268,12 +330,54 @@ cert_renew_due(void *arg)
 	event_timer_arm(&cs.renew, CERT_CHECK_MS);
 }
 
-/* Takes the next name a client waits for, one at a time. */
+/* Loads an already minted name again (after a reload); the answer goes to
+ * whoever waits for it. */
+static void
+cert_resync(size_t i)
+{
+	char path[CERT_PATH_MAX], name[HOSTNAME_BUF];
+
+	cs.names.e[i].resync = false;
+	snprintf(name, sizeof(name), "%s", cs.names.e[i].name);
+	if (cert_name_path(path, name) == -1)
+		return;
+	snprintf(cs.busy_name, sizeof(cs.busy_name), "%s", name);
+	cs.busy_resync = true;
+	if (cert_load(path, NULL, true) == 0)
+		return;
+	cs.busy_name[0] = '\0';
+	cs.busy_resync = false;
+	cert_sock_reply(name, false);
+}
+
+/* Makes room for one more name: the least recently used one goes, file
+ * and all; its path is returned for removal from the running HAProxy. */
+static bool
+cert_evict(const char *keep, char *gone)
+{
+	size_t v = cert_lru_victim(&cs.names, keep);
+
+	if (v == SIZE_MAX || cert_name_path(gone, cs.names.e[v].name) == -1)
+		return false;
+	if (unlink(gone) == -1 && errno != ENOENT)
+		log_limited(&cert_err_rl, time(NULL), LOG_WARN, "%s: %s", gone,
+		    strerror(errno));
+	log_limited(&cert_evict_rl, time(NULL), LOG_INFO,
+	    "certificate for %s evicted: least recently used of %d", cs.names.e[v].name,
+	    CERT_MAX);
+	cert_lru_remove(&cs.names, v);
+	return true;
+}
+
+/* Takes the next name a client waits for, one at a time; when no client
+ * waits, loads what a new HAProxy worker may lack. */
 static void
 cert_work(void)
 {
-	char path[CERT_PATH_MAX];
-	const char *name = NULL;
+	char path[CERT_PATH_MAX], gone[CERT_PATH_MAX];
+	const char *name;
+	bool evicted = false;
+	size_t i;
 
 	if (cs.busy_name[0] != '\0')
 		return;
@@ -284,32 +388,48 @@ cert_work(void)
 			event_timer_arm(&cs.wait, 50);
 		return;
 	}
-	for (size_t i = 0; i < CERT_WAITERS && name == NULL; i++)
-		if (cs.w[i].fd != -1 && cs.w[i].name[0] != '\0')
-			name = cs.w[i].name;
-	if (name == NULL)
-		return;
-	if (cert_known(name)) {
-		cert_reply(name, "ok\n");
-		cert_work();
+	if ((name = cert_sock_next()) == NULL) {
+		/* Not while a new worker takes over: it could reach the old. */
+		if (!cs.loading && (i = cert_lru_next_resync(&cs.names)) != SIZE_MAX) {
+			cert_resync(i);
+			if (cs.busy_name[0] == '\0' && cs.wait_ok)
+				event_timer_arm(&cs.wait, 1);
+		}
 		return;
 	}
-	if (cs.nnames == CERT_MAX) {
-		log_limited(&cert_rl, time(NULL), LOG_WARN,
-		    "certificate for %s refused: %d names already minted", name, CERT_MAX);
-		cert_reply(name, "error\n");
+	if ((i = cert_lru_find(&cs.names, name)) != SIZE_MAX) {
+		int64_t now = cert_now_ms();
+
+		cert_lru_touch(&cs.names, i, now);
+		if (cert_name_path(path, name) == 0)
+			cert_set_used(path, now);
+		if (cs.names.e[i].resync && cs.loading)
+			cert_sock_defer(name);
+		else if (cs.names.e[i].resync) {
+			cert_resync(i);
+			if (cs.busy_name[0] != '\0')
+				return;
+		} else
+			cert_sock_reply(name, true);
 		cert_work();
 		return;
 	}
 	snprintf(cs.busy_name, sizeof(cs.busy_name), "%s", name);
-	if (cert_mint(name, path) == -1) {
-		log_err("certificate for %s: minting failed", name);
+	if (cert_mint(cs.busy_name, path) == -1) {
+		log_limited(&cert_err_rl, time(NULL), LOG_ERR,
+		    "certificate for %s: minting failed: %s", cs.busy_name, strerror(errno));
 		goto fail;
 	}
-	memcpy(cs.names[cs.nnames++], cs.busy_name, sizeof(cs.busy_name));
+	if (cs.names.n == cs.names.cap)
+		evicted = cert_evict(cs.busy_name, gone);
+	if (cert_lru_add(&cs.names, cs.busy_name, cert_now_ms(), cs.seq++) == SIZE_MAX) {
+		unlink(path);
+		goto fail;
+	}
 	if (cert_write_list() == -1)
-		log_err("%s: %s", cs.list, strerror(errno));
-	if (cert_load(path) == 0)
+		log_limited(&cert_err_rl, time(NULL), LOG_ERR, "%s: %s", cs.list,
+		    strerror(errno));
+	if (cert_load(path, evicted ? gone : NULL, false) == 0)
 		return;
 fail:
 	{
@@ -317,113 +437,83 @@ fail:
 
 		memcpy(n, cs.busy_name, sizeof(n));
 		cs.busy_name[0] = '\0';
-		cert_reply(n, "error\n");
+		cert_sock_reply(n, false);
 		cert_work();
 	}
 }
 
-static void
-cert_drop(struct cert_waiter *w)
+/* The name behind a file of the certificate directory: the file name
+ * itself, or for a hashed one the leaf's SAN (checked against the hash). */
+static bool
+cert_file_name(const char *file, const char *pem, size_t len, char *name)
 {
-	event_del(w->fd);
-	close(w->fd);
-	w->fd = -1;
+	char want[TLS_CA_FILENAME_MAX];
+	size_t l = strlen(file);
+
+	if (l < 5 || strcmp(file + l - 4, ".pem") != 0 || l - 4 > TLS_CA_PLAIN_MAX)
+		return false;
+	memcpy(name, file, l - 4);
+	name[l - 4] = '\0';
+	if (tls_ca_hostname_valid(name, l - 4))
+		return strcmp(name, CERT_DEFAULT) != 0;
+	return pem != NULL && tls_ca_leaf_name(pem, len, name, HOSTNAME_BUF) &&
+	    tls_ca_cert_filename(name, want, sizeof(want)) && strcmp(want, file) == 0 &&
+	    strcmp(name, CERT_DEFAULT) != 0;
 }
 
+/* One file found at start-up: listed again (renewed when needed), unless
+ * the table is full of more recently used names. */
 static void
-cert_read(int fd, uint32_t events, void *arg)
+cert_scan_one(const char *file)
 {
-	struct cert_waiter *w = arg;
-	char *nl;
-	ssize_t n;
+	char path[CERT_PATH_MAX], name[HOSTNAME_BUF], gone[CERT_PATH_MAX];
+	struct stat st;
+	size_t len = 0;
+	char *pem;
+	int64_t used;
 
-	n = read(fd, w->line + w->len, sizeof(w->line) - 1 - w->len);
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+	if (cert_path(path, cs.dir, file) == -1 || lstat(path, &st) == -1 ||
+	    !S_ISREG(st.st_mode))
 		return;
-	if (n <= 0) {
-		cert_drop(w);
-		return;
+	pem = statefile_read(path, &len);
+	if (!cert_file_name(file, pem, len, name)) {
+		/* Ours by its form, but no name can be read back: it can
+		 * neither be renewed nor listed. */
+		if (strlen(file) == 68 && strspn(file, "0123456789abcdef") == 64)
+			unlink(path);
+		goto out;
 	}
-	w->len += (size_t)n;
-	w->line[w->len] = '\0';
-	if ((nl = strchr(w->line, '\n')) == NULL) {
-		if (w->len == sizeof(w->line) - 1)
-			cert_drop(w);	/* longer than any host name */
-		return;
-	}
-	*nl = '\0';
-	for (char *p = w->line; *p != '\0'; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	/* The name becomes a file name and a runtime-API argument. */
-	if (!tls_ca_hostname_valid(w->line, strlen(w->line))) {
-		log_limited(&cert_rl, time(NULL), LOG_WARN,
-		    "certificate request for an invalid name refused");
-		(void)!write(fd, "error\n", 6);
-		cert_drop(w);
-		return;
-	}
-	snprintf(w->name, sizeof(w->name), "%s", w->line);
-	cert_work();
-}
+	used = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+	if (cs.names.n == cs.names.cap) {
+		size_t v = cert_lru_victim(&cs.names, NULL);
 
-static void
-cert_accept(int lfd, uint32_t events, void *arg)
-{
-	int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-
-	if (fd == -1)
-		return;
-	for (size_t i = 0; i < CERT_WAITERS; i++)
-		if (cs.w[i].fd == -1) {
-			cs.w[i].fd = fd;
-			cs.w[i].len = 0;
-			cs.w[i].name[0] = '\0';
-			if (event_add(fd, EPOLLIN, cert_read, &cs.w[i]) == -1) {
-				close(fd);
-				cs.w[i].fd = -1;
-			}
-			return;
+		if (v == SIZE_MAX || cs.names.e[v].used >= used) {
+			unlink(path);
+			goto out;
 		}
-	close(fd);	/* too many at once: the Lua side goes on without */
+		if (cert_name_path(gone, cs.names.e[v].name) == 0)
+			unlink(gone);
+		cert_lru_remove(&cs.names, v);
+	}
+	/* HAProxy loads these files as they are on its next start. */
+	if (!cert_current(pem, len)) {
+		if (cert_mint(name, path) == -1) {
+			log_limited(&cert_err_rl, time(NULL), LOG_ERR,
+			    "certificate for %s could not be renewed: dropped", name);
+			unlink(path);
+			goto out;
+		}
+		cert_set_used(path, used);
+		log_info("certificate for %s renewed", name);
+	}
+	cert_lru_add(&cs.names, name, used, 0);
+out:
+	if (pem != NULL)
+		tls_ca_pem_free(pem, len);
 }
 
-/* The socket HAProxy's workers (user haproxy) connect to: root:haproxy 0660. */
-static int
-cert_listen(void)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct group *g = getgrnam("haproxy");
-	mode_t old;
-	int fd;
-
-	if (strlen(cs.sock) >= sizeof(sun.sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(sun.sun_path, cs.sock, strlen(cs.sock) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		return -1;
-	unlink(cs.sock);
-	old = umask(0117);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 || listen(fd, 16) == -1) {
-		umask(old);
-		close(fd);
-		return -1;
-	}
-	umask(old);
-	if (g != NULL && chown(cs.sock, 0, g->gr_gid) == -1)
-		log_warn("%s: chown: %s", cs.sock, strerror(errno));
-	if (event_add(fd, EPOLLIN, cert_accept, NULL) == -1) {
-		close(fd);
-		return -1;
-	}
-	cs.lfd = fd;
-	return 0;
-}
-
-/* Names minted by an earlier run stay valid: list them again. */
+/* Names minted by an earlier run stay valid: list them again, at most
+ * CERT_MAX, the most recently used ones. */
 static void
 cert_scan(void)
 {
@@ -432,33 +522,12 @@ cert_scan(void)
 
 	if (d == NULL)
 		return;
-	while ((de = readdir(d)) != NULL && cs.nnames < CERT_MAX) {
-		size_t l = strlen(de->d_name);
-
-		if (l < 5 || strcmp(de->d_name + l - 4, ".pem") != 0 ||
-		    l - 4 >= HOSTNAME_BUF)
-			continue;
-		char path[CERT_PATH_MAX];
-
-		memcpy(cs.names[cs.nnames], de->d_name, l - 4);
-		cs.names[cs.nnames][l - 4] = '\0';
-		if (strcmp(cs.names[cs.nnames], CERT_DEFAULT) == 0 ||
-		    !tls_ca_hostname_valid(cs.names[cs.nnames], l - 4) ||
-		    cert_path(path, cs.dir, de->d_name) == -1)
-			continue;
-		/* HAProxy loads these files as they are on its next start. */
-		if (!cert_current(path)) {
-			if (cert_mint(cs.names[cs.nnames], path) == -1) {
-				log_err("certificate for %s could not be renewed: dropped",
-				    cs.names[cs.nnames]);
-				unlink(path);
-				continue;
-			}
-			log_info("certificate for %s renewed", cs.names[cs.nnames]);
-		}
-		cs.nnames++;
-	}
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			cert_scan_one(de->d_name);
 	closedir(d);
+	if (cs.names.n > 0)
+		log_info("%zu minted certificate(s) found in %s", cs.names.n, cs.dir);
 }
 
 int
@@ -469,8 +538,6 @@ cert_open(const char *ca_cert, const char *ca_key, const char *certs_dir,
 
 	cert_close();
 	cs.gen++;
-	for (size_t i = 0; i < CERT_WAITERS; i++)
-		cs.w[i].fd = -1;
 	if (tls_ca_load_or_create(ca_cert, ca_key, &cs.ca, err, errlen) == -1)
 		return -1;
 	snprintf(cs.dir, sizeof(cs.dir), "%s", certs_dir);
@@ -481,19 +548,23 @@ cert_open(const char *ca_cert, const char *ca_key, const char *certs_dir,
 		snprintf(err, errlen, "%s: %s", cs.dir, strerror(errno));
 		return -1;
 	}
-	if (cs.names == NULL &&
-	    (cs.names = calloc(CERT_MAX, sizeof(*cs.names))) == NULL) {
+	if (cs.names.e == NULL &&
+	    (cs.names.e = calloc(CERT_MAX, sizeof(*cs.names.e))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	cs.nnames = 0;
+	cs.names.cap = CERT_MAX;
+	cs.names.n = 0;
 	cs.busy_name[0] = '\0';
+	cs.busy_resync = false;
+	cs.loading = false;
+	cs.seq = 1;	/* names found on disk have 0: every worker reads them */
 	cert_scan();
 	if (cert_mint(CERT_DEFAULT, path) == -1 || cert_write_list() == -1) {
 		snprintf(err, errlen, "%s: cannot write the default certificate", cs.dir);
 		return -1;
 	}
-	if (cert_listen() == -1) {
+	if (cert_sock_open(cs.sock, cert_work) == -1) {
 		snprintf(err, errlen, "%s: %s", cs.sock, strerror(errno));
 		return -1;
 	}
@@ -501,6 +572,8 @@ cert_open(const char *ca_cert, const char *ca_key, const char *certs_dir,
 		cs.renew_ok = true;
 	if (!cs.wait_ok && event_timer_init(&cs.wait, cert_wait_due, NULL) == 0)
 		cs.wait_ok = true;
+	if (!cs.handover_ok && event_timer_init(&cs.handover, cert_handover_due, NULL) == 0)
+		cs.handover_ok = true;
 	if (cs.renew_ok) {
 		cs.renew_next = 0;
 		event_timer_arm(&cs.renew, CERT_CHECK_MS);
@@ -511,15 +584,7 @@ cert_open(const char *ca_cert, const char *ca_key, const char *certs_dir,
 void
 cert_close(void)
 {
-	for (size_t i = 0; i < CERT_WAITERS; i++)
-		if (cs.w[i].fd > 0)
-			cert_drop(&cs.w[i]);
-	if (cs.lfd != -1) {
-		event_del(cs.lfd);
-		close(cs.lfd);
-		unlink(cs.sock);
-		cs.lfd = -1;
-	}
+	cert_sock_close();
 	if (cs.renew_ok)
 		event_timer_stop(&cs.renew);
 	if (cs.ca != NULL)
@@ -542,4 +607,47 @@ cert_ca_pem(void)
 	if (cs.ca == NULL || tls_ca_cert_pem(cs.ca, &pem, &len) == -1)
 		return NULL;
 	return pem;
+}
+
+void
+cert_haproxy_loading(void)
+{
+	/* Should HAProxy never report the end of its start or reload, the
+	 * names wait no longer than this for it. */
+	if (cs.handover_ok)
+		event_timer_arm(&cs.handover, CERT_LOADING_MAX_MS);
+	if (!cs.loading) {
+		cs.loading = true;
+		cs.loading_seq = cs.seq;
+	}
+}
+
+void
+cert_haproxy_settled(void)
+{
+	if (!cs.loading)
+		return;
+	/* The old worker still accepts on the shared runtime-API socket until
+	 * it has handled the master's soft stop (seen: a load sent right after
+	 * "Loading success." reached it and answered "already exists"). */
+	if (cs.handover_ok)
+		event_timer_arm(&cs.handover, CERT_HANDOVER_MS);
+	else
+		cert_handover_due(NULL);
+}
+
+static void
+cert_handover_due(void *arg)
+{
+	size_t n;
+
+	if (!cs.loading)
+		return;
+	cs.loading = false;
+	cert_sock_resume();
+	n = cert_lru_mark_since(&cs.names, cs.loading_seq);
+	if (n > 0)
+		log_info("%zu certificate(s) minted during the HAProxy start or reload: "
+		    "loading them into the worker now in charge", n);
+	cert_work();
 }

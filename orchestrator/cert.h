@@ -9,7 +9,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define CERT_MAX	1024	/* minted names kept; more are refused */
+/* Minted names kept, on disk and in HAProxy; beyond that the least
+ * recently used one is evicted (cert_lru.h). */
+#define CERT_MAX	1024
 
 /* Loads or creates the CA, prepares <certs_dir> with the default
  * certificate and the crt-list file, opens the request socket. */
@@ -19,4 +21,11 @@ void cert_close(void);
 const char *cert_crt_list(void);
 /* The CA certificate as PEM (caller frees), NULL if none loaded. */
 char *cert_ca_pem(void);
+/* HAProxy starts or reloads: a new worker reads the crt-list file now and
+ * may miss what is minted until it is ready... */
+void cert_haproxy_loading(void);
+/* ...so everything minted since, until the old worker has let go of the
+ * runtime API (a second later), is loaded again once the start or reload is
+ * over (ready, or failed: then into the worker still in charge). */
+void cert_haproxy_settled(void);
 #endif

@@ -97,6 +97,7 @@ forward_start(void)
 static void
 forward_haproxy_ready(void)
 {
+	cert_haproxy_settled();
 	if (!fwd.active || !fwd.table_pending)
 		return;
 	fwd.table_pending = false;
@@ -110,6 +111,7 @@ forward_haproxy_ready(void)
 static void
 forward_haproxy_failed(void)
 {
+	cert_haproxy_settled();
 	if (!fwd.active)
 		return;
 	log_err("HAProxy could not take the configuration for the proxy in effect");
@@ -138,6 +140,7 @@ forward_configure_haproxy(const struct config *cfg, const struct forward_paths *
 		fwd.configured = false;
 	}
 	fwd.kind = FWD_HAPROXY;
+	haproxy_on_loading(cert_haproxy_loading);
 	haproxy_on_ready(forward_haproxy_ready);
 	haproxy_on_failed(forward_haproxy_failed);
 	ca_changed = !fwd.cert_ok || strcmp(fwd.cfg.ca_cert, cfg->ca_cert) != 0 ||

@@ -43,6 +43,7 @@ static struct {
 	bool term_sent;		/* SIGTERM sent: the master is on its way out */
 	bool loaded;		/* the master reported "Loading success." */
 	bool force;		/* reload even if the rendered text is the same */
+	void (*loading)(void);	/* called when a start or reload begins */
 	void (*ready)(void);	/* called at each "Loading success." */
 	void (*failed)(void);	/* a configuration was refused */
 	struct event_timer settle;
@@ -300,6 +301,8 @@ haproxy_start(void)
 		log_warn("HAProxy's log will not be relayed: %s", strerror(errno));
 	hp.master = pid;
 	hp.settling = true;
+	if (hp.loading != NULL)
+		hp.loading();
 	event_timer_arm(&hp.settle, HAPROXY_SETTLE_MS);
 	log_info("HAProxy started (master %ld)", (long)pid);
 	return 0;
@@ -358,6 +361,8 @@ haproxy_checked(pid_t pid, int status, void *arg)
 		log_info("HAProxy reload: forwarding through %s", a);
 		kill(hp.master, SIGUSR2);
 		hp.settling = true;
+		if (hp.loading != NULL)
+			hp.loading();
 		event_timer_arm(&hp.settle, HAPROXY_SETTLE_MS);
 	} else {
 		hp.backoff_ms = 1000;
@@ -494,6 +499,12 @@ void
 haproxy_force_reload(void)
 {
 	hp.force = true;
+}
+
+void
+haproxy_on_loading(void (*cb)(void))
+{
+	hp.loading = cb;
 }
 
 void

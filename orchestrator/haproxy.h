@@ -34,6 +34,8 @@ void haproxy_stop(bool wait);
 bool haproxy_running(void);
 /* The master reported a successful load: its listeners are up. */
 bool haproxy_loaded(void);
+/* cb runs when a start or reload begins (the new worker reads its files). */
+void haproxy_on_loading(void (*cb)(void));
 /* cb runs after each successful start or reload. */
 void haproxy_on_ready(void (*cb)(void));
 /* cb runs when a rendered configuration is refused (haproxy -c) or a reload

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define HACLI_MAX_CMDS	4
+#define HACLI_MAX_CMDS	6
 
 struct hacli_cmd {
 	char *text;		/* the whole request, payload included (owned) */

@@ -641,18 +641,74 @@ tls_ca_hostname_valid(const char *name, size_t len)
 bool
 tls_ca_cert_filename(const char *name, char *buf, size_t buflen)
 {
+	unsigned char md[EVP_MAX_MD_SIZE];
+	char lower[HOSTNAME_BUF];
+	unsigned int mdlen = 0;
 	size_t len;
 
 	if (name == NULL || buf == NULL)
 		return false;
 	len = strnlen(name, HOSTNAME_BUF);
-	if (!tls_ca_hostname_valid(name, len) || buflen < len + sizeof(".pem"))
+	if (!tls_ca_hostname_valid(name, len))
 		return false;
-	for (size_t i = 0; i < len; i++) {
+	for (size_t i = 0; i <= len; i++) {
 		char ch = name[i];
 
-		buf[i] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+		lower[i] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
 	}
-	memcpy(buf + len, ".pem", sizeof(".pem"));
+	if (len <= TLS_CA_PLAIN_MAX) {
+		if (buflen < len + sizeof(".pem"))
+			return false;
+		memcpy(buf, lower, len);
+		memcpy(buf + len, ".pem", sizeof(".pem"));
+		return true;
+	}
+	if (EVP_Digest(lower, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
+	    buflen < (size_t)mdlen * 2 + sizeof(".pem")) {
+		ERR_clear_error();
+		return false;
+	}
+	for (unsigned int i = 0; i < mdlen; i++)
+		snprintf(buf + 2 * i, 3, "%02x", md[i]);
+	memcpy(buf + 2 * mdlen, ".pem", sizeof(".pem"));
 	return true;
+}
+
+bool
+tls_ca_leaf_name(const char *pem, size_t len, char *buf, size_t buflen)
+{
+	BIO *bio = len <= INT_MAX ? BIO_new_mem_buf(pem, (int)len) : NULL;
+	X509 *x = bio != NULL ? PEM_read_bio_X509(bio, NULL, ca_no_passphrase, NULL) : NULL;
+	GENERAL_NAMES *sans = x != NULL ?
+	    X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL) : NULL;
+	bool ok = false;
+
+	/* tls_ca_mint writes exactly one SAN: DNS:name or IP:address. */
+	if (sans != NULL && sk_GENERAL_NAME_num(sans) == 1) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(sans, 0);
+		const unsigned char *d;
+		int n;
+
+		if (g->type == GEN_DNS) {
+			d = ASN1_STRING_get0_data(g->d.dNSName);
+			n = ASN1_STRING_length(g->d.dNSName);
+			if (n > 0 && (size_t)n < buflen && memchr(d, '\0', (size_t)n) == NULL) {
+				for (int i = 0; i < n; i++)
+					buf[i] = (char)(d[i] >= 'A' && d[i] <= 'Z' ? d[i] + 32 : d[i]);
+				buf[n] = '\0';
+				ok = tls_ca_hostname_valid(buf, (size_t)n);
+			}
+		} else if (g->type == GEN_IPADD && ASN1_STRING_length(g->d.iPAddress) == 4) {
+			d = ASN1_STRING_get0_data(g->d.iPAddress);
+			ok = snprintf(buf, buflen, "%u.%u.%u.%u", d[0], d[1], d[2], d[3]) <
+			    (int)buflen;
+		}
+	}
+	GENERAL_NAMES_free(sans);
+	X509_free(x);
+	BIO_free(bio);
+	ERR_clear_error();
+	if (!ok && buflen > 0)
+		buf[0] = '\0';
+	return ok;
 }

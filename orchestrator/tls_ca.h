@@ -13,8 +13,12 @@
 
 struct tls_ca;
 
-/* "<253-character name>.pem" + NUL */
-#define TLS_CA_FILENAME_MAX	258
+/* A name of at most TLS_CA_PLAIN_MAX characters is its own file name;
+ * a longer one (up to 253) would not fit NAME_MAX (255) once the writer's
+ * temporary suffix is added, so its file is named after its SHA-256. */
+#define TLS_CA_PLAIN_MAX	200
+/* "<200-character name>.pem" + NUL (the hashed form takes 69) */
+#define TLS_CA_FILENAME_MAX	(TLS_CA_PLAIN_MAX + sizeof(".pem"))
 
 /* Load the CA certificate and key (PEM), or create both when both files
  * are absent: EC P-256 key, self-signed X.509v3 CA certificate valid ten
@@ -51,7 +55,13 @@ void	 tls_ca_free(struct tls_ca *ca);
 /* Gatekeeper for every name that becomes a file name or is sent to
  * HAProxy's runtime API: see hostname_valid() (hostname.h) for the rules. */
 bool	 tls_ca_hostname_valid(const char *name, size_t len);
-/* "Example.COM" -> "example.com.pem". False if the name is not valid or
- * buf (TLS_CA_FILENAME_MAX is always enough) is too small. */
+/* "Example.COM" -> "example.com.pem"; a name longer than TLS_CA_PLAIN_MAX
+ * -> "<64 hex digits of the SHA-256 of the lower-case name>.pem" (64
+ * characters without a dot are never a valid host name, so the two forms
+ * cannot meet). False if the name is not valid or buf (TLS_CA_FILENAME_MAX
+ * is always enough) is too small. */
 bool	 tls_ca_cert_filename(const char *name, char *buf, size_t buflen);
+/* The name a leaf minted by tls_ca_mint was issued for (its SAN), lower
+ * case, into buf (HOSTNAME_BUF); false when pem holds no such leaf. */
+bool	 tls_ca_leaf_name(const char *pem, size_t len, char *buf, size_t buflen);
 #endif

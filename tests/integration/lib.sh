@@ -86,6 +86,29 @@ EOF
 	chmod +x "$1/dhclient-script"
 }
 
+# lab_start_daemon: mgmt-proxyd in the lab's router namespace, with the
+# files the test names $CFG $ONB $STATE $RUN $LOG (stderr to $W/stderr);
+# MPD_PID is the daemon itself (ip netns exec execs it). True once its
+# control socket is there.
+lab_start_daemon() {
+	rm -f "$RUN/mgmt-proxy.sock"
+	ip netns exec "$LAB-router" "$MPD" --config "$CFG" --onboarding "$ONB" \
+	    --state-dir "$STATE" --run-dir "$RUN" --log-file "$LOG" --foreground \
+	    2>>"$W/stderr" &
+	MPD_PID=$!
+	wait_for 5 test -S "$RUN/mgmt-proxy.sock"
+}
+
+# lab_stop_daemon: TERM to $MPD_PID, KILL if it is still there after 5 s.
+lab_stop_daemon() {
+	[ -n "$MPD_PID" ] || return 0
+	kill -TERM "$MPD_PID" 2>/dev/null
+	for _ in $(seq 50); do kill -0 "$MPD_PID" 2>/dev/null || break; sleep 0.1; done
+	kill -9 "$MPD_PID" 2>/dev/null
+	wait "$MPD_PID" 2>/dev/null
+	return 0
+}
+
 t_finish() {
 	if [ "$T_FAILS" -eq 0 ]; then
 		echo "$T_NAME: passed"

@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "hostname.h"
 #include "tls_ca.h"
 #include "unit.h"
 
@@ -632,6 +634,44 @@ START_TEST(test_mint_long_name)
 }
 END_TEST
 
+/* The name a minted leaf was issued for, read back from its SAN: how the
+ * daemon finds the name behind a hashed file name at start-up. */
+START_TEST(test_leaf_name)
+{
+	static const char *const names[] = { "Origin.TEST", "192.0.2.7" };
+	char name[254], got[HOSTNAME_BUF], *pem;
+	struct tdir t;
+	struct tls_ca *ca;
+	size_t len;
+
+	tdir_make(&t);
+	ca = ca_new(&t);
+	for (size_t i = 0; i < 2; i++) {
+		ck_assert_int_eq(tls_ca_mint(ca, names[i], time(NULL), &pem, &len), 0);
+		ck_assert(tls_ca_leaf_name(pem, len, got, sizeof(got)));
+		ck_assert_str_eq(got, i == 0 ? "origin.test" : "192.0.2.7");
+		tls_ca_pem_free(pem, len);
+	}
+	memset(name, 'a', sizeof(name));
+	for (int i = 63; i < 253; i += 64)
+		name[i] = '.';
+	name[253] = '\0';
+	ck_assert_int_eq(tls_ca_mint(ca, name, time(NULL), &pem, &len), 0);
+	ck_assert(tls_ca_leaf_name(pem, len, got, sizeof(got)));
+	ck_assert_str_eq(got, name);
+	ck_assert(!tls_ca_leaf_name(pem, len, got, 100));	/* too small */
+	tls_ca_pem_free(pem, len);
+	ck_assert(!tls_ca_leaf_name("not a certificate", 17, got, sizeof(got)));
+	ck_assert_str_eq(got, "");
+	/* The CA certificate alone has no SAN. */
+	ck_assert_int_eq(tls_ca_cert_pem(ca, &pem, &len), 0);
+	ck_assert(!tls_ca_leaf_name(pem, len, got, sizeof(got)));
+	tls_ca_pem_free(pem, len);
+	tls_ca_free(ca);
+	tdir_remove(&t);
+}
+END_TEST
+
 START_TEST(test_mint_capped_by_ca)
 {
 	struct tdir t;
@@ -686,7 +726,8 @@ END_TEST
 
 START_TEST(test_cert_filename)
 {
-	char buf[TLS_CA_FILENAME_MAX], small[16], name[254];
+	char buf[TLS_CA_FILENAME_MAX], other[TLS_CA_FILENAME_MAX], small[16];
+	char name[254];
 
 	ck_assert(tls_ca_cert_filename("Example.COM", buf, sizeof(buf)));
 	ck_assert_str_eq(buf, "example.com.pem");
@@ -702,9 +743,34 @@ START_TEST(test_cert_filename)
 	memset(name, 'a', sizeof(name));
 	for (int i = 63; i < 253; i += 64)
 		name[i] = '.';
-	name[253] = '\0';
+	/* Up to 200 characters the name is the file name. */
+	name[200] = '\0';
 	ck_assert(tls_ca_cert_filename(name, buf, sizeof(buf)));
-	ck_assert_uint_eq(strlen(buf), 257);
+	ck_assert_uint_eq(strlen(buf), 204);
+	ck_assert_int_eq(strncmp(buf, name, 200), 0);
+	/* 201 to 253 (248-253 once failed: "<name>.pem.tmp" exceeds
+	 * NAME_MAX): the SHA-256 of the lower-case name, 68 characters. */
+	for (size_t l = 201; l <= 253; l++) {
+		memset(name, 'a', sizeof(name));
+		for (int i = 63; i < 253; i += 64)
+			name[i] = '.';
+		name[l] = '\0';
+		if (name[l - 1] == '.')
+			continue;
+		ck_assert_msg(tls_ca_cert_filename(name, buf, sizeof(buf)), "len %zu", l);
+		ck_assert_uint_eq(strlen(buf), 68);
+		ck_assert_uint_le(strlen(buf) + sizeof(".tmp") - 1, NAME_MAX);
+		ck_assert_uint_eq(strspn(buf, "0123456789abcdef"), 64);
+		name[0] = 'A';
+		ck_assert(tls_ca_cert_filename(name, other, sizeof(other)));
+		ck_assert_str_eq(buf, other);	/* case does not matter */
+		name[0] = 'b';
+		ck_assert(tls_ca_cert_filename(name, other, sizeof(other)));
+		ck_assert_str_ne(buf, other);
+	}
+	/* Pinned: a change of the form would orphan every file on disk. */
+	ck_assert_str_eq(other, "28d2618c034b8ea00145e93f1626d9e0ca5ea7ea56ba839116f0c4640314107d.pem");
+	ck_assert(!tls_ca_cert_filename(name, small, sizeof(small)));
 	ck_assert(tls_ca_hostname_valid("Router-1.example", 16));
 	ck_assert(!tls_ca_hostname_valid("router_1", 8));
 }
@@ -789,6 +855,7 @@ unit_suite(void)
 	tcase_add_test(tc, test_mint_host);
 	tcase_add_test(tc, test_mint_ip);
 	tcase_add_test(tc, test_mint_long_name);
+	tcase_add_test(tc, test_leaf_name);
 	tcase_add_test(tc, test_mint_capped_by_ca);
 	tcase_add_test(tc, test_mint_invalid_names);
 	tcase_add_test(tc, test_cert_filename);
