@@ -29,6 +29,8 @@ status_proxy(const struct status_view *v)
 	json_object_set_new(doc, "forwarder", json_string(
 	    v->cfg->forwarder == FWD_NONE ? "none" : "haproxy"));
 	json_object_set_new(doc, "forwarding", json_boolean(v->forwarding));
+	if (v->forwarder_state != NULL)
+		json_object_set_new(doc, "forwarder-state", json_string(v->forwarder_state));
 	json_object_set_new(doc, "health-check-interval", json_integer(v->cfg->hc_interval));
 	json_object_set_new(doc, "health-check-timeout", json_integer(v->cfg->hc_timeout));
 	if (v->last_probe != 0) {
