@@ -23,7 +23,7 @@
 # Replay a run with CHAOS_SEED=N (printed at the start); CHAOS_ROUNDS=N.
 . "$(dirname "$0")/lib.sh"
 
-lab_test_init mpc
+lab_test_init mpchaos
 
 SEED=${CHAOS_SEED:-$(( $(date +%s%N) % 32768 ))}
 ROUNDS=${CHAOS_ROUNDS:-30}
@@ -182,11 +182,13 @@ for r in $(seq "$ROUNDS"); do
 		echo "# round $r: worker-stop ($workers) for $d s"
 		kill -STOP $workers
 		if awk -v d="$d" -v b="$BOUND" 'BEGIN { exit !(d > b + 1) }'; then
-			check "round $r (worker-stop): interception gone within the bound ($BOUND s)" \
-				wait_for $((BOUND + 3)) forwarding_gone
+			wait_for $((BOUND + 3)) forwarding_gone
+			check_eq "round $r (worker-stop): interception gone within the bound ($BOUND s)" \
+				"table no, rule no" \
+				"table $(table_present && echo yes || echo no), rule $(rule_present && echo yes || echo no)"
 			echo "# round $r: interception gone after $(since "$T_ACT") s"
-			check "round $r: forwarder-state not-answering" bash -c \
-				"[ \"\$(ip netns exec '$LAB-router' '$MPC' --run-dir '$RUN' show management-proxy --json | jq -r '.\"forwarder-state\"')\" = not-answering ]"
+			check_eq "round $r: forwarder-state" not-answering \
+				"$(JQ='."forwarder-state"' jget show management-proxy)"
 		fi
 		rest=$(awk -v d="$d" -v t="$T_ACT" -v n="$(now)" 'BEGIN { r = t + d - n; printf "%.3f", (r > 0 ? r : 0) }')
 		sleep "$rest"

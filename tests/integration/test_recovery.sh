@@ -19,7 +19,7 @@
 . "$(dirname "$0")/lib.sh"
 
 export LAB_DHCP_LEASE=8		# dhclient renews every 4 s
-lab_test_init mpr
+lab_test_init mprec
 
 MPD_PID= LOOP_PID= OTHER_PID=
 SQUID_A=$LAB_SQUID_IP
