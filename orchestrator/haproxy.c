@@ -577,12 +577,6 @@ haproxy_loaded(void)
 	    hp.watch.state != HPW_NOT_ANSWERING;
 }
 
-const char *
-haproxy_health_state(void)
-{
-	return haproxy_watch_state_name(hp.watch.state);
-}
-
 bool
 haproxy_answering(void)
 {

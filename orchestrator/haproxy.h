@@ -34,8 +34,6 @@ bool haproxy_running(void);
 bool haproxy_loaded(void);
 /* False while the worker does not answer (interception must be off). */
 bool haproxy_answering(void);
-/* The health checks' state: stopped, answering, not-answering. */
-const char *haproxy_health_state(void);
 /* cb runs after each successful start or reload, and when the worker
  * answers again after it stopped answering. */
 void haproxy_on_ready(void (*cb)(void));
