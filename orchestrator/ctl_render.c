@@ -80,8 +80,9 @@ ctl_render_proxy(FILE *out, json_t *doc, bool detail)
 		return;
 	fprintf(out, "  Selected:      %s\n", ctl_render_str(doc, "selected", "none"));
 	fprintf(out, "  Forwarder:     %s (%s)\n", ctl_render_str(doc, "forwarder", "?"),
+	    ctl_render_str(doc, "forwarder-state",
 	    json_is_true(json_object_get(doc, "forwarding")) ? "forwarding" :
-	    "not forwarding");
+	    "not forwarding"));
 	if (ctl_render_str(doc, "forwarding-error", "")[0] != '\0')
 		fprintf(out, "  Forwarding:    failed: %s\n",
 		    ctl_render_str(doc, "forwarding-error", ""));

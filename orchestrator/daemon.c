@@ -662,6 +662,7 @@ daemon_view(void)
 		.fsm = &d.fsm, .cands = &d.cands, .dhcp = d.dhcp, .ndhcp = d.ndhcp,
 		.alarm = &d.alarm, .forwarding = forward_active(),
 		.forwarding_error = forward_error(),
+		.forwarder_state = forward_state(),
 		.last_probe = d.last_probe, .last_probe_error = d.last_probe_error,
 	};
 	return v;
@@ -818,6 +819,8 @@ daemon_init_loop(void)
 		log_err("control socket %s: %s", d.sock_path, strerror(errno));
 		return -1;
 	}
+	/* A HAProxy left by an earlier run may hold what we bind next. */
+	forward_clean_stale(&fp);
 	/* Learning is best effort: without it static mode still works. */
 	if (dhcp_snoop_open(daemon_dhcp_reply, NULL) == -1)
 		log_err("dhcp: cannot open netfilter queue %d: %s", DHCP_SNOOP_QUEUE,

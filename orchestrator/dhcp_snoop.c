@@ -38,7 +38,13 @@ static struct {
 		struct dhcp_guard guard;
 	} ifs[CFG_MAX_IFACE];
 	size_t nifs;
+	struct event_timer retry;	/* binding the queue again */
+	bool retry_ok;
+	unsigned tries;
 } snoop = { .fd = -1, .tap = -1 };
+
+#define DHCP_SNOOP_BIND_RETRY_MS	1000
+#define DHCP_SNOOP_BIND_TRIES		30
 
 /* The network decides what we log here: a flood must not fill the disk. */
 static struct log_ratelimit snoop_rl = LOG_RATELIMIT_INIT(60, 1);
@@ -314,28 +320,76 @@ dhcp_snoop_readable(int fd, uint32_t events, void *arg)
 	}
 }
 
-int
-dhcp_snoop_open(dhcp_snoop_cb cb, void *arg)
+/* Binds queue DHCP_SNOOP_QUEUE to our handle. The kernel refuses (EPERM)
+ * while another socket holds it: a process that inherited an earlier
+ * daemon's socket, or a second reader. */
+static int
+dhcp_snoop_bind(void)
 {
-	snoop.cb = cb;
-	snoop.arg = arg;
-	snoop.h = nfq_open();
-	if (snoop.h == NULL)
-		return -1;
-	nfq_bind_pf(snoop.h, AF_INET);
 	snoop.qh = nfq_create_queue(snoop.h, DHCP_SNOOP_QUEUE, dhcp_snoop_packet, NULL);
-	if (snoop.qh == NULL || nfq_set_mode(snoop.qh, NFQNL_COPY_PACKET, 0xffff) < 0)
-		goto fail;
+	if (snoop.qh == NULL)
+		return -1;
+	if (nfq_set_mode(snoop.qh, NFQNL_COPY_PACKET, 0xffff) < 0) {
+		nfq_destroy_queue(snoop.qh);
+		snoop.qh = NULL;
+		return -1;
+	}
 	/* If we fall behind, the kernel accepts rather than drops; and the
 	 * queue is short, so a hung (not dead) daemon holds back at most
 	 * DHCP_SNOOP_QUEUE_MAXLEN replies before DHCP flows past it again.
 	 * Verdicts are given at once, so a healthy daemon never fills it. */
 	nfq_set_queue_flags(snoop.qh, NFQA_CFG_F_FAIL_OPEN, NFQA_CFG_F_FAIL_OPEN);
 	nfq_set_queue_maxlen(snoop.qh, DHCP_SNOOP_QUEUE_MAXLEN);
+	return 0;
+}
+
+/* Until the queue is ours, replies bypass it (the rule's bypass flag):
+ * DHCP works, only learning waits. */
+static void
+dhcp_snoop_bind_due(void *arg)
+{
+	if (dhcp_snoop_bind() == 0) {
+		log_info("dhcp: netfilter queue %d bound after %u retries",
+		    DHCP_SNOOP_QUEUE, snoop.tries + 1);
+		return;
+	}
+	if (++snoop.tries >= DHCP_SNOOP_BIND_TRIES) {
+		log_err("dhcp: netfilter queue %d still refused after %u retries (%s): "
+		    "learning is off until the daemon restarts", DHCP_SNOOP_QUEUE,
+		    snoop.tries, strerror(errno));
+		return;
+	}
+	event_timer_arm(&snoop.retry, DHCP_SNOOP_BIND_RETRY_MS);
+}
+
+int
+dhcp_snoop_open(dhcp_snoop_cb cb, void *arg)
+{
+	snoop.cb = cb;
+	snoop.arg = arg;
+	if (!snoop.retry_ok) {
+		if (event_timer_init(&snoop.retry, dhcp_snoop_bind_due, NULL) == -1)
+			return -1;
+		snoop.retry_ok = true;
+	}
+	snoop.h = nfq_open();
+	if (snoop.h == NULL)
+		return -1;
 	snoop.fd = nfq_fd(snoop.h);
-	if (fcntl(snoop.fd, F_SETFL, fcntl(snoop.fd, F_GETFL) | O_NONBLOCK) == -1 ||
-	    event_add(snoop.fd, EPOLLIN, dhcp_snoop_readable, NULL) == -1)
+	/* libnetfilter_queue opens its socket without close-on-exec. */
+	if (fcntl(snoop.fd, F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(snoop.fd, F_SETFL, fcntl(snoop.fd, F_GETFL) | O_NONBLOCK) == -1)
 		goto fail;
+	nfq_bind_pf(snoop.h, AF_INET);
+	if (event_add(snoop.fd, EPOLLIN, dhcp_snoop_readable, NULL) == -1)
+		goto fail;
+	snoop.tries = 0;
+	if (dhcp_snoop_bind() == -1) {
+		log_warn("dhcp: netfilter queue %d refused (%s): retrying every %d ms, "
+		    "at most %d times", DHCP_SNOOP_QUEUE, strerror(errno),
+		    DHCP_SNOOP_BIND_RETRY_MS, DHCP_SNOOP_BIND_TRIES);
+		event_timer_arm(&snoop.retry, DHCP_SNOOP_BIND_RETRY_MS);
+	}
 	/* Without the tap no reply can be matched to a request, so none is
 	 * believed: learning stops, DHCP itself is unaffected. */
 	if ((snoop.tap = dhcp_snoop_tap_open()) == -1)
@@ -343,11 +397,8 @@ dhcp_snoop_open(dhcp_snoop_cb cb, void *arg)
 		    "no reply will be believed", strerror(errno));
 	return 0;
 fail:
-	if (snoop.qh != NULL)
-		nfq_destroy_queue(snoop.qh);
 	nfq_close(snoop.h);
 	snoop.h = NULL;
-	snoop.qh = NULL;
 	snoop.fd = -1;
 	/* Nobody will read the queue: a previous run's rule is only cost. */
 	nft_delete_table("ip", DHCP_SNOOP_TABLE);
@@ -411,6 +462,8 @@ dhcp_snoop_close(void)
 	}
 	snoop.tap = -1;
 	snoop.nifs = 0;
+	if (snoop.retry_ok)
+		event_timer_stop(&snoop.retry);
 	if (snoop.fd != -1)
 		event_del(snoop.fd);
 	if (snoop.qh != NULL)

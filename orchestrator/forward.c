@@ -98,7 +98,7 @@ static void
 forward_haproxy_ready(void)
 {
 	cert_haproxy_settled();
-	if (!fwd.active || !fwd.table_pending)
+	if (!fwd.active || !fwd.table_pending || !haproxy_loaded())
 		return;
 	fwd.table_pending = false;
 	if (tproxy_apply(&fwd.cfg, &fwd.proxy) == -1)
@@ -116,6 +116,21 @@ forward_haproxy_failed(void)
 		return;
 	log_err("HAProxy could not take the configuration for the proxy in effect");
 	forward_teardown();
+}
+
+/* The worker stopped answering (stopped, livelocked) but keeps its
+ * listeners: with the table in place every new management connection
+ * would hang in it. Interception goes, HAProxy stays; the table comes
+ * back when it answers again (forward_haproxy_ready). */
+static void
+forward_haproxy_hung(void)
+{
+	if (!fwd.active || fwd.table_pending)
+		return;
+	tproxy_remove();
+	fwd.table_pending = true;
+	log_err("interception removed: HAProxy does not answer, management traffic "
+	    "goes direct until it does");
 }
 
 static bool
@@ -143,6 +158,7 @@ forward_configure_haproxy(const struct config *cfg, const struct forward_paths *
 	haproxy_on_loading(cert_haproxy_loading);
 	haproxy_on_ready(forward_haproxy_ready);
 	haproxy_on_failed(forward_haproxy_failed);
+	haproxy_on_hung(forward_haproxy_hung);
 	ca_changed = !fwd.cert_ok || strcmp(fwd.cfg.ca_cert, cfg->ca_cert) != 0 ||
 	    strcmp(fwd.cfg.ca_key, cfg->ca_key) != 0;
 	if (ca_changed) {
@@ -169,21 +185,29 @@ forward_configure_haproxy(const struct config *cfg, const struct forward_paths *
 }
 
 int
-forward_configure(const struct config *cfg, const struct forward_paths *paths)
+forward_clean_stale(const struct forward_paths *paths)
 {
-	/* Whatever an earlier run may have left (kill -9, crash): a stale
-	 * HAProxy, the table, the policy routing. Once, at start-up, for
-	 * either forwarder, so the loop never waits for it later. */
 	if (haproxy_init(paths->run_dir, paths->log_file) == -1) {
 		log_err("HAProxy set-up in %s failed: %s", paths->run_dir, strerror(errno));
 		return -1;
 	}
-	fwd.hold_until = 0;	/* a reload is the operator asking again */
+	/* Whatever an earlier run may have left (kill -9, crash): a stale
+	 * HAProxy, the table, the policy routing. Once, at start-up, for
+	 * either forwarder, so the loop never waits for it later. */
 	if (!fwd.cleaned) {
 		tproxy_remove();
 		haproxy_kill_stale();
 		fwd.cleaned = true;
 	}
+	return 0;
+}
+
+int
+forward_configure(const struct config *cfg, const struct forward_paths *paths)
+{
+	if (forward_clean_stale(paths) == -1)
+		return -1;
+	fwd.hold_until = 0;	/* a reload is the operator asking again */
 	if (cfg->forwarder == FWD_HAPROXY)
 		return forward_configure_haproxy(cfg, paths);
 	if (fwd.kind == FWD_HAPROXY) {
@@ -275,7 +299,24 @@ forward_shutdown(void)
 bool
 forward_active(void)
 {
-	return fwd.active && (fwd.kind == FWD_NONE || haproxy_running());
+	return fwd.active && (fwd.kind == FWD_NONE ||
+	    (haproxy_running() && !fwd.table_pending));
+}
+
+const char *
+forward_state(void)
+{
+	if (!fwd.want)
+		return "off";
+	if (fwd.kind == FWD_NONE)
+		return fwd.active ? "observing" : "off";
+	if (!fwd.active)
+		return "failed";
+	if (!haproxy_answering())
+		return "not-answering";
+	if (!haproxy_running() || fwd.table_pending)
+		return "starting";
+	return "forwarding";
 }
 
 json_t *

@@ -16,6 +16,10 @@ struct forward_paths {
 	const char *log_file;		/* HAProxy's access log joins this log */
 };
 
+/* At start-up, before anything binds what an earlier run may still hold
+ * (HAProxy's listeners, the DHCP queue): kills its HAProxy and removes its
+ * table. Done once; forward_configure calls it too. */
+int  forward_clean_stale(const struct forward_paths *);
 /* Called at start-up and after each accepted reload. Cleans what an earlier
  * run may have left (stale table, orphaned HAProxy) on the first call. */
 int  forward_configure(const struct config *, const struct forward_paths *);
@@ -39,6 +43,10 @@ int  forward_repair(void);
 void forward_lost(const char *why);
 /* Why forwarding was lost ("" when it was not), for status. */
 const char *forward_error(void);
+/* What the forwarder does now, for show: off, observing, starting,
+ * forwarding, not-answering (HAProxy hung: interception removed, traffic
+ * direct), failed (could not be set up: traffic direct, retried). */
+const char *forward_state(void);
 /* The local CA certificate (PEM) as a control reply. */
 json_t *forward_ca_export(void);
 #endif

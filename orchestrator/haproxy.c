@@ -1,4 +1,5 @@
 /* HAProxy life cycle. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -13,6 +14,8 @@
 #include "event.h"
 #include "haproxy.h"
 #include "haproxy_cli.h"
+#include "haproxy_health.h"
+#include "haproxy_watch.h"
 #include "log.h"
 #include "proc.h"
 #include "render.h"
@@ -21,7 +24,6 @@
 
 #define HAPROXY_PATH_MAX	512
 #define HAPROXY_CHECK_MS	10000
-#define HAPROXY_BACKOFF_MAX_MS	30000
 #define HAPROXY_SETTLE_MS	15000	/* a start or reload reports its end by then */
 
 static struct {
@@ -29,7 +31,7 @@ static struct {
 	char cfg[HAPROXY_PATH_MAX], cfg_new[HAPROXY_PATH_MAX];
 	char pid[HAPROXY_PATH_MAX], master_sock[HAPROXY_PATH_MAX];
 	char api[HAPROXY_PATH_MAX], check_log[HAPROXY_PATH_MAX];
-	char lua[HAPROXY_PATH_MAX];
+	char lua[HAPROXY_PATH_MAX], health[HAPROXY_PATH_MAX];
 	const char *log_file;
 	pid_t master;		/* 0 when not running */
 	pid_t checking;		/* haproxy -c in progress */
@@ -46,10 +48,11 @@ static struct {
 	void (*loading)(void);	/* called when a start or reload begins */
 	void (*ready)(void);	/* called at each "Loading success." */
 	void (*failed)(void);	/* a configuration was refused */
+	void (*hung)(void);	/* the worker stopped answering */
+	struct haproxy_watch watch;
 	struct event_timer settle;
 	struct proxy_addr proxy, pending_proxy;
 	char crt_list[HAPROXY_PATH_MAX];
-	unsigned backoff_ms;
 	int log_rd;		/* read end of HAProxy's stdout/stderr */
 	char log_buf[2048];	/* a partial line carried to the next read */
 	size_t log_len;
@@ -89,6 +92,7 @@ haproxy_render(const char *run_dir, const char *crt_list,
 static void haproxy_restart_due(void *);
 static void haproxy_settle_due(void *);
 static int haproxy_start(void);
+static void haproxy_health_result(bool ok, const char *why, void *arg);
 
 int
 haproxy_init(const char *run_dir, const char *log_file)
@@ -98,8 +102,10 @@ haproxy_init(const char *run_dir, const char *log_file)
 	if (!hp.inited) {
 		hp.log_rd = -1;
 		if (event_timer_init(&hp.restart, haproxy_restart_due, NULL) == -1 ||
-		    event_timer_init(&hp.settle, haproxy_settle_due, NULL) == -1)
+		    event_timer_init(&hp.settle, haproxy_settle_due, NULL) == -1 ||
+		    haproxy_health_init(haproxy_health_result, NULL) == -1)
 			return -1;
+		haproxy_watch_init(&hp.watch);
 		hp.inited = true;
 	}
 	snprintf(hp.run, sizeof(hp.run), "%s", run_dir);
@@ -110,7 +116,8 @@ haproxy_init(const char *run_dir, const char *log_file)
 	    haproxy_path(hp.master_sock, "haproxy-master.sock") == -1 ||
 	    haproxy_path(hp.api, "haproxy.sock") == -1 ||
 	    haproxy_path(hp.check_log, "haproxy-check.log") == -1 ||
-	    haproxy_path(hp.lua, "cert-request.lua") == -1) {
+	    haproxy_path(hp.lua, "cert-request.lua") == -1 ||
+	    haproxy_path(hp.health, "haproxy-health.sock") == -1) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
@@ -119,34 +126,69 @@ haproxy_init(const char *run_dir, const char *log_file)
 	return 0;
 }
 
-/* The pid file holds the master's pid; kill it only if it is HAProxy. */
+/* Sends sig to every HAProxy process that runs our configuration file:
+ * master, workers, and a worker orphaned by a killed master, but never an
+ * HAProxy of another configuration whose pid was reused (the pid file
+ * alone proves nothing after a crash). sig 0 only counts them. */
+static size_t
+haproxy_signal_ours(int sig)
+{
+	DIR *dir = opendir("/proc");
+	struct dirent *de;
+	size_t n = 0;
+
+	if (dir == NULL)
+		return 0;
+	while ((de = readdir(dir)) != NULL) {
+		char path[64], target[sizeof(HAPROXY_BIN) + 16], cmd[4096];
+		ssize_t len;
+		long pid;
+		char *end;
+		int fd;
+
+		pid = strtol(de->d_name, &end, 10);
+		if (*end != '\0' || pid <= 1 || pid == (long)getpid())
+			continue;
+		/* A zombie has no exe link: it holds nothing any more. */
+		snprintf(path, sizeof(path), "/proc/%ld/exe", pid);
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		/* " (deleted)": the package was upgraded under it. */
+		if (strncmp(target, HAPROXY_BIN, strlen(HAPROXY_BIN)) != 0 ||
+		    (target[strlen(HAPROXY_BIN)] != '\0' &&
+		    strcmp(target + strlen(HAPROXY_BIN), " (deleted)") != 0))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+			continue;
+		len = read(fd, cmd, sizeof(cmd));
+		close(fd);
+		if (len <= 0 || !haproxy_watch_cmdline_ours(cmd, (size_t)len, hp.cfg))
+			continue;
+		if (kill((pid_t)pid, sig) == 0)
+			n++;
+	}
+	closedir(dir);
+	return n;
+}
+
+/* Start-up only: whatever an earlier run left must be gone before we bind
+ * its listeners and queues again. Killed outright: a leftover of a dead
+ * daemon has nothing worth a graceful stop, and a stopped (SIGSTOP) one
+ * would never act on SIGTERM. */
 void
 haproxy_kill_stale(void)
 {
-	char buf[32], exe[64], target[256];
-	size_t len;
-	char *txt = statefile_read(hp.pid, &len);
-	long pid;
-	ssize_t n;
+	size_t n = haproxy_signal_ours(SIGKILL);
 
-	if (txt == NULL)
+	if (n == 0)
 		return;
-	pid = strtol(txt, NULL, 10);
-	free(txt);
-	if (pid <= 1)
-		return;
-	snprintf(exe, sizeof(exe), "/proc/%ld/exe", pid);
-	n = readlink(exe, target, sizeof(target) - 1);
-	if (n <= 0)
-		return;
-	target[n] = '\0';
-	if (strcmp(target, HAPROXY_BIN) != 0)
-		return;
-	snprintf(buf, sizeof(buf), "%ld", pid);
-	log_info("stopping HAProxy %s left by an earlier run", buf);
-	kill((pid_t)pid, SIGTERM);
-	for (int i = 0; i < 30 && kill((pid_t)pid, 0) == 0; i++)
-		usleep(100000);		/* start-up only: at most 3 s */
+	log_info("killed %zu HAProxy processes left by an earlier run (config %s)",
+	    n, hp.cfg);
+	for (int i = 0; i < 20 && haproxy_signal_ours(0) > 0; i++)
+		usleep(50000);		/* bounded: 1 s */
 	unlink(hp.pid);
 }
 
@@ -225,7 +267,9 @@ haproxy_log_relay(int fd, uint32_t events, void *arg)
 			haproxy_settled();
 			if (loaded > 0) {
 				hp.loaded = true;
-				if (hp.ready != NULL)
+				haproxy_watch_loaded(&hp.watch, event_mono_ms());
+				haproxy_health_start(hp.health);
+				if (hp.ready != NULL && haproxy_loaded())
 					hp.ready();
 			} else if (hp.failed != NULL && hp.want)
 				hp.failed();	/* still on the previous configuration */
@@ -243,12 +287,16 @@ static void
 haproxy_master_exited(pid_t pid, int status, void *arg)
 {
 	bool stopped = hp.term_sent;
+	unsigned delay;
 
 	hp.master = 0;
 	hp.term_sent = false;
 	hp.loaded = false;
+	haproxy_health_stop();
 	if (hp.settling)
 		haproxy_settled();
+	if (stopped || !hp.want)
+		haproxy_watch_stopped(&hp.watch, event_mono_ms());
 	if (!hp.want) {
 		log_info("HAProxy stopped");
 		return;
@@ -260,13 +308,50 @@ haproxy_master_exited(pid_t pid, int status, void *arg)
 			haproxy_start();
 		return;
 	}
+	delay = haproxy_watch_exited(&hp.watch, event_mono_ms());
 	log_err("HAProxy exited unexpectedly (%s %d): restarting in %u ms",
 	    WIFSIGNALED(status) ? "signal" : "status",
-	    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
-	    hp.backoff_ms);
-	event_timer_arm(&hp.restart, hp.backoff_ms);
-	hp.backoff_ms = hp.backoff_ms * 2 > HAPROXY_BACKOFF_MAX_MS ?
-	    HAPROXY_BACKOFF_MAX_MS : hp.backoff_ms * 2;
+	    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), delay);
+	/* Its workers would linger until they notice, a stopped one for good,
+	 * keeping listeners that TPROXY steers connections into. */
+	if (haproxy_signal_ours(SIGKILL) > 0)
+		log_info("killed the workers the HAProxy master left behind");
+	event_timer_arm(&hp.restart, delay);
+}
+
+/* The worker has not answered for HPW_RESTART_MS: kill every process of
+ * ours (SIGKILL works on a stopped one too) and start afresh at once. */
+static void
+haproxy_restart_hung(void)
+{
+	log_err("HAProxy has not answered for %d s: restarting it", HPW_RESTART_MS / 1000);
+	hp.term_sent = true;	/* haproxy_master_exited starts it again */
+	haproxy_signal_ours(SIGKILL);
+}
+
+static void
+haproxy_health_result(bool ok, const char *why, void *arg)
+{
+	if (!ok)
+		log_debug("HAProxy health check missed: %s", why);
+	switch (haproxy_watch_result(&hp.watch, ok, event_mono_ms())) {
+	case HPW_NONE:
+		break;
+	case HPW_FAIL_OPEN:
+		log_err("HAProxy did not answer %d health checks in a row (%s)",
+		    HPW_MISSES, why);
+		if (hp.hung != NULL)
+			hp.hung();
+		break;
+	case HPW_RESTORE:
+		log_info("HAProxy answers its health checks again");
+		if (hp.ready != NULL && haproxy_loaded())
+			hp.ready();
+		break;
+	case HPW_RESTART:
+		haproxy_restart_hung();
+		break;
+	}
 }
 
 static int
@@ -365,7 +450,7 @@ haproxy_checked(pid_t pid, int status, void *arg)
 			hp.loading();
 		event_timer_arm(&hp.settle, HAPROXY_SETTLE_MS);
 	} else {
-		hp.backoff_ms = 1000;
+		haproxy_watch_reset_backoff(&hp.watch);
 		haproxy_start();
 	}
 	if (hp.pending && !hp.settling) {
@@ -464,6 +549,7 @@ haproxy_stop(bool wait)
 	if (hp.inited) {
 		event_timer_stop(&hp.restart);
 		event_timer_stop(&hp.settle);
+		haproxy_health_stop();
 	}
 	if (hp.master <= 0)
 		return;
@@ -492,7 +578,14 @@ haproxy_running(void)
 bool
 haproxy_loaded(void)
 {
-	return hp.master > 0 && hp.loaded && !hp.term_sent;
+	return hp.master > 0 && hp.loaded && !hp.term_sent &&
+	    hp.watch.state != HPW_NOT_ANSWERING;
+}
+
+bool
+haproxy_answering(void)
+{
+	return hp.watch.state != HPW_NOT_ANSWERING;
 }
 
 void
@@ -517,4 +610,10 @@ void
 haproxy_on_failed(void (*cb)(void))
 {
 	hp.failed = cb;
+}
+
+void
+haproxy_on_hung(void (*cb)(void))
+{
+	hp.hung = cb;
 }

@@ -20,7 +20,8 @@
 
 /* run_dir holds the rendered config, sockets and pid file. */
 int  haproxy_init(const char *run_dir, const char *log_file);
-/* Kills a master left by an earlier run of the daemon (kill -9, crash). */
+/* Kills every HAProxy process left by an earlier run of the daemon (kill
+ * -9, crash): those whose command line names our configuration file. */
 void haproxy_kill_stale(void);
 /* Forward through proxy: render, check, then start or reload. */
 int  haproxy_apply(const struct proxy_addr *proxy, const char *crt_list);
@@ -32,12 +33,19 @@ void haproxy_shutdown_sessions(void);
 /* Stops HAProxy; with wait, until it is gone (at daemon exit). */
 void haproxy_stop(bool wait);
 bool haproxy_running(void);
-/* The master reported a successful load: its listeners are up. */
+/* The master reported a successful load: its listeners are up, and the
+ * worker has not stopped answering its health checks. */
 bool haproxy_loaded(void);
 /* cb runs when a start or reload begins (the new worker reads its files). */
 void haproxy_on_loading(void (*cb)(void));
-/* cb runs after each successful start or reload. */
+/* False while the worker does not answer (interception must be off). */
+bool haproxy_answering(void);
+/* cb runs after each successful start or reload, and when the worker
+ * answers again after it stopped answering. */
 void haproxy_on_ready(void (*cb)(void));
+/* cb runs when the worker stopped answering its health checks (stopped,
+ * livelocked): interception must go so that traffic goes direct. */
+void haproxy_on_hung(void (*cb)(void));
 /* cb runs when a rendered configuration is refused (haproxy -c) or a reload
  * fails: HAProxy may still forward through the previous proxy. */
 void haproxy_on_failed(void (*cb)(void));

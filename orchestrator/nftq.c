@@ -82,7 +82,7 @@ nftq_set_rule(const char *table, const char *chain, uint16_t queue,
 	mnl_nlmsg_batch_next(batch);
 	nftnl_rule_free(r);
 
-	if ((nl = mnl_socket_open(NETLINK_NETFILTER)) == NULL ||
+	if ((nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC)) == NULL ||
 	    mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		snprintf(err, errlen, "netlink: %s", strerror(errno));
 		goto out;

@@ -62,6 +62,11 @@ proc_spawn(char *const argv[], int out_fd, int err_fd, unsigned timeout_ms,
 		posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
 	else
 		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	/* Nothing but stdin/out/err crosses exec, whatever a library opened
+	 * without close-on-exec: a netlink socket inherited by HAProxy (the
+	 * NFQUEUE reader's, once) outlives a killed daemon and keeps its queue
+	 * bound, so the next daemon could not read it. */
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	/* The daemon blocks the signals it reads from its signalfd and ignores
 	 * SIGPIPE; both would be inherited across exec. */
 	posix_spawnattr_init(&attr);

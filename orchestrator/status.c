@@ -34,6 +34,8 @@ status_proxy(const struct status_view *v)
 	json_object_set_new(doc, "forwarding-state", json_string(
 	    v->forwarding ? "forwarding" : err[0] ? "failed" : "off"));
 	json_object_set_new(doc, "forwarding-error", json_string(err));
+	if (v->forwarder_state != NULL)
+		json_object_set_new(doc, "forwarder-state", json_string(v->forwarder_state));
 	json_object_set_new(doc, "health-check-interval", json_integer(v->cfg->hc_interval));
 	json_object_set_new(doc, "health-check-timeout", json_integer(v->cfg->hc_timeout));
 	if (v->last_probe != 0) {

@@ -22,6 +22,7 @@ struct status_view {
 	const struct alarm *alarm;
 	bool forwarding;		/* the forwarder reports traffic steered */
 	const char *forwarding_error;	/* why it was lost, "" or NULL if not */
+	const char *forwarder_state;	/* forward_state(); NULL: not shown */
 	int64_t last_probe;		/* epoch s, 0 = never */
 	const char *last_probe_error;	/* "" when the last probe succeeded */
 };

@@ -158,7 +158,7 @@ tproxy_forget_timewait(void)
 		if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET)
 			ts.local[ts.nlocal++] = ((struct sockaddr_in *)i->ifa_addr)->sin_addr;
 	freeifaddrs(ifa);
-	if ((nl = mnl_socket_open(NETLINK_SOCK_DIAG)) == NULL)
+	if ((nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC)) == NULL)
 		return;
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
 		goto out;

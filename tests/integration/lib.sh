@@ -9,12 +9,30 @@ T_FAILS=0
 T_NAME=$(basename "$0" .sh)
 
 ok()   { echo "ok - $*"; }
-fail() { echo "not ok - $*"; T_FAILS=$((T_FAILS + 1)); }
+# fail DESCRIPTION: with the tail of the daemon's log when the test has one.
+fail() {
+	echo "not ok - $*"
+	T_FAILS=$((T_FAILS + 1))
+	[ -n "${LOG:-}" ] && [ -f "$LOG" ] && tail -n "${T_LOG_TAIL:-15}" "$LOG" | sed 's/^/#   log: /'
+	return 0
+}
 
 # check DESCRIPTION COMMAND...: one assertion.
 check() {
 	local what=$1; shift
 	if "$@"; then ok "$what"; else fail "$what"; fi
+}
+
+# check_eq DESCRIPTION EXPECTED ACTUAL: one assertion on a value; a failure
+# says what was expected and what came.
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		echo "#   expected: $2"
+		echo "#   actual:   $3"
+		fail "$1"
+	fi
 }
 
 # wait_for SECONDS COMMAND...: poll every 0.1 s, at most SECONDS.
@@ -86,10 +104,138 @@ EOF
 	chmod +x "$1/dhclient-script"
 }
 
-# lab_start_daemon: mgmt-proxyd in the lab's router namespace, with the
-# files the test names $CFG $ONB $STATE $RUN $LOG (stderr to $W/stderr);
-# MPD_PID is the daemon itself (ip netns exec execs it). True once its
-# control socket is there.
+# ---- the daemon with the forwarder in the namespace lab (tests/lab/lab.sh)
+# The test sets LAB, LAB_DIR, W, CFG, ONB, STATE, RUN, LOG and MGMT.
+HP_BIN=/usr/sbin/haproxy
+in_m() { ip netns exec "$LAB-mgmt" "$@"; }
+in_r() { ip netns exec "$LAB-router" "$@"; }
+ctl() { in_r timeout 10 "$MPC" --run-dir "$RUN" "$@"; }
+jget() { ctl "$@" --json 2>/dev/null | jq -r "$JQ"; }
+active() { JQ='."active-proxy" // "null"' jget show management-proxy; }
+is_active() { [ "$(active)" = "$1" ]; }
+# mcurl ARGS...: one bounded request from the management client.
+mcurl() { in_m timeout 10 curl -sS --max-time 8 "$@"; }
+# body_from URL PROXY-IP [CURL-ARGS...]: the origin saw the request from
+# PROXY-IP (through that Squid) or, for $MGMT, directly from the client.
+body_from() {
+	local url=$1 from=$2 body
+	shift 2
+	body=$(mcurl "$@" "$url" 2>&1)
+	[ "$body" = "origin $url from $from" ] && return 0
+	echo "# $url: $body" >&2
+	return 1
+}
+squid_has() {	# squid_has DIR NEEDLE: an access.log line of that Squid
+	grep -qF -- "$2" "$LAB_DIR/$1/access.log" 2>/dev/null
+}
+table_present() { in_r nft list table inet mgmt_proxy >/dev/null 2>&1; }
+rule_present() { in_r ip rule list | grep -q 'fwmark 0x4d50'; }
+listening() { in_r ss -Hltn "src 127.0.0.1 and sport = :$1" | grep -q LISTEN; }
+forwarding_up() { table_present && rule_present && listening 47080 && listening 47443; }
+forwarding_gone() { ! table_present && ! rule_present; }
+# HAProxy processes of the router namespace (the lab's own only).
+hp_pids() {
+	local p
+	for p in $(ip netns pids "$LAB-router"); do
+		[ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$HP_BIN" ] && echo "$p"
+	done
+}
+no_haproxy() { [ -z "$(hp_pids)" ]; }
+# Masters: HAProxy processes whose parent is not HAProxy.
+hp_masters() {
+	local p pp
+	for p in $(hp_pids); do
+		pp=$(awk '/^PPid:/ { print $2 }' "/proc/$p/status" 2>/dev/null)
+		[ -n "$pp" ] && [ "$(readlink "/proc/$pp/exe" 2>/dev/null)" != "$HP_BIN" ] && echo "$p"
+	done
+}
+# Workers: HAProxy processes whose parent is HAProxy.
+hp_workers() {
+	local p pp
+	for p in $(hp_pids); do
+		pp=$(awk '/^PPid:/ { print $2 }' "/proc/$p/status" 2>/dev/null)
+		[ -n "$pp" ] && [ "$(readlink "/proc/$pp/exe" 2>/dev/null)" = "$HP_BIN" ] && echo "$p"
+	done
+}
+# lab_test_init PREFIX: the lab (LAB=PREFIX<pid>) and the test's work
+# directory W with the daemon's paths; the caller then brings the lab up.
+lab_test_init() {
+	ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+	cd "$ROOT" || exit 1
+	export LAB=$1$$
+	export LAB_DIR=/tmp/mgmt-proxy-lab.$LAB
+	export LAB_SRC=tests/lab
+	export LAB_TEMPLATES=templates
+	. tests/lab/lab.sh
+	set +e	# lab.sh sets -e; checks must run on after a failure
+	W=$(mktemp -d "/tmp/mpt-$1.XXXXXX")
+	chmod 755 "$W"
+	STATE=$W/state RUN=$W/run LOG=$W/mp.log CFG=$W/mp.yaml ONB=$W/onboarding.json
+	mkdir -p "$STATE" "$RUN"
+	MPD_PID=
+}
+
+# lab_test_cleanup: for the EXIT trap. Everything stopped is continued
+# first (a stopped process ignores TERM), the daemon stopped, the lab
+# removed; W kept when a check failed or KEEP is set.
+lab_test_cleanup() {
+	local p
+	disown -a 2>/dev/null	# no job notices
+	[ -n "$MPD_PID" ] && kill -CONT "$MPD_PID" 2>/dev/null
+	for p in $(hp_pids); do kill -CONT "$p" 2>/dev/null; done
+	if [ -n "$MPD_PID" ] && kill -0 "$MPD_PID" 2>/dev/null; then
+		kill -TERM "$MPD_PID" 2>/dev/null
+		for _ in $(seq 30); do kill -0 "$MPD_PID" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$MPD_PID" 2>/dev/null
+	fi
+	lab_down
+	if [ -n "${KEEP:-}" ] || [ "$T_FAILS" -gt 0 ]; then echo "# kept $W"; else rm -rf "$W"; fi
+}
+
+# lab_write_cfg: $CFG for the lab's router, forwarder haproxy, probes every
+# second, intercepting kni254; stdin (YAML) is the router's
+# management-proxy element and node list, indented under "- name: r1".
+lab_write_cfg() {
+	{
+		printf 'authority:\n  router:\n    - name: r1\n'
+		cat
+		cat <<YAML
+mgmt-proxy:
+  router: r1
+  node: n1
+  forwarder: haproxy
+  health-check: {interval: 1, timeout: 1}
+  intercept: {interfaces: [kni254], http-ports: [80], https-ports: [443]}
+  tls: {ca-cert: $W/ca.crt, ca-key: $W/ca.key}
+YAML
+	} > "$CFG"
+}
+
+# lab_stop_checks: TERM to the daemon, then the checks that it exited and
+# left nothing behind: no HAProxy, no table, no fwmark rule, no route.
+lab_stop_checks() {
+	kill -TERM "$MPD_PID" 2>/dev/null
+	for _ in $(seq 50); do gone "$MPD_PID" && break; sleep 0.1; done
+	check "daemon exits on TERM" gone "$MPD_PID"
+	wait "$MPD_PID" 2>/dev/null
+	check "no HAProxy left after the daemon's exit" wait_for 3 no_haproxy
+	check_eq "no table left (router namespace)" "" "$(in_r nft list tables 2>/dev/null)"
+	check_eq "no fwmark rule left" "" "$(in_r ip rule list | grep 'fwmark 0x4d50')"
+	check_eq "no route left in table 4790" "" "$(in_r ip route show table 4790 2>/dev/null)"
+}
+
+# gone PID...: none of them exists any more (a zombie that init has not
+# reaped yet holds nothing).
+gone() {
+	local p
+	for p in "$@"; do
+		awk '/^State:/ { exit $2 == "Z" }' "/proc/$p/status" 2>/dev/null && return 1
+	done
+	return 0
+}
+
+# lab_start_daemon: mgmt-proxyd in the router namespace; MPD_PID is the
+# daemon itself (ip netns exec execs it). True once its socket is there.
 lab_start_daemon() {
 	rm -f "$RUN/mgmt-proxy.sock"
 	ip netns exec "$LAB-router" "$MPD" --config "$CFG" --onboarding "$ONB" \

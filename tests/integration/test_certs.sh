@@ -17,20 +17,8 @@
 #     restart of the daemon over a directory holding more than the cap
 . "$(dirname "$0")/lib.sh"
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$ROOT" || exit 1
-export LAB=mpc$$
-export LAB_DIR=/tmp/mgmt-proxy-lab.$LAB
-export LAB_SRC=tests/lab
-export LAB_TEMPLATES=templates
-. tests/lab/lab.sh
-set +e	# lab.sh sets -e; checks here must run on after a failure
-
-W=$(mktemp -d /tmp/mpt-certs.XXXXXX)
-chmod 755 "$W"
-STATE=$W/state RUN=$W/run LOG=$W/mp.log CFG=$W/mp.yaml ONB=$W/onboarding.json
-mkdir -p "$STATE" "$RUN"
-MPD_PID= HOG_PID=
+lab_test_init mpc
+HOG_PID=
 SQUID_A=$LAB_SQUID_IP
 SQUID_B=$LAB_SQUID2_IP
 CERT_MAX=1024	# orchestrator/cert.h
@@ -40,29 +28,13 @@ for t in haproxy squid nginx openssl jq python3 socat chattr; do
 done
 
 cleanup() {
-	disown -a 2>/dev/null	# no job notices
 	[ -n "$HOG_PID" ] && kill "$HOG_PID" 2>/dev/null
 	chattr -i "$STATE/certs" 2>/dev/null
-	lab_stop_daemon
-	lab_down
-	if [ "$T_FAILS" -ne 0 ] || [ -n "${KEEP:-}" ]; then
-		echo "# kept $W"
-	else
-		rm -rf "$W"
-	fi
+	lab_test_cleanup
 }
 trap cleanup EXIT
 
-in_m() { ip netns exec "$LAB-mgmt" "$@"; }
-in_r() { ip netns exec "$LAB-router" "$@"; }
-ctl() { in_r timeout 10 "$MPC" --run-dir "$RUN" "$@"; }
-table_present() { in_r nft list table inet mgmt_proxy >/dev/null 2>&1; }
-listening() { in_r ss -Hltn "src 127.0.0.1 and sport = :$1" | grep -q LISTEN; }
-forwarding_up() { table_present && listening 47080 && listening 47443; }
 log_tail() { echo "# daemon log (tail):"; tail -n 15 "$LOG" | sed 's/^/#   /'; }
-is_active() {
-	[ "$(ctl show management-proxy --json 2>/dev/null | jq -r '."active-proxy" // "null"')" = "$1" ]
-}
 
 write_cfg() {	# write_cfg PROXY-IP
 	cat > "$CFG" <<YAML

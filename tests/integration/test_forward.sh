@@ -40,7 +40,6 @@ MPD_PID=
 SQUID_A=$LAB_SQUID_IP
 SQUID_B=$LAB_SQUID2_IP
 MGMT=$LAB_MGMT_IP
-HP_BIN=/usr/sbin/haproxy
 
 for t in haproxy squid nginx curl wrk openssl jq nft python3; do
 	command -v "$t" >/dev/null || { echo "not ok - $t is not installed"; exit 1; }
@@ -59,87 +58,22 @@ cleanup() {
 }
 trap cleanup EXIT
 
-in_m() { ip netns exec "$LAB-mgmt" "$@"; }
-in_r() { ip netns exec "$LAB-router" "$@"; }
-ctl() { in_r timeout 10 "$MPC" --run-dir "$RUN" "$@"; }
-jget() { ctl "$@" --json 2>/dev/null | jq -r "$JQ"; }
-active() { JQ='."active-proxy" // "null"' jget show management-proxy; }
 state() { JQ='.state' jget show management-proxy; }
 nalarms() { JQ='length' jget show alarms; }
-is_active() { [ "$(active)" = "$1" ]; }
-
-# mcurl ARGS...: one bounded request from the management client.
-mcurl() { in_m timeout 10 curl -sS --max-time 8 "$@"; }
-# body_from URL PROXY-IP [CURL-ARGS...]: the origin saw the request from
-# PROXY-IP (through that Squid) or, for $MGMT, directly from the client.
-body_from() {
-	local url=$1 from=$2 body
-	shift 2
-	body=$(mcurl "$@" "$url" 2>&1)
-	[ "$body" = "origin $url from $from" ] && return 0
-	echo "# $url: $body" >&2
-	return 1
-}
-squid_has() {	# squid_has DIR NEEDLE: an access.log line of that Squid
-	grep -qF -- "$2" "$LAB_DIR/$1/access.log" 2>/dev/null
-}
-table_present() { in_r nft list table inet mgmt_proxy >/dev/null 2>&1; }
-rule_present() { in_r ip rule list | grep -q 'fwmark 0x4d50'; }
-listening() { in_r ss -Hltn "src 127.0.0.1 and sport = :$1" | grep -q LISTEN; }
-forwarding_up() { table_present && rule_present && listening 47080 && listening 47443; }
-forwarding_gone() { ! table_present && ! rule_present; }
-# HAProxy processes of the router namespace (the lab's own only).
-hp_pids() {
-	local p
-	for p in $(ip netns pids "$LAB-router"); do
-		[ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$HP_BIN" ] && echo "$p"
-	done
-}
-no_haproxy() { [ -z "$(hp_pids)" ]; }
-# Masters: HAProxy processes whose parent is not HAProxy.
-hp_masters() {
-	local p pp
-	for p in $(hp_pids); do
-		pp=$(awk '/^PPid:/ { print $2 }' "/proc/$p/status" 2>/dev/null)
-		[ -n "$pp" ] && [ "$(readlink "/proc/$pp/exe" 2>/dev/null)" != "$HP_BIN" ] && echo "$p"
-	done
-}
 
 write_cfg() {	# write_cfg PROXY-IP | write_cfg none (no management-proxy element)
 	{
-		cat <<YAML
-authority:
-  router:
-    - name: r1
-YAML
 		[ "$1" != none ] && cat <<YAML
       management-proxy:
         mode: static
         proxy:
           - {name: upstream, address: $1, port: $LAB_SQUID_PORT}
 YAML
-		cat <<YAML
-      node:
-        - name: n1
-mgmt-proxy:
-  router: r1
-  node: n1
-  forwarder: haproxy
-  health-check: {interval: 1, timeout: 1}
-  intercept: {interfaces: [kni254], http-ports: [80], https-ports: [443]}
-  tls: {ca-cert: $W/ca.crt, ca-key: $W/ca.key}
-YAML
-	} > "$CFG"
+		printf '      node:\n        - name: n1\n'
+	} | lab_write_cfg
 }
 
-start_daemon() {
-	# ip netns exec execs the daemon: $! is the daemon itself.
-	ip netns exec "$LAB-router" "$MPD" --config "$CFG" --onboarding "$ONB" \
-	    --state-dir "$STATE" --run-dir "$RUN" --log-file "$LOG" --foreground \
-	    2>>"$W/stderr" &
-	MPD_PID=$!
-	wait_for 5 test -S "$RUN/mgmt-proxy.sock"
-}
+start_daemon() { lab_start_daemon; }
 
 # ------------------------------------------------------------------ lab
 if ! lab_up >"$W/lab.out" 2>&1 || ! lab_squid_start >>"$W/lab.out" 2>&1 ||
@@ -559,10 +493,5 @@ check "status: forwarding again" wait_for 3 fwd_state_is forwarding
 check "HTTP through the proxy again" wait_for 5 via_squid after-give-up
 
 # ------------------------------------------------------------------ end
-kill -TERM "$MPD_PID" 2>/dev/null
-for _ in $(seq 50); do kill -0 "$MPD_PID" 2>/dev/null || break; sleep 0.1; done
-check "daemon exits on TERM" bash -c "! kill -0 $MPD_PID 2>/dev/null"
-wait "$MPD_PID" 2>/dev/null
-check "no HAProxy left after the daemon's exit" wait_for 3 no_haproxy
-check "no table and no rule left after the daemon's exit" forwarding_gone
+lab_stop_checks
 t_finish
