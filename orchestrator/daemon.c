@@ -29,6 +29,7 @@
 #include "proxy_fsm.h"
 #include "select.h"
 #include "status.h"
+#include "tunnel.h"
 
 #define DAEMON_PATH_MAX	512
 /* A renewal that changes nothing but the lease end is written (and sent
@@ -479,6 +480,7 @@ daemon_view(void)
 		.fsm = &d.fsm, .cands = &d.cands, .dhcp = d.dhcp, .ndhcp = d.ndhcp,
 		.alarm = &d.alarm, .forwarding = forward_active(),
 		.last_probe = d.last_probe, .last_probe_error = d.last_probe_error,
+		.tunnels = tunnel_stats(),
 	};
 	return v;
 }

@@ -121,7 +121,7 @@ mgmt-proxy:
   forwarder: haproxy
   health-check: {interval: 1, timeout: 1}
   intercept: {interfaces: [kni254], http-ports: [80], https-ports: [443]}
-  tls: {ca-cert: $W/ca.crt, ca-key: $W/ca.key}
+  tls: {ca-cert: $W/ca.crt, ca-key: $W/ca.key, origin-ca: [$LAB_DIR/pki/public.crt]}
 YAML
 	} > "$CFG"
 }
@@ -161,8 +161,12 @@ check "Squid logged the absolute http:// URL" \
 	squid_has squid "GET http://origin.test/fwd-http-1"
 check "HTTPS from mgmt (local CA) goes through Squid" \
 	body_from https://secure.test/fwd-https-1 "$SQUID_A" --cacert "$W/ca.pem"
-check "Squid logged the absolute https:// URL" \
-	squid_has squid "GET https://secure.test/fwd-https-1"
+# HTTPS leaves through a CONNECT tunnel (Squid logs it when the pooled
+# tunnel closes): HAProxy's CONNECT client logs each tunnel it opens.
+check "HTTPS went through a CONNECT tunnel to secure.test:443" \
+	grep -q "haproxy: mgmt-proxy-tunnel opened secure.test:443 200" "$LOG"
+check "Squid saw no absolute https:// URL" \
+	bash -c "! grep -q 'GET https://' '$LAB_DIR/squid/access.log'"
 
 # ------------------------------------------------------------------ 2 first connection
 first_https() {	# first_https NAME: first request, chain verified for NAME
@@ -208,7 +212,7 @@ check "router's own HTTP goes direct (origin sees $LAB_RTR_WAN_IP)" bash -c \
 check "daemon log relays HAProxy's HTTP access line (client, status, uri)" \
 	grep -qE "haproxy: $MGMT:[0-9]+ dst=$LAB_ORIGIN_HTTP_IP:80 fe=fe_http sni=- be=be_proxy/proxy status=200 .*uri=http://origin.test/fwd-http-1" "$LOG"
 check "daemon log relays HAProxy's HTTPS access line (client, sni, status)" \
-	grep -qE "haproxy: $MGMT:[0-9]+ dst=$LAB_ORIGIN_HTTPS_IP:443 fe=fe_https~ sni=b.test be=be_proxy/proxy status=200 .*uri=https://b.test/first" "$LOG"
+	grep -qE "haproxy: $MGMT:[0-9]+ dst=$LAB_ORIGIN_HTTPS_IP:443 fe=fe_https~ sni=b.test be=be_origin/origin status=200 .*uri=https://b.test:443/first" "$LOG"
 check "daemon log says the certificate was minted and loaded" \
 	grep -q "certificate for c.test minted and loaded" "$LOG"
 

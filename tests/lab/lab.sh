@@ -325,6 +325,24 @@ lab_squid2_stop() {
 	lab_kill_pidfile "$LAB_DIR/pids/squid2.pid"
 }
 
+# lab_squid_auth_start IP USER PASSWORD: a Squid on IP:$LAB_SQUID_PORT that
+# requires Basic proxy authentication (basic_ncsa_auth, one user); files in
+# $LAB_DIR/squid-auth.
+lab_squid_auth_start() {
+	_sa_dir=$LAB_DIR/squid-auth
+	mkdir -p "$_sa_dir"
+	lab_in wan ip addr replace "$1/24" dev up0
+	printf '%s:%s\n' "$2" "$(openssl passwd -apr1 "$3")" >"$_sa_dir/htpasswd"
+	lab_squid_conf "$1" "$_sa_dir" |
+		sed -e "s|^http_access allow lab_wan\$|auth_param basic program /usr/lib/squid/basic_ncsa_auth $_sa_dir/htpasswd\\
+acl authed proxy_auth REQUIRED\\
+http_access allow lab_wan authed|" >"$_sa_dir/squid.conf"
+	chown -R proxy:proxy "$_sa_dir"
+	lab_bg squidauth wan squid -N -n "mplaba$(echo "$LAB" | tr -cd 'a-zA-Z0-9')" \
+		-f "$_sa_dir/squid.conf"
+	lab_wait_listen wan "$1" "$LAB_SQUID_PORT"
+}
+
 # ---------------------------------------------------------------- origin
 # nginx answers on both origin addresses, HTTP and HTTPS, with one line that
 # names scheme, host and the client address it saw: the client address tells
@@ -380,6 +398,42 @@ lab_origin_stop() {
 	lab_kill_pidfile "$LAB_DIR/pids/origin.pid"
 }
 
+# lab_tls_origin_start NAME IP CA [BIGFILE] -- HOST...: a Python ssl
+# TLS 1.3-only origin (tests/lab/tls_origin.py) on IP:443 in the wan
+# namespace, with a leaf for HOST... signed by the lab CA named CA (made
+# with lab_pki_ca when it does not exist yet); the names resolve to IP in
+# every namespace (call before lab_squid_start). GET /big serves BIGFILE.
+lab_tls_origin_start() {
+	_to_name=$1
+	_to_ip=$2
+	_to_ca=$3
+	_to_big=
+	shift 3
+	if [ "$1" != "--" ]; then
+		_to_big=$1
+		shift
+	fi
+	shift
+	[ -e "$LAB_DIR/pki/$_to_ca.crt" ] ||
+		lab_pki_ca "$_to_ca" "/CN=mgmt-proxy lab $_to_ca CA ($LAB)"
+	lab_mint_leaf "$_to_ca" "$LAB_DIR/pki/leaf-$_to_name" "$@"
+	lab_in wan ip addr add "$_to_ip/32" dev lo
+	lab_add_names "$_to_ip" "$@"
+	lab_bg "$_to_name" wan python3 "$LAB_SRC/tls_origin.py" "$_to_ip" 443 \
+		"$LAB_DIR/pki/leaf-$_to_name.crt" "$LAB_DIR/pki/leaf-$_to_name.key" $_to_big
+	lab_wait_listen wan "$_to_ip" 443
+}
+
+# lab_fake_proxy_start IP PORT MODEFILE: tests/lab/fake_proxy.py, a proxy
+# whose answer to each CONNECT is the mode written in MODEFILE; what it
+# was asked is logged to $LAB_DIR/fake-proxy.log.
+lab_fake_proxy_start() {
+	lab_in wan ip addr replace "$1/24" dev up0
+	lab_bg fakeproxy wan python3 "$LAB_SRC/fake_proxy.py" "$1" "$2" "$3" \
+		"$LAB_DIR/fake-proxy.log"
+	lab_wait_listen wan "$1" "$2"
+}
+
 # ---------------------------------------------------------------- forwarder
 # Stand-in for the orchestrator's renderer (the C renderer replaces this):
 # fills the templates with sed.  Values are the lab's own constants.
@@ -394,6 +448,7 @@ lab_render() {
 		-e "s|{{HTTPS_PORTS}}|$LAB_HTTPS_PORTS|g" \
 		-e "s|{{INTERCEPT_IFACES}}|\"kni254\"|g" \
 		-e "s|{{FWMARK}}|$LAB_FWMARK|g" \
+		-e "s|{{INSPECT_ACL}}|${LAB_INSPECT_ACL:-always_true}|g" \
 		-e "s|{{RUN_DIR}}|$LAB_DIR/run|g" \
 		-e "s|{{CRT_LIST}}|$LAB_DIR/run/crt-list|g" \
 		"$1" >"$2"
