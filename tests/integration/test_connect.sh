@@ -7,7 +7,8 @@
 #   1 inspected HTTPS: first connection to never-seen names on nginx and on
 #     the Python origin; the origin's certificate is verified on the box
 #     (a wrong name or an untrusted CA gives an error page and a log line;
-#     the CA added to tls.origin-ca + reload makes it work)
+#     the CA added to tls.origin-ca + reload makes it work); names with a
+#     certificate do not ask the daemon
 #   2 tunnelled HTTPS: a no-inspect name, a "*.suffix" name and a client
 #     without SNI reach the origin with its own certificate; nothing minted
 #   3 the WAN carries no request path of HTTPS in clear text; Squid sees
@@ -202,6 +203,25 @@ write_cfg "$SQUID"
 check "reload with the rogue CA in tls.origin-ca" ctl reload
 check "rogue.test works after the reload" wait_for 10 body_is https://rogue.test/now \
 	"origin https://rogue.test/now from $SQUID" --cacert "$W/ca.pem"
+
+# Known names need no daemon: with mgmt-proxyd stopped (SIGSTOP), a
+# request for a name with a certificate leaves nothing waiting on the
+# certificate socket; a new name does ask (one connection queued).
+cert_queue() { in_r ss -Hxl | awk -v p="$RUN/cert.sock" '$5 == p { print $3 }'; }
+ctl reload >/dev/null 2>&1
+kill -STOP "$MPD_PID"
+mcurl -o /dev/null --cacert "$W/ca.pem" https://a.test/known-1 2>/dev/null
+mcurl -o /dev/null --cacert "$W/ca.pem" https://p1.test/known-1 2>/dev/null
+check "daemon stopped: known names (crt-list) did not ask it (queue $(cert_queue))" [ "$(cert_queue)" = 0 ]
+mcurl -o /dev/null --cacert "$W/ca.pem" https://p4.test/new 2>/dev/null
+check "daemon stopped: a new name asked it (queue $(cert_queue))" [ "$(cert_queue)" = 1 ]
+kill -CONT "$MPD_PID"
+check "p4.test minted once the daemon runs again" wait_for 10 body_is https://p4.test/new \
+	"origin https://p4.test/new from $SQUID" --cacert "$W/ca.pem"
+kill -STOP "$MPD_PID"
+mcurl -o /dev/null --cacert "$W/ca.pem" https://p4.test/again 2>/dev/null
+check "daemon stopped: a name minted since the reload did not ask again (queue $(cert_queue))" [ "$(cert_queue)" = 0 ]
+kill -CONT "$MPD_PID"
 
 # ------------------------------------------------------------------ 2 tunnelled
 s_client() {	# s_client OUT ARGS...: handshake from mgmt to the Python origin
