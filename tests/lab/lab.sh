@@ -13,6 +13,7 @@
 #   ns ${LAB}-wan      up0    203.0.113.1/24 + 203.0.113.10/24 (Squid :3128)
 #                      lo     198.51.100.80/32 origin.test (HTTP+HTTPS)
 #                             198.51.100.43/32 secure.test a.test b.test c.test
+#                                              never-seen.test pinned.test
 #                      route 169.254.127.0/24 via 203.0.113.2 (direct path,
 #                      used only when the interception table is absent)
 #
@@ -49,7 +50,7 @@ LAB_SQUID_PORT=3128
 LAB_ORIGIN_HTTP_IP=198.51.100.80
 LAB_ORIGIN_HTTPS_IP=198.51.100.43
 # Names served by the origin; all but origin.test resolve to the HTTPS address.
-LAB_NAMES="origin.test secure.test a.test b.test c.test"
+LAB_NAMES="origin.test secure.test a.test b.test c.test never-seen.test pinned.test"
 # Destination ports intercepted (nft set syntax: numbers and commas).
 LAB_HTTP_PORTS=${LAB_HTTP_PORTS:-80, 8080}
 LAB_HTTPS_PORTS=${LAB_HTTPS_PORTS:-443, 8443}
@@ -141,7 +142,7 @@ lab_hosts() {
 	cat <<EOF
 127.0.0.1 localhost
 $LAB_ORIGIN_HTTP_IP origin.test
-$LAB_ORIGIN_HTTPS_IP secure.test a.test b.test c.test
+$LAB_ORIGIN_HTTPS_IP secure.test a.test b.test c.test never-seen.test pinned.test
 $LAB_SQUID_IP squid.test
 EOF
 }
