@@ -22,20 +22,8 @@
 #     in no log, no CLI output and only in files of mode 0600
 . "$(dirname "$0")/lib.sh"
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$ROOT" || exit 1
-export LAB=mpc$$
-export LAB_DIR=/tmp/mgmt-proxy-lab.$LAB
-export LAB_SRC=tests/lab
-export LAB_TEMPLATES=templates
-. tests/lab/lab.sh
-set +e	# lab.sh sets -e; checks here must run on after a failure
+lab_test_init mpc haproxy squid nginx curl openssl jq nft python3 tcpdump sha256sum
 
-W=$(mktemp -d /tmp/mpt-connect.XXXXXX)
-chmod 755 "$W"
-STATE=$W/state RUN=$W/run LOG=$W/mp.log CFG=$W/mp.yaml ONB=$W/onboarding.json
-mkdir -p "$STATE" "$RUN"
-MPD_PID=
 SQUID=$LAB_SQUID_IP
 FAKE=203.0.113.12
 PY_IP=198.51.100.44
@@ -43,38 +31,7 @@ ROGUE_IP=198.51.100.45
 MGMT=$LAB_MGMT_IP
 HP_BIN=/usr/sbin/haproxy
 
-for t in haproxy squid nginx curl openssl jq nft python3 tcpdump sha256sum; do
-	command -v "$t" >/dev/null || { echo "not ok - $t is not installed"; exit 1; }
-done
-
-cleanup() {
-	disown -a 2>/dev/null
-	if [ -n "$MPD_PID" ] && kill -0 "$MPD_PID" 2>/dev/null; then
-		kill -TERM "$MPD_PID" 2>/dev/null
-		for _ in $(seq 30); do kill -0 "$MPD_PID" 2>/dev/null || break; sleep 0.1; done
-		kill -9 "$MPD_PID" 2>/dev/null
-	fi
-	lab_down
-	[ -n "${KEEP:-}" ] && echo "# kept $W" || rm -rf "$W"
-}
-trap cleanup EXIT
-
-in_m() { ip netns exec "$LAB-mgmt" "$@"; }
-in_r() { ip netns exec "$LAB-router" "$@"; }
-ctl() { in_r timeout 10 "$MPC" --run-dir "$RUN" "$@"; }
-jget() { ctl "$@" --json 2>/dev/null | jq -r "$JQ"; }
-active() { JQ='."active-proxy" // "null"' jget show management-proxy; }
-is_active() { [ "$(active)" = "$1" ]; }
 mcurl() { in_m timeout 20 curl -sS --max-time 15 "$@"; }
-# body_is URL WANT [CURL-ARGS...]
-body_is() {
-	local url=$1 want=$2 body
-	shift 2
-	body=$(mcurl "$@" "$url" 2>&1)
-	[ "$body" = "$want" ] && return 0
-	echo "# $url: expected '$want', got '$body'" >&2
-	return 1
-}
 listening() { in_r ss -Hltn "src 127.0.0.1 and sport = :$1" | grep -q LISTEN; }
 forwarding_up() { in_r nft list table inet mgmt_proxy >/dev/null 2>&1 && listening 47080 && listening 47443; }
 hp_master() {
@@ -116,13 +73,7 @@ $AUTH
 YAML
 }
 
-start_daemon() {
-	ip netns exec "$LAB-router" "$MPD" --config "$CFG" --onboarding "$ONB" \
-	    --state-dir "$STATE" --run-dir "$RUN" --log-file "$LOG" --foreground \
-	    2>>"$W/stderr" &
-	MPD_PID=$!
-	wait_for 5 test -S "$RUN/mgmt-proxy.sock"
-}
+start_daemon() { mpd_start "$LAB-router"; }
 
 # switch_to PROXY-IP: static proxy + reload, forwarding through it.
 switch_to() {

@@ -17,62 +17,24 @@
 #   8 injection through the onboarding file never reaches a rendered file
 . "$(dirname "$0")/lib.sh"
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$ROOT" || exit 1
-export LAB=mpf$$
-export LAB_DIR=/tmp/mgmt-proxy-lab.$LAB
-export LAB_SRC=tests/lab
-export LAB_TEMPLATES=templates
-. tests/lab/lab.sh
-set +e	# lab.sh sets -e; checks here must run on after a failure
+lab_test_init mpf haproxy squid nginx curl wrk openssl jq nft python3
 
-W=$(mktemp -d /tmp/mpt-fwd.XXXXXX)
-chmod 755 "$W"
-STATE=$W/state RUN=$W/run LOG=$W/mp.log CFG=$W/mp.yaml ONB=$W/onboarding.json
-mkdir -p "$STATE" "$RUN"
-MPD_PID=
 SQUID_A=$LAB_SQUID_IP
 SQUID_B=$LAB_SQUID2_IP
 MGMT=$LAB_MGMT_IP
 HP_BIN=/usr/sbin/haproxy
 
-for t in haproxy squid nginx curl wrk openssl jq nft python3; do
-	command -v "$t" >/dev/null || { echo "not ok - $t is not installed"; exit 1; }
-done
-
-cleanup() {
-	disown -a 2>/dev/null	# no job notices
-	if [ -n "$MPD_PID" ] && kill -0 "$MPD_PID" 2>/dev/null; then
-		kill -TERM "$MPD_PID" 2>/dev/null
-		for _ in $(seq 30); do kill -0 "$MPD_PID" 2>/dev/null || break; sleep 0.1; done
-		kill -9 "$MPD_PID" 2>/dev/null
-	fi
-	[ -n "${LOCAL_PID:-}" ] && kill "$LOCAL_PID" 2>/dev/null
-	lab_down
-	[ -n "${KEEP:-}" ] && echo "# kept $W" || rm -rf "$W"
-}
-trap cleanup EXIT
-
-in_m() { ip netns exec "$LAB-mgmt" "$@"; }
-in_r() { ip netns exec "$LAB-router" "$@"; }
-ctl() { in_r timeout 10 "$MPC" --run-dir "$RUN" "$@"; }
-jget() { ctl "$@" --json 2>/dev/null | jq -r "$JQ"; }
-active() { JQ='."active-proxy" // "null"' jget show management-proxy; }
 state() { JQ='.state' jget show management-proxy; }
 nalarms() { JQ='length' jget show alarms; }
-is_active() { [ "$(active)" = "$1" ]; }
 
 # mcurl ARGS...: one bounded request from the management client.
 mcurl() { in_m timeout 10 curl -sS --max-time 8 "$@"; }
 # body_from URL PROXY-IP [CURL-ARGS...]: the origin saw the request from
 # PROXY-IP (through that Squid) or, for $MGMT, directly from the client.
 body_from() {
-	local url=$1 from=$2 body
+	local url=$1 from=$2
 	shift 2
-	body=$(mcurl "$@" "$url" 2>&1)
-	[ "$body" = "origin $url from $from" ] && return 0
-	echo "# $url: $body" >&2
-	return 1
+	body_is "$url" "origin $url from $from" "$@"
 }
 squid_has() {	# squid_has DIR NEEDLE: an access.log line of that Squid
 	grep -qF -- "$2" "$LAB_DIR/$1/access.log" 2>/dev/null
@@ -126,14 +88,7 @@ YAML
 	} > "$CFG"
 }
 
-start_daemon() {
-	# ip netns exec execs the daemon: $! is the daemon itself.
-	ip netns exec "$LAB-router" "$MPD" --config "$CFG" --onboarding "$ONB" \
-	    --state-dir "$STATE" --run-dir "$RUN" --log-file "$LOG" --foreground \
-	    2>>"$W/stderr" &
-	MPD_PID=$!
-	wait_for 5 test -S "$RUN/mgmt-proxy.sock"
-}
+start_daemon() { mpd_start "$LAB-router"; }
 
 # ------------------------------------------------------------------ lab
 if ! lab_up >"$W/lab.out" 2>&1 || ! lab_squid_start >>"$W/lab.out" 2>&1 ||
