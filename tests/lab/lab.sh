@@ -50,6 +50,7 @@ LAB_SQUID_PORT=3128
 LAB_ORIGIN_HTTP_IP=198.51.100.80
 LAB_ORIGIN_HTTPS_IP=198.51.100.43
 # Names served by the origin; all but origin.test resolve to the HTTPS address.
+# LAB_EXTRA_NAMES (set before lab_up) are added to the origin's certificate.
 LAB_NAMES="origin.test secure.test a.test b.test c.test never-seen.test pinned.test"
 # Destination ports intercepted (nft set syntax: numbers and commas).
 LAB_HTTP_PORTS=${LAB_HTTP_PORTS:-80, 8080}
@@ -186,7 +187,7 @@ lab_pki() {
 	lab_pki_ca public "/CN=mgmt-proxy lab public CA ($LAB)"
 	lab_pki_ca local "/CN=mgmt-proxy lab local CA ($LAB)"
 	# shellcheck disable=SC2086
-	lab_mint_leaf public "$LAB_DIR/pki/origin" $LAB_NAMES
+	lab_mint_leaf public "$LAB_DIR/pki/origin" $LAB_NAMES ${LAB_EXTRA_NAMES:-}
 	# Default certificate of the HTTPS bind: used when no SNI matches.
 	lab_mint_leaf local "$LAB_DIR/certs/default" mgmt-proxy.invalid
 }
@@ -380,6 +381,11 @@ http {
         location / {
             default_type text/plain;
             return 200 "origin \$scheme://\$host\$request_uri from \$remote_addr\n";
+        }
+        # A large file, when one was put there (bench downloads).
+        location = /big {
+            default_type application/octet-stream;
+            alias $LAB_DIR/origin/big.bin;
         }
     }
 }
