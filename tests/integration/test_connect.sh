@@ -14,7 +14,8 @@
 #   3 the WAN carries no request path of HTTPS in clear text; Squid sees
 #     CONNECT only
 #   4 integrity (64 MiB, both paths) and pooled tunnels (200 new client
-#     connections, alternating names never cross)
+#     connections, alternating names never cross, a request after the
+#     proxy or the origin closed the idle tunnel)
 #   5 proxy faults (fake proxy): 403, 407, 502, garbage, oversize headers,
 #     close, silence, a 200 split at every byte; counts in show detail
 #   6 Basic proxy authentication against a Squid that requires it: 407
@@ -247,6 +248,20 @@ for i in $(seq 20); do
 	done
 done
 check "alternating a.test / p2.test: each answer from its own name" [ "$cross" = 0 ]
+# A pooled tunnel closed by the proxy or by the origin while idle: the next
+# request still gets its answer (a new tunnel, or a retry when the close
+# crosses the request).
+in_w() { ip netns exec "$LAB-wan" "$@"; }
+check "pooled tunnel to a.test in use" body_is https://a.test/pre-close \
+	"origin https://a.test/pre-close from $SQUID" --cacert "$W/ca.pem"
+in_w ss -K dst "$LAB_RTR_WAN_IP" sport = :"$LAB_SQUID_PORT" >/dev/null 2>&1
+check "the proxy dropped every tunnel (ss -K at Squid)" bash -c \
+	"[ -z \"\$(ip netns exec '$LAB-wan' ss -Htn state established dst $LAB_RTR_WAN_IP sport = :$LAB_SQUID_PORT)\" ]"
+check "request after the proxy closed the idle tunnel" body_is https://a.test/after-proxy-close \
+	"origin https://a.test/after-proxy-close from $SQUID" --cacert "$W/ca.pem"
+in_w ss -K src "$LAB_ORIGIN_HTTPS_IP" sport = :443 >/dev/null 2>&1
+check "request after the origin closed the idle tunnel" body_is https://a.test/after-origin-close \
+	"origin https://a.test/after-origin-close from $SQUID" --cacert "$W/ca.pem"
 
 # ------------------------------------------------------------------ 5 faults
 MASTER=$(hp_master)
