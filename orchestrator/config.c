@@ -173,13 +173,40 @@ config_load(const char *path, struct config *cfg, struct cfg_errors *err)
 
 #define CONFIG_AUTH_MAX	1024
 
+/* The content of a credentials file: one line "user:password" (a final
+ * newline allowed), no CR, LF or NUL inside. */
+static bool
+config_auth_text_ok(char *buf, ssize_t n, char *why, size_t wlen)
+{
+	size_t len;
+
+	if (n < 0 || (size_t)n > CONFIG_AUTH_MAX) {
+		snprintf(why, wlen, n < 0 ? "unreadable" : "larger than %d bytes",
+		    CONFIG_AUTH_MAX);
+		return false;
+	}
+	len = (size_t)n;
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	if (memchr(buf, '\r', len) || memchr(buf, '\n', len) || memchr(buf, '\0', len)) {
+		snprintf(why, wlen, "contains CR, LF or NUL");
+		return false;
+	}
+	buf[len] = '\0';
+	if (len < 2 || strchr(buf, ':') == NULL || buf[0] == ':') {
+		snprintf(why, wlen, "must hold one line user:password");
+		return false;
+	}
+	return true;
+}
+
 bool
 config_auth_file_ok(const char *path, char *why, size_t wlen)
 {
 	char buf[CONFIG_AUTH_MAX + 1];
 	struct stat st;
 	ssize_t n;
-	size_t len;
+	bool ok;
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) == -1) {
@@ -199,26 +226,9 @@ config_auth_file_ok(const char *path, char *why, size_t wlen)
 	}
 	n = read(fd, buf, sizeof(buf));
 	close(fd);
-	if (n < 0 || (size_t)n > CONFIG_AUTH_MAX) {
-		snprintf(why, wlen, n < 0 ? "unreadable" : "larger than %d bytes",
-		    CONFIG_AUTH_MAX);
-		return false;
-	}
-	len = (size_t)n;
-	/* One final newline is allowed; no other line break. */
-	if (len > 0 && buf[len - 1] == '\n')
-		len--;
-	if (memchr(buf, '\r', len) || memchr(buf, '\n', len) || memchr(buf, '\0', len)) {
-		snprintf(why, wlen, "contains CR, LF or NUL");
-		return false;
-	}
-	buf[len] = '\0';
-	if (len < 2 || strchr(buf, ':') == NULL || buf[0] == ':') {
-		snprintf(why, wlen, "must hold one line user:password");
-		return false;
-	}
-	explicit_bzero(buf, sizeof(buf));
-	return true;
+	ok = config_auth_text_ok(buf, n, why, wlen);
+	explicit_bzero(buf, sizeof(buf));	/* the password */
+	return ok;
 }
 
 bool
