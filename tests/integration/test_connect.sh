@@ -23,7 +23,7 @@
 #     in no log, no CLI output and only in files of mode 0600
 . "$(dirname "$0")/lib.sh"
 
-lab_test_init mpc haproxy squid nginx curl openssl jq nft python3 tcpdump sha256sum
+lab_test_init mpk haproxy squid nginx curl openssl jq nft python3 tcpdump sha256sum
 
 SQUID=$LAB_SQUID_IP
 FAKE=203.0.113.12
