@@ -30,7 +30,7 @@ HDRS     := $(wildcard orchestrator/*.h)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
-TMPL     := $(sort $(wildcard templates/*.tmpl)) haproxy/cert-request.lua
+TMPL     := $(sort $(wildcard templates/*.tmpl)) $(sort $(wildcard haproxy/*.lua))
 GEN      := $(BUILD)/gen/templates_data.c
 
 CORE_OBJ := $(CORE_SRC:orchestrator/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/templates_data.o

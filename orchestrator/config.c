@@ -17,6 +17,9 @@
  * config_scalar.c, the two halves of the schema in config_authority.c and
  * config_settings.c; config_int.h is what they share. */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +69,7 @@ config_defaults(struct config *cfg)
 	snprintf(cfg->ha_key_file, sizeof(cfg->ha_key_file), "%s",
 	    "/etc/mgmt-proxy/ha.key");
 	cfg->log_level = -1;
+	cfg->tls_inspect = true;
 }
 
 bool
@@ -133,6 +137,80 @@ config_load(const char *path, struct config *cfg, struct cfg_errors *err)
 	}
 	ok = config_parse(path, buf, len, cfg, err);
 	free(buf);
+	if (ok && cfg->auth_file[0] != '\0') {
+		char why[128];
+
+		if (!config_auth_file_ok(cfg->auth_file, why, sizeof(why))) {
+			int n = snprintf(err->msg[0], CFG_ERR_LEN, "%s:%zu:%zu: ",
+			    path, cfg->auth_line, cfg->auth_col);
+
+			if (n > 0 && n < CFG_ERR_LEN)
+				snprintf(err->msg[0] + n, CFG_ERR_LEN - (size_t)n,
+				    "credentials-file %.120s: %.100s", cfg->auth_file, why);
+			err->n = 1;
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+#define CONFIG_AUTH_MAX	1024
+
+/* The content of a credentials file: one line "user:password" (a final
+ * newline allowed), no CR, LF or NUL inside. */
+static bool
+config_auth_text_ok(char *buf, ssize_t n, char *why, size_t wlen)
+{
+	size_t len;
+
+	if (n < 0 || (size_t)n > CONFIG_AUTH_MAX) {
+		snprintf(why, wlen, n < 0 ? "unreadable" : "larger than %d bytes",
+		    CONFIG_AUTH_MAX);
+		return false;
+	}
+	len = (size_t)n;
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	if (memchr(buf, '\r', len) || memchr(buf, '\n', len) || memchr(buf, '\0', len)) {
+		snprintf(why, wlen, "contains CR, LF or NUL");
+		return false;
+	}
+	buf[len] = '\0';
+	if (len < 2 || strchr(buf, ':') == NULL || buf[0] == ':') {
+		snprintf(why, wlen, "must hold one line user:password");
+		return false;
+	}
+	return true;
+}
+
+bool
+config_auth_file_ok(const char *path, char *why, size_t wlen)
+{
+	char buf[CONFIG_AUTH_MAX + 1];
+	struct stat st;
+	ssize_t n;
+	bool ok;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) == -1) {
+		snprintf(why, wlen, "%s", strerror(errno));
+		return false;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		snprintf(why, wlen, "not a regular file");
+		close(fd);
+		return false;
+	}
+	if (st.st_uid != 0 || (st.st_mode & 07777) != 0600) {
+		snprintf(why, wlen, "must be owned by root with mode 0600 (is uid %u, mode %04o)",
+		    (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+		close(fd);
+		return false;
+	}
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	ok = config_auth_text_ok(buf, n, why, wlen);
+	explicit_bzero(buf, sizeof(buf));	/* the password */
 	return ok;
 }
 

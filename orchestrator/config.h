@@ -19,6 +19,9 @@
 #define CFG_MAX_IFACE	32	/* network-interfaces of this node */
 #define CFG_MAX_INTERCEPT 8
 #define CFG_MAX_PORTS	8
+#define CFG_MAX_NO_INSPECT 64	/* tls.no-inspect entries */
+#define CFG_MAX_ORIGIN_CA 8	/* tls.origin-ca files */
+#define CFG_NAME_BUF	254	/* a host name (253) or "*." + 251 */
 #define CFG_MAX_ERRORS	64
 #define CFG_ERR_LEN	384
 
@@ -69,6 +72,16 @@ struct config {
 	size_t nhttps_port;
 	char ca_cert[CFG_PATH_MAX];	/* default /etc/mgmt-proxy/ca.crt */
 	char ca_key[CFG_PATH_MAX];	/* default /etc/mgmt-proxy/ca.key */
+	bool tls_inspect;		/* default true */
+	/* Lower-case host names, or "*.suffix" entries. */
+	char no_inspect[CFG_MAX_NO_INSPECT][CFG_NAME_BUF];
+	size_t nno_inspect;
+	char origin_ca[CFG_MAX_ORIGIN_CA][CFG_PATH_MAX];
+	size_t norigin_ca;
+	/* upstream.auth (type basic): "" when absent. The position of the
+	 * credentials-file value, for the errors of the file check. */
+	char auth_file[CFG_PATH_MAX];
+	size_t auth_line, auth_col;
 	bool ha_enabled;		/* mgmt-proxy.ha present */
 	struct cfg_endpoint ha_listen;
 	struct cfg_endpoint ha_peer;
@@ -92,6 +105,10 @@ bool config_parse(const char *fname, const char *buf, size_t len,
     struct config *cfg, struct cfg_errors *err);
 /* Read and parse a file; an unreadable file is one error "FILE: reason". */
 bool config_load(const char *path, struct config *cfg, struct cfg_errors *err);
+/* The credentials file of upstream.auth is usable: a regular file owned
+ * by root, mode 0600, one line "user:password" without CR/LF/NUL. On
+ * failure `why` says what is wrong. Reads the file. */
+bool config_auth_file_ok(const char *path, char *why, size_t len);
 /* The interface is eligible for proxy discovery (dhcp v4 and discovery on). */
 bool config_iface_eligible(const struct config *cfg, const char *ifname);
 const char *config_mode_name(enum mp_mode);

@@ -6,6 +6,7 @@
 
 #include "config_int.h"
 #include "haproxy.h"
+#include "hostname.h"
 
 static const char *const config_forwarders[] = { "haproxy", "none", NULL };
 
@@ -130,11 +131,79 @@ config_intercept(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
 				    "duplicate port %u", cfg->http_port[i]);
 }
 
+/* tls.no-inspect: host names or "*.suffix" entries, stored lower-case
+ * (TLS names compare without case). */
+static void
+config_no_inspect(struct config_ctx *ctx, yaml_node_t *list, struct config *cfg)
+{
+	yaml_node_item_t *items;
+	char name[CFG_NAME_BUF], q[CONFIG_QBUF];
+	size_t n;
+
+	if (!config_yaml_seq(ctx, list, &items, &n))
+		return;
+	cfg->nno_inspect = 0;
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_t *it = config_yaml_node(ctx, items[i]);
+		const char *host;
+		bool dup = false;
+
+		if (i == CFG_MAX_NO_INSPECT)
+			config_yaml_err(ctx, &it->start_mark,
+			    "too many no-inspect names (max %d)", CFG_MAX_NO_INSPECT);
+		if (!config_scalar_str(ctx, it, name, sizeof(name), "name"))
+			continue;
+		for (char *c = name; *c != '\0'; c++)
+			if (*c >= 'A' && *c <= 'Z')
+				*c = (char)(*c - 'A' + 'a');
+		host = strncmp(name, "*.", 2) == 0 ? name + 2 : name;
+		if (!hostname_valid(host, strlen(host)) ||
+		    (host != name && hostname_is_ipv4(host, strlen(host)))) {
+			config_yaml_err(ctx, &it->start_mark,
+			    "\"%s\" is not a host name or \"*.\" and a domain",
+			    config_yaml_text(it, q, sizeof(q)));
+			continue;
+		}
+		for (size_t j = 0; j < cfg->nno_inspect; j++)
+			dup |= strcmp(cfg->no_inspect[j], name) == 0;
+		if (dup)
+			config_yaml_err(ctx, &it->start_mark,
+			    "duplicate no-inspect name \"%s\"", name);
+		else if (cfg->nno_inspect < CFG_MAX_NO_INSPECT)
+			memcpy(cfg->no_inspect[cfg->nno_inspect++], name,
+			    sizeof(name));
+	}
+}
+
+static void
+config_origin_ca(struct config_ctx *ctx, yaml_node_t *list, struct config *cfg)
+{
+	yaml_node_item_t *items;
+	size_t n;
+
+	if (!config_yaml_seq(ctx, list, &items, &n))
+		return;
+	cfg->norigin_ca = 0;
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_t *it = config_yaml_node(ctx, items[i]);
+
+		if (i == CFG_MAX_ORIGIN_CA) {
+			config_yaml_err(ctx, &it->start_mark,
+			    "too many origin-ca files (max %d)", CFG_MAX_ORIGIN_CA);
+			break;
+		}
+		if (config_scalar_path(ctx, it, cfg->origin_ca[cfg->norigin_ca]))
+			cfg->norigin_ca++;
+	}
+}
+
 static void
 config_tls(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
 {
-	static const char *const keys[] = { "ca-cert", "ca-key", NULL };
-	yaml_node_t *v[2];
+	static const char *const keys[] = {
+		"ca-cert", "ca-key", "inspect", "no-inspect", "origin-ca", NULL
+	};
+	yaml_node_t *v[5];
 
 	if (!config_yaml_map(ctx, n, keys, v))
 		return;
@@ -142,6 +211,41 @@ config_tls(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
 		config_scalar_path(ctx, v[0], cfg->ca_cert);
 	if (v[1] != NULL)
 		config_scalar_path(ctx, v[1], cfg->ca_key);
+	if (v[2] != NULL)
+		config_scalar_bool(ctx, v[2], &cfg->tls_inspect);
+	if (v[3] != NULL)
+		config_no_inspect(ctx, v[3], cfg);
+	if (v[4] != NULL)
+		config_origin_ca(ctx, v[4], cfg);
+}
+
+/* upstream: {auth: {type: basic, credentials-file: FILE}} */
+static void
+config_upstream(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
+{
+	static const char *const keys[] = { "auth", NULL };
+	static const char *const auth_keys[] = { "type", "credentials-file", NULL };
+	static const char *const types[] = { "basic", NULL };
+	yaml_node_t *v[1], *a[2];
+	bool ok = true;
+
+	if (!config_yaml_map(ctx, n, keys, v) || v[0] == NULL)
+		return;
+	if (!config_yaml_map(ctx, v[0], auth_keys, a))
+		return;
+	for (size_t i = 0; i < 2; i++)
+		ok &= config_yaml_require(ctx, v[0], a, auth_keys, i);
+	if (!ok)
+		return;
+	if (config_scalar_enum(a[0], types) < 0) {
+		config_yaml_err(ctx, &a[0]->start_mark,
+		    "auth type must be basic");
+		return;
+	}
+	if (config_scalar_path(ctx, a[1], cfg->auth_file)) {
+		cfg->auth_line = a[1]->start_mark.line + 1;
+		cfg->auth_col = a[1]->start_mark.column + 1;
+	}
 }
 
 static void
@@ -236,10 +340,10 @@ config_log(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
 }
 
 enum { ST_ROUTER, ST_NODE, ST_FWD, ST_HC, ST_INTERCEPT, ST_TLS, ST_HA,
-    ST_LOG, ST_NKEYS };
+    ST_LOG, ST_UPSTREAM, ST_NKEYS };
 static const char *const config_st_keys[] = {
 	"router", "node", "forwarder", "health-check", "intercept", "tls",
-	"ha", "log", NULL
+	"ha", "log", "upstream", NULL
 };
 
 void
@@ -290,4 +394,6 @@ config_settings_parse(struct config_ctx *ctx, yaml_node_t *n,
 	config_forwarder_check(ctx, v[ST_INTERCEPT], cfg);
 	if (v[ST_LOG] != NULL)
 		config_log(ctx, v[ST_LOG], cfg);
+	if (v[ST_UPSTREAM] != NULL)
+		config_upstream(ctx, v[ST_UPSTREAM], cfg);
 }

@@ -95,6 +95,19 @@ ctl_render_proxy(FILE *out, json_t *doc, bool detail)
 		fprintf(out, "  Last Probe:    %s %s\n",
 		    ctl_render_str(doc, "last-probe", "?"), e[0] ? e : "ok");
 	}
+	if (json_is_object(json_object_get(doc, "tunnels"))) {
+		json_t *tn = json_object_get(doc, "tunnels");
+		json_t *last = json_object_get(tn, "last-refusal");
+
+		fprintf(out, "  Tunnels:       %lld opened, %lld refused\n",
+		    json_integer_value(json_object_get(tn, "opened")),
+		    json_integer_value(json_object_get(tn, "refused")));
+		if (json_is_object(last))
+			fprintf(out, "  Last Refusal:  %s at %s (%s)\n",
+			    ctl_render_str(last, "status", "?"),
+			    ctl_render_str(last, "time", "?"),
+			    ctl_render_str(last, "target", "?"));
+	}
 	fprintf(out, "\nCandidates\n");
 	t.rows = json_array();
 	json_array_foreach(cands, i, c)

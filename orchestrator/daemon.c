@@ -35,6 +35,7 @@
 #include "startup.h"
 #include "status.h"
 #include "watch.h"
+#include "tunnel.h"
 
 #define DAEMON_PATH_MAX	512
 #define DAEMON_LOCAL_IP_MAX	256
@@ -664,6 +665,7 @@ daemon_view(void)
 		.forwarding_error = forward_error(),
 		.forwarder_state = forward_state(),
 		.last_probe = d.last_probe, .last_probe_error = d.last_probe_error,
+		.tunnels = tunnel_stats(),
 	};
 	return v;
 }

@@ -21,6 +21,7 @@
 #include "reconcile.h"
 #include "statefile.h"
 #include "tproxy.h"
+#include "tunnel.h"
 
 static struct {
 	enum mp_forwarder kind;
@@ -146,7 +147,7 @@ forward_intercept_same(const struct config *a, const struct config *b)
 static int
 forward_configure_haproxy(const struct config *cfg, const struct forward_paths *paths)
 {
-	bool ca_changed, same;
+	bool ca_changed, same, tls_changed;
 	char err[512];
 
 	if (fwd.kind == FWD_NONE) {
@@ -174,12 +175,14 @@ forward_configure_haproxy(const struct config *cfg, const struct forward_paths *
 	same = fwd.configured && forward_intercept_same(&fwd.cfg, cfg);
 	fwd.configured = true;
 	fwd.cfg = *cfg;
-	if (!fwd.want || (fwd.active && same && !ca_changed))
+	tls_changed = tunnel_configure(cfg);
+	if (!fwd.want || (fwd.active && same && !ca_changed && !tls_changed))
 		return 0;
-	/* Leaves minted from another CA are new files under the same names:
-	 * the rendered configuration is unchanged, HAProxy must reload all
-	 * the same to serve them. */
-	if (ca_changed)
+	/* Leaves minted from another CA are new files under the same names,
+	 * and so are new no-inspect lists, trusted CAs and credentials: the
+	 * rendered configuration may be unchanged, HAProxy must reload all
+	 * the same to use them. */
+	if (ca_changed || tls_changed)
 		haproxy_force_reload();
 	return forward_start();
 }

@@ -21,6 +21,7 @@
 #include "render.h"
 #include "statefile.h"
 #include "templates.h"
+#include "tunnel.h"
 
 #define HAPROXY_PATH_MAX	512
 #define HAPROXY_CHECK_MS	10000
@@ -31,7 +32,8 @@ static struct {
 	char cfg[HAPROXY_PATH_MAX], cfg_new[HAPROXY_PATH_MAX];
 	char pid[HAPROXY_PATH_MAX], master_sock[HAPROXY_PATH_MAX];
 	char api[HAPROXY_PATH_MAX], check_log[HAPROXY_PATH_MAX];
-	char lua[HAPROXY_PATH_MAX], health[HAPROXY_PATH_MAX];
+	char lua[HAPROXY_PATH_MAX], lua_connect[HAPROXY_PATH_MAX];
+	char health[HAPROXY_PATH_MAX];
 	const char *log_file;
 	pid_t master;		/* 0 when not running */
 	pid_t checking;		/* haproxy -c in progress */
@@ -70,7 +72,7 @@ haproxy_path(char *buf, const char *name)
 
 char *
 haproxy_render(const char *run_dir, const char *crt_list,
-    const struct proxy_addr *proxy, const char **why)
+    const struct proxy_addr *proxy, bool inspect, const char **why)
 {
 	const char *tmpl = templates_get("haproxy.cfg.tmpl");
 	struct render_vars rv;
@@ -86,6 +88,7 @@ haproxy_render(const char *run_dir, const char *crt_list,
 	render_set_uint(&rv, "HTTPS_LISTEN_PORT", HAPROXY_HTTPS_PORT);
 	render_set_ip(&rv, "PROXY_IP", proxy->ip);
 	render_set_uint(&rv, "PROXY_PORT", proxy->port);
+	render_set_word(&rv, "INSPECT_ACL", inspect ? "always_true" : "always_false");
 	return render_template(tmpl, &rv, why);
 }
 
@@ -98,6 +101,7 @@ int
 haproxy_init(const char *run_dir, const char *log_file)
 {
 	const char *lua = templates_get("cert-request.lua");
+	const char *lua_connect = templates_get("connect-tunnel.lua");
 
 	if (!hp.inited) {
 		hp.log_rd = -1;
@@ -117,11 +121,14 @@ haproxy_init(const char *run_dir, const char *log_file)
 	    haproxy_path(hp.api, "haproxy.sock") == -1 ||
 	    haproxy_path(hp.check_log, "haproxy-check.log") == -1 ||
 	    haproxy_path(hp.lua, "cert-request.lua") == -1 ||
+	    haproxy_path(hp.lua_connect, "connect-tunnel.lua") == -1 ||
 	    haproxy_path(hp.health, "haproxy-health.sock") == -1) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if (lua == NULL || statefile_write_atomic(hp.lua, lua, strlen(lua), 0644) == -1)
+	if (lua == NULL || statefile_write_atomic(hp.lua, lua, strlen(lua), 0644) == -1 ||
+	    lua_connect == NULL || statefile_write_atomic(hp.lua_connect, lua_connect,
+	    strlen(lua_connect), 0644) == -1)
 		return -1;
 	return 0;
 }
@@ -261,8 +268,10 @@ haproxy_log_relay(int fd, uint32_t events, void *arg)
 	hp.log_buf[hp.log_len] = '\0';
 	while ((nl = memchr(hp.log_buf, '\n', hp.log_len)) != NULL) {
 		*nl = '\0';
-		if (nl > hp.log_buf)
+		if (nl > hp.log_buf) {
 			log_haproxy_line(hp.log_buf);
+			tunnel_log_line(hp.log_buf);
+		}
 		if (hp.settling && (loaded = haproxy_line_loaded(hp.log_buf)) != 0) {
 			haproxy_settled();
 			if (loaded > 0) {
@@ -465,10 +474,17 @@ haproxy_check(void)
 {
 	char *argv[] = { HAPROXY_BIN, "-c", "-f", hp.cfg_new, NULL };
 	const char *why = "";
+	char err[256];
 	char *text;
 	int fd;
 
-	text = haproxy_render(hp.run, hp.crt_list, &hp.proxy, &why);
+	if (tunnel_write_files(hp.run, err, sizeof(err)) == -1) {
+		log_err("HAProxy configuration not rendered: %s", err);
+		if (hp.failed != NULL && hp.want)
+			hp.failed();
+		return;
+	}
+	text = haproxy_render(hp.run, hp.crt_list, &hp.proxy, tunnel_inspect(), &why);
 	if (text == NULL) {
 		log_err("HAProxy configuration not rendered: %s", why);
 		return;
@@ -531,13 +547,18 @@ haproxy_sessions_done(bool ok, const char *answer, void *arg)
 void
 haproxy_shutdown_sessions(void)
 {
-	struct hacli_cmd cmd = { strdup("shutdown sessions server be_proxy/proxy\n"), "" };
+	/* HTTP requests and CONNECT tunnels through the previous proxy. */
+	struct hacli_cmd cmd[2] = {
+		{ strdup("shutdown sessions server be_proxy/proxy\n"), "" },
+		{ strdup("shutdown sessions server ls_connect/proxy\n"), "" },
+	};
 
-	if (hp.master == 0 || cmd.text == NULL) {
-		free(cmd.text);
+	if (hp.master == 0 || cmd[0].text == NULL || cmd[1].text == NULL) {
+		free(cmd[0].text);
+		free(cmd[1].text);
 		return;
 	}
-	hacli_run(hp.api, &cmd, 1, haproxy_sessions_done, NULL);
+	hacli_run(hp.api, cmd, 2, haproxy_sessions_done, NULL);
 }
 
 void

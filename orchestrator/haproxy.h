@@ -51,5 +51,5 @@ void haproxy_on_hung(void (*cb)(void));
 void haproxy_on_failed(void (*cb)(void));
 /* Pure: the configuration text for proxy (NULL with *why on error). */
 char *haproxy_render(const char *run_dir, const char *crt_list,
-    const struct proxy_addr *proxy, const char **why);
+    const struct proxy_addr *proxy, bool inspect, const char **why);
 #endif

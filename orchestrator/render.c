@@ -109,6 +109,17 @@ render_set_ifnames(struct render_vars *rv, const char *name,
 		render_put(rv, name, buf);
 }
 
+/* A fixed keyword chosen by the caller (letters, digits, underscore). */
+void
+render_set_word(struct render_vars *rv, const char *name, const char *word)
+{
+	if (word[0] == '\0' || !render_charset(word, "_")) {
+		rv->overflow = true;
+		return;
+	}
+	render_put(rv, name, word);
+}
+
 void
 render_set_path(struct render_vars *rv, const char *name, const char *path)
 {

@@ -34,6 +34,7 @@ void render_set_ports(struct render_vars *, const char *name, const uint16_t *p,
 void render_set_ifnames(struct render_vars *, const char *name,
     const char (*ifs)[16], size_t n);
 /* An absolute path of [A-Za-z0-9_./-] only. */
+void render_set_word(struct render_vars *, const char *name, const char *word);
 void render_set_path(struct render_vars *, const char *name, const char *path);
 
 /* Renders into a malloc'd string; NULL with *why on any problem. */

@@ -44,6 +44,19 @@ status_proxy(const struct status_view *v)
 		json_object_set_new(doc, "last-probe-error",
 		    json_string(v->last_probe_error ? v->last_probe_error : ""));
 	}
+	if (v->tunnels != NULL) {
+		const struct tunnel_stats *ts = v->tunnels;
+		json_t *o = json_pack("{s:I, s:I}", "opened", (json_int_t)ts->opened,
+		    "refused", (json_int_t)ts->refused);
+
+		if (ts->last_refusal != 0) {
+			alarm_time(ts->last_refusal, t);
+			json_object_set_new(o, "last-refusal", json_pack("{s:s, s:s, s:s}",
+			    "status", ts->last_why, "time", t, "target", ts->last_target));
+		} else
+			json_object_set_new(o, "last-refusal", json_null());
+		json_object_set_new(doc, "tunnels", o);
+	}
 	cands = json_array();
 	for (size_t i = 0; i < v->cands->n; i++) {
 		const struct candidate *c = &v->cands->c[i];

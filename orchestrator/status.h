@@ -11,6 +11,7 @@
 #include "proxy_fsm.h"
 #include "select.h"
 #include "statefile.h"
+#include "tunnel.h"
 
 struct status_view {
 	const struct config *cfg;
@@ -25,6 +26,7 @@ struct status_view {
 	const char *forwarder_state;	/* forward_state(); NULL: not shown */
 	int64_t last_probe;		/* epoch s, 0 = never */
 	const char *last_probe_error;	/* "" when the last probe succeeded */
+	const struct tunnel_stats *tunnels;	/* CONNECT tally, NULL: none */
 };
 
 json_t *status_proxy(const struct status_view *);

@@ -11,9 +11,11 @@
 #   1. HTTP keep-alive, wrk: interception (TPROXY -> HAProxy -> Squid) vs
 #      the same wrk talking to Squid explicitly (absolute-form requests).
 #   2. HTTPS, one new TLS connection per request (curl, full handshakes:
-#      --no-sessionid, Connection: close): interception with a certificate
-#      already minted vs an explicit CONNECT tunnel through Squid.  Plus wrk
-#      with Connection: close through interception, for information.
+#      --no-sessionid, Connection: close): inspected interception with a
+#      certificate already minted, and a tunnelled (no-inspect) name, vs the
+#      client's own CONNECT tunnel through Squid.  64 MiB downloads on the
+#      three paths.  Plus wrk with Connection: close through interception,
+#      for information.
 #   3. First connection to a never-seen name (certificate minted and loaded
 #      into HAProxy at run time) vs a second connection to the same name.
 #   4. tests/bench/dhcp_ack.sh: DHCP ACK -> proxy in effect.
@@ -146,6 +148,8 @@ diff_ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.2f", a - b }'; }
 
 # ------------------------------------------------------------- lab
 say "lab $LAB up (DHCP variant), $BENCH_NAMES extra names for the first-connection test"
+# The origin's certificate covers the new names: HAProxy verifies it.
+LAB_EXTRA_NAMES=$NAMES
 lab_up_dhcp
 # shellcheck disable=SC2086
 lab_add_names "$LAB_ORIGIN_HTTPS_IP" $NAMES
@@ -172,8 +176,14 @@ mgmt-proxy:
   forwarder: haproxy
   health-check: {interval: 5, timeout: 3}
   intercept: {interfaces: [kni254], http-ports: [80], https-ports: [443]}
-  tls: {ca-cert: $MP/ca.crt, ca-key: $MP/ca.key}
+  tls:
+    ca-cert: $MP/ca.crt
+    ca-key: $MP/ca.key
+    origin-ca: [$LAB_DIR/pki/public.crt]
+    no-inspect: [pinned.test]
 EOF
+mkdir -p "$LAB_DIR/origin"
+dd if=/dev/urandom of="$LAB_DIR/origin/big.bin" bs=1M count=64 status=none
 lab_bg mgmt-proxyd router "$MPD" --config "$CFG" --onboarding "$MP/onboarding.json" \
 	--state-dir "$STATE" --run-dir "$RUN" --log-file "$LOG" --foreground
 wait_for 10 "control socket" test -S "$RUN/mgmt-proxy.sock"
@@ -228,10 +238,11 @@ http_icpt 2
 # (explicit: a new CONNECT tunnel per request).  Per-transfer times go to
 # stderr.  HTTP/1.1: over h2 the header would close nothing.  Bounded by
 # --max-time per transfer and a timeout per loop.
-https_loop() { # OUT CURL-ARGS...
+https_loop() { # OUT HOST CURL-ARGS...
 	_out=$1
-	shift
-	_urls=$(i=1; while [ "$i" -le "$BENCH_N" ]; do printf 'https://secure.test/c%d ' "$i"; i=$((i + 1)); done)
+	_host=$2
+	shift 2
+	_urls=$(i=1; while [ "$i" -le "$BENCH_N" ]; do printf 'https://%s/c%d ' "$_host" "$i"; i=$((i + 1)); done)
 	_s=$(date +%s.%N)
 	# shellcheck disable=SC2086
 	lab_in mgmt timeout 120 curl -s --http1.1 --no-sessionid -H 'Connection: close' --max-time 10 \
@@ -242,18 +253,36 @@ https_loop() { # OUT CURL-ARGS...
 }
 say "HTTPS: 2 x $((BENCH_N / 2)) new TLS connections, interception vs CONNECT through Squid"
 BENCH_N=$((BENCH_N / 2))
-https_loop "$B/https-icpt.1.txt" --cacert "$CA"
-https_loop "$B/https-expl.1.txt" --cacert "$LAB_DIR/pki/public.crt" --proxy "$SQUID_URL"
-https_loop "$B/https-expl.2.txt" --cacert "$LAB_DIR/pki/public.crt" --proxy "$SQUID_URL"
-https_loop "$B/https-icpt.2.txt" --cacert "$CA"
+PUB=$LAB_DIR/pki/public.crt
+https_loop "$B/https-icpt.1.txt" secure.test --cacert "$CA"
+https_loop "$B/https-expl.1.txt" secure.test --cacert "$PUB" --proxy "$SQUID_URL"
+https_loop "$B/https-tunl.1.txt" pinned.test --cacert "$PUB"
+https_loop "$B/https-tunl.2.txt" pinned.test --cacert "$PUB"
+https_loop "$B/https-expl.2.txt" secure.test --cacert "$PUB" --proxy "$SQUID_URL"
+https_loop "$B/https-icpt.2.txt" secure.test --cacert "$CA"
 BENCH_N=$((BENCH_N * 2))
-for _side in icpt expl; do
+for _side in icpt expl tunl; do
 	cat "$B/https-$_side.1.txt" "$B/https-$_side.2.txt" >"$B/https-$_side.txt"
 	awk '{ s += $1 } END { printf "%.3f", s }' "$B/https-$_side.1.txt.wall" \
 		"$B/https-$_side.2.txt.wall" >"$B/https-$_side.txt.wall"
 done
 say "HTTPS: wrk -t2 -c$BENCH_CONNS ${BENCH_SECS}s, Connection: close, through interception (information)"
 wrk_run "$B/https-wrk.txt" -H 'Connection: close' https://secure.test/bench
+
+# 64 MiB downloads: inspected, tunnelled (no-inspect), and the client's
+# own CONNECT through Squid; bytes/s as curl reports them, 2 rounds each.
+big() { # CURL-ARGS...
+	lab_in mgmt timeout 120 curl -s --max-time 110 -o /dev/null -w '%{speed_download}' "$@" ||
+		echo 0
+}
+say "64 MiB download: inspected, tunnelled, own CONNECT through Squid (2 rounds)"
+big_i=0 big_t=0 big_e=0
+for _r in 1 2; do
+	big_i=$(awk -v a="$big_i" -v b="$(big --cacert "$CA" https://secure.test/big)" 'BEGIN { print a + b / 2 }')
+	big_t=$(awk -v a="$big_t" -v b="$(big --cacert "$PUB" https://pinned.test/big)" 'BEGIN { print a + b / 2 }')
+	big_e=$(awk -v a="$big_e" -v b="$(big --cacert "$PUB" --proxy "$SQUID_URL" https://secure.test/big)" 'BEGIN { print a + b / 2 }')
+done
+mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 
 # ------------------------------------------------------------- 3. new names
 # First request to each never-seen name (the daemon mints its certificate
@@ -297,6 +326,9 @@ s_rate_e=$(awk -v n="$s_ok_e" -v t="$s_wall_e" 'BEGIN { printf "%.0f", n / t }')
 s_med_i=$(stats_of "$(col "$B/https-icpt.txt" 1)" median) s_med_e=$(stats_of "$(col "$B/https-expl.txt" 1)" median)
 s_p99_i=$(stats_of "$B/https-icpt.txt.c1" p99) s_p99_e=$(stats_of "$B/https-expl.txt.c1" p99)
 s_hs_i=$(stats_of "$(col "$B/https-icpt.txt" 2)" median) s_hs_e=$(stats_of "$(col "$B/https-expl.txt" 2)" median)
+s_ok_t=$(ok_count "$B/https-tunl.txt") s_wall_t=$(cat "$B/https-tunl.txt.wall")
+s_rate_t=$(awk -v n="$s_ok_t" -v t="$s_wall_t" 'BEGIN { printf "%.0f", n / t }')
+s_med_t=$(stats_of "$(col "$B/https-tunl.txt" 1)" median)
 s_conn_i=$(awk '{ s += $3 } END { print s + 0 }' "$B/https-icpt.txt")
 s_conn_e=$(awk '{ s += $3 } END { print s + 0 }' "$B/https-expl.txt")
 w_rps=$(wrk_field "$B/https-wrk.txt" rps) w_p50=$(wrk_field "$B/https-wrk.txt" p50)
@@ -333,6 +365,10 @@ row "HTTPS per request median ms" "$s_med_i" "$s_med_e" "$(ratio "$s_med_i" "$s_
 row "HTTPS per request p99 ms" "$s_p99_i" "$s_p99_e" "$(ratio "$s_p99_i" "$s_p99_e")"
 row "HTTPS TLS established median ms" "$s_hs_i" "$s_hs_e" "$(ratio "$s_hs_i" "$s_hs_e")"
 row "HTTPS 200s / connections opened" "$s_ok_i/$s_conn_i" "$s_ok_e/$s_conn_e" ""
+row "HTTPS tunnelled (no-inspect) new conn/s" "$s_rate_t" "$s_rate_e" "$(ratio "$s_rate_t" "$s_rate_e")"
+row "HTTPS tunnelled per request median ms" "$s_med_t" "$s_med_e" "$(ratio "$s_med_t" "$s_med_e")"
+row "64 MiB inspected MiB/s" "$(mib "$big_i")" "$(mib "$big_e")" "$(ratio "$big_i" "$big_e")"
+row "64 MiB tunnelled MiB/s" "$(mib "$big_t")" "$(mib "$big_e")" "$(ratio "$big_t" "$big_e")"
 row "HTTPS wrk Connection: close req/s (c$BENCH_CONNS)" "$w_rps" "-" ""
 row "  (its p50 ms, errors)" "$w_p50, $w_err" "-" ""
 printf '%-44s %14s %14s %8s\n' "" "first (mint)" "again (cached)" "diff"
@@ -342,6 +378,7 @@ row "new name: first request max ms" "$n_max_f" "" ""
 row "certificates on disk before/after names" "$certs_before" "$certs_after" ""
 echo "DHCP ACK -> learned:   ${dh_learn:-n/a}"
 echo "DHCP ACK -> in effect: ${dh_eff:-n/a}"
-echo "baseline: HTTP = the same wrk against Squid in absolute form; HTTPS = CONNECT through Squid;"
+echo "baseline: HTTP = the same wrk against Squid in absolute form; HTTPS = the client's own CONNECT through Squid;"
+echo "HTTPS interception = inspected (TLS ended and made again on the box, pooled CONNECT tunnels);"
 echo "new name = a second connection to the same name (certificate cached).${BENCH_KEEP:+ Raw data: $BENCH_KEEP}"
 echo "bench: done in $(($(date +%s) - T0)) s"

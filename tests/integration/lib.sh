@@ -118,11 +118,18 @@ mcurl() { in_m timeout 10 curl -sS --max-time 8 "$@"; }
 # body_from URL PROXY-IP [CURL-ARGS...]: the origin saw the request from
 # PROXY-IP (through that Squid) or, for $MGMT, directly from the client.
 body_from() {
-	local url=$1 from=$2 body
+	local url=$1 from=$2
+	shift 2
+	body_is "$url" "origin $url from $from" "$@"
+}
+# body_is URL WANT [CURL-ARGS...]: the body of one request from the
+# management client is exactly WANT.
+body_is() {
+	local url=$1 want=$2 body
 	shift 2
 	body=$(mcurl "$@" "$url" 2>&1)
-	[ "$body" = "origin $url from $from" ] && return 0
-	echo "# $url: $body" >&2
+	[ "$body" = "$want" ] && return 0
+	echo "# $url: expected '$want', got '$body'" >&2
 	return 1
 }
 squid_has() {	# squid_has DIR NEEDLE: an access.log line of that Squid
@@ -157,22 +164,32 @@ hp_workers() {
 		[ -n "$pp" ] && [ "$(readlink "/proc/$pp/exe" 2>/dev/null)" = "$HP_BIN" ] && echo "$p"
 	done
 }
-# lab_test_init PREFIX: the lab (LAB=PREFIX<pid>) and the test's work
-# directory W with the daemon's paths; the caller then brings the lab up.
+# lab_test_init PREFIX [TOOL...]: the lab (LAB=PREFIX<pid>, lab.sh sourced,
+# run from the repository root) and the test's work directory W with the
+# daemon's paths; every TOOL must be installed. The EXIT trap is
+# lab_test_cleanup (a test with more to undo sets its own and calls it);
+# the caller then brings the lab up.
 lab_test_init() {
+	local prefix=$1 t
+	shift
 	ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 	cd "$ROOT" || exit 1
-	export LAB=$1$$
+	export LAB=$prefix$$
 	export LAB_DIR=/tmp/mgmt-proxy-lab.$LAB
 	export LAB_SRC=tests/lab
 	export LAB_TEMPLATES=templates
 	. tests/lab/lab.sh
 	set +e	# lab.sh sets -e; checks must run on after a failure
-	W=$(mktemp -d "/tmp/mpt-$1.XXXXXX")
+	W=$(mktemp -d "/tmp/mpt-$prefix.XXXXXX")
 	chmod 755 "$W"
 	STATE=$W/state RUN=$W/run LOG=$W/mp.log CFG=$W/mp.yaml ONB=$W/onboarding.json
 	mkdir -p "$STATE" "$RUN"
 	MPD_PID=
+	LOCAL_PID=
+	for t in "$@"; do
+		command -v "$t" >/dev/null || { echo "not ok - $t is not installed"; exit 1; }
+	done
+	trap lab_test_cleanup EXIT
 }
 
 # lab_test_cleanup: for the EXIT trap. Everything stopped is continued
@@ -188,6 +205,7 @@ lab_test_cleanup() {
 		for _ in $(seq 30); do kill -0 "$MPD_PID" 2>/dev/null || break; sleep 0.1; done
 		kill -9 "$MPD_PID" 2>/dev/null
 	fi
+	[ -n "${LOCAL_PID:-}" ] && kill "$LOCAL_PID" 2>/dev/null
 	lab_down
 	if [ -n "${KEEP:-}" ] || [ "$T_FAILS" -gt 0 ]; then echo "# kept $W"; else rm -rf "$W"; fi
 }
@@ -206,7 +224,7 @@ mgmt-proxy:
   forwarder: haproxy
   health-check: {interval: 1, timeout: 1}
   intercept: {interfaces: [kni254], http-ports: [80], https-ports: [443]}
-  tls: {ca-cert: $W/ca.crt, ca-key: $W/ca.key}
+  tls: {ca-cert: $W/ca.crt, ca-key: $W/ca.key, origin-ca: [$LAB_DIR/pki/public.crt]}
 YAML
 	} > "$CFG"
 }

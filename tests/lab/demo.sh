@@ -41,6 +41,7 @@ RUN=$MP/run
 STATE=$MP/state
 CA=$MP/ca.pem                   # what `mgmt-proxyctl ca export` printed
 NEW_NAME=never-seen.test        # a name no one has asked for before step 2
+PINNED=pinned.test              # in tls.no-inspect
 T0=$(date +%s)
 DONE=0
 
@@ -195,7 +196,13 @@ mgmt-proxy:
   forwarder: haproxy
   health-check: {interval: 5, timeout: 3}
   intercept: {interfaces: [kni254], http-ports: [80], https-ports: [443]}
-  tls: {ca-cert: $MP/ca.crt, ca-key: $MP/ca.key}
+  tls:
+    ca-cert: $MP/ca.crt
+    ca-key: $MP/ca.key
+    # The lab's origins are signed by its "public" CA: trusted for origins.
+    origin-ca: [$LAB_DIR/pki/public.crt]
+    # Tunnelled untouched: the client sees the origin's own certificate.
+    no-inspect: [$PINNED]
 EOF
 say "configuration ($CFG):"
 sed 's/^/    /' "$CFG"
@@ -230,12 +237,25 @@ say "$NEW_NAME was never asked for: its certificate is minted on the first conne
 echo "[mgmt]\$ curl -v --cacert $CA https://$NEW_NAME/first   (body and certificate lines)"
 lab_in mgmt curl -sS -v --max-time 10 --cacert "$CA" "https://$NEW_NAME/first" 2>&1 |
 	grep -E '^origin|subject:|issuer:|SSL certificate verify' | sed 's/^[*] *//; s/^/    /'
-wait_for 5 "Squid logged 3 requests" \
-	sh -c "[ \$(wc -l <'$LAB_DIR/squid/access.log') -ge $((s0 + 3)) ]"
-say "Squid's access.log (client 203.0.113.2 = the router's wan1):"
+say "$PINNED is in tls.no-inspect: the client's own TLS goes through the tunnel"
+echo "[mgmt]\$ curl -v --cacert lab-public-ca.crt https://$PINNED/pinned   (body and certificate lines)"
+lab_in mgmt curl -sS -v --max-time 10 --cacert "$LAB_DIR/pki/public.crt" "https://$PINNED/pinned" 2>&1 |
+	grep -E '^origin|subject:|issuer:|SSL certificate verify' | sed 's/^[*] *//; s/^/    /'
+say "(issuer: the origin's own CA; nothing was minted for $PINNED)"
+say "Squid logs a CONNECT when its tunnel ends; idle tunnels are kept for the next"
+say "requests, so end them now through HAProxy's runtime API to see the lines:"
+echo "[router]\$ echo 'shutdown sessions server ls_connect/proxy' | socat - $RUN/haproxy.sock"
+echo "shutdown sessions server ls_connect/proxy" |
+	lab_in router socat -t 2 - "UNIX-CONNECT:$RUN/haproxy.sock" >/dev/null 2>&1
+wait_for 10 "Squid logged the tunnels" \
+	sh -c "[ \$(grep -c 'TCP_TUNNEL.*CONNECT' '$LAB_DIR/squid/access.log') -ge 3 ]"
+say "Squid's access.log (client 203.0.113.2 = the router's wan1): HTTP in absolute"
+say "form, every HTTPS flow as CONNECT name:443 (no https:// URL, no path):"
 squid_log_since "$s0"
-say "HAProxy's lines (and the certificates minted) in the daemon log:"
-grep -E 'haproxy:|certificate for' "$LOG" | tail -n 10 | sed 's/^/    /'
+say "HAProxy's lines (tunnels, certificates minted) in the daemon log:"
+grep -E 'mgmt-proxy-tunnel|certificate for|fe=fe_https' "$LOG" | grep -v '\[warning\]' |
+	tail -n 10 | sed 's/^/    /'
+run ctl show management-proxy detail
 
 # ---------------------------------------------------------------- 3
 heading "3. Squid stopped: alarm, interception torn down, direct path"
@@ -264,7 +284,9 @@ in_ns router nft list tables
 s0=$(squid_lines)
 curl_show http://origin.test/after-recovery
 curl_show --cacert "$CA" https://secure.test/after-recovery
-wait_for 5 "Squid logged them" sh -c "[ \$(wc -l <'$LAB_DIR/squid/access.log') -ge $((s0 + 2)) ]"
+echo "shutdown sessions server ls_connect/proxy" |
+	lab_in router socat -t 2 - "UNIX-CONNECT:$RUN/haproxy.sock" >/dev/null 2>&1
+wait_for 10 "Squid logged them" sh -c "[ \$(wc -l <'$LAB_DIR/squid/access.log') -ge $((s0 + 2)) ]"
 squid_log_since "$s0"
 grep -E 'alarm cleared|forwarding management traffic' "$LOG" | tail -n 2 | sed 's/^/    /'
 

@@ -13,6 +13,7 @@
 #   ns ${LAB}-wan      up0    203.0.113.1/24 + 203.0.113.10/24 (Squid :3128)
 #                      lo     198.51.100.80/32 origin.test (HTTP+HTTPS)
 #                             198.51.100.43/32 secure.test a.test b.test c.test
+#                                              never-seen.test pinned.test
 #                      route 169.254.127.0/24 via 203.0.113.2 (direct path,
 #                      used only when the interception table is absent)
 #
@@ -49,7 +50,8 @@ LAB_SQUID_PORT=3128
 LAB_ORIGIN_HTTP_IP=198.51.100.80
 LAB_ORIGIN_HTTPS_IP=198.51.100.43
 # Names served by the origin; all but origin.test resolve to the HTTPS address.
-LAB_NAMES="origin.test secure.test a.test b.test c.test"
+# LAB_EXTRA_NAMES (set before lab_up) are added to the origin's certificate.
+LAB_NAMES="origin.test secure.test a.test b.test c.test never-seen.test pinned.test"
 # Destination ports intercepted (nft set syntax: numbers and commas).
 LAB_HTTP_PORTS=${LAB_HTTP_PORTS:-80, 8080}
 LAB_HTTPS_PORTS=${LAB_HTTPS_PORTS:-443, 8443}
@@ -141,7 +143,7 @@ lab_hosts() {
 	cat <<EOF
 127.0.0.1 localhost
 $LAB_ORIGIN_HTTP_IP origin.test
-$LAB_ORIGIN_HTTPS_IP secure.test a.test b.test c.test
+$LAB_ORIGIN_HTTPS_IP secure.test a.test b.test c.test never-seen.test pinned.test
 $LAB_SQUID_IP squid.test
 EOF
 }
@@ -185,7 +187,7 @@ lab_pki() {
 	lab_pki_ca public "/CN=mgmt-proxy lab public CA ($LAB)"
 	lab_pki_ca local "/CN=mgmt-proxy lab local CA ($LAB)"
 	# shellcheck disable=SC2086
-	lab_mint_leaf public "$LAB_DIR/pki/origin" $LAB_NAMES
+	lab_mint_leaf public "$LAB_DIR/pki/origin" $LAB_NAMES ${LAB_EXTRA_NAMES:-}
 	# Default certificate of the HTTPS bind: used when no SNI matches.
 	lab_mint_leaf local "$LAB_DIR/certs/default" mgmt-proxy.invalid
 }
@@ -325,6 +327,24 @@ lab_squid2_stop() {
 	lab_kill_pidfile "$LAB_DIR/pids/squid2.pid"
 }
 
+# lab_squid_auth_start IP USER PASSWORD: a Squid on IP:$LAB_SQUID_PORT that
+# requires Basic proxy authentication (basic_ncsa_auth, one user); files in
+# $LAB_DIR/squid-auth.
+lab_squid_auth_start() {
+	_sa_dir=$LAB_DIR/squid-auth
+	mkdir -p "$_sa_dir"
+	lab_in wan ip addr replace "$1/24" dev up0
+	printf '%s:%s\n' "$2" "$(openssl passwd -apr1 "$3")" >"$_sa_dir/htpasswd"
+	lab_squid_conf "$1" "$_sa_dir" |
+		sed -e "s|^http_access allow lab_wan\$|auth_param basic program /usr/lib/squid/basic_ncsa_auth $_sa_dir/htpasswd\\
+acl authed proxy_auth REQUIRED\\
+http_access allow lab_wan authed|" >"$_sa_dir/squid.conf"
+	chown -R proxy:proxy "$_sa_dir"
+	lab_bg squidauth wan squid -N -n "mplaba$(echo "$LAB" | tr -cd 'a-zA-Z0-9')" \
+		-f "$_sa_dir/squid.conf"
+	lab_wait_listen wan "$1" "$LAB_SQUID_PORT"
+}
+
 # ---------------------------------------------------------------- origin
 # nginx answers on both origin addresses, HTTP and HTTPS, with one line that
 # names scheme, host and the client address it saw: the client address tells
@@ -362,6 +382,11 @@ http {
             default_type text/plain;
             return 200 "origin \$scheme://\$host\$request_uri from \$remote_addr\n";
         }
+        # A large file, when one was put there (bench downloads).
+        location = /big {
+            default_type application/octet-stream;
+            alias $LAB_DIR/origin/big.bin;
+        }
     }
 }
 EOF
@@ -380,6 +405,42 @@ lab_origin_stop() {
 	lab_kill_pidfile "$LAB_DIR/pids/origin.pid"
 }
 
+# lab_tls_origin_start NAME IP CA [BIGFILE] -- HOST...: a Python ssl
+# TLS 1.3-only origin (tests/lab/tls_origin.py) on IP:443 in the wan
+# namespace, with a leaf for HOST... signed by the lab CA named CA (made
+# with lab_pki_ca when it does not exist yet); the names resolve to IP in
+# every namespace (call before lab_squid_start). GET /big serves BIGFILE.
+lab_tls_origin_start() {
+	_to_name=$1
+	_to_ip=$2
+	_to_ca=$3
+	_to_big=
+	shift 3
+	if [ "$1" != "--" ]; then
+		_to_big=$1
+		shift
+	fi
+	shift
+	[ -e "$LAB_DIR/pki/$_to_ca.crt" ] ||
+		lab_pki_ca "$_to_ca" "/CN=mgmt-proxy lab $_to_ca CA ($LAB)"
+	lab_mint_leaf "$_to_ca" "$LAB_DIR/pki/leaf-$_to_name" "$@"
+	lab_in wan ip addr add "$_to_ip/32" dev lo
+	lab_add_names "$_to_ip" "$@"
+	lab_bg "$_to_name" wan python3 "$LAB_SRC/tls_origin.py" "$_to_ip" 443 \
+		"$LAB_DIR/pki/leaf-$_to_name.crt" "$LAB_DIR/pki/leaf-$_to_name.key" $_to_big
+	lab_wait_listen wan "$_to_ip" 443
+}
+
+# lab_fake_proxy_start IP PORT MODEFILE: tests/lab/fake_proxy.py, a proxy
+# whose answer to each CONNECT is the mode written in MODEFILE; what it
+# was asked is logged to $LAB_DIR/fake-proxy.log.
+lab_fake_proxy_start() {
+	lab_in wan ip addr replace "$1/24" dev up0
+	lab_bg fakeproxy wan python3 "$LAB_SRC/fake_proxy.py" "$1" "$2" "$3" \
+		"$LAB_DIR/fake-proxy.log"
+	lab_wait_listen wan "$1" "$2"
+}
+
 # ---------------------------------------------------------------- forwarder
 # Stand-in for the orchestrator's renderer (the C renderer replaces this):
 # fills the templates with sed.  Values are the lab's own constants.
@@ -394,6 +455,7 @@ lab_render() {
 		-e "s|{{HTTPS_PORTS}}|$LAB_HTTPS_PORTS|g" \
 		-e "s|{{INTERCEPT_IFACES}}|\"kni254\"|g" \
 		-e "s|{{FWMARK}}|$LAB_FWMARK|g" \
+		-e "s|{{INSPECT_ACL}}|${LAB_INSPECT_ACL:-always_true}|g" \
 		-e "s|{{RUN_DIR}}|$LAB_DIR/run|g" \
 		-e "s|{{CRT_LIST}}|$LAB_DIR/run/crt-list|g" \
 		"$1" >"$2"

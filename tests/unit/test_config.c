@@ -855,6 +855,85 @@ START_TEST(load_examples)
 }
 END_TEST
 
+START_TEST(tls_connect_keys)
+{
+	OK("");
+	ck_assert(cfg.tls_inspect);
+	ck_assert_uint_eq(cfg.nno_inspect, 0);
+	OK("mgmt-proxy:\n  tls:\n    inspect: false\n"
+	    "    no-inspect: [Pinned.Example.NET, \"*.example.org\"]\n"
+	    "    origin-ca: [/etc/a.pem, /etc/b.pem]\n"
+	    "  upstream: {auth: {type: basic, credentials-file: /etc/cred}}\n");
+	ck_assert(!cfg.tls_inspect);
+	ck_assert_uint_eq(cfg.nno_inspect, 2);
+	ck_assert_str_eq(cfg.no_inspect[0], "pinned.example.net");
+	ck_assert_str_eq(cfg.no_inspect[1], "*.example.org");
+	ck_assert_uint_eq(cfg.norigin_ca, 2);
+	ck_assert_str_eq(cfg.origin_ca[1], "/etc/b.pem");
+	ck_assert_str_eq(cfg.auth_file, "/etc/cred");
+	ck_assert_uint_eq(cfg.auth_line, 6);
+	ck_assert_uint_eq(cfg.auth_col, 52);
+	FAILS("mgmt-proxy:\n  tls: {no-inspect: [\"a b\", \"*.\", x..y, \"*.1.2.3.4\", ok.test, OK.test]}\n",
+	    "t.yaml:2:22: \"a b\" is not a host name or \"*.\" and a domain\n"
+	    "t.yaml:2:29: \"*.\" is not a host name or \"*.\" and a domain\n"
+	    "t.yaml:2:35: \"x..y\" is not a host name or \"*.\" and a domain\n"
+	    "t.yaml:2:41: \"*.1.2.3.4\" is not a host name or \"*.\" and a domain\n"
+	    "t.yaml:2:63: duplicate no-inspect name \"ok.test\"");
+	FAILS("mgmt-proxy:\n  tls: {origin-ca: [relative.pem]}\n",
+	    "t.yaml:2:21: path \"relative.pem\" is not absolute");
+	FAILS("mgmt-proxy:\n  upstream: {auth: {type: digest, credentials-file: /c}}\n",
+	    "t.yaml:2:27: auth type must be basic");
+}
+END_TEST
+
+START_TEST(no_inspect_limit)
+{
+	char yaml[8192] = "mgmt-proxy:\n  tls:\n    no-inspect:\n";
+	size_t o = strlen(yaml);
+
+	for (int i = 0; i < CFG_MAX_NO_INSPECT; i++)
+		o += (size_t)snprintf(yaml + o, sizeof(yaml) - o, "      - n%d.test\n", i);
+	OK(yaml);
+	ck_assert_uint_eq(cfg.nno_inspect, CFG_MAX_NO_INSPECT);
+	snprintf(yaml + o, sizeof(yaml) - o, "      - one-more.test\n");
+	FAILS(yaml, "t.yaml:68:9: too many no-inspect names (max 64)");
+}
+END_TEST
+
+START_TEST(auth_file_check)
+{
+	char path[] = "/tmp/test_cred.XXXXXX", why[128];
+	int fd;
+
+	ck_assert((fd = mkstemp(path)) != -1);
+	ck_assert(write(fd, "user:pass\n", 10) == 10);
+	close(fd);
+	ck_assert(chmod(path, 0600) == 0);
+	if (geteuid() == 0)
+		ck_assert_msg(config_auth_file_ok(path, why, sizeof(why)), "%s", why);
+	ck_assert(chmod(path, 0640) == 0);
+	ck_assert(!config_auth_file_ok(path, why, sizeof(why)));
+	ck_assert(strstr(why, "mode 0600") != NULL);
+	ck_assert(chmod(path, 0600) == 0);
+	ck_assert((fd = open(path, O_WRONLY | O_TRUNC)) != -1);
+	ck_assert(write(fd, "user:pa\rss\n", 11) == 11);
+	close(fd);
+	if (geteuid() == 0) {
+		ck_assert(!config_auth_file_ok(path, why, sizeof(why)));
+		ck_assert_str_eq(why, "contains CR, LF or NUL");
+	}
+	ck_assert((fd = open(path, O_WRONLY | O_TRUNC)) != -1);
+	ck_assert(write(fd, "nocolon\n", 8) == 8);
+	close(fd);
+	if (geteuid() == 0) {
+		ck_assert(!config_auth_file_ok(path, why, sizeof(why)));
+		ck_assert_str_eq(why, "must hold one line user:password");
+	}
+	unlink(path);
+	ck_assert(!config_auth_file_ok("/", why, sizeof(why)));
+}
+END_TEST
+
 START_TEST(load_errors)
 {
 	char path[] = "/tmp/test_config.XXXXXX", want[128];
@@ -967,6 +1046,9 @@ unit_suite(void)
 	tcase_add_test(tc, load_examples);
 	tcase_add_test(tc, load_errors);
 	tcase_add_test(tc, load_special_files);
+	tcase_add_test(tc, tls_connect_keys);
+	tcase_add_test(tc, no_inspect_limit);
+	tcase_add_test(tc, auth_file_check);
 	tcase_add_test(tc, mode_names);
 	suite_add_tcase(s, tc);
 	return s;

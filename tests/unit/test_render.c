@@ -108,7 +108,7 @@ START_TEST(haproxy_config_has_only_validated_values)
 {
 	struct proxy_addr p = { 0xcb00710au, 3128 };
 	const char *why = "";
-	char *cfg = haproxy_render("/run/mp", "/var/lib/mp/certs/crt-list", &p, &why);
+	char *cfg = haproxy_render("/run/mp", "/var/lib/mp/certs/crt-list", &p, true, &why);
 
 	ck_assert_msg(cfg != NULL, "%s", why);
 	ck_assert_ptr_nonnull(strstr(cfg, "server proxy 203.0.113.10:3128\n"));
@@ -117,8 +117,8 @@ START_TEST(haproxy_config_has_only_validated_values)
 	ck_assert_ptr_nonnull(strstr(cfg, "lua-load /run/mp/cert-request.lua"));
 	ck_assert_ptr_null(strstr(cfg, "{{"));
 	free(cfg);
-	ck_assert_ptr_null(haproxy_render("/run/mp x", "/c", &p, &why));
-	ck_assert_ptr_null(haproxy_render("/run/mp", "/c\nserver evil 1.2.3.4:80", &p, &why));
+	ck_assert_ptr_null(haproxy_render("/run/mp x", "/c", &p, true, &why));
+	ck_assert_ptr_null(haproxy_render("/run/mp", "/c\nserver evil 1.2.3.4:80", &p, true, &why));
 }
 END_TEST
 
