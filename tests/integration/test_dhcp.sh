@@ -390,12 +390,16 @@ check "show dhcp learned-proxies unchanged" [ "$(JQ='.[] | select(.interface == 
 # refusals above were for the reasons logged, not for the xid. And a real
 # renewal from dhcpd (to its own server, 192.0.2.1) still updates.
 forge_ack "$P-wan1" 192.0.2.2 192.0.2.2 5a5a0001:203.0.113.5:3128
-# The pacer may hold it for up to one period (10 s) when earlier sections
-# used the interface's burst: wait longer than that.
-check "the chosen server's answer on the link is believed" wait_for 15 if_is wan1 resolved 203.0.113.5:3128
-if ! if_is wan1 resolved 203.0.113.5:3128; then
-	echo "# expected resolved 203.0.113.5:3128, got $(ifstate wan1) $(ifproxies wan1); log tail:"
-	tail -n 15 "$LOG" | sed 's/^/#   /'
+# Believed means applied, or held back by the pacer when earlier sections
+# used the interface's burst (a renewal from dhcpd with the value in force
+# may then cancel it, as it should): either way it passed the guard.
+believed_5() {
+	if_is wan1 resolved 203.0.113.5:3128 ||
+	    logged 'ACK on wan1: change to resolved 203.0.113.5:3128 held back'
+}
+check "the chosen server's answer on the link is believed" wait_for 5 believed_5
+if ! believed_5; then
+	echo "# expected resolved 203.0.113.5:3128 (or held back), got $(ifstate wan1) $(ifproxies wan1)"
 fi
 check "its request is answered once only" bash -c "
 	ip netns exec '$P-wan1' $FORGE ack 192.0.2.2 '$wan1_ip' '$wan1_mac' 192.0.2.2 '$wan1_ip' 5a5a0001:203.0.113.4:3128
