@@ -33,6 +33,7 @@ static struct {
 	size_t norigin_ca;
 	char auth_file[CFG_PATH_MAX];
 	bool configured;
+	unsigned char fingerprint[32];	/* of the files' content */
 	struct tunnel_stats stats;
 } tn = { .inspect = true };
 
@@ -101,9 +102,41 @@ tunnel_log_line(const char *line)
 		tunnel_stats_add(&tn.stats, &ev, (int64_t)time(NULL));
 }
 
+/* SHA-256 over the content of the files named by the settings: a new
+ * corporate root or new credentials under the same path change it. An
+ * unreadable file counts as empty (writing the files reports it). */
+static void
+tunnel_fingerprint(unsigned char out[32])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned int len = 0;
+	size_t flen;
+	char *data;
+
+	memset(out, 0, 32);
+	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(md);
+		return;
+	}
+	for (size_t i = 0; i <= tn.norigin_ca; i++) {
+		const char *path = i < tn.norigin_ca ? tn.origin_ca[i] : tn.auth_file;
+
+		if (path[0] == '\0' ||
+		    (data = statefile_read_max(path, TUNNEL_CA_MAX, 0, &flen)) == NULL)
+			continue;
+		EVP_DigestUpdate(md, data, flen);
+		explicit_bzero(data, flen);
+		free(data);
+		EVP_DigestUpdate(md, "\n--\n", 4);
+	}
+	EVP_DigestFinal_ex(md, out, &len);
+	EVP_MD_CTX_free(md);
+}
+
 bool
 tunnel_configure(const struct config *cfg)
 {
+	unsigned char fp[32];
 	bool changed = !tn.configured || tn.inspect != cfg->tls_inspect ||
 	    tn.nno_inspect != cfg->nno_inspect || tn.norigin_ca != cfg->norigin_ca ||
 	    memcmp(tn.no_inspect, cfg->no_inspect, sizeof(tn.no_inspect)) != 0 ||
@@ -118,8 +151,11 @@ tunnel_configure(const struct config *cfg)
 	memcpy(tn.auth_file, cfg->auth_file, sizeof(tn.auth_file));
 	tn.configured = true;
 	/* A file's content may have changed under the same settings (a new
-	 * corporate root, new credentials): every reload rewrites them. */
-	return changed || cfg->norigin_ca > 0 || cfg->auth_file[0] != '\0';
+	 * corporate root, new credentials). */
+	tunnel_fingerprint(fp);
+	changed |= memcmp(fp, tn.fingerprint, sizeof(fp)) != 0;
+	memcpy(tn.fingerprint, fp, sizeof(fp));
+	return changed;
 }
 
 bool

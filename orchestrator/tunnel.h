@@ -43,8 +43,9 @@ const struct tunnel_stats *tunnel_stats(void);
 /* A line of HAProxy's log (counted when it is a tunnel event). */
 void tunnel_log_line(const char *line);
 
-/* Takes the tls/upstream settings in force; true when they differ from
- * the previous ones (the files must be written again, HAProxy reloaded). */
+/* Takes the tls/upstream settings in force; true when they, or the content
+ * of the files they name, differ from the previous ones (the files must be
+ * written again, HAProxy reloaded). */
 bool tunnel_configure(const struct config *cfg);
 bool tunnel_inspect(void);
 /* Writes the files haproxy.cfg refers to into run_dir: no-inspect.lst,

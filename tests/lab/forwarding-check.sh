@@ -78,10 +78,12 @@ lab_mint_leaf local "$LAB_DIR/certs/secure.test" secure.test
 lab_haproxy_load_cert "$LAB_DIR/certs/secure.test.pem" | grep -v '^$' | sed 's/^/  cli: /'
 check "first handshake after runtime load succeeds" \
 	body_has mgmt "$via_proxy" --cacert "$LAB_DIR/pki/local.crt" https://secure.test/first
-check "Squid logged absolute https URL" squid_logged "GET https://secure.test/first"
+check "HTTPS went through CONNECT secure.test:443" \
+	grep -q 'mgmt-proxy-tunnel opened secure.test:443 200' "$LAB_DIR/run/haproxy.log"
 check "https non-default port 8443" \
 	body_has mgmt "$via_proxy" --cacert "$LAB_DIR/pki/local.crt" https://secure.test:8443/p8443
-check "Squid logged :8443" squid_logged "GET https://secure.test:8443/p8443"
+check "CONNECT names the port: secure.test:8443" \
+	grep -q 'mgmt-proxy-tunnel opened secure.test:8443 200' "$LAB_DIR/run/haproxy.log"
 check "HTTP/2 from the client" \
 	body_has mgmt "$via_proxy" --http2 --cacert "$LAB_DIR/pki/local.crt" https://secure.test/h2
 

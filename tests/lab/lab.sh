@@ -487,6 +487,7 @@ lab_nft_remove() {
 lab_haproxy_start() {
 	lab_render "$LAB_TEMPLATES/haproxy.cfg.tmpl" "$LAB_DIR/run/haproxy.cfg" "$1" "$2"
 	[ -e "$LAB_DIR/run/crt-list" ] || echo "$LAB_DIR/certs/default.pem" >"$LAB_DIR/run/crt-list"
+	lab_haproxy_files
 	lab_in router haproxy -c -q -f "$LAB_DIR/run/haproxy.cfg"
 	# stdout of the master (inherited by every worker) is an O_APPEND file:
 	# `log stdout` then needs no syslog daemon and survives reloads.
@@ -496,6 +497,20 @@ lab_haproxy_start() {
 	echo $! >"$LAB_DIR/pids/haproxy.pid"
 	lab_wait_listen router 127.0.0.1 "$1"
 	lab_wait_listen router 127.0.0.1 "$2"
+}
+
+# lab_haproxy_files: what mgmt-proxyd writes beside haproxy.cfg: the Lua
+# files, origins trusted (system store + the lab's public CA), no names
+# tunnelled as they are, the error page, no proxy credentials.
+lab_haproxy_files() {
+	cp "${LAB_LUA:-haproxy}"/*.lua "$LAB_DIR/run/"
+	cat /etc/ssl/certs/ca-certificates.crt "$LAB_DIR/pki/public.crt" >"$LAB_DIR/run/origin-ca.pem"
+	: >"$LAB_DIR/run/no-inspect.lst"
+	: >"$LAB_DIR/run/no-inspect-suffix.lst"
+	printf 'HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 12\r\n\r\nlab: refused' \
+		>"$LAB_DIR/run/origin-error.http"
+	: >"$LAB_DIR/run/proxy-auth"
+	chmod 600 "$LAB_DIR/run/proxy-auth"
 }
 
 lab_haproxy_stop() {
