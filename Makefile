@@ -14,8 +14,11 @@ FUZZ_CC  ?= clang
 FUZZ_TIME ?= 30
 
 PKGS     := yaml-0.1 jansson libcrypto libnetfilter_queue libmnl libnftables libnftnl libcurl
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Asked of pkg-config when first used in a recipe (then kept), never when
+# this file is parsed: see the second make above.
+pkg_query  = $(or $(pkg_cache_$1),$(eval pkg_cache_$1 := $(shell pkg-config --$1 $(PKGS) 2>/dev/null))$(pkg_cache_$1))
+PKG_CFLAGS = $(call pkg_query,cflags)
+PKG_LIBS   = $(call pkg_query,libs)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
             -Wmissing-prototypes -Wno-unused-parameter

@@ -1,5 +1,5 @@
 /* Proxy address validation and ordering (pure).
- * DESIGN.md: dotted-quad IPv4, no leading zeros, not 0.0.0.0, not
+ * A candidate is a dotted-quad IPv4, no leading zeros, not 0.0.0.0, not
  * 255.255.255.255, not multicast; port an integer 1-65535. Addresses are
  * compared as 32-bit numbers, ties broken by the lower port. */
 #ifndef ADDR_H

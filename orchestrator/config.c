@@ -1,4 +1,4 @@
-/* Configuration: the YAML file of DESIGN.md ("Configuration") parsed with
+/* Configuration: the YAML file (docs/configuration.md) parsed with
  * libyaml into struct config.
  *
  * The parse runs in two steps. An event pass refuses what would make the

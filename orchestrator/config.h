@@ -1,4 +1,4 @@
-/* Configuration: the YAML file of DESIGN.md, parsed with libyaml into a
+/* Configuration: the YAML file (docs/configuration.md), parsed with libyaml into a
  * plain struct. Parsing is pure (buffer in, struct + errors out) so unit
  * tests and the fuzzer drive it directly; config_load() adds the file read.
  * Every error is collected in one pass as "FILE:LINE:COL: reason"

@@ -1,4 +1,5 @@
-/* Configuration, the authority tree of DESIGN.md: authority > router >
+/* Configuration, the authority tree that mirrors the router's own
+ * configuration: authority > router >
  * management-proxy / node > device-interface > network-interface.
  *
  * Every router, node and interface is validated, but only the router and

@@ -226,7 +226,7 @@ config_scalar_uint(struct config_ctx *ctx, yaml_node_t *n, long lo, long hi,
 	return true;
 }
 
-/* DESIGN.md: a port is an integer 1-65535; addr.h holds the one rule. */
+/* A port is an integer 1-65535; addr.h holds the one rule. */
 bool
 config_scalar_port(struct config_ctx *ctx, yaml_node_t *n, uint16_t *port)
 {

@@ -2,10 +2,10 @@
  * dhcpleased: the remaining length is checked before every read, and a
  * short read jumps to too_short. Nothing here allocates or keeps state.
  *
- * Decisions (DESIGN.md "Learned mode snoops DHCP"):
+ * Decisions (learned mode snoops the WAN client's DHCP; docs/architecture.md):
  *  - Only the encapsulated form of Option 43 is understood (RFC 2132
  *    section 8.4: code, length, value sub-options), which is what ISC dhcpd
- *    sends with the spec's `vendor-option-space` snippet. A raw
+ *    sends with the `vendor-option-space` snippet of examples/dhcp/dhcpd.conf. A raw
  *    "address:port" payload would start with '1'..'9' = sub-option 49..57
  *    and is reported as "no sub-option 128" (or malformed), never guessed.
  *  - A missing end option (255) is tolerated: the end of the field ends

@@ -1,6 +1,6 @@
 /* Candidates and active-proxy selection (pure).
- * Spec, "Active Proxy Selection": from every valid candidate of every
- * source, the lowest numeric IPv4 wins (DESIGN.md: then the lowest port).
+ * From every valid candidate of every source, the lowest numeric IPv4
+ * wins, then the lowest port.
  * Deterministic and source-agnostic, so both HA nodes agree. */
 #ifndef SELECT_H
 #define SELECT_H

@@ -1,4 +1,4 @@
-/* State files (formats from the spec and DESIGN.md), written atomically
+/* State files (formats in docs/architecture.md, "Files at run time"), written atomically
  * (temp file in the same directory, fsync, rename, fsync of the directory)
  * and read back at start-up. Parsers are pure and fuzzed: the files live on
  * disk where anyone with root can edit them. Proxy strings are kept as text

@@ -1,5 +1,5 @@
 /* What the show commands report, as JSON (pure builders over the daemon's
- * state; keys are the DESIGN.md contract). mgmt-proxyctl renders the same
+ * state; its keys are a contract that scripts rely on). mgmt-proxyctl renders the same
  * documents as plain tables. */
 #ifndef STATUS_H
 #define STATUS_H

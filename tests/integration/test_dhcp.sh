@@ -1,5 +1,5 @@
 #!/bin/bash
-# Learned mode against a real DHCP exchange: ISC dhcpd (the spec's Option 43
+# Learned mode against a real DHCP exchange: ISC dhcpd (the documented Option 43
 # sub-option 128 snippet, 6 s leases) in WAN namespaces, ISC dhclient (Option
 # 60 "JuniperSSR", from examples/dhcp/dhclient.conf) in the router namespace,
 # mgmt-proxyd snooping the replies through its NFQUEUE rule (forwarder none).
@@ -111,7 +111,7 @@ for a in 5 10 20 30; do
 	echo $! > "$W/listen-$a.pid"
 done
 
-# --- DHCP server: the spec's snippet; PROXY empty = no Option 43 at all ---
+# --- DHCP server: the documented snippet (examples/dhcp/dhcpd.conf); PROXY empty = no Option 43 at all ---
 dhcpd_conf() {	# dhcpd_conf N NET MASK POOL-LO POOL-HI PROXY
 	{
 		cat <<EOF
@@ -253,7 +253,7 @@ check "no candidate before any DHCP" is_state no-candidate
 dhclient_start wan1
 check "dhclient binds on wan1" wait_for 15 bound wan1
 check "wan1 file: resolved 203.0.113.20:3128" wait_for 5 if_is wan1 resolved 203.0.113.20:3128
-check "wan1 file has the spec's keys" [ "$(jq -r '."dhcp-client-info"."interface-name"' "$STATE/dhcp/wan1")" = wan1 ]
+check "wan1 file has the documented keys" [ "$(jq -r '."dhcp-client-info"."interface-name"' "$STATE/dhcp/wan1")" = wan1 ]
 check "candidate source dhcp:wan1" [ "$(cand_of dhcp:wan1)" = 203.0.113.20:3128 ]
 check "203.0.113.20:3128 selected" wait_for 5 is_selected 203.0.113.20:3128
 check "and reachable (active)" wait_for 5 is_active 203.0.113.20:3128

@@ -1,5 +1,5 @@
 #!/bin/sh
-# mgmt-proxy walk-through in the reference topology (DESIGN.md "Test network"):
+# mgmt-proxy walk-through in the reference topology of tests/lab/lab.sh:
 #
 #   mgmt ns   169.254.127.127  a management-plane client (curl)
 #      | kni254

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The forwarding path proven by hand, as a repeatable check: builds the lab,
 # renders templates/ with the lab's stand-in renderer, runs HAProxy and the
-# nftables table without mgmt-proxyd, and checks what DESIGN.md promises:
+# nftables table without mgmt-proxyd, and checks what the design relies on:
 # HTTP and HTTPS from the management namespace reach the origin through
 # Squid, certificates load at run time, reloads are hitless, the router's own
 # and loopback traffic are untouched, and removing the table restores the

@@ -2,7 +2,7 @@
 # Namespace lab for mgmt-proxy: sourced by tests/lab/demo.sh and the
 # integration tests.  POSIX sh (dash) compatible.
 #
-# Topology (DESIGN.md "Test network"; every address is a documentation or
+# Topology (every address is a documentation or
 # link-local range and lives only inside the namespaces made here):
 #
 #   ns ${LAB}-mgmt     mgmt0 169.254.127.127/24, default via 169.254.127.126
@@ -528,7 +528,7 @@ lab_haproxy_master() {
 }
 
 # lab_haproxy_load_cert PEMFILE: load a cert+key into the running HAProxy and
-# add it to the crt-list, the sequence the orchestrator uses (DESIGN.md).
+# add it to the crt-list, the sequence the orchestrator uses (cert.c).
 lab_haproxy_load_cert() {
 	_pem=$1
 	lab_haproxy_cli "new ssl cert $_pem"
@@ -562,7 +562,7 @@ lab_reload_load() {
 # ---------------------------------------------------------------- DHCP
 # Learned-mode variant (added for tests/lab/demo.sh and tests/bench/run.sh;
 # the functions above are unchanged).  ISC dhcpd runs in the wan namespace
-# on up0 with the spec's Option 43 sub-option 128 snippet; its one-address
+# on up0 with the Option 43 sub-option 128 snippet of examples/dhcp/dhcpd.conf; its one-address
 # pool hands wan1 the address lab_up would have given it statically
 # ($LAB_RTR_WAN_IP), so the wan side's route back to the management subnet
 # stays valid.  dhclient (Option 60 "JuniperSSR", examples/dhcp/dhclient.conf)
@@ -591,7 +591,7 @@ lab_add_names() {
 	done
 }
 
-# lab_dhcpd_conf PROXY: the spec's server snippet; PROXY (address:port) is
+# lab_dhcpd_conf PROXY: the server snippet of examples/dhcp/dhcpd.conf; PROXY (address:port) is
 # sent as Option 43 sub-option 128 to clients with Option 60 "JuniperSSR".
 lab_dhcpd_conf() {
 	cat <<EOF

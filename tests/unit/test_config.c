@@ -1,4 +1,4 @@
-/* Configuration parser (config.c): defaults, the DESIGN.md example,
+/* Configuration parser (config.c): defaults, the documented full example,
  * router/node selection, interface eligibility, and every error class with
  * its exact "FILE:LINE:COL: reason". */
 #include <fcntl.h>
@@ -49,7 +49,7 @@ errors(void)
 /* A static proxy entry on lines 6-9: address value at 8:22, port at 9:19. */
 #define PXHEAD MP "        mode: static\n        proxy:\n          - name: p\n"
 
-#define DESIGN_EXAMPLE							\
+#define FULL_EXAMPLE							\
 "authority:\n"								\
 "  router:\n"								\
 "    - name: router\n"							\
@@ -116,7 +116,7 @@ END_TEST
 
 START_TEST(design_example)
 {
-	OK(DESIGN_EXAMPLE);
+	OK(FULL_EXAMPLE);
 	ck_assert_str_eq(cfg.router, "router");
 	ck_assert_str_eq(cfg.node, "node1");
 	ck_assert(cfg.has_mp);
