@@ -252,11 +252,20 @@ inject_case "HAProxy syntax in the address" '"203.0.113.10\n  server evil 1.2.3.
 inject_case "nft syntax in the address" '"203.0.113.10 return; ip daddr 1.2.3.4 accept # evil"' 3128
 inject_case "syntax in a string port" '"203.0.113.10"' '"3128\n  server evil 1.2.3.4:80"'
 check "HTTP goes direct with nothing in effect" body_from http://origin.test/direct-2 "$MGMT"
+tried=0
 for p in $tw_ports; do
+	# The client's own side of that connection may still hold the port
+	# (its TIME-WAIT, when it closed first): curl could not bind it, and
+	# that says nothing about the router. Only free ports are tried.
+	if in_m ss -Htan "sport = :$p" | grep -q .; then
+		echo "# port $p still in use in the client namespace: not tried"
+		continue
+	fi
+	tried=$((tried + 1))
 	check "direct HTTP from a port of a torn-down intercepted connection ($p)" \
 		body_from "http://origin.test/tw-$p" "$MGMT" --local-port "$p"
 done
-check "there were such ports to try" [ -n "$tw_ports" ]
+check "there were such ports to try ($tried of: $tw_ports)" [ "$tried" -gt 0 ]
 
 # HAProxy's own listeners as the proxy: it would forward to itself until
 # maxconn while the TCP probe says reachable. Loopback and the router's own
