@@ -38,15 +38,17 @@ ctl_test_status(const char *line, char *out, size_t len)
 			return 0;
 		code = code * 10 + (*p - '0');
 	}
-	if (*p != '\0' && *p != ' ' && *p != '\r' && *p != '\n')
+	/* A status code is 1xx to 5xx (RFC 9110 15); "074" is no answer. */
+	if ((*p != '\0' && *p != ' ' && *p != '\r' && *p != '\n') || code < 100)
 		return 0;
-	n = strcspn(line, "\r\n");
+	/* Shown from the code on: the version says nothing to an operator. */
+	p -= 3;
+	n = strcspn(p, "\r\n");
 	if (n >= sizeof(text))
 		n = sizeof(text) - 1;
-	memcpy(text, line, n);
+	memcpy(text, p, n);
 	text[n] = '\0';
-	/* Shown from the code on: the version says nothing to an operator. */
-	ctl_test_clean(text + (p - 3 - line), out, len);
+	ctl_test_clean(text, out, len);
 	return code;
 }
 
@@ -179,8 +181,8 @@ ctl_test_steps(const struct ctl_test_obs *o, struct ctl_test_report *r)
 		if (o->https)
 			ctl_test_fail(r, "http", "origin answered %s", st);
 		else
-			ctl_test_fail(r, "proxy-reply", "%s: %s", code == 407 ?
-			    "proxy refused the request" : "proxy answered", st);
+			ctl_test_fail(r, "proxy-reply", "%s %s", code == 407 ?
+			    "proxy refused the request:" : "proxy answered", st);
 		return;
 	}
 	s = ctl_test_add(r, o->https ? "http" : "proxy-reply", o->starttransfer_us);
@@ -216,7 +218,7 @@ ctl_test_json(const char *url, const char *proxy, const char *auth,
 		    "step", r->steps[i].step, "ms", r->steps[i].ms,
 		    "detail", r->steps[i].detail));
 	ctl_test_clean(url, u, sizeof(u));
-	doc = json_pack("{s:s, s:s?, s:b, s:o, s:s?, s:s?, s:s, s:O}",
+	doc = json_pack("{s:s, s:s?, s:b, s:o, s:s?, s:s?, s:s?, s:O}",
 	    "url", u, "proxy", proxy, "ok", r->ok, "steps", steps,
 	    "failed-step", r->failed, "reason", r->ok ? NULL : r->reason,
 	    "proxy-auth", auth, "origin-ca", origin_ca ? origin_ca : json_null());
