@@ -165,7 +165,8 @@ ctl_test(const char *run_dir, const char *url, long timeout_ms, bool json)
 	}
 	if (json) {
 		json_t *doc = ctl_test_json(url, proxy, proxy ? auth : NULL, ca, &rep);
-		char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+		    JSON_REAL_PRECISION(9));
 
 		printf("%s\n", s ? s : "null");
 		free(s);
