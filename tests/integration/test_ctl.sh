@@ -111,6 +111,9 @@ check "daemon starts" lab_start_daemon
 
 # ------------------------------------------------------------------ 1 access
 SOCK=$RUN/mgmt-proxy.sock
+sock_is() { [ "$(stat -c '%a %U:%G' "$SOCK")" = "$1" ]; }
+# The daemon sets the group just after binding: wait, bounded.
+wait_for 5 sock_is "660 root:$GRP"
 check_eq "socket is 0660 root:$GRP" "660 root:$GRP" "$(stat -c '%a %U:%G' "$SOCK")"
 check "non-member: show is refused (permission denied, names the group)" \
 	expect_fail "permission denied: not root and not in group $GRP" \
