@@ -350,7 +350,7 @@ config_control(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
 	if (!config_yaml_map(ctx, n, keys, v) || v[0] == NULL ||
 	    !config_scalar_str(ctx, v[0], name, sizeof(name), "group name"))
 		return;
-	if (!ctl_verb_group_name_ok(name))
+	if (!ctl_verbs_group_name_ok(name))
 		config_yaml_err(ctx, &v[0]->start_mark, "\"%s\" is not a group "
 		    "name ([a-z_][a-z0-9_-]*, at most %d characters)", name,
 		    CTL_GROUP_MAX - 1);

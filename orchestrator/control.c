@@ -4,11 +4,11 @@
  * table of ctl_verbs.c from the peer's credentials, taken by the kernel
  * when it connected (SO_PEERCRED, SO_PEERGROUPS). */
 #include <errno.h>
+#include <grp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <grp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -104,7 +104,7 @@ control_answer(struct control_client *c)
 	json_t *reply;
 
 	c->req[c->reqlen] = '\0';
-	if (!ctl_verb_allowed(ctl_verb_find(c->req), c->role,
+	if (!ctl_verbs_allowed(ctl_verbs_find(c->req), c->role,
 	    control_group_name, why, sizeof(why)))
 		reply = control_error("%s", why);
 	else
@@ -169,7 +169,7 @@ control_peer_role(int fd)
 		    getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == -1)
 			glen = 0;	/* the primary group still counts */
 	}
-	role = ctl_verb_role(cred.uid, cred.gid, groups, glen / sizeof(gid_t),
+	role = ctl_verbs_role(cred.uid, cred.gid, groups, glen / sizeof(gid_t),
 	    control_group);
 	if (groups != small)
 		free(groups);

@@ -15,7 +15,7 @@ static const struct ctl_verb ctl_verbs[] = {
 };
 
 const struct ctl_verb *
-ctl_verb_find(const char *request)
+ctl_verbs_find(const char *request)
 {
 	for (size_t i = 0; i < sizeof(ctl_verbs) / sizeof(ctl_verbs[0]); i++)
 		if (strcmp(ctl_verbs[i].request, request) == 0)
@@ -24,13 +24,13 @@ ctl_verb_find(const char *request)
 }
 
 const char *
-ctl_access_name(enum ctl_access a)
+ctl_verbs_access_name(enum ctl_access a)
 {
 	return a == CTL_ACCESS_ROOT ? "root" : "read";
 }
 
 enum ctl_role
-ctl_verb_role(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups,
+ctl_verbs_role(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups,
     gid_t group)
 {
 	if (uid == 0)
@@ -46,7 +46,7 @@ ctl_verb_role(uid_t uid, gid_t gid, const gid_t *groups, size_t ngroups,
 }
 
 bool
-ctl_verb_allowed(const struct ctl_verb *verb, enum ctl_role role,
+ctl_verbs_allowed(const struct ctl_verb *verb, enum ctl_role role,
     const char *group_name, char *why, size_t len)
 {
 	if (role == CTL_ROLE_ROOT)
@@ -69,7 +69,7 @@ ctl_verb_allowed(const struct ctl_verb *verb, enum ctl_role role,
 }
 
 bool
-ctl_verb_group_name_ok(const char *name)
+ctl_verbs_group_name_ok(const char *name)
 {
 	size_t len = strlen(name);
 

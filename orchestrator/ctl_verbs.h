@@ -26,18 +26,18 @@ struct ctl_verb {
 #define CTL_GROUP_DEFAULT "mgmt-proxy"
 
 /* The verb of a request line; NULL when there is none. */
-const struct ctl_verb *ctl_verb_find(const char *request);
-const char *ctl_access_name(enum ctl_access);
+const struct ctl_verb *ctl_verbs_find(const char *request);
+const char *ctl_verbs_access_name(enum ctl_access);
 /* The role of a peer: uid 0 is root; a process whose primary or one of
  * whose supplementary groups is `group` is a reader; `group` is
  * (gid_t)-1 when no read-only group is in force. */
-enum ctl_role ctl_verb_role(uid_t uid, gid_t gid, const gid_t *groups,
+enum ctl_role ctl_verbs_role(uid_t uid, gid_t gid, const gid_t *groups,
     size_t ngroups, gid_t group);
 /* True when `role` may use `verb`; else `why` says so, e.g.
  * "permission denied: reload needs root". `group_name` is "" without a
  * read-only group. */
-bool ctl_verb_allowed(const struct ctl_verb *verb, enum ctl_role role,
+bool ctl_verbs_allowed(const struct ctl_verb *verb, enum ctl_role role,
     const char *group_name, char *why, size_t len);
 /* A group name as useradd(8) accepts it: [a-z_][a-z0-9_-]*, at most 32. */
-bool ctl_verb_group_name_ok(const char *name);
+bool ctl_verbs_group_name_ok(const char *name);
 #endif

@@ -120,7 +120,7 @@ ctl_errors(json_t *reply)
 /* test URL: asks the daemon for the active proxy and where the
  * forwarder's trust and credentials are, then fetches URL itself. */
 static int
-ctl_test(const char *run_dir, const char *url, long timeout_ms, bool json)
+ctl_run_test(const char *run_dir, const char *url, long timeout_ms, bool json)
 {
 	char origin_ca[CFG_MAX_ORIGIN_CA][CFG_PATH_MAX];
 	char auth[CFG_PATH_MAX * 2] = "", why[CFG_PATH_MAX * 2];
@@ -226,12 +226,12 @@ main(int argc, char **argv)
 	if (strcmp(words, "test") == 0) {
 		if (url == NULL)
 			usage(stderr, 2);
-		return ctl_test(run_dir, url, timeout_ms, json);
+		return ctl_run_test(run_dir, url, timeout_ms, json);
 	}
 	if (strcmp(words, "show management-proxy detail") == 0) {
 		detail = true;
 		req = "show management-proxy";
-	} else if (ctl_verb_find(words) != NULL)
+	} else if (ctl_verbs_find(words) != NULL)
 		req = words;
 	else
 		usage(stderr, 2);

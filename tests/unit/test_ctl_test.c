@@ -256,30 +256,30 @@ END_TEST
 START_TEST(verbs_table)
 {
 	char why[CTL_WHY_MAX];
-	const struct ctl_verb *reload = ctl_verb_find("reload");
+	const struct ctl_verb *reload = ctl_verbs_find("reload");
 
 	ck_assert_ptr_nonnull(reload);
-	ck_assert_str_eq(ctl_access_name(reload->access), "root");
-	ck_assert_int_eq(ctl_verb_find("show alarms")->access, CTL_ACCESS_READ);
-	ck_assert_int_eq(ctl_verb_find("show management-proxy")->access, CTL_ACCESS_READ);
-	ck_assert_int_eq(ctl_verb_find("show dhcp learned-proxies")->access, CTL_ACCESS_READ);
-	ck_assert_int_eq(ctl_verb_find("ca export")->access, CTL_ACCESS_READ);
-	ck_assert_int_eq(ctl_verb_find("test")->access, CTL_ACCESS_READ);
-	ck_assert_ptr_null(ctl_verb_find("reload now"));
-	ck_assert_ptr_null(ctl_verb_find("show"));
+	ck_assert_str_eq(ctl_verbs_access_name(reload->access), "root");
+	ck_assert_int_eq(ctl_verbs_find("show alarms")->access, CTL_ACCESS_READ);
+	ck_assert_int_eq(ctl_verbs_find("show management-proxy")->access, CTL_ACCESS_READ);
+	ck_assert_int_eq(ctl_verbs_find("show dhcp learned-proxies")->access, CTL_ACCESS_READ);
+	ck_assert_int_eq(ctl_verbs_find("ca export")->access, CTL_ACCESS_READ);
+	ck_assert_int_eq(ctl_verbs_find("test")->access, CTL_ACCESS_READ);
+	ck_assert_ptr_null(ctl_verbs_find("reload now"));
+	ck_assert_ptr_null(ctl_verbs_find("show"));
 
-	ck_assert(ctl_verb_allowed(reload, CTL_ROLE_ROOT, "g", why, sizeof(why)));
-	ck_assert(!ctl_verb_allowed(reload, CTL_ROLE_READER, "g", why, sizeof(why)));
+	ck_assert(ctl_verbs_allowed(reload, CTL_ROLE_ROOT, "g", why, sizeof(why)));
+	ck_assert(!ctl_verbs_allowed(reload, CTL_ROLE_READER, "g", why, sizeof(why)));
 	ck_assert_str_eq(why, "permission denied: reload needs root");
-	ck_assert(ctl_verb_allowed(ctl_verb_find("show alarms"), CTL_ROLE_READER, "g",
+	ck_assert(ctl_verbs_allowed(ctl_verbs_find("show alarms"), CTL_ROLE_READER, "g",
 	    why, sizeof(why)));
 	/* An unknown request from a reader gets "unknown request" from the
 	 * daemon, not a permission error. */
-	ck_assert(ctl_verb_allowed(NULL, CTL_ROLE_READER, "g", why, sizeof(why)));
-	ck_assert(!ctl_verb_allowed(ctl_verb_find("show alarms"), CTL_ROLE_NONE, "mgmt-proxy",
+	ck_assert(ctl_verbs_allowed(NULL, CTL_ROLE_READER, "g", why, sizeof(why)));
+	ck_assert(!ctl_verbs_allowed(ctl_verbs_find("show alarms"), CTL_ROLE_NONE, "mgmt-proxy",
 	    why, sizeof(why)));
 	ck_assert_str_eq(why, "permission denied: not root and not in group mgmt-proxy");
-	ck_assert(!ctl_verb_allowed(NULL, CTL_ROLE_NONE, "", why, sizeof(why)));
+	ck_assert(!ctl_verbs_allowed(NULL, CTL_ROLE_NONE, "", why, sizeof(why)));
 	ck_assert_str_eq(why, "permission denied: only root may use mgmt-proxyd");
 }
 END_TEST
@@ -288,19 +288,19 @@ START_TEST(verbs_role)
 {
 	gid_t sup[] = { 100, 4242 };
 
-	ck_assert_int_eq(ctl_verb_role(0, 0, NULL, 0, (gid_t)-1), CTL_ROLE_ROOT);
-	ck_assert_int_eq(ctl_verb_role(1000, 4242, NULL, 0, (gid_t)-1), CTL_ROLE_NONE);
-	ck_assert_int_eq(ctl_verb_role(1000, 4242, NULL, 0, 4242), CTL_ROLE_READER);
-	ck_assert_int_eq(ctl_verb_role(1000, 100, sup, 2, 4242), CTL_ROLE_READER);
-	ck_assert_int_eq(ctl_verb_role(1000, 100, sup, 1, 4242), CTL_ROLE_NONE);
-	ck_assert(ctl_verb_group_name_ok("mgmt-proxy"));
-	ck_assert(ctl_verb_group_name_ok("_x9"));
-	ck_assert(!ctl_verb_group_name_ok(""));
-	ck_assert(!ctl_verb_group_name_ok("9x"));
-	ck_assert(!ctl_verb_group_name_ok("Admins"));
-	ck_assert(!ctl_verb_group_name_ok("a b"));
-	ck_assert(!ctl_verb_group_name_ok("abcdefghijklmnopqrstuvwxyz0123456"));
-	ck_assert(ctl_verb_group_name_ok("abcdefghijklmnopqrstuvwxyz012345"));
+	ck_assert_int_eq(ctl_verbs_role(0, 0, NULL, 0, (gid_t)-1), CTL_ROLE_ROOT);
+	ck_assert_int_eq(ctl_verbs_role(1000, 4242, NULL, 0, (gid_t)-1), CTL_ROLE_NONE);
+	ck_assert_int_eq(ctl_verbs_role(1000, 4242, NULL, 0, 4242), CTL_ROLE_READER);
+	ck_assert_int_eq(ctl_verbs_role(1000, 100, sup, 2, 4242), CTL_ROLE_READER);
+	ck_assert_int_eq(ctl_verbs_role(1000, 100, sup, 1, 4242), CTL_ROLE_NONE);
+	ck_assert(ctl_verbs_group_name_ok("mgmt-proxy"));
+	ck_assert(ctl_verbs_group_name_ok("_x9"));
+	ck_assert(!ctl_verbs_group_name_ok(""));
+	ck_assert(!ctl_verbs_group_name_ok("9x"));
+	ck_assert(!ctl_verbs_group_name_ok("Admins"));
+	ck_assert(!ctl_verbs_group_name_ok("a b"));
+	ck_assert(!ctl_verbs_group_name_ok("abcdefghijklmnopqrstuvwxyz0123456"));
+	ck_assert(ctl_verbs_group_name_ok("abcdefghijklmnopqrstuvwxyz012345"));
 }
 END_TEST
 
