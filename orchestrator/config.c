@@ -70,6 +70,8 @@ config_defaults(struct config *cfg)
 	    "/etc/mgmt-proxy/ha.key");
 	cfg->log_level = -1;
 	cfg->tls_inspect = true;
+	snprintf(cfg->read_group, sizeof(cfg->read_group), "%s",
+	    CTL_GROUP_DEFAULT);
 }
 
 bool

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "ctl_verbs.h"
 #include "log.h"
 
 #define CFG_NAME_MAX	64	/* names of routers, nodes, proxies, interfaces */
@@ -89,6 +90,9 @@ struct config {
 	int log_level;			/* enum log_level; -1: default (info) */
 	enum log_access log_access;	/* default LOG_ACCESS_MAIN */
 	char log_access_file[CFG_PATH_MAX];	/* with LOG_ACCESS_FILE */
+	/* control.read-group: its members may use the read-only verbs;
+	 * default "mgmt-proxy" (root only while no such group exists). */
+	char read_group[CTL_GROUP_MAX];
 };
 
 struct cfg_errors {

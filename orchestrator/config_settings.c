@@ -339,11 +339,30 @@ config_log(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
 		cfg->log_access = LOG_ACCESS_FILE;
 }
 
+/* control: {read-group: NAME} */
+static void
+config_control(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
+{
+	static const char *const keys[] = { "read-group", NULL };
+	yaml_node_t *v[1];
+	char name[CTL_GROUP_MAX + 1];
+
+	if (!config_yaml_map(ctx, n, keys, v) || v[0] == NULL ||
+	    !config_scalar_str(ctx, v[0], name, sizeof(name), "group name"))
+		return;
+	if (!ctl_verbs_group_name_ok(name))
+		config_yaml_err(ctx, &v[0]->start_mark, "\"%s\" is not a group "
+		    "name ([a-z_][a-z0-9_-]*, at most %d characters)", name,
+		    CTL_GROUP_MAX - 1);
+	else
+		memcpy(cfg->read_group, name, sizeof(cfg->read_group));
+}
+
 enum { ST_ROUTER, ST_NODE, ST_FWD, ST_HC, ST_INTERCEPT, ST_TLS, ST_HA,
-    ST_LOG, ST_UPSTREAM, ST_NKEYS };
+    ST_LOG, ST_UPSTREAM, ST_CONTROL, ST_NKEYS };
 static const char *const config_st_keys[] = {
 	"router", "node", "forwarder", "health-check", "intercept", "tls",
-	"ha", "log", "upstream", NULL
+	"ha", "log", "upstream", "control", NULL
 };
 
 void
@@ -396,4 +415,6 @@ config_settings_parse(struct config_ctx *ctx, yaml_node_t *n,
 		config_log(ctx, v[ST_LOG], cfg);
 	if (v[ST_UPSTREAM] != NULL)
 		config_upstream(ctx, v[ST_UPSTREAM], cfg);
+	if (v[ST_CONTROL] != NULL)
+		config_control(ctx, v[ST_CONTROL], cfg);
 }

@@ -1,7 +1,10 @@
 /* Control socket server. Each client gets a bounded request buffer, a
  * bounded reply and a deadline, so a stuck or hostile client can hold
- * neither memory nor the loop. */
+ * neither memory nor the loop. Who may ask what is decided by the verb
+ * table of ctl_verbs.c from the peer's credentials, taken by the kernel
+ * when it connected (SO_PEERCRED, SO_PEERGROUPS). */
 #include <errno.h>
+#include <grp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,13 +16,16 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "ctl_verbs.h"
 #include "event.h"
 #include "log.h"
 
 #define CONTROL_DEADLINE_MS	5000
+#define CONTROL_PEER_GROUPS	256	/* more are fetched on the heap */
 
 struct control_client {
 	int fd;
+	enum ctl_role role;
 	char req[CONTROL_REQ_MAX];
 	size_t reqlen;
 	char *reply;
@@ -32,6 +38,9 @@ static char control_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 static control_handler control_cb;
 static void *control_arg;
 static struct control_client control_clients[CONTROL_CLIENTS];
+/* The read-only group in force: (gid_t)-1 and "" when there is none. */
+static gid_t control_group = (gid_t)-1;
+static char control_group_name[CTL_GROUP_MAX];
 
 json_t *
 control_ok(json_t *result)
@@ -91,10 +100,15 @@ control_write(int fd, uint32_t events, void *arg)
 static void
 control_answer(struct control_client *c)
 {
+	char why[CTL_WHY_MAX];
 	json_t *reply;
 
 	c->req[c->reqlen] = '\0';
-	reply = control_cb(c->req, control_arg);
+	if (!ctl_verbs_allowed(ctl_verbs_find(c->req), c->role,
+	    control_group_name, why, sizeof(why)))
+		reply = control_error("%s", why);
+	else
+		reply = control_cb(c->req, control_arg);
 	c->reply = json_dumps(reply, JSON_COMPACT);
 	json_decref(reply);
 	if (c->reply == NULL) {
@@ -132,16 +146,34 @@ control_read(int fd, uint32_t events, void *arg)
 	}
 }
 
-/* Only the daemon's own user (root in production) may steer it. */
-static bool
-control_peer_allowed(int fd)
+/* The peer's role: uid and primary group from SO_PEERCRED, the
+ * supplementary groups from SO_PEERGROUPS. Both are what the peer held
+ * when it connected, so no later change of process (or pid reuse) can
+ * lend it someone else's groups. The daemon's own user counts as root. */
+static enum ctl_role
+control_peer_role(int fd)
 {
+	gid_t small[CONTROL_PEER_GROUPS], *groups = small;
+	socklen_t len = sizeof(struct ucred), glen = sizeof(small);
 	struct ucred cred;
-	socklen_t len = sizeof(cred);
+	enum ctl_role role;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
-		return false;
-	return cred.uid == 0 || cred.uid == geteuid();
+		return CTL_ROLE_NONE;
+	if (cred.uid == 0 || cred.uid == geteuid())
+		return CTL_ROLE_ROOT;
+	if (control_group == (gid_t)-1)
+		return CTL_ROLE_NONE;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == -1) {
+		if (errno != ERANGE || (groups = malloc(glen)) == NULL ||
+		    getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == -1)
+			glen = 0;	/* the primary group still counts */
+	}
+	role = ctl_verbs_role(cred.uid, cred.gid, groups, glen / sizeof(gid_t),
+	    control_group);
+	if (groups != small)
+		free(groups);
+	return role;
 }
 
 static void
@@ -153,10 +185,6 @@ control_accept(int lfd, uint32_t events, void *arg)
 	fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd == -1)
 		return;
-	if (!control_peer_allowed(fd)) {
-		close(fd);
-		return;
-	}
 	for (size_t i = 0; i < CONTROL_CLIENTS; i++)
 		if (control_clients[i].fd == -1) {
 			c = &control_clients[i];
@@ -167,6 +195,8 @@ control_accept(int lfd, uint32_t events, void *arg)
 		return;
 	}
 	c->fd = fd;
+	/* Refused only once it has asked: it then reads why. */
+	c->role = control_peer_role(fd);
 	c->reqlen = 0;
 	event_timer_arm(&c->deadline, CONTROL_DEADLINE_MS);
 }
@@ -208,6 +238,38 @@ control_open(const char *path, control_handler cb, void *arg)
 	control_arg = arg;
 	snprintf(control_path, sizeof(control_path), "%s", path);
 	return 0;
+}
+
+int
+control_set_group(const char *name)
+{
+	struct group *gr = name[0] != '\0' ? getgrnam(name) : NULL;
+	int rc;
+
+	if (control_fd == -1)
+		return 0;
+	if (gr == NULL) {
+		/* No such group: root only, as without the feature. */
+		control_group = (gid_t)-1;
+		control_group_name[0] = '\0';
+		rc = chmod(control_path, 0600);
+		if (rc == 0)
+			rc = chown(control_path, geteuid(), getegid());
+		return rc;
+	}
+	control_group = gr->gr_gid;
+	snprintf(control_group_name, sizeof(control_group_name), "%s", name);
+	/* Group first, then the mode: never readable by the wrong group. */
+	rc = chown(control_path, geteuid(), gr->gr_gid);
+	if (rc == 0)
+		rc = chmod(control_path, 0660);
+	return rc;
+}
+
+const char *
+control_group_in_force(void)
+{
+	return control_group_name;
 }
 
 void

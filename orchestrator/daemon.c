@@ -17,6 +17,7 @@
 
 #include "alarm.h"
 #include "control.h"
+#include "ctl_test.h"
 #include "daemon.h"
 #include "dhcp_guard.h"
 #include "dhcp_lease.h"
@@ -616,6 +617,27 @@ daemon_apply_log(const struct config *cfg)
 		log_err("access log %s: %s", cfg->log_access_file, strerror(errno));
 }
 
+/* The control socket's read-only group, from the configuration. */
+static void
+daemon_control_group(void)
+{
+	const char *before = control_group_in_force();
+	char was[CTL_GROUP_MAX];
+
+	snprintf(was, sizeof(was), "%s", before);
+	if (control_set_group(d.cfg.read_group) == -1)
+		log_err("control socket %s: owner or mode: %s", d.sock_path,
+		    strerror(errno));
+	if (strcmp(was, control_group_in_force()) == 0)
+		return;
+	if (control_group_in_force()[0] != '\0')
+		log_info("control socket: members of group %s may use show, "
+		    "ca export and test", control_group_in_force());
+	else
+		log_info("control socket: root only (no group %s on this box)",
+		    d.cfg.read_group);
+}
+
 static json_t *
 daemon_reload(void)
 {
@@ -641,6 +663,7 @@ daemon_reload(void)
 	if (hc_changed)
 		daemon_health_rearm();
 	daemon_apply_log(&d.cfg);
+	daemon_control_group();
 	daemon_load_onboarding();
 	dhcp_snoop_configure(&d.cfg);
 	/* A channel that cannot be reopened keeps running as it was. */
@@ -685,6 +708,16 @@ daemon_control(const char *req, void *arg)
 		return daemon_reload();
 	if (strcmp(req, "ca export") == 0)
 		return forward_ca_export();
+	if (strcmp(req, CTL_VERB_TEST) == 0) {
+		char a[ADDR_STRLEN], t[ADDR_STRLEN];
+
+		if (d.fsm.in_effect)
+			addr_format(&d.fsm.effect, a);
+		if (d.fsm.has_target)
+			addr_format(&d.fsm.target, t);
+		return control_ok(ctl_test_info(&d.cfg, d.fsm.in_effect ? a : NULL,
+		    d.fsm.has_target ? t : NULL, proxy_fsm_state_name(d.fsm.state)));
+	}
 	return control_error("unknown request");
 }
 
@@ -821,6 +854,7 @@ daemon_init_loop(void)
 		log_err("control socket %s: %s", d.sock_path, strerror(errno));
 		return -1;
 	}
+	daemon_control_group();
 	/* A HAProxy left by an earlier run may hold what we bind next. */
 	forward_clean_stale(&fp);
 	/* Learning is best effort: without it static mode still works. */

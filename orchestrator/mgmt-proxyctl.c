@@ -5,12 +5,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "control.h"
+#include "ctl_fetch.h"
 #include "ctl_render.h"
+#include "ctl_verbs.h"
 #include "daemon.h"
 
 #define CTL_REPLY_MAX	(4 * 1024 * 1024)
@@ -25,8 +29,25 @@ usage(FILE *out, int status)
 	    "       mgmt-proxyctl [--run-dir DIR] show alarms [--json]\n"
 	    "       mgmt-proxyctl [--run-dir DIR] reload\n"
 	    "       mgmt-proxyctl [--run-dir DIR] ca export\n"
+	    "       mgmt-proxyctl [--run-dir DIR] test URL [--json] [--timeout SECONDS]\n"
 	    "       mgmt-proxyctl --version | --help\n");
 	exit(status);
+}
+
+/* The socket refused us: say who may use it, as the daemon would. */
+static void
+ctl_denied(const char *path)
+{
+	struct group *gr;
+	struct stat st;
+
+	if (stat(path, &st) == 0 && (st.st_mode & 0060) == 0060 &&
+	    (gr = getgrgid(st.st_gid)) != NULL)
+		fprintf(stderr, "permission denied: not root and not in group %s\n",
+		    gr->gr_name);
+	else
+		fprintf(stderr, "permission denied: only root may use mgmt-proxyd\n");
+	exit(1);
 }
 
 /* Sends one request line and reads the whole JSON reply. */
@@ -47,6 +68,8 @@ ctl_ask(const char *run_dir, const char *req)
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd == -1 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		if (errno == EACCES)
+			ctl_denied(sun.sun_path);
 		fprintf(stderr, "mgmt-proxyctl: %s: %s (is mgmt-proxyd running?)\n",
 		    sun.sun_path, strerror(errno));
 		exit(1);
@@ -94,17 +117,80 @@ ctl_errors(json_t *reply)
 	return 1;
 }
 
+/* test URL: asks the daemon for the active proxy and where the
+ * forwarder's trust and credentials are, then fetches URL itself. */
+static int
+ctl_run_test(const char *run_dir, const char *url, long timeout_ms, bool json)
+{
+	char origin_ca[CFG_MAX_ORIGIN_CA][CFG_PATH_MAX];
+	char auth[CFG_PATH_MAX * 2] = "", why[CFG_PATH_MAX * 2];
+	struct ctl_fetch_opts opt = { .url = url, .origin_ca = origin_ca,
+	    .timeout_ms = timeout_ms };
+	struct ctl_test_report rep;
+	struct ctl_test_obs obs;
+	json_t *reply, *info, *ca, *e;
+	const char *proxy;
+	size_t i;
+
+	reply = ctl_ask(run_dir, CTL_VERB_TEST);
+	if (json_integer_value(json_object_get(reply, "status")) != 0)
+		return ctl_errors(reply);
+	info = json_object_get(reply, "result");
+	proxy = json_string_value(json_object_get(info, "active-proxy"));
+	/* None in effect but one selected (unreachable): test that one, to
+	 * show why; the verdict stays a failure. */
+	if (proxy == NULL)
+		proxy = json_string_value(json_object_get(info, "selected"));
+	ca = json_object_get(info, "origin-ca");
+	json_array_foreach(ca, i, e)
+		if (i < CFG_MAX_ORIGIN_CA && json_string_value(e) != NULL)
+			snprintf(origin_ca[opt.norigin_ca++], CFG_PATH_MAX, "%s",
+			    json_string_value(e));
+	opt.proxy = proxy;
+	opt.auth_file = json_string_value(json_object_get(info, "auth-file"));
+	if (proxy == NULL) {
+		const char *st = json_string_value(json_object_get(info, "state"));
+
+		ctl_test_no_proxy(st ? st : "unknown", &rep);
+	} else if (ctl_fetch_run(&opt, &obs, auth, sizeof(auth), why, sizeof(why)) == -1) {
+		fprintf(stderr, "mgmt-proxyctl: test: %s\n", why);
+		json_decref(reply);
+		return 1;
+	} else {
+		const char *st = json_string_value(json_object_get(info, "state"));
+
+		obs.not_in_effect = json_is_null(json_object_get(info, "active-proxy"));
+		snprintf(obs.state, sizeof(obs.state), "%s", st ? st : "unknown");
+		ctl_test_evaluate(&obs, &rep);
+	}
+	if (json) {
+		json_t *doc = ctl_test_json(url, proxy, proxy ? auth : NULL, ca, &rep);
+		char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+		    JSON_REAL_PRECISION(9));
+
+		printf("%s\n", s ? s : "null");
+		free(s);
+		json_decref(doc);
+	} else
+		ctl_test_print(stdout, url, proxy, auth, &rep);
+	json_decref(reply);
+	return rep.ok ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "run-dir", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *run_dir = DEFAULT_RUN_DIR, *req = NULL;
+	const char *run_dir = DEFAULT_RUN_DIR, *req = NULL, *url = NULL;
+	long timeout_ms = CTL_FETCH_TIMEOUT_MS;
+	char *end;
 	bool json = false, detail = false;
 	char words[128] = "";
 	json_t *reply, *result;
@@ -115,24 +201,37 @@ main(int argc, char **argv)
 		if (ch == -1) {
 			size_t l = strlen(words);
 
+			/* A URL can be longer than the words of any command. */
+			if (strcmp(words, "test") == 0 && url == NULL) {
+				url = argv[optind++];
+				continue;
+			}
+
 			snprintf(words + l, sizeof(words) - l, "%s%s", l ? " " : "", argv[optind++]);
 			continue;
 		}
 		switch (ch) {
 		case 'r': run_dir = optarg; break;
 		case 'j': json = true; break;
+		case 't':
+			timeout_ms = strtol(optarg, &end, 10) * 1000;
+			if (*end != '\0' || timeout_ms < 1000 || timeout_ms > 300000)
+				usage(stderr, 2);
+			break;
 		case 'h': usage(stdout, 0); break;
 		case 'V': printf("mgmt-proxyctl %s\n", MGMT_PROXY_VERSION); return 0;
 		default: usage(stderr, 2);
 		}
 	}
+	if (strcmp(words, "test") == 0) {
+		if (url == NULL)
+			usage(stderr, 2);
+		return ctl_run_test(run_dir, url, timeout_ms, json);
+	}
 	if (strcmp(words, "show management-proxy detail") == 0) {
 		detail = true;
 		req = "show management-proxy";
-	} else if (strcmp(words, "show management-proxy") == 0 ||
-	    strcmp(words, "show dhcp learned-proxies") == 0 ||
-	    strcmp(words, "show alarms") == 0 || strcmp(words, "reload") == 0 ||
-	    strcmp(words, "ca export") == 0)
+	} else if (ctl_verbs_find(words) != NULL)
 		req = words;
 	else
 		usage(stderr, 2);

@@ -203,6 +203,25 @@ tunnel_append_file(char **buf, size_t *len, const char *path, char *why, size_t 
 	return 0;
 }
 
+char *
+tunnel_ca_bundle(char (*files)[CFG_PATH_MAX], size_t n, size_t *len,
+    char *why, size_t wlen)
+{
+	char *ca = NULL;
+	int rc;
+
+	/* Origins are verified against the system store plus origin-ca. */
+	*len = 0;
+	rc = tunnel_append_file(&ca, len, TUNNEL_SYSTEM_CA, why, wlen);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = tunnel_append_file(&ca, len, files[i], why, wlen);
+	if (rc == -1) {
+		free(ca);
+		return NULL;
+	}
+	return ca;
+}
+
 /* "Basic base64(user:password)" from the credentials file into out. */
 static int
 tunnel_auth_header(char *out, size_t max, char *why, size_t wlen)
@@ -263,12 +282,10 @@ tunnel_write_files(const char *dir, char *why, size_t wlen)
 	    tunnel_write(dir, "no-inspect-suffix.lst", suffix, ls, 0644, why, wlen) == -1 ||
 	    tunnel_write(dir, "origin-error.http", page, (size_t)plen, 0644, why, wlen) == -1)
 		return -1;
-	/* Origins are verified against the system store plus origin-ca. */
-	rc = tunnel_append_file(&ca, &lca, TUNNEL_SYSTEM_CA, why, wlen);
-	for (size_t i = 0; rc == 0 && i < tn.norigin_ca; i++)
-		rc = tunnel_append_file(&ca, &lca, tn.origin_ca[i], why, wlen);
-	if (rc == 0)
-		rc = tunnel_write(dir, "origin-ca.pem", ca, lca, 0644, why, wlen);
+	ca = tunnel_ca_bundle(tn.origin_ca, tn.norigin_ca, &lca, why, wlen);
+	if (ca == NULL)
+		return -1;
+	rc = tunnel_write(dir, "origin-ca.pem", ca, lca, 0644, why, wlen);
 	free(ca);
 	if (rc == -1)
 		return -1;

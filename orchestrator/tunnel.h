@@ -52,4 +52,9 @@ bool tunnel_inspect(void);
  * no-inspect-suffix.lst, origin-ca.pem, origin-error.http, proxy-auth
  * (0600; empty without credentials). -1 and `why` on failure. */
 int tunnel_write_files(const char *run_dir, char *why, size_t len);
+/* The PEM bundle origins are verified against: the system store, then
+ * each file (mgmt-proxyctl test trusts exactly what HAProxy trusts).
+ * NULL and `why` on failure; the caller frees. */
+char *tunnel_ca_bundle(char (*files)[CFG_PATH_MAX], size_t n,
+    size_t *len, char *why, size_t wlen);
 #endif
