@@ -54,6 +54,11 @@ dpkg -i "$DEB" >"$W/dpkg-i.out" 2>&1 && say ok "dpkg -i" || { say "not ok" "dpkg
 start && say ok "starts (mode disabled)" || say "not ok" "starts (mode disabled)"
 st=$(in_ns mgmt-proxyctl show management-proxy --json | jq -r .state)
 [ "$st" = disabled ] && say ok "state disabled" || say "not ok" "state disabled (got $st)"
+getent group mgmt-proxy >/dev/null && say ok "read-only group mgmt-proxy created" ||
+	say "not ok" "read-only group mgmt-proxy created"
+mode=$(stat -c '%a %G' /run/128technology/mgmt-proxy.sock 2>/dev/null)
+[ "$mode" = "660 mgmt-proxy" ] && say ok "control socket 0660 root:mgmt-proxy" ||
+	say "not ok" "control socket 0660 root:mgmt-proxy (got $mode)"
 # Forwarding on, then the package goes away under the running daemon.
 cat > /etc/mgmt-proxy/mgmt-proxy.yaml <<YAML
 authority:
