@@ -155,33 +155,55 @@ unblock
 check "unblocked: alarm cleared" wait_for 10 no_alarm
 
 # ------------------------------------------------------------------ 5 passive
+# early_alarm KIND URL-PREFIX [CURL-ARGS...]: with traffic of that kind
+# flowing (at most 150 requests, each bounded, about 30 s in all), Squid
+# stopped: the alarm comes long before the next timed probe (60 s after
+# the last one, at least 40 s away), because the traffic failed.
+early_alarm() {
+	local kind=$1 url=$2 loop t0 t1 asked stop=$W/stop-$1
+	shift 2
+	asked=$(grep -c "traffic could not connect to $SQUID:3128: probing it now" "$LOG")
+	# Stopped through a file: a signal to the background job would reach
+	# the subshell around ip netns exec, not the loop.
+	in_m timeout 60 bash -c 's=$1 u=$2; shift 2; for i in $(seq 150); do
+		[ -e "$s" ] && exit 0
+		curl -s -o /dev/null --max-time 5 "$@" "$u$i"; sleep 0.2; done' _ "$stop" "$url" "$@" &
+	loop=$!
+	sleep 1
+	t0=$(date +%s.%N)
+	lab_squid_stop
+	t1=$(date +%s.%N)
+	if within 20 has_alarm; then
+		ok "interval 60, $kind traffic flowing: alarm raised long before the next timed probe"
+		# Squid closes its port as soon as it is told to stop, then takes
+		# a while to exit: the figure that counts is from the start.
+		echo "# $kind: alarm raised $(elapsed "$t0") s after Squid was told to stop (its exit took $(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }") s; interval 60 s)"
+	else
+		fail "interval 60, $kind traffic flowing: no alarm within 20 s of stopping Squid"
+	fi
+	check "$kind: the daemon probed because traffic failed" [ \
+		"$(grep -c "traffic could not connect to $SQUID:3128: probing it now" "$LOG")" -gt "$asked" ]
+	touch "$stop"
+	wait "$loop" 2>/dev/null
+	lab_squid_start >>"$W/lab.out" 2>&1
+}
+
 lab_stop_daemon
 LAB_HC="interval: 60, timeout: 3" write_cfg
 check "daemon starts with interval 60" lab_start_daemon
 check "proxy active (interval 60)" wait_for 10 is_active "$SQUID:3128"
 check "HTTP through Squid" wait_for 5 body_from http://origin.test/alarm-1 "$SQUID"
-# Traffic: at most 150 requests, each bounded, about 30 s in all.
-in_m timeout 60 bash -c 'for i in $(seq 150); do
-	curl -s -o /dev/null --max-time 5 http://origin.test/loop-$i; sleep 0.2; done' &
-LOOP=$!
-sleep 1
-T0=$(date +%s.%N)
-lab_squid_stop
-T1=$(date +%s.%N)
-# The next timed probe is 60 s after the start, at least 40 s away.
-if within 20 has_alarm; then
-	ok "interval 60, traffic flowing: alarm raised long before the next timed probe"
-	# Squid closes its port as soon as it is told to stop, then takes a
-	# while to exit: the figure that counts is from the start of the stop.
-	echo "# alarm raised $(elapsed "$T0") s after Squid was told to stop (its exit took $(awk "BEGIN { printf \"%.1f\", $T1 - $T0 }") s; interval 60 s)"
-else
-	fail "interval 60, traffic flowing: no alarm within 20 s of stopping Squid"
-fi
-check "the daemon probed because traffic failed" \
-	grep -q "traffic could not connect to $SQUID:3128: probing it now" "$LOG"
-kill "$LOOP" 2>/dev/null
-wait "$LOOP" 2>/dev/null
-lab_squid_start >>"$W/lab.out" 2>&1
+early_alarm HTTP http://origin.test/loop-
+check "HTTP: HAProxy logged requests that could not connect to the proxy" \
+	grep -qE "be=be_proxy/proxy status=503 .* term=[sS]C--$" "$LOG"
+# Back at once: a reload that changes the health check probes now.
+LAB_HC="interval: 59, timeout: 3" write_cfg
+ctl reload >/dev/null
+check "proxy back after a reload" wait_for 10 is_active "$SQUID:3128"
+check "alarm cleared" wait_for 5 no_alarm
+early_alarm HTTPS https://secure.test/loop- -k
+check "HTTPS: HAProxy logged CONNECT tunnels that could not connect to the proxy" \
+	grep -qE "be=ls_connect/proxy .* term=[sS]C$" "$LOG"
 
 lab_stop_checks
 t_finish
