@@ -138,6 +138,10 @@ lab_stop_daemon
 LAB_HC="interval: 1, timeout: 1, fall: 3" write_cfg
 check "daemon starts with fall: 3" lab_start_daemon
 check "proxy active (fall: 3)" wait_for 10 is_active "$SQUID:3128"
+check_eq "show management-proxy --json: health-check-fall 3" 3 \
+	"$(JQ='."health-check-fall"' jget show management-proxy)"
+check "show management-proxy detail: fall 3, rise 1" bash -c \
+	"ip netns exec '$LAB-router' '$MPC' --run-dir '$RUN' show management-proxy detail | grep -q 'timeout 1 s, fall 3, rise 1'"
 RAISED=$(lines alarm-raise)
 before=$(failed_probes)
 check "port blocked" block
