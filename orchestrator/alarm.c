@@ -1,4 +1,5 @@
 /* The management proxy alarm: state and its rendering. */
+#include <limits.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -34,4 +35,31 @@ alarm_time(int64_t t, char buf[ALARM_TIME_MAX])
 
 	gmtime_r(&tt, &tm);
 	strftime(buf, ALARM_TIME_MAX, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+bool
+alarm_seq_parse(const char *buf, size_t len, unsigned *seq)
+{
+	unsigned long long v = 0;
+
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	if (len == 0 || len > 10)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] < '0' || buf[i] > '9')
+			return false;
+		v = v * 10 + (unsigned)(buf[i] - '0');
+	}
+	/* The next raise adds one: the largest must leave room for it. */
+	if (v >= UINT_MAX)
+		return false;
+	*seq = (unsigned)v;
+	return true;
+}
+
+size_t
+alarm_seq_format(unsigned seq, char buf[ALARM_SEQ_MAX])
+{
+	return (size_t)snprintf(buf, ALARM_SEQ_MAX, "%u\n", seq);
 }

@@ -4,6 +4,7 @@
 #ifndef ALARM_H
 #define ALARM_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "addr.h"
@@ -28,6 +29,14 @@ void alarm_clear(struct alarm *);
 /* "NODE.ROUTER:N" */
 void alarm_id(const struct alarm *, const char *node, const char *router,
     char buf[ALARM_ID_MAX]);
+/* Sequence numbers go on across restarts: the last one used is kept in
+ * a state file of one decimal line, written before the number is used. */
+#define ALARM_SEQ_FILE	"alarm-seq"
+#define ALARM_SEQ_MAX	16
+/* Pure: the file's content; false when it is not one number. */
+bool alarm_seq_parse(const char *buf, size_t len, unsigned *seq);
+/* Pure: the content for seq; its length. */
+size_t alarm_seq_format(unsigned seq, char buf[ALARM_SEQ_MAX]);
 /* ISO-8601 UTC, "2026-11-24T13:23:17Z" */
 void alarm_time(int64_t t, char buf[ALARM_TIME_MAX]);
 #endif

@@ -56,6 +56,8 @@ config_defaults(struct config *cfg)
 	cfg->forwarder = FWD_HAPROXY;
 	cfg->hc_interval = 60;
 	cfg->hc_timeout = 3;
+	cfg->hc_fall = 1;
+	cfg->hc_rise = 1;
 	snprintf(cfg->intercept_if[0], IFNAMSIZ, "%s", "kni254");
 	cfg->nintercept = 1;
 	cfg->http_port[0] = 80;
@@ -118,6 +120,20 @@ config_parse(const char *fname, const char *buf, size_t len,
 	return err->n == 0;
 }
 
+/* "FILE:LINE:COL: WHAT FILE: WHY" as the one error; false. */
+static bool
+config_file_error(struct cfg_errors *err, const char *path, size_t line,
+    size_t col, const char *what, const char *file, const char *why)
+{
+	int n = snprintf(err->msg[0], CFG_ERR_LEN, "%s:%zu:%zu: ", path, line, col);
+
+	if (n > 0 && n < CFG_ERR_LEN)
+		snprintf(err->msg[0] + n, CFG_ERR_LEN - (size_t)n, "%s %.120s: %.100s",
+		    what, file, why);
+	err->n = 1;
+	return false;
+}
+
 /* The loop must never wait on a file it did not create: the read does not
  * block (a FIFO at the path is refused at once, never waited on) and only
  * a regular file is read. Links are followed, since configuration files
@@ -125,6 +141,7 @@ config_parse(const char *fname, const char *buf, size_t len,
 bool
 config_load(const char *path, struct config *cfg, struct cfg_errors *err)
 {
+	char why[128];
 	size_t len;
 	char *buf;
 	bool ok;
@@ -139,20 +156,15 @@ config_load(const char *path, struct config *cfg, struct cfg_errors *err)
 	}
 	ok = config_parse(path, buf, len, cfg, err);
 	free(buf);
-	if (ok && cfg->auth_file[0] != '\0') {
-		char why[128];
-
-		if (!config_auth_file_ok(cfg->auth_file, why, sizeof(why))) {
-			int n = snprintf(err->msg[0], CFG_ERR_LEN, "%s:%zu:%zu: ",
-			    path, cfg->auth_line, cfg->auth_col);
-
-			if (n > 0 && n < CFG_ERR_LEN)
-				snprintf(err->msg[0] + n, CFG_ERR_LEN - (size_t)n,
-				    "credentials-file %.120s: %.100s", cfg->auth_file, why);
-			err->n = 1;
-			ok = false;
-		}
-	}
+	/* Files the configuration names, checked once it parsed. */
+	if (ok && cfg->auth_file[0] != '\0' &&
+	    !config_auth_file_ok(cfg->auth_file, why, sizeof(why)))
+		ok = config_file_error(err, path, cfg->auth_line, cfg->auth_col,
+		    "credentials-file", cfg->auth_file, why);
+	if (ok && cfg->notify[0] != '\0' &&
+	    !config_notify_file_ok(cfg->notify, why, sizeof(why)))
+		ok = config_file_error(err, path, cfg->notify_line, cfg->notify_col,
+		    "notify", cfg->notify, why);
 	return ok;
 }
 
@@ -214,6 +226,34 @@ config_auth_file_ok(const char *path, char *why, size_t wlen)
 	ok = config_auth_text_ok(buf, n, why, wlen);
 	explicit_bzero(buf, sizeof(buf));	/* the password */
 	return ok;
+}
+
+/* The script runs as root: whoever may change it is root. */
+bool
+config_notify_file_ok(const char *path, char *why, size_t wlen)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1) {
+		snprintf(why, wlen, "%s", strerror(errno));
+		return false;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, wlen, "not a regular file");
+		return false;
+	}
+	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		snprintf(why, wlen, "must be owned by root and not writable by group "
+		    "or others (is uid %u, mode %04o)", (unsigned)st.st_uid,
+		    (unsigned)(st.st_mode & 07777));
+		return false;
+	}
+	if ((st.st_mode & S_IXUSR) == 0) {
+		snprintf(why, wlen, "not executable (mode %04o)",
+		    (unsigned)(st.st_mode & 07777));
+		return false;
+	}
+	return true;
 }
 
 bool

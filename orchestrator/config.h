@@ -65,6 +65,11 @@ struct config {
 	enum mp_forwarder forwarder;	/* default FWD_HAPROXY */
 	unsigned hc_interval;		/* seconds, default 60, 1..86400 */
 	unsigned hc_timeout;		/* seconds, default 3, 1..60, < interval */
+	unsigned hc_fall, hc_rise;	/* probes in a row, default 1, 1..10 */
+	/* notify: a script run on alarm and proxy changes; "" when absent.
+	 * The position of the value, for the errors of the file check. */
+	char notify[CFG_PATH_MAX];
+	size_t notify_line, notify_col;
 	char intercept_if[CFG_MAX_INTERCEPT][IFNAMSIZ];	/* default {"kni254"} */
 	size_t nintercept;
 	uint16_t http_port[CFG_MAX_PORTS];	/* default {80} */
@@ -113,6 +118,9 @@ bool config_load(const char *path, struct config *cfg, struct cfg_errors *err);
  * by root, mode 0600, one line "user:password" without CR/LF/NUL. On
  * failure `why` says what is wrong. Reads the file. */
 bool config_auth_file_ok(const char *path, char *why, size_t len);
+/* The notify script is usable: a regular file owned by root, executable,
+ * not writable by group or others. On failure `why` says what is wrong. */
+bool config_notify_file_ok(const char *path, char *why, size_t len);
 /* The interface is eligible for proxy discovery (dhcp v4 and discovery on). */
 bool config_iface_eligible(const struct config *cfg, const char *ifname);
 const char *config_mode_name(enum mp_mode);

@@ -13,8 +13,10 @@ static const char *const config_forwarders[] = { "haproxy", "none", NULL };
 static void
 config_health(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
 {
-	static const char *const keys[] = { "interval", "timeout", NULL };
-	yaml_node_t *v[2];
+	static const char *const keys[] = {
+		"interval", "timeout", "fall", "rise", NULL
+	};
+	yaml_node_t *v[4];
 	bool ok = true;
 
 	if (!config_yaml_map(ctx, n, keys, v))
@@ -25,6 +27,10 @@ config_health(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
 	if (v[1] != NULL)
 		ok &= config_scalar_uint(ctx, v[1], 1, 60, "timeout",
 		    &cfg->hc_timeout);
+	if (v[2] != NULL)
+		config_scalar_uint(ctx, v[2], 1, 10, "fall", &cfg->hc_fall);
+	if (v[3] != NULL)
+		config_scalar_uint(ctx, v[3], 1, 10, "rise", &cfg->hc_rise);
 	/* A probe must end before the next is due (the daemon counts one
 	 * still open at that moment as failed). */
 	if (ok && cfg->hc_timeout > cfg->hc_interval)
@@ -359,10 +365,10 @@ config_control(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
 }
 
 enum { ST_ROUTER, ST_NODE, ST_FWD, ST_HC, ST_INTERCEPT, ST_TLS, ST_HA,
-    ST_LOG, ST_UPSTREAM, ST_CONTROL, ST_NKEYS };
+    ST_LOG, ST_UPSTREAM, ST_CONTROL, ST_NOTIFY, ST_NKEYS };
 static const char *const config_st_keys[] = {
 	"router", "node", "forwarder", "health-check", "intercept", "tls",
-	"ha", "log", "upstream", "control", NULL
+	"ha", "log", "upstream", "control", "notify", NULL
 };
 
 void
@@ -417,4 +423,9 @@ config_settings_parse(struct config_ctx *ctx, yaml_node_t *n,
 		config_upstream(ctx, v[ST_UPSTREAM], cfg);
 	if (v[ST_CONTROL] != NULL)
 		config_control(ctx, v[ST_CONTROL], cfg);
+	if (v[ST_NOTIFY] != NULL &&
+	    config_scalar_path(ctx, v[ST_NOTIFY], cfg->notify)) {
+		cfg->notify_line = v[ST_NOTIFY]->start_mark.line + 1;
+		cfg->notify_col = v[ST_NOTIFY]->start_mark.column + 1;
+	}
 }

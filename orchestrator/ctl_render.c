@@ -69,6 +69,7 @@ ctl_render_proxy(FILE *out, json_t *doc, bool detail)
 	json_t *cands = json_object_get(doc, "candidates"), *c;
 	struct ctl_table t = { 5, { "Proxy", "Source", "Valid", "Selected", "Reason" },
 	    NULL };
+	json_int_t fall, rise;
 	size_t i;
 
 	fprintf(out, "Management Proxy\n");
@@ -86,9 +87,15 @@ ctl_render_proxy(FILE *out, json_t *doc, bool detail)
 	if (ctl_render_str(doc, "forwarding-error", "")[0] != '\0')
 		fprintf(out, "  Forwarding:    failed: %s\n",
 		    ctl_render_str(doc, "forwarding-error", ""));
-	fprintf(out, "  Health Check:  every %lld s, timeout %lld s\n",
+	fprintf(out, "  Health Check:  every %lld s, timeout %lld s",
 	    json_integer_value(json_object_get(doc, "health-check-interval")),
 	    json_integer_value(json_object_get(doc, "health-check-timeout")));
+	/* Only when set: the default (1, 1) is the plain behaviour. */
+	fall = json_integer_value(json_object_get(doc, "health-check-fall"));
+	rise = json_integer_value(json_object_get(doc, "health-check-rise"));
+	if (fall > 1 || rise > 1)
+		fprintf(out, ", fall %lld, rise %lld", (long long)fall, (long long)rise);
+	fputc('\n', out);
 	if (json_object_get(doc, "last-probe") != NULL) {
 		const char *e = ctl_render_str(doc, "last-probe-error", "");
 

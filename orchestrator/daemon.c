@@ -28,7 +28,9 @@
 #include "link.h"
 #include "peer.h"
 #include "log.h"
+#include "notify.h"
 #include "onboarding.h"
+#include "passive.h"
 #include "probe.h"
 #include "proc.h"
 #include "proxy_fsm.h"
@@ -71,6 +73,9 @@ static struct daemon {
 	char sock_path[DAEMON_PATH_MAX];
 	char pid_file[DAEMON_PATH_MAX];
 	char lock_file[DAEMON_PATH_MAX];
+	char alarm_seq_file[DAEMON_PATH_MAX];
+	bool notified_in_effect;		/* the proxy the hook last heard of */
+	struct proxy_addr notified_effect;
 } d;
 
 static struct config daemon_newcfg;	/* reload target; too big for the stack */
@@ -119,11 +124,66 @@ daemon_parent_dir(const char *file)
 
 /* ---- carrying out the state machine's decisions ---- */
 
+/* The next alarm's number is stored before it is used: after a crash
+ * the next run never shows an id again. */
+static void
+daemon_alarm_seq_store(unsigned seq)
+{
+	char buf[ALARM_SEQ_MAX];
+	size_t n = alarm_seq_format(seq, buf);
+
+	if (statefile_write_atomic(d.alarm_seq_file, buf, n, 0644) == -1)
+		log_err("%s: %s", d.alarm_seq_file, strerror(errno));
+}
+
+static void
+daemon_alarm_seq_restore(void)
+{
+	size_t len;
+	char *buf = statefile_read_max(d.alarm_seq_file, ALARM_SEQ_MAX, 0, &len);
+
+	if (buf == NULL) {
+		if (errno != ENOENT)
+			log_warn("%s: %s", d.alarm_seq_file, statefile_read_error(errno));
+		return;
+	}
+	if (!alarm_seq_parse(buf, len, &d.alarm.seq))
+		log_warn("%s: not a number (alarm ids start again at 1)",
+		    d.alarm_seq_file);
+	free(buf);
+}
+
+/* The notify hook hears of alarms and of each change of the proxy in
+ * effect, after the step's effects are in place. */
+static void
+daemon_notify(unsigned flags, const char *id)
+{
+	const struct proxy_fsm *f = &d.fsm;
+	char why[NOTIFY_REASON_MAX];
+
+	if (flags & PFSM_ACT_ALARM_RAISE)
+		notify_event(NOTIFY_ALARM_RAISE, id, &d.alarm.proxy, d.last_probe_error);
+	if (flags & PFSM_ACT_ALARM_CLEAR)
+		notify_event(NOTIFY_ALARM_CLEAR, id, &d.alarm.proxy,
+		    f->state == PFSM_REACHABLE ? "reachable" : "no longer selected");
+	if (f->in_effect == d.notified_in_effect &&
+	    (!f->in_effect || addr_cmp(&f->effect, &d.notified_effect) == 0))
+		return;
+	d.notified_in_effect = f->in_effect;
+	d.notified_effect = f->effect;
+	if (f->state == PFSM_UNREACHABLE)
+		snprintf(why, sizeof(why), "unreachable: %.100s", d.last_probe_error);
+	else
+		snprintf(why, sizeof(why), "%s", proxy_fsm_state_name(f->state));
+	notify_event(NOTIFY_PROXY_CHANGE, NULL, f->in_effect ? &f->effect : NULL, why);
+}
+
 static void
 daemon_apply(const struct pfsm_actions *act)
 {
 	char a[ADDR_STRLEN];
 	unsigned f = act->flags;
+	char id[ALARM_ID_MAX] = "-";
 
 	if (f & PFSM_ACT_TIMER_STOP) {
 		event_timer_stop(&d.probe_timer);
@@ -157,8 +217,7 @@ daemon_apply(const struct pfsm_actions *act)
 	if ((f & PFSM_ACT_STATE_REMOVE) && statefile_remove(d.proxy_file) == -1)
 		log_err("%s: %s", d.proxy_file, strerror(errno));
 	if (f & PFSM_ACT_ALARM_RAISE) {
-		char id[ALARM_ID_MAX];
-
+		daemon_alarm_seq_store(d.alarm.seq + 1);
 		alarm_raise(&d.alarm, &d.fsm.target, event_now());
 		alarm_id(&d.alarm, d.cfg.node, d.cfg.router, id);
 		addr_format(&d.fsm.target, a);
@@ -166,12 +225,12 @@ daemon_apply(const struct pfsm_actions *act)
 		    ALARM_MESSAGE " (%s: %s)", id, a, d.last_probe_error);
 	}
 	if ((f & PFSM_ACT_ALARM_CLEAR) && d.alarm.active) {
-		char id[ALARM_ID_MAX];
-
 		alarm_id(&d.alarm, d.cfg.node, d.cfg.router, id);
 		alarm_clear(&d.alarm);
 		log_info("alarm cleared: %s " ALARM_MESSAGE, id);
-	}
+	} else
+		f &= ~(unsigned)PFSM_ACT_ALARM_CLEAR;
+	daemon_notify(f, id);
 }
 
 /* This box's IPv4 addresses, for the loop check of selection: HAProxy's
@@ -264,6 +323,24 @@ daemon_probe_due(void *arg)
 		daemon_probe_done(d.probe.gen, false, "no answer within the interval", NULL);
 	}
 	proxy_fsm_timer(&d.fsm, event_now(), &act);
+	daemon_apply(&act);
+}
+
+/* HAProxy logged a connection to the proxy in effect that failed: ask
+ * the proxy now rather than at the next interval. */
+static void
+daemon_traffic_failed(void *arg)
+{
+	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(60, 2);
+	struct pfsm_actions act;
+	char a[ADDR_STRLEN];
+
+	proxy_fsm_traffic_failed(&d.fsm, probe_busy(&d.probe), event_mono_ms(), &act);
+	if (act.flags & PFSM_ACT_PROBE) {
+		addr_format(&act.probe, a);
+		log_limited(&rl, event_now(), LOG_INFO, "traffic could not connect to "
+		    "%s: probing it now", a);
+	}
 	daemon_apply(&act);
 }
 
@@ -660,6 +737,8 @@ daemon_reload(void)
 	hc_changed = d.cfg.hc_interval != daemon_newcfg.hc_interval ||
 	    d.cfg.hc_timeout != daemon_newcfg.hc_timeout;
 	d.cfg = daemon_newcfg;
+	proxy_fsm_configure(&d.fsm, d.cfg.hc_fall, d.cfg.hc_rise);
+	notify_configure(d.cfg.notify);
 	if (hc_changed)
 		daemon_health_rearm();
 	daemon_apply_log(&d.cfg);
@@ -803,6 +882,7 @@ daemon_setup_paths(void)
 	    daemon_path(d.sock_path, d.opts.run_dir, CONTROL_SOCKET) == -1 ||
 	    daemon_path(d.pid_file, d.opts.run_dir, "mgmt-proxyd.pid") == -1 ||
 	    daemon_path(d.lock_file, d.opts.run_dir, "mgmt-proxy.lock") == -1 ||
+	    daemon_path(d.alarm_seq_file, d.opts.state_dir, ALARM_SEQ_FILE) == -1 ||
 	    daemon_mkdirs(d.dhcp_dir, 0755) == -1 ||
 	    daemon_mkdirs(d.opts.run_dir, 0755) == -1) {
 		fprintf(stderr, "mgmt-proxyd: cannot create %s or %s: %s\n",
@@ -918,7 +998,11 @@ daemon_main(const struct daemon_opts *opts)
 	daemon_restore_dhcp();
 	if (d.cfg.ha_enabled)
 		daemon_restore_peer();
+	daemon_alarm_seq_restore();
 	proxy_fsm_init(&d.fsm, event_now());
+	proxy_fsm_configure(&d.fsm, d.cfg.hc_fall, d.cfg.hc_rise);
+	notify_configure(d.cfg.notify);
+	passive_open(daemon_traffic_failed, NULL);
 	if (daemon_init_loop() == -1 || daemon_write_pid() == -1) {
 		rc = 1;
 		goto out;

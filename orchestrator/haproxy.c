@@ -17,6 +17,7 @@
 #include "haproxy_health.h"
 #include "haproxy_watch.h"
 #include "log.h"
+#include "passive.h"
 #include "proc.h"
 #include "render.h"
 #include "statefile.h"
@@ -271,6 +272,7 @@ haproxy_log_relay(int fd, uint32_t events, void *arg)
 		if (nl > hp.log_buf) {
 			log_haproxy_line(hp.log_buf);
 			tunnel_log_line(hp.log_buf);
+			passive_log_line(hp.log_buf);
 		}
 		if (hp.settling && (loaded = haproxy_line_loaded(hp.log_buf)) != 0) {
 			haproxy_settled();

@@ -33,6 +33,7 @@ proxy_fsm_transition(struct proxy_fsm *f, enum pfsm_state to, int64_t now)
 	    proxy_fsm_names[f->state], proxy_fsm_names[to]);
 	f->state = to;
 	f->since = now;
+	f->fails = f->oks = 0;
 }
 
 void
@@ -42,6 +43,14 @@ proxy_fsm_init(struct proxy_fsm *f, int64_t now)
 	f->state = PFSM_DISABLED;
 	f->mode = MODE_DISABLED;
 	f->since = now;
+	f->fall = f->rise = 1;
+}
+
+void
+proxy_fsm_configure(struct proxy_fsm *f, unsigned fall, unsigned rise)
+{
+	f->fall = fall < 1 ? 1 : fall > PFSM_FALL_RISE_MAX ? PFSM_FALL_RISE_MAX : fall;
+	f->rise = rise < 1 ? 1 : rise > PFSM_FALL_RISE_MAX ? PFSM_FALL_RISE_MAX : rise;
 }
 
 static bool
@@ -135,6 +144,24 @@ proxy_fsm_probe_done(struct proxy_fsm *f, unsigned gen, bool ok, int64_t now,
 	memset(act, 0, sizeof(*act));
 	if (gen != f->gen || !proxy_fsm_probing(f))
 		return;		/* the target changed while this probe ran */
+	/* Results in a row: one of the other kind starts the count again. */
+	if (ok) {
+		f->oks++;
+		f->fails = 0;
+	} else {
+		f->fails++;
+		f->oks = 0;
+	}
+	if (f->state == PFSM_REACHABLE && !ok && f->fails < f->fall) {
+		log_info("management proxy probe failed (%u of %u in a row before "
+		    "unreachable)", f->fails, f->fall);
+		return;
+	}
+	if (f->state == PFSM_UNREACHABLE && ok && f->oks < f->rise) {
+		log_info("management proxy probe succeeded (%u of %u in a row before "
+		    "reachable)", f->oks, f->rise);
+		return;
+	}
 	if (ok) {
 		f->in_effect = true;
 		f->effect = f->target;
@@ -146,4 +173,21 @@ proxy_fsm_probe_done(struct proxy_fsm *f, unsigned gen, bool ok, int64_t now,
 		proxy_fsm_transition(f, PFSM_UNREACHABLE, now);
 	}
 	proxy_fsm_effects(f, &old, act);
+}
+
+void
+proxy_fsm_traffic_failed(struct proxy_fsm *f, bool busy, int64_t now_ms,
+    struct pfsm_actions *act)
+{
+	memset(act, 0, sizeof(*act));
+	/* Only a proxy that carries traffic is probed early: a new target is
+	 * being probed already, an unreachable one carries nothing. A probe
+	 * on its way answers the same question. */
+	if (f->state != PFSM_REACHABLE || busy)
+		return;
+	if (f->early_done && now_ms - f->early_ms < PFSM_EARLY_MIN_MS)
+		return;
+	f->early_done = true;
+	f->early_ms = now_ms;
+	proxy_fsm_start_probe(f, act);
 }

@@ -8,6 +8,17 @@
  *   any --select(another best or a mode change)--> PROBING
  *   any --select(disabled / nothing valid)--> DISABLED / NO_CANDIDATE
  *
+ * With fall/rise above 1, REACHABLE turns UNREACHABLE only after `fall`
+ * failed probes in a row, and UNREACHABLE turns REACHABLE only after `rise`
+ * good ones: one lost probe on a busy link raises no alarm, one lucky
+ * answer from a flapping proxy does not bring forwarding back. A new
+ * target (PROBING) is decided by its first result: nothing goes through it
+ * yet, so waiting would only delay forwarding or the alarm.
+ *
+ * Traffic that fails to reach the proxy in effect (HAProxy's access log)
+ * asks for a probe at once instead of at the next interval, at most one
+ * such early probe every PFSM_EARLY_MIN_MS.
+ *
  * A proxy is in effect only after a successful probe. When the selection
  * moves from one reachable proxy to another, the old one stays in effect
  * until the new one answers (make before break); a mode change drops it at
@@ -20,6 +31,10 @@
 
 #include "addr.h"
 #include "config.h"
+
+#define PFSM_FALL_RISE_MAX	10
+/* Early probes on failed traffic: at most one this often. */
+#define PFSM_EARLY_MIN_MS	2000
 
 enum pfsm_state {
 	PFSM_DISABLED,
@@ -61,9 +76,16 @@ struct proxy_fsm {
 	bool alarm;
 	unsigned gen;			/* tags probes so stale results are ignored */
 	int64_t since;			/* time of the last state change */
+	unsigned fall, rise;		/* results in a row that change the state */
+	unsigned fails, oks;		/* results in a row so far */
+	int64_t early_ms;		/* monotonic ms of the last early probe */
+	bool early_done;		/* early_ms is set */
 };
 
 void proxy_fsm_init(struct proxy_fsm *, int64_t now);
+/* health-check.fall and rise (1..PFSM_FALL_RISE_MAX); init sets 1 and 1.
+ * The counts so far are kept: a lower threshold applies at the next result. */
+void proxy_fsm_configure(struct proxy_fsm *, unsigned fall, unsigned rise);
 /* A new selection result: best is NULL when nothing valid. */
 void proxy_fsm_select(struct proxy_fsm *, enum mp_mode, const struct proxy_addr *best,
     int64_t now, struct pfsm_actions *);
@@ -71,6 +93,10 @@ void proxy_fsm_select(struct proxy_fsm *, enum mp_mode, const struct proxy_addr 
 void proxy_fsm_timer(struct proxy_fsm *, int64_t now, struct pfsm_actions *);
 /* A probe finished; results with an old gen are ignored. */
 void proxy_fsm_probe_done(struct proxy_fsm *, unsigned gen, bool ok, int64_t now,
+    struct pfsm_actions *);
+/* Intercepted traffic failed to connect to the proxy in effect; busy: a
+ * probe is in flight. now_ms is the monotonic clock (rate limit). */
+void proxy_fsm_traffic_failed(struct proxy_fsm *, bool busy, int64_t now_ms,
     struct pfsm_actions *);
 const char *proxy_fsm_state_name(enum pfsm_state);
 #endif

@@ -38,6 +38,8 @@ status_proxy(const struct status_view *v)
 		json_object_set_new(doc, "forwarder-state", json_string(v->forwarder_state));
 	json_object_set_new(doc, "health-check-interval", json_integer(v->cfg->hc_interval));
 	json_object_set_new(doc, "health-check-timeout", json_integer(v->cfg->hc_timeout));
+	json_object_set_new(doc, "health-check-fall", json_integer(v->cfg->hc_fall));
+	json_object_set_new(doc, "health-check-rise", json_integer(v->cfg->hc_rise));
 	if (v->last_probe != 0) {
 		alarm_time(v->last_probe, t);
 		json_object_set_new(doc, "last-probe", json_string(t));

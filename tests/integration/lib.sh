@@ -211,8 +211,9 @@ lab_test_cleanup() {
 }
 
 # lab_write_cfg: $CFG for the lab's router, forwarder haproxy, probes every
-# second, intercepting kni254; stdin (YAML) is the router's
-# management-proxy element and node list, indented under "- name: r1".
+# second (LAB_HC: other health-check settings), intercepting kni254; stdin
+# (YAML) is the router's management-proxy element and node list, indented
+# under "- name: r1". LAB_MP_EXTRA: more lines of the mgmt-proxy mapping.
 lab_write_cfg() {
 	{
 		printf 'authority:\n  router:\n    - name: r1\n'
@@ -222,11 +223,25 @@ mgmt-proxy:
   router: r1
   node: n1
   forwarder: haproxy
-  health-check: {interval: 1, timeout: 1}
+  health-check: {${LAB_HC:-interval: 1, timeout: 1}}
   intercept: {interfaces: [kni254], http-ports: [80], https-ports: [443]}
   tls: {ca-cert: $W/ca.crt, ca-key: $W/ca.key, origin-ca: [$LAB_DIR/pki/public.crt]}
 YAML
+		[ -z "${LAB_MP_EXTRA:-}" ] || printf '%s\n' "$LAB_MP_EXTRA"
 	} > "$CFG"
+}
+
+# lab_write_static_cfg PROXY-IP: lab_write_cfg with one static proxy,
+# PROXY-IP:$LAB_SQUID_PORT, and node n1.
+lab_write_static_cfg() {
+	lab_write_cfg <<YAML
+      management-proxy:
+        mode: static
+        proxy:
+          - {name: upstream, address: $1, port: $LAB_SQUID_PORT}
+      node:
+        - name: n1
+YAML
 }
 
 # lab_stop_checks: TERM to the daemon, then the checks that it exited and

@@ -52,14 +52,7 @@ now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 rnd_tenths() { echo "$(( $1 + RANDOM % ($2 - $1 + 1) ))" | awk '{ printf "%.1f", $1 / 10 }'; }
 
-lab_write_cfg <<YAML
-      management-proxy:
-        mode: static
-        proxy:
-          - {name: upstream, address: $SQUID, port: $LAB_SQUID_PORT}
-      node:
-        - name: n1
-YAML
+lab_write_static_cfg "$SQUID"
 
 # via_squid TAG: one short request through the interception path that
 # reached the origin through Squid, and Squid logged it.

@@ -451,6 +451,48 @@ START_TEST(health_check)
 	ck_assert_uint_eq(cfg.hc_timeout, 1);
 	OK("mgmt-proxy:\n  health-check: {timeout: +10}\n");
 	ck_assert_uint_eq(cfg.hc_timeout, 10);
+	ck_assert_uint_eq(cfg.hc_fall, 1);		/* defaults */
+	ck_assert_uint_eq(cfg.hc_rise, 1);
+	OK("mgmt-proxy:\n  health-check: {fall: 3, rise: 10}\n");
+	ck_assert_uint_eq(cfg.hc_fall, 3);
+	ck_assert_uint_eq(cfg.hc_rise, 10);
+	FAILS("mgmt-proxy:\n  health-check: {fall: 0}\n",
+	    "t.yaml:2:24: fall 0 out of range 1-10");
+	FAILS("mgmt-proxy:\n  health-check: {rise: 11}\n",
+	    "t.yaml:2:24: rise 11 out of range 1-10");
+}
+END_TEST
+
+START_TEST(notify)
+{
+	char path[] = "/tmp/test_notify.XXXXXX", why[128];
+	int fd;
+
+	OK("mgmt-proxy:\n  notify: /usr/local/sbin/notify\n");
+	ck_assert_str_eq(cfg.notify, "/usr/local/sbin/notify");
+	ck_assert_uint_eq(cfg.notify_line, 2);
+	ck_assert_uint_eq(cfg.notify_col, 11);
+	FAILS("mgmt-proxy:\n  notify: notify.sh\n",
+	    "t.yaml:2:11: path \"notify.sh\" is not absolute");
+	ck_assert((fd = mkstemp(path)) != -1);
+	close(fd);
+	ck_assert(chmod(path, 0755) == 0);
+	if (geteuid() == 0)
+		ck_assert_msg(config_notify_file_ok(path, why, sizeof(why)), "%s", why);
+	ck_assert(chmod(path, 0775) == 0);
+	ck_assert(!config_notify_file_ok(path, why, sizeof(why)));
+	ck_assert(strstr(why, "not writable by group or others") != NULL);
+	ck_assert(chmod(path, 0757) == 0);
+	ck_assert(!config_notify_file_ok(path, why, sizeof(why)));
+	ck_assert(chmod(path, 0644) == 0);
+	if (geteuid() == 0) {
+		ck_assert(!config_notify_file_ok(path, why, sizeof(why)));
+		ck_assert_str_eq(why, "not executable (mode 0644)");
+	}
+	unlink(path);
+	ck_assert(!config_notify_file_ok(path, why, sizeof(why)));	/* gone */
+	ck_assert(!config_notify_file_ok("/", why, sizeof(why)));
+	ck_assert_str_eq(why, "not a regular file");
 }
 END_TEST
 
@@ -1030,6 +1072,7 @@ unit_suite(void)
 	tcase_add_test(tc, duplicates);
 	tcase_add_test(tc, health_check);
 	tcase_add_test(tc, forwarder);
+	tcase_add_test(tc, notify);
 	tcase_add_test(tc, intercept);
 	tcase_add_test(tc, intercept_ok);
 	tcase_add_test(tc, intercept_unrunnable);

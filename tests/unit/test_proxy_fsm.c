@@ -183,6 +183,112 @@ START_TEST(names_cover_every_state)
 }
 END_TEST
 
+/* Reachable A, probed by the timer: the result of that probe. */
+static void
+probe_result(bool ok, int64_t now)
+{
+	proxy_fsm_timer(&f, now, &act);
+	ck_assert(HAS(PFSM_ACT_PROBE));
+	proxy_fsm_probe_done(&f, act.gen, ok, now, &act);
+}
+
+START_TEST(fall_needs_failures_in_a_row)
+{
+	proxy_fsm_configure(&f, 3, 1);
+	proxy_fsm_select(&f, MODE_STATIC, &A, 0, &act);
+	proxy_fsm_probe_done(&f, act.gen, true, 0, &act);
+	ck_assert_int_eq(f.state, PFSM_REACHABLE);
+	/* Two failures, then a success: the count starts again. */
+	probe_result(false, 1);
+	ck_assert_uint_eq(act.flags, 0);
+	probe_result(false, 2);
+	ck_assert_uint_eq(act.flags, 0);
+	ck_assert_int_eq(f.state, PFSM_REACHABLE);
+	ck_assert(f.in_effect);
+	probe_result(true, 3);
+	ck_assert_uint_eq(act.flags, 0);
+	probe_result(false, 4);
+	probe_result(false, 5);
+	ck_assert_int_eq(f.state, PFSM_REACHABLE);
+	ck_assert(!HAS(PFSM_ACT_ALARM_RAISE));
+	/* The third in a row. */
+	probe_result(false, 6);
+	ck_assert_int_eq(f.state, PFSM_UNREACHABLE);
+	ck_assert(HAS(PFSM_ACT_ALARM_RAISE) && HAS(PFSM_ACT_FWD_DISABLE));
+}
+END_TEST
+
+START_TEST(rise_needs_successes_in_a_row)
+{
+	proxy_fsm_configure(&f, 1, 2);
+	proxy_fsm_select(&f, MODE_STATIC, &A, 0, &act);
+	proxy_fsm_probe_done(&f, act.gen, false, 0, &act);
+	ck_assert_int_eq(f.state, PFSM_UNREACHABLE);
+	probe_result(true, 1);
+	ck_assert_uint_eq(act.flags, 0);
+	ck_assert(f.alarm && !f.in_effect);
+	probe_result(false, 2);
+	probe_result(true, 3);
+	ck_assert_int_eq(f.state, PFSM_UNREACHABLE);
+	probe_result(true, 4);
+	ck_assert_int_eq(f.state, PFSM_REACHABLE);
+	ck_assert(HAS(PFSM_ACT_ALARM_CLEAR) && HAS(PFSM_ACT_FWD_ENABLE));
+}
+END_TEST
+
+START_TEST(defaults_are_one_and_one)
+{
+	ck_assert_uint_eq(f.fall, 1);
+	ck_assert_uint_eq(f.rise, 1);
+	proxy_fsm_configure(&f, 0, 99);		/* clamped */
+	ck_assert_uint_eq(f.fall, 1);
+	ck_assert_uint_eq(f.rise, PFSM_FALL_RISE_MAX);
+}
+END_TEST
+
+START_TEST(new_target_decided_by_first_result)
+{
+	proxy_fsm_configure(&f, 3, 3);
+	proxy_fsm_select(&f, MODE_STATIC, &A, 0, &act);
+	proxy_fsm_probe_done(&f, act.gen, true, 0, &act);
+	ck_assert_int_eq(f.state, PFSM_REACHABLE);
+	proxy_fsm_select(&f, MODE_STATIC, &B, 1, &act);
+	proxy_fsm_probe_done(&f, act.gen, false, 1, &act);
+	ck_assert_int_eq(f.state, PFSM_UNREACHABLE);
+	ck_assert(HAS(PFSM_ACT_ALARM_RAISE));
+}
+END_TEST
+
+START_TEST(failed_traffic_probes_early_rate_limited)
+{
+	unsigned gen;
+
+	proxy_fsm_select(&f, MODE_STATIC, &A, 0, &act);
+	gen = act.gen;
+	/* Probing already: nothing more. */
+	proxy_fsm_traffic_failed(&f, false, 1000, &act);
+	ck_assert_uint_eq(act.flags, 0);
+	proxy_fsm_probe_done(&f, gen, true, 0, &act);
+	proxy_fsm_traffic_failed(&f, true, 1000, &act);	/* a probe in flight */
+	ck_assert_uint_eq(act.flags, 0);
+	proxy_fsm_traffic_failed(&f, false, 1000, &act);
+	ck_assert(HAS(PFSM_ACT_PROBE) && HAS(PFSM_ACT_TIMER_ARM));
+	ck_assert_int_eq(addr_cmp(&act.probe, &A), 0);
+	ck_assert_uint_eq(act.gen, f.gen);
+	proxy_fsm_traffic_failed(&f, false, 1000 + PFSM_EARLY_MIN_MS - 1, &act);
+	ck_assert_uint_eq(act.flags, 0);
+	proxy_fsm_traffic_failed(&f, false, 1000 + PFSM_EARLY_MIN_MS, &act);
+	ck_assert(HAS(PFSM_ACT_PROBE));
+	/* Its failure raises the alarm as a timed probe's would. */
+	proxy_fsm_probe_done(&f, act.gen, false, 4, &act);
+	ck_assert_int_eq(f.state, PFSM_UNREACHABLE);
+	ck_assert(HAS(PFSM_ACT_ALARM_RAISE));
+	/* Unreachable carries no traffic: no early probe. */
+	proxy_fsm_traffic_failed(&f, false, 60000, &act);
+	ck_assert_uint_eq(act.flags, 0);
+}
+END_TEST
+
 START_TEST(ratelimit_bucket)
 {
 	struct log_ratelimit rl = LOG_RATELIMIT_INIT(10, 2);
@@ -215,6 +321,11 @@ unit_suite(void)
 	tcase_add_test(tc, candidate_lost_goes_no_candidate);
 	tcase_add_test(tc, names_cover_every_state);
 	tcase_add_test(tc, ratelimit_bucket);
+	tcase_add_test(tc, fall_needs_failures_in_a_row);
+	tcase_add_test(tc, rise_needs_successes_in_a_row);
+	tcase_add_test(tc, defaults_are_one_and_one);
+	tcase_add_test(tc, new_target_decided_by_first_result);
+	tcase_add_test(tc, failed_traffic_probes_early_rate_limited);
 	suite_add_tcase(s, tc);
 	return s;
 }
