@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "alarm.h"
+#include "cert.h"
 #include "control.h"
 #include "daemon.h"
 #include "dhcp_guard.h"
@@ -34,6 +35,7 @@
 #include "select.h"
 #include "startup.h"
 #include "status.h"
+#include "status_views.h"
 #include "watch.h"
 #include "tunnel.h"
 
@@ -659,6 +661,7 @@ static struct status_view
 daemon_view(void)
 {
 	struct status_view v = {
+		.version = d.opts.version,
 		.cfg = &d.cfg, .mode = select_effective_mode(&d.cfg, &d.onb),
 		.fsm = &d.fsm, .cands = &d.cands, .dhcp = d.dhcp, .ndhcp = d.ndhcp,
 		.alarm = &d.alarm, .forwarding = forward_active(),
@@ -670,10 +673,37 @@ daemon_view(void)
 	return v;
 }
 
+/* show forwarder | certificates | ha; NULL for another word. Answered
+ * from what the modules hold: HAProxy's figures are read periodically
+ * (haproxy_stats.c), never while a client waits. */
+static json_t *
+daemon_views(const struct status_view *v, const char *what)
+{
+	if (strcmp(what, "forwarder") == 0) {
+		struct status_forwarder f = {
+			.state = forward_state(), .now = event_now(),
+			.counters = d.cfg.forwarder == FWD_HAPROXY ? haproxy_counters() : NULL,
+		};
+
+		f.stats = haproxy_stats_last(&f.stats_when);
+		return control_ok(status_views_forwarder(v, &f));
+	}
+	if (strcmp(what, "certificates") == 0)
+		return control_ok(status_views_certificates(v, cert_names(), CERT_MAX));
+	if (strcmp(what, "ha") == 0) {
+		struct peer_status ps;
+
+		peer_status(&ps);
+		return control_ok(status_views_ha(v, &ps));
+	}
+	return NULL;
+}
+
 static json_t *
 daemon_control(const char *req, void *arg)
 {
 	struct status_view v = daemon_view();
+	json_t *reply;
 
 	if (strcmp(req, "show management-proxy") == 0)
 		return control_ok(status_proxy(&v));
@@ -681,6 +711,8 @@ daemon_control(const char *req, void *arg)
 		return control_ok(daemon_dhcp_show(&v));
 	if (strcmp(req, "show alarms") == 0)
 		return control_ok(status_alarms(&v));
+	if (strncmp(req, "show ", 5) == 0 && (reply = daemon_views(&v, req + 5)) != NULL)
+		return reply;
 	if (strcmp(req, "reload") == 0)
 		return daemon_reload();
 	if (strcmp(req, "ca export") == 0)
