@@ -57,6 +57,7 @@ static struct {
 	uint64_t seq;				/* next load's sequence number */
 	bool loading;
 	uint64_t loading_seq;
+	uint64_t minted;			/* since start-up (metrics) */
 } cs;
 
 /* Clients and the network choose the names: every line a request can
@@ -164,6 +165,8 @@ cert_mint(const char *name, char *path, int64_t *expiry)
 	if (tls_ca_mint(cs.ca, name, time(NULL), &pem, &len) == -1)
 		return -1;
 	rc = statefile_write_atomic(path, pem, len, 0600);
+	if (rc == 0)
+		cs.minted++;
 	if (expiry != NULL)
 		*expiry = tls_ca_leaf_not_after(pem, len);
 	tls_ca_pem_free(pem, len);
@@ -603,6 +606,12 @@ const struct cert_lru *
 cert_names(void)
 {
 	return &cs.names;
+}
+
+uint64_t
+cert_minted(void)
+{
+	return cs.minted;
 }
 
 const char *

@@ -23,6 +23,8 @@ void cert_close(void);
 const char *cert_crt_list(void);
 /* The minted names in force (show certificates); empty when closed. */
 const struct cert_lru *cert_names(void);
+/* Leaves minted since start-up (new names and renewals). */
+uint64_t cert_minted(void);
 /* The CA certificate as PEM (caller frees), NULL if none loaded. */
 char *cert_ca_pem(void);
 /* HAProxy starts or reloads: a new worker reads the crt-list file now and

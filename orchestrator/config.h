@@ -89,6 +89,9 @@ struct config {
 	int log_level;			/* enum log_level; -1: default (info) */
 	enum log_access log_access;	/* default LOG_ACCESS_MAIN */
 	char log_access_file[CFG_PATH_MAX];	/* with LOG_ACCESS_FILE */
+	/* metrics.listen: the Prometheus endpoint, off when absent. */
+	bool metrics_enabled;
+	struct cfg_endpoint metrics_listen;
 };
 
 struct cfg_errors {

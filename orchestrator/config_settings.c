@@ -339,11 +339,26 @@ config_log(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
 		cfg->log_access = LOG_ACCESS_FILE;
 }
 
+/* metrics: {listen: "A.B.C.D:PORT"}. The address must be one of the box's
+ * own (the bind fails otherwise); 0.0.0.0 is refused with every other
+ * invalid proxy address: the endpoint would answer on the WAN too. */
+static void
+config_metrics(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
+{
+	static const char *const keys[] = { "listen", NULL };
+	yaml_node_t *v[1];
+
+	if (!config_yaml_map(ctx, n, keys, v) || !config_yaml_require(ctx, n, v, keys, 0))
+		return;
+	cfg->metrics_enabled = config_scalar_endpoint(ctx, v[0], "metrics listen",
+	    &cfg->metrics_listen);
+}
+
 enum { ST_ROUTER, ST_NODE, ST_FWD, ST_HC, ST_INTERCEPT, ST_TLS, ST_HA,
-    ST_LOG, ST_UPSTREAM, ST_NKEYS };
+    ST_LOG, ST_UPSTREAM, ST_METRICS, ST_NKEYS };
 static const char *const config_st_keys[] = {
 	"router", "node", "forwarder", "health-check", "intercept", "tls",
-	"ha", "log", "upstream", NULL
+	"ha", "log", "upstream", "metrics", NULL
 };
 
 void
@@ -396,4 +411,6 @@ config_settings_parse(struct config_ctx *ctx, yaml_node_t *n,
 		config_log(ctx, v[ST_LOG], cfg);
 	if (v[ST_UPSTREAM] != NULL)
 		config_upstream(ctx, v[ST_UPSTREAM], cfg);
+	if (v[ST_METRICS] != NULL)
+		config_metrics(ctx, v[ST_METRICS], cfg);
 }
