@@ -139,7 +139,8 @@ check "plain show ha: not configured" bash -c "ip netns exec '$LAB-router' '$MPC
 # ------------------------------------------------------------------ 5 metrics
 check "metrics not configured: connection refused on $METRICS" refused
 write_cfg '{listen: "0.0.0.0:9464"}'
-check "metrics.listen 0.0.0.0 refused by --check-config" bash -c "! '$MPD' --check-config '$CFG' >/dev/null 2>&1"
+check "metrics.listen 0.0.0.0 refused by --check-config, named" bash -c \
+	"! '$MPD' --check-config '$CFG' > '$W/check.out' 2>&1 && grep -q 'invalid metrics listen address \"0.0.0.0:9464\": unspecified address' '$W/check.out'"
 write_cfg "{listen: \"$METRICS\"}"
 check "reload with metrics.listen $METRICS" reload
 code=$(scrape metrics "$W/m.txt")
