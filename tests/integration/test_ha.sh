@@ -375,8 +375,10 @@ check_eq "node1 show ha: peer node2 up" "node2 up" \
 	"$(jget 1 '."peer-state" | "\(.node) \(.state)"' show ha)"
 check_eq "node1 show ha: node2 contributes $P2 (selected)" "$P2 peer:node2 true" \
 	"$(jget 1 '."peer-state".contributes[] | "\(.proxy) \(.source) \(.selected)"' show ha)"
+b2=$(jget 2 '."boot-id"' show ha)
+check "node2 show ha: its boot id is a number ($b2)" bash -c "[[ '$b2' =~ ^[0-9]+\$ ]]"
 check_eq "node1 show ha: node2's boot id is the one node2 reports as its own" \
-	"$(jget 2 '."boot-id"' show ha)" "$(jget 1 '."peer-state"."boot-id"' show ha)"
+	"$b2" "$(jget 1 '."peer-state"."boot-id"' show ha)"
 heard=$(jget 1 '."peer-state"."last-heard"' show ha)
 check "node1 show ha: last heard (ISO 8601 UTC) within 10 s ($heard)" bash -c \
 	"[[ '$heard' =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\$ ]] &&
