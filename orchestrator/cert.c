@@ -57,6 +57,7 @@ static struct {
 	uint64_t seq;				/* next load's sequence number */
 	bool loading;
 	uint64_t loading_seq;
+	uint64_t minted;			/* since start-up (metrics) */
 } cs;
 
 /* Clients and the network choose the names: every line a request can
@@ -150,9 +151,10 @@ cert_file_current(const char *path)
 	return ok;
 }
 
-/* Mints NAME into its file (0600: it holds the leaf's private key). */
+/* Mints NAME into its file (0600: it holds the leaf's private key); its
+ * end of validity into *expiry (for show certificates) unless NULL. */
 static int
-cert_mint(const char *name, char *path)
+cert_mint(const char *name, char *path, int64_t *expiry)
 {
 	char *pem = NULL;
 	size_t len;
@@ -163,6 +165,10 @@ cert_mint(const char *name, char *path)
 	if (tls_ca_mint(cs.ca, name, time(NULL), &pem, &len) == -1)
 		return -1;
 	rc = statefile_write_atomic(path, pem, len, 0600);
+	if (rc == 0)
+		cs.minted++;
+	if (expiry != NULL)
+		*expiry = tls_ca_leaf_not_after(pem, len);
 	tls_ca_pem_free(pem, len);
 	return rc;
 }
@@ -297,12 +303,12 @@ cert_renew_due(void *arg)
 		return;
 	}
 	for (; cs.renew_next < cs.names.n; cs.renew_next++) {
-		const struct cert_lru_entry *e = &cs.names.e[cs.renew_next];
+		struct cert_lru_entry *e = &cs.names.e[cs.renew_next];
 
 		if (cert_name_path(path, e->name) == -1 || cert_file_current(path))
 			continue;
 		cs.renew_next++;
-		if (cert_mint(e->name, path) == -1 || (pem = statefile_read(path, &len)) == NULL) {
+		if (cert_mint(e->name, path, &e->expiry) == -1 || (pem = statefile_read(path, &len)) == NULL) {
 			log_limited(&cert_err_rl, time(NULL), LOG_ERR,
 			    "certificate for %s could not be renewed", e->name);
 			event_timer_arm(&cs.renew, 1);
@@ -377,6 +383,7 @@ cert_work(void)
 	char path[CERT_PATH_MAX], gone[CERT_PATH_MAX];
 	const char *name;
 	bool evicted = false;
+	int64_t expiry = 0;
 	size_t i;
 
 	if (cs.busy_name[0] != '\0')
@@ -415,17 +422,18 @@ cert_work(void)
 		return;
 	}
 	snprintf(cs.busy_name, sizeof(cs.busy_name), "%s", name);
-	if (cert_mint(cs.busy_name, path) == -1) {
+	if (cert_mint(cs.busy_name, path, &expiry) == -1) {
 		log_limited(&cert_err_rl, time(NULL), LOG_ERR,
 		    "certificate for %s: minting failed: %s", cs.busy_name, strerror(errno));
 		goto fail;
 	}
 	if (cs.names.n == cs.names.cap)
 		evicted = cert_evict(cs.busy_name, gone);
-	if (cert_lru_add(&cs.names, cs.busy_name, cert_now_ms(), cs.seq++) == SIZE_MAX) {
+	if ((i = cert_lru_add(&cs.names, cs.busy_name, cert_now_ms(), cs.seq++)) == SIZE_MAX) {
 		unlink(path);
 		goto fail;
 	}
+	cs.names.e[i].expiry = expiry;
 	if (cert_write_list() == -1)
 		log_limited(&cert_err_rl, time(NULL), LOG_ERR, "%s: %s", cs.list,
 		    strerror(errno));
@@ -468,9 +476,9 @@ cert_scan_one(const char *file)
 {
 	char path[CERT_PATH_MAX], name[HOSTNAME_BUF], gone[CERT_PATH_MAX];
 	struct stat st;
-	size_t len = 0;
+	size_t len = 0, i;
 	char *pem;
-	int64_t used;
+	int64_t used, expiry;
 
 	if (cert_path(path, cs.dir, file) == -1 || lstat(path, &st) == -1 ||
 	    !S_ISREG(st.st_mode))
@@ -496,8 +504,9 @@ cert_scan_one(const char *file)
 		cert_lru_remove(&cs.names, v);
 	}
 	/* HAProxy loads these files as they are on its next start. */
+	expiry = tls_ca_leaf_not_after(pem, len);
 	if (!cert_current(pem, len)) {
-		if (cert_mint(name, path) == -1) {
+		if (cert_mint(name, path, &expiry) == -1) {
 			log_limited(&cert_err_rl, time(NULL), LOG_ERR,
 			    "certificate for %s could not be renewed: dropped", name);
 			unlink(path);
@@ -506,7 +515,8 @@ cert_scan_one(const char *file)
 		cert_set_used(path, used);
 		log_info("certificate for %s renewed", name);
 	}
-	cert_lru_add(&cs.names, name, used, 0);
+	if ((i = cert_lru_add(&cs.names, name, used, 0)) != SIZE_MAX)
+		cs.names.e[i].expiry = expiry;
 out:
 	if (pem != NULL)
 		tls_ca_pem_free(pem, len);
@@ -560,7 +570,7 @@ cert_open(const char *ca_cert, const char *ca_key, const char *certs_dir,
 	cs.loading = false;
 	cs.seq = 1;	/* names found on disk have 0: every worker reads them */
 	cert_scan();
-	if (cert_mint(CERT_DEFAULT, path) == -1 || cert_write_list() == -1) {
+	if (cert_mint(CERT_DEFAULT, path, NULL) == -1 || cert_write_list() == -1) {
 		snprintf(err, errlen, "%s: cannot write the default certificate", cs.dir);
 		return -1;
 	}
@@ -590,6 +600,18 @@ cert_close(void)
 	if (cs.ca != NULL)
 		tls_ca_free(cs.ca);
 	cs.ca = NULL;
+}
+
+const struct cert_lru *
+cert_names(void)
+{
+	return &cs.names;
+}
+
+uint64_t
+cert_minted(void)
+{
+	return cs.minted;
 }
 
 const char *

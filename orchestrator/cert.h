@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cert_lru.h"
+
 /* Minted names kept, on disk and in HAProxy; beyond that the least
  * recently used one is evicted (cert_lru.h). */
 #define CERT_MAX	1024
@@ -19,6 +21,10 @@ int  cert_open(const char *ca_cert, const char *ca_key, const char *certs_dir,
     const char *run_dir, char *err, size_t errlen);
 void cert_close(void);
 const char *cert_crt_list(void);
+/* The minted names in force (show certificates); empty when closed. */
+const struct cert_lru *cert_names(void);
+/* Leaves minted since start-up (new names and renewals). */
+uint64_t cert_minted(void);
 /* The CA certificate as PEM (caller frees), NULL if none loaded. */
 char *cert_ca_pem(void);
 /* HAProxy starts or reloads: a new worker reads the crt-list file now and

@@ -26,6 +26,7 @@ cert_lru_add(struct cert_lru *t, const char *name, int64_t used, uint64_t seq)
 	e->used = used;
 	e->seq = seq;
 	e->resync = false;
+	e->expiry = 0;
 	return t->n++;
 }
 

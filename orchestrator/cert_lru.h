@@ -19,6 +19,7 @@ struct cert_lru_entry {
 	int64_t used;		/* last use (ms); the file's mtime across restarts */
 	uint64_t seq;		/* when it was last loaded into HAProxy (order) */
 	bool resync;		/* to be loaded into a newly started HAProxy worker */
+	int64_t expiry;		/* the leaf's notAfter (epoch s), 0 = unknown */
 };
 
 struct cert_lru {

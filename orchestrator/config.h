@@ -98,6 +98,9 @@ struct config {
 	/* control.read-group: its members may use the read-only verbs;
 	 * default "mgmt-proxy" (root only while no such group exists). */
 	char read_group[CTL_GROUP_MAX];
+	/* metrics.listen: the Prometheus endpoint, off when absent. */
+	bool metrics_enabled;
+	struct cfg_endpoint metrics_listen;
 };
 
 struct cfg_errors {

@@ -364,11 +364,26 @@ config_control(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
 		memcpy(cfg->read_group, name, sizeof(cfg->read_group));
 }
 
+/* metrics: {listen: "A.B.C.D:PORT"}. The address must be one of the box's
+ * own (the bind fails otherwise); 0.0.0.0 is refused with every other
+ * invalid proxy address: the endpoint would answer on the WAN too. */
+static void
+config_metrics(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
+{
+	static const char *const keys[] = { "listen", NULL };
+	yaml_node_t *v[1];
+
+	if (!config_yaml_map(ctx, n, keys, v) || !config_yaml_require(ctx, n, v, keys, 0))
+		return;
+	cfg->metrics_enabled = config_scalar_endpoint(ctx, v[0], "metrics listen",
+	    &cfg->metrics_listen);
+}
+
 enum { ST_ROUTER, ST_NODE, ST_FWD, ST_HC, ST_INTERCEPT, ST_TLS, ST_HA,
-    ST_LOG, ST_UPSTREAM, ST_CONTROL, ST_NOTIFY, ST_NKEYS };
+    ST_LOG, ST_UPSTREAM, ST_CONTROL, ST_NOTIFY, ST_METRICS, ST_NKEYS };
 static const char *const config_st_keys[] = {
 	"router", "node", "forwarder", "health-check", "intercept", "tls",
-	"ha", "log", "upstream", "control", "notify", NULL
+	"ha", "log", "upstream", "control", "notify", "metrics", NULL
 };
 
 void
@@ -428,4 +443,6 @@ config_settings_parse(struct config_ctx *ctx, yaml_node_t *n,
 		cfg->notify_line = v[ST_NOTIFY]->start_mark.line + 1;
 		cfg->notify_col = v[ST_NOTIFY]->start_mark.column + 1;
 	}
+	if (v[ST_METRICS] != NULL)
+		config_metrics(ctx, v[ST_METRICS], cfg);
 }

@@ -177,3 +177,116 @@ ctl_render_alarms(FILE *out, json_t *doc)
 	ctl_render_table(out, &t);
 	json_decref(t.rows);
 }
+
+/* An integer of a view, or "N/A" when it is null (not known now). */
+static const char *
+ctl_render_num(json_t *o, const char *key, char *buf, size_t len)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_integer(v))
+		return "N/A";
+	snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+	return buf;
+}
+
+void
+ctl_render_forwarder(FILE *out, json_t *doc)
+{
+	json_t *hp = json_object_get(doc, "haproxy");
+	json_t *tn = json_object_get(doc, "tunnels");
+	json_t *err = json_object_get(hp, "errors");
+	char a[32], b[32], c[32];
+
+	fprintf(out, "Forwarder\n");
+	fprintf(out, "  Forwarder:     %s (%s)\n", ctl_render_str(doc, "forwarder", "?"),
+	    ctl_render_str(doc, "state", "?"));
+	if (json_is_object(hp)) {
+		fprintf(out, "  HAProxy:       %s, version %s, pid %s\n",
+		    json_is_true(json_object_get(hp, "running")) ? "running" : "not running",
+		    ctl_render_str(hp, "version", "N/A"),
+		    ctl_render_num(hp, "pid", a, sizeof(a)));
+		fprintf(out, "  Started:       %s (worker up %s s)\n",
+		    ctl_render_str(hp, "started", "N/A"),
+		    ctl_render_num(hp, "uptime", a, sizeof(a)));
+		fprintf(out, "  Reloads:       %s (%s refused), last %s\n",
+		    ctl_render_num(hp, "reloads", a, sizeof(a)),
+		    ctl_render_num(hp, "reload-failures", b, sizeof(b)),
+		    ctl_render_str(hp, "last-reload", "never"));
+		fprintf(out, "  Connections:   %s now, %s total, %s requests\n",
+		    ctl_render_num(hp, "current-connections", a, sizeof(a)),
+		    ctl_render_num(hp, "total-connections", b, sizeof(b)),
+		    ctl_render_num(hp, "total-requests", c, sizeof(c)));
+		fprintf(out, "  Errors:        %s request, ",
+		    ctl_render_num(err, "request", a, sizeof(a)));
+		fprintf(out, "%s connection, %s response\n",
+		    ctl_render_num(err, "connection", b, sizeof(b)),
+		    ctl_render_num(err, "response", c, sizeof(c)));
+		fprintf(out, "  Figures Read:  %s\n", ctl_render_str(hp, "read-at", "N/A"));
+	}
+	if (json_is_object(tn)) {
+		json_t *last = json_object_get(tn, "last-refusal");
+
+		fprintf(out, "  Tunnels:       %s opened, %s refused\n",
+		    ctl_render_num(tn, "opened", a, sizeof(a)),
+		    ctl_render_num(tn, "refused", b, sizeof(b)));
+		if (json_is_object(last))
+			fprintf(out, "  Last Refusal:  %s at %s (%s)\n",
+			    ctl_render_str(last, "status", "?"),
+			    ctl_render_str(last, "time", "?"),
+			    ctl_render_str(last, "target", "?"));
+	}
+}
+
+void
+ctl_render_certificates(FILE *out, json_t *doc)
+{
+	struct ctl_table t = { 3, { "Name", "Expires", "Last Used" }, json_array() };
+	json_t *c;
+	char a[32], b[32];
+	size_t i;
+
+	fprintf(out, "Minted Certificates: %s of %s\n",
+	    ctl_render_num(doc, "count", a, sizeof(a)),
+	    ctl_render_num(doc, "cap", b, sizeof(b)));
+	json_array_foreach(json_object_get(doc, "certificates"), i, c)
+		json_array_append_new(t.rows, json_pack("[s,s,s]",
+		    ctl_render_str(c, "name", ""), ctl_render_str(c, "expires", "N/A"),
+		    ctl_render_str(c, "last-used", "N/A")));
+	if (json_array_size(t.rows) > 0)
+		ctl_render_table(out, &t);
+	json_decref(t.rows);
+}
+
+void
+ctl_render_ha(FILE *out, json_t *doc)
+{
+	json_t *ps = json_object_get(doc, "peer-state"), *c;
+	struct ctl_table t = { 5, { "Proxy", "Source", "Valid", "Selected", "Expires" },
+	    json_array() };
+	char a[32];
+	size_t i;
+
+	fprintf(out, "High Availability\n");
+	if (!json_is_true(json_object_get(doc, "enabled"))) {
+		fprintf(out, "  HA:            not configured\n");
+		json_decref(t.rows);
+		return;
+	}
+	fprintf(out, "  Channel:       %s, %s -> %s, boot id %s\n",
+	    ctl_render_str(doc, "channel", "?"), ctl_render_str(doc, "listen", "?"),
+	    ctl_render_str(doc, "peer", "?"), ctl_render_num(doc, "boot-id", a, sizeof(a)));
+	fprintf(out, "  Peer:          %s %s\n", ctl_render_str(ps, "node", "(unknown)"),
+	    ctl_render_str(ps, "state", "?"));
+	fprintf(out, "  Last Heard:    %s\n", ctl_render_str(ps, "last-heard", "never"));
+	fprintf(out, "  Peer Boot ID:  %s\n", ctl_render_num(ps, "boot-id", a, sizeof(a)));
+	fprintf(out, "\nContributed Candidates\n");
+	json_array_foreach(json_object_get(ps, "contributes"), i, c)
+		json_array_append_new(t.rows, json_pack("[s,s,s,s,s]",
+		    ctl_render_str(c, "proxy", ""), ctl_render_str(c, "source", ""),
+		    json_is_true(json_object_get(c, "valid")) ? "yes" : "no",
+		    json_is_true(json_object_get(c, "selected")) ? "yes" : "no",
+		    ctl_render_str(c, "expires", "never")));
+	ctl_render_table(out, &t);
+	json_decref(t.rows);
+}

@@ -18,4 +18,7 @@ void ctl_render_table(FILE *out, const struct ctl_table *);
 void ctl_render_proxy(FILE *out, json_t *doc, bool detail);
 void ctl_render_dhcp(FILE *out, json_t *doc);
 void ctl_render_alarms(FILE *out, json_t *doc);
+void ctl_render_forwarder(FILE *out, json_t *doc);
+void ctl_render_certificates(FILE *out, json_t *doc);
+void ctl_render_ha(FILE *out, json_t *doc);
 #endif

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "alarm.h"
+#include "cert.h"
 #include "control.h"
 #include "ctl_test.h"
 #include "daemon.h"
@@ -25,10 +26,13 @@
 #include "dhcp_snoop.h"
 #include "event.h"
 #include "forward.h"
+#include "haproxy.h"
+#include "haproxy_stats.h"
 #include "link.h"
 #include "peer.h"
 #include "log.h"
 #include "notify.h"
+#include "metrics.h"
 #include "onboarding.h"
 #include "passive.h"
 #include "probe.h"
@@ -37,6 +41,7 @@
 #include "select.h"
 #include "startup.h"
 #include "status.h"
+#include "status_views.h"
 #include "watch.h"
 #include "tunnel.h"
 
@@ -67,6 +72,10 @@ static struct daemon {
 	int sigfd;
 	int64_t last_probe;
 	char last_probe_error[128];
+	int64_t probe_started_ms;		/* monotonic, for the latency */
+	int64_t probe_latency_ms;		/* of the last successful probe */
+	bool probe_known;
+	uint64_t dhcp_acks, dhcp_refused;	/* for the metrics */
 	char proxy_file[DAEMON_PATH_MAX];
 	char dhcp_dir[DAEMON_PATH_MAX];
 	char peer_file[DAEMON_PATH_MAX];
@@ -189,8 +198,10 @@ daemon_apply(const struct pfsm_actions *act)
 		event_timer_stop(&d.probe_timer);
 		probe_cancel(&d.probe);
 	}
-	if (f & PFSM_ACT_PROBE)
+	if (f & PFSM_ACT_PROBE) {
+		d.probe_started_ms = event_mono_ms();
 		probe_start(&d.probe, &act->probe, d.cfg.hc_timeout, act->gen);
+	}
 	if (f & PFSM_ACT_TIMER_ARM)
 		event_timer_arm(&d.probe_timer, (uint64_t)d.cfg.hc_interval * 1000);
 	/* A mode change takes the previous proxy out of effect: when its
@@ -301,6 +312,10 @@ daemon_probe_done(unsigned gen, bool ok, const char *why, void *arg)
 	int64_t now = event_now();
 
 	d.last_probe = now;
+	if (ok && gen == d.probe.gen) {
+		d.probe_latency_ms = event_mono_ms() - d.probe_started_ms;
+		d.probe_known = true;
+	}
 	snprintf(d.last_probe_error, sizeof(d.last_probe_error), "%s", ok ? "" : why);
 	log_debug("probe %u: %s", gen, ok ? "ok" : why);
 	proxy_fsm_probe_done(&d.fsm, gen, ok, now, &act);
@@ -487,7 +502,9 @@ daemon_dhcp_reply(const struct dhcp_snooped *s, void *arg)
 		    s->ifname);
 		return;
 	}
+	d.dhcp_acks++;
 	if ((v = dhcp_guard_judge(s->guard, r, &ctx)) != DHCP_GUARD_ACCEPT) {
+		d.dhcp_refused++;
 		for (size_t k = 0; k < DHCP_GUARD_NVERDICT; k++)
 			refused += s->guard->refused[k];
 		log_limited(&refused_rl[v], ctx.now, LOG_WARN,
@@ -503,6 +520,7 @@ daemon_dhcp_reply(const struct dhcp_snooped *s, void *arg)
 	case DHCP_LEASE_IGNORED:	/* not reached: OFFERs left above */
 		return;
 	case DHCP_LEASE_REJECTED:
+		d.dhcp_refused++;
 		log_limited(&rl, ctx.now, LOG_WARN, "dhcp: %s on %s refused: %s",
 		    msg, s->ifname, why);
 		return;
@@ -715,6 +733,8 @@ daemon_control_group(void)
 		    d.cfg.read_group);
 }
 
+static void daemon_metrics_snapshot(struct metrics_snapshot *);
+
 static json_t *
 daemon_reload(void)
 {
@@ -750,6 +770,7 @@ daemon_reload(void)
 	peer_publish(d.dhcp, d.ndhcp, &d.cfg, event_now());
 	if (forward_configure(&d.cfg, &fp) == -1)
 		log_err("reload: the forwarder could not be configured");
+	metrics_configure(&d.cfg, d.opts.run_dir, daemon_metrics_snapshot);
 	daemon_reselect();
 	log_info("reload: configuration in force");
 	return control_ok(json_string("configuration reloaded"));
@@ -761,6 +782,7 @@ static struct status_view
 daemon_view(void)
 {
 	struct status_view v = {
+		.version = d.opts.version,
 		.cfg = &d.cfg, .mode = select_effective_mode(&d.cfg, &d.onb),
 		.fsm = &d.fsm, .cands = &d.cands, .dhcp = d.dhcp, .ndhcp = d.ndhcp,
 		.alarm = &d.alarm, .forwarding = forward_active(),
@@ -772,10 +794,85 @@ daemon_view(void)
 	return v;
 }
 
+/* The figures of the metrics endpoint, read when a scraper asks. */
+static void
+daemon_metrics_snapshot(struct metrics_snapshot *m)
+{
+	static char active[ADDR_STRLEN];
+	const struct haproxy_counters *hc = haproxy_counters();
+	int64_t when;
+	const struct haproxy_stats *hs = haproxy_stats_last(&when);
+	const struct tunnel_stats *ts = tunnel_stats();
+	struct peer_status ps;
+
+	m->version = d.opts.version ? d.opts.version : "";
+	m->router = d.cfg.router;
+	m->node = d.cfg.node;
+	m->mode = config_mode_name(select_effective_mode(&d.cfg, &d.onb));
+	m->state = proxy_fsm_state_name(d.fsm.state);
+	if (d.fsm.in_effect) {
+		addr_format(&d.fsm.effect, active);
+		m->active = active;
+	}
+	for (size_t i = 0; i < d.cands.n; i++)
+		if (d.cands.c[i].valid)
+			m->cand_valid++;
+		else
+			m->cand_invalid++;
+	m->alarm = d.alarm.active;
+	m->probe_known = d.probe_known;
+	m->probe_latency_ms = d.probe_latency_ms;
+	m->state_since = d.fsm.since;
+	m->dhcp_acks = d.dhcp_acks;
+	m->dhcp_refused = d.dhcp_refused;
+	m->ha_enabled = d.cfg.ha_enabled;
+	peer_status(&ps);
+	m->peer_up = ps.reported && ps.info.up;
+	m->tunnels_opened = ts->opened;
+	m->tunnels_refused = ts->refused;
+	m->certificates = cert_names()->n;
+	m->certificates_max = CERT_MAX;
+	m->certificates_minted = cert_minted();
+	m->haproxy = d.cfg.forwarder == FWD_HAPROXY;
+	m->haproxy_running = hs->valid;
+	m->haproxy_reloads = hc->reloads;
+	m->haproxy_starts = hc->starts;
+	m->haproxy_figures = hs->valid;
+	m->haproxy_cur_conns = hs->cur_conns;
+	m->haproxy_cum_conns = hs->cum_conns;
+}
+
+/* show forwarder | certificates | ha; NULL for another word. Answered
+ * from what the modules hold: HAProxy's figures are read periodically
+ * (haproxy_stats.c), never while a client waits. */
+static json_t *
+daemon_views(const struct status_view *v, const char *what)
+{
+	if (strcmp(what, "forwarder") == 0) {
+		struct status_forwarder f = {
+			.state = forward_state(), .now = event_now(),
+			.counters = d.cfg.forwarder == FWD_HAPROXY ? haproxy_counters() : NULL,
+		};
+
+		f.stats = haproxy_stats_last(&f.stats_when);
+		return control_ok(status_views_forwarder(v, &f));
+	}
+	if (strcmp(what, "certificates") == 0)
+		return control_ok(status_views_certificates(v, cert_names(), CERT_MAX));
+	if (strcmp(what, "ha") == 0) {
+		struct peer_status ps;
+
+		peer_status(&ps);
+		return control_ok(status_views_ha(v, &ps));
+	}
+	return NULL;
+}
+
 static json_t *
 daemon_control(const char *req, void *arg)
 {
 	struct status_view v = daemon_view();
+	json_t *reply;
 
 	if (strcmp(req, "show management-proxy") == 0)
 		return control_ok(status_proxy(&v));
@@ -783,6 +880,8 @@ daemon_control(const char *req, void *arg)
 		return control_ok(daemon_dhcp_show(&v));
 	if (strcmp(req, "show alarms") == 0)
 		return control_ok(status_alarms(&v));
+	if (strncmp(req, "show ", 5) == 0 && (reply = daemon_views(&v, req + 5)) != NULL)
+		return reply;
 	if (strcmp(req, "reload") == 0)
 		return daemon_reload();
 	if (strcmp(req, "ca export") == 0)
@@ -950,6 +1049,8 @@ daemon_init_loop(void)
 		peer_publish(d.dhcp, d.ndhcp, &d.cfg, event_now());
 	if (forward_configure(&d.cfg, &fp) == -1)
 		log_err("the forwarder could not be configured");
+	/* Off until a reload when the address cannot be bound: logged. */
+	metrics_configure(&d.cfg, d.opts.run_dir, daemon_metrics_snapshot);
 	/* Without it nothing repairs what another process removes. */
 	if (watch_open(&daemon_watch_ops) == -1)
 		log_err("cannot watch nftables and routing events: %s", strerror(errno));
@@ -1017,6 +1118,7 @@ out:
 	dhcp_snoop_close();
 	link_close();
 	peer_close();
+	metrics_close();
 	forward_shutdown();
 	/* Forwarding is gone with the daemon, so no proxy is in effect. */
 	statefile_remove(d.proxy_file);

@@ -21,6 +21,7 @@ struct daemon_opts {
 	bool foreground;
 	bool journal;		/* --log-target journal */
 	int log_level;		/* --log-level; -1: from the configuration */
+	const char *version;	/* the package's, reported by every show */
 };
 
 /* Runs until SIGTERM/SIGINT; returns the process exit status. */

@@ -15,6 +15,7 @@
 #include "haproxy.h"
 #include "haproxy_cli.h"
 #include "haproxy_health.h"
+#include "haproxy_stats.h"
 #include "haproxy_watch.h"
 #include "log.h"
 #include "passive.h"
@@ -61,6 +62,8 @@ static struct {
 	size_t log_len;
 	struct event_timer restart;
 	bool inited;
+	bool reloading;		/* the load in progress is a reload (SIGUSR2) */
+	struct haproxy_counters counters;
 } hp;
 
 static int
@@ -110,6 +113,7 @@ haproxy_init(const char *run_dir, const char *log_file)
 		    event_timer_init(&hp.settle, haproxy_settle_due, NULL) == -1 ||
 		    haproxy_health_init(haproxy_health_result, NULL) == -1)
 			return -1;
+		hp.counters.since = event_now();
 		haproxy_watch_init(&hp.watch);
 		hp.inited = true;
 	}
@@ -127,6 +131,8 @@ haproxy_init(const char *run_dir, const char *log_file)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
+	if (haproxy_stats_start(hp.api) == -1)
+		return -1;
 	if (lua == NULL || statefile_write_atomic(hp.lua, lua, strlen(lua), 0644) == -1 ||
 	    lua_connect == NULL || statefile_write_atomic(hp.lua_connect, lua_connect,
 	    strlen(lua_connect), 0644) == -1)
@@ -276,8 +282,15 @@ haproxy_log_relay(int fd, uint32_t events, void *arg)
 		}
 		if (hp.settling && (loaded = haproxy_line_loaded(hp.log_buf)) != 0) {
 			haproxy_settled();
+			if (loaded > 0 && hp.reloading) {
+				hp.counters.reloads++;
+				hp.counters.last_reload = event_now();
+			} else if (loaded < 0 && hp.reloading)
+				hp.counters.reload_failures++;
+			hp.reloading = false;
 			if (loaded > 0) {
 				hp.loaded = true;
+				haproxy_stats_refresh();
 				haproxy_watch_loaded(&hp.watch, event_mono_ms());
 				haproxy_health_start(hp.health);
 				if (hp.ready != NULL && haproxy_loaded())
@@ -397,6 +410,9 @@ haproxy_start(void)
 		log_warn("HAProxy's log will not be relayed: %s", strerror(errno));
 	hp.master = pid;
 	hp.settling = true;
+	hp.reloading = false;
+	hp.counters.starts++;
+	hp.counters.started = event_now();
 	if (hp.loading != NULL)
 		hp.loading();
 	event_timer_arm(&hp.settle, HAPROXY_SETTLE_MS);
@@ -457,6 +473,7 @@ haproxy_checked(pid_t pid, int status, void *arg)
 		log_info("HAProxy reload: forwarding through %s", a);
 		kill(hp.master, SIGUSR2);
 		hp.settling = true;
+		hp.reloading = true;
 		if (hp.loading != NULL)
 			hp.loading();
 		event_timer_arm(&hp.settle, HAPROXY_SETTLE_MS);
@@ -603,6 +620,12 @@ haproxy_loaded(void)
 {
 	return hp.master > 0 && hp.loaded && !hp.term_sent &&
 	    hp.watch.state != HPW_NOT_ANSWERING;
+}
+
+const struct haproxy_counters *
+haproxy_counters(void)
+{
+	return &hp.counters;
 }
 
 bool

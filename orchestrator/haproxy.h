@@ -8,6 +8,8 @@
 #define HAPROXY_H
 #include <stdbool.h>
 
+#include <stdint.h>
+
 #include "addr.h"
 
 #define HAPROXY_BIN		"/usr/sbin/haproxy"
@@ -38,6 +40,16 @@ bool haproxy_running(void);
 bool haproxy_loaded(void);
 /* cb runs when a start or reload begins (the new worker reads its files). */
 void haproxy_on_loading(void (*cb)(void));
+/* What the daemon itself counted of HAProxy's life since it started. */
+struct haproxy_counters {
+	int64_t since;			/* epoch s: counting began */
+	uint64_t starts;		/* masters started (first start, restarts) */
+	int64_t started;		/* the running master's start, epoch s */
+	uint64_t reloads;		/* hitless reloads that HAProxy reported done */
+	uint64_t reload_failures;	/* reloads HAProxy refused */
+	int64_t last_reload;		/* epoch s, 0 = none */
+};
+const struct haproxy_counters *haproxy_counters(void);
 /* False while the worker does not answer (interception must be off). */
 bool haproxy_answering(void);
 /* cb runs after each successful start or reload, and when the worker

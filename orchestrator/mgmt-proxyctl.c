@@ -27,6 +27,9 @@ usage(FILE *out, int status)
 	    "usage: mgmt-proxyctl [--run-dir DIR] show management-proxy [detail] [--json]\n"
 	    "       mgmt-proxyctl [--run-dir DIR] show dhcp learned-proxies [--json]\n"
 	    "       mgmt-proxyctl [--run-dir DIR] show alarms [--json]\n"
+	    "       mgmt-proxyctl [--run-dir DIR] show forwarder [--json]\n"
+	    "       mgmt-proxyctl [--run-dir DIR] show certificates [--json]\n"
+	    "       mgmt-proxyctl [--run-dir DIR] show ha [--json]\n"
 	    "       mgmt-proxyctl [--run-dir DIR] reload\n"
 	    "       mgmt-proxyctl [--run-dir DIR] ca export\n"
 	    "       mgmt-proxyctl [--run-dir DIR] test URL [--json] [--timeout SECONDS]\n"
@@ -251,6 +254,12 @@ main(int argc, char **argv)
 		ctl_render_dhcp(stdout, result);
 	else if (strcmp(req, "show alarms") == 0)
 		ctl_render_alarms(stdout, result);
+	else if (strcmp(req, "show forwarder") == 0)
+		ctl_render_forwarder(stdout, result);
+	else if (strcmp(req, "show certificates") == 0)
+		ctl_render_certificates(stdout, result);
+	else if (strcmp(req, "show ha") == 0)
+		ctl_render_ha(stdout, result);
 	else
 		printf("%s%s", json_string_value(result) ? json_string_value(result) : "",
 		    strcmp(req, "reload") == 0 ? "\n" : "");

@@ -107,6 +107,7 @@ main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage(stderr, 2);
+	o.version = MGMT_PROXY_VERSION;
 	o.config = absolute(o.config);
 	o.onboarding = absolute(o.onboarding);
 	o.state_dir = absolute(o.state_dir);

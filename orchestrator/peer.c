@@ -55,6 +55,7 @@ static struct {
 	uint64_t fresh_boot;		/* the run of the last fresh datagram */
 	struct peer_info cur;		/* as last reported to the daemon */
 	bool reported;			/* cur has been reported at least once */
+	int64_t heard;			/* the last fresh datagram (epoch s) */
 } peer = { .fd = -1 };
 
 /* The network decides what we log here: a flood must not fill the disk.
@@ -284,6 +285,7 @@ peer_fresh(const struct peer_msg *m)
 	int64_t now = event_now();
 	bool was_up = peer.reported && peer.cur.up;
 
+	peer.heard = now;
 	event_timer_arm(&peer.dead, PEER_DOWN_MS);
 	peer_msg_to_info(m, now, &info);
 	if (peer.reported && peer_msg_info_same(&peer.cur, &info)) {
@@ -621,4 +623,18 @@ peer_reconfigure(const struct config *cfg)
 	if (peer.fd == -1)
 		return peer_open(cfg, NULL, peer.cb, peer.arg);
 	return peer_update(cfg);
+}
+
+void
+peer_status(struct peer_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->open = peer.fd != -1;
+	st->listen = peer.listen;
+	st->peer = peer.peer;
+	st->boot = peer.boot;
+	st->peer_boot = peer.fresh_boot;
+	st->heard = peer.heard;
+	st->info = peer.cur;
+	st->reported = peer.reported;
 }

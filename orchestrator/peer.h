@@ -44,6 +44,18 @@ void peer_publish(const struct dhcp_info *dhcp, size_t n,
  * re-read every time and swapped when it differs (the replay state then
  * starts over). A bad key file or a failed bind keeps what runs: -1. */
 int  peer_reconfigure(const struct config *cfg);
+/* What show ha reports: the channel and the peer as last heard. */
+struct peer_status {
+	bool open;			/* the socket is bound */
+	struct cfg_endpoint listen, peer;
+	uint64_t boot;			/* our boot id */
+	uint64_t peer_boot;		/* the peer's, from its last fresh datagram */
+	int64_t heard;			/* last fresh datagram, epoch s, 0 = never */
+	bool reported;			/* info is meaningful */
+	struct peer_info info;		/* up/down and its candidates */
+};
+void peer_status(struct peer_status *);
+
 /* Shutdown: closes the socket and timers, wipes the key; no callback. */
 void peer_close(void);
 

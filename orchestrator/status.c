@@ -4,6 +4,25 @@
 
 #include "status.h"
 
+void
+status_common(json_t *doc, const struct status_view *v)
+{
+	json_object_set_new(doc, "version", json_string(v->version ? v->version : ""));
+	json_object_set_new(doc, "router", json_string(v->cfg->router));
+	json_object_set_new(doc, "node", json_string(v->cfg->node));
+}
+
+json_t *
+status_time(int64_t t)
+{
+	char buf[ALARM_TIME_MAX];
+
+	if (t == 0)
+		return json_null();
+	alarm_time(t, buf);
+	return json_string(buf);
+}
+
 json_t *
 status_proxy(const struct status_view *v)
 {
@@ -13,6 +32,7 @@ status_proxy(const struct status_view *v)
 	const char *err;
 
 	doc = json_object();
+	status_common(doc, v);
 	json_object_set_new(doc, "mode", json_string(config_mode_name(v->mode)));
 	if (f->in_effect) {
 		addr_format(&f->effect, a);
@@ -67,7 +87,7 @@ status_proxy(const struct status_view *v)
 		    c->reason ? c->reason : "", "selected", c->selected);
 
 		if (c->expiry != 0)
-			json_object_set_new(o, "expires", json_integer(c->expiry));
+			json_object_set_new(o, "expires", status_time(c->expiry));
 		json_array_append_new(cands, o);
 	}
 	json_object_set_new(doc, "candidates", cands);
@@ -104,7 +124,7 @@ status_dhcp(const struct status_view *v)
 		    "resolution-state", d != NULL ? d->state : "pending",
 		    "management-proxies", px);
 		if (d != NULL && d->lease_expiry != 0)
-			json_object_set_new(o, "lease-expiry", json_integer(d->lease_expiry));
+			json_object_set_new(o, "lease-expiry", status_time(d->lease_expiry));
 		if (d != NULL && d->server != 0) {
 			char s[ADDR_IPLEN];
 

@@ -14,6 +14,7 @@
 #include "tunnel.h"
 
 struct status_view {
+	const char *version;		/* the daemon's package version */
 	const struct config *cfg;
 	enum mp_mode mode;		/* effective */
 	const struct proxy_fsm *fsm;
@@ -29,6 +30,11 @@ struct status_view {
 	const struct tunnel_stats *tunnels;	/* CONNECT tally, NULL: none */
 };
 
+/* Adds "version", "router" and "node" to an object document: every view
+ * names what answered, so collected documents of many boxes stay apart. */
+void status_common(json_t *doc, const struct status_view *);
+/* A time as every view shows it (ISO 8601 UTC), or JSON null for 0. */
+json_t *status_time(int64_t t);
 json_t *status_proxy(const struct status_view *);
 json_t *status_dhcp(const struct status_view *);
 json_t *status_alarms(const struct status_view *);

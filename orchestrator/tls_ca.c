@@ -613,6 +613,22 @@ tls_ca_leaf_current(const struct tls_ca *ca, const char *pem, size_t len,
 	return ok;
 }
 
+int64_t
+tls_ca_leaf_not_after(const char *pem, size_t len)
+{
+	BIO *bio = len <= INT_MAX ? BIO_new_mem_buf(pem, (int)len) : NULL;
+	X509 *x = bio != NULL ? PEM_read_bio_X509(bio, NULL, ca_no_passphrase, NULL) : NULL;
+	int64_t t = 0;
+	struct tm tm;
+
+	if (x != NULL && ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) == 1)
+		t = (int64_t)timegm(&tm);
+	X509_free(x);
+	BIO_free(bio);
+	ERR_clear_error();
+	return t;
+}
+
 void
 tls_ca_pem_free(char *pem, size_t len)
 {

@@ -8,6 +8,7 @@
 #ifndef TLS_CA_H
 #define TLS_CA_H
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -47,6 +48,10 @@ int	 tls_ca_cert_pem(const struct tls_ca *ca, char **pem, size_t *len);
  * CA and is still valid at now + margin; false means: mint it again. */
 bool	 tls_ca_leaf_current(const struct tls_ca *ca, const char *pem, size_t len,
 	    time_t now, time_t margin);
+
+/* The notAfter of the leaf at the head of pem, epoch seconds; 0 when pem
+ * holds no certificate. */
+int64_t	 tls_ca_leaf_not_after(const char *pem, size_t len);
 
 /* Wipes the buffer before freeing it: minted PEM holds a private key. */
 void	 tls_ca_pem_free(char *pem, size_t len);

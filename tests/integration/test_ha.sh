@@ -370,6 +370,22 @@ pf_ok() {	# pf_ok N IFACE: source, lease expiry in (now, now+60+slack], last-hea
 check "node1 peer-proxy.json: source dhcp:wan2, lease-expiry, last-heard" pf_ok 1 wan2
 check "node2 peer-proxy.json: source dhcp:wan1, lease-expiry, last-heard" pf_ok 2 wan1
 
+# --- 2b. show ha: the peer, when it was heard, its boot id, what it contributes ---
+check_eq "node1 show ha: peer node2 up" "node2 up" \
+	"$(jget 1 '."peer-state" | "\(.node) \(.state)"' show ha)"
+check_eq "node1 show ha: node2 contributes $P2 (selected)" "$P2 peer:node2 true" \
+	"$(jget 1 '."peer-state".contributes[] | "\(.proxy) \(.source) \(.selected)"' show ha)"
+b2=$(jget 2 '."boot-id"' show ha)
+check "node2 show ha: its boot id is a number ($b2)" bash -c "[[ '$b2' =~ ^[0-9]+\$ ]]"
+check_eq "node1 show ha: node2's boot id is the one node2 reports as its own" \
+	"$b2" "$(jget 1 '."peer-state"."boot-id"' show ha)"
+heard=$(jget 1 '."peer-state"."last-heard"' show ha)
+check "node1 show ha: last heard (ISO 8601 UTC) within 10 s ($heard)" bash -c \
+	"[[ '$heard' =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\$ ]] &&
+	 [ \$(( \$(date +%s) - \$(date -d '$heard' +%s) )) -le 10 ]"
+check "plain show ha on node1: the peer line" bash -c \
+	"ip netns exec '$R1' '$MPC' --run-dir '$W/r1/run' show ha | grep -q '^  Peer: *node2 up'"
+
 # --- 3. node2 loses its WAN: both keep going on node1's proxy ---
 ip -n "$R2" link set wan2 down
 check "node2 forgets its own candidate (link-down)" wait_for 3 has_cand 2 dhcp:wan2 ""
@@ -404,6 +420,8 @@ capture_stop
 extract forged
 check "node2: no peer:node1 candidate" has_cand 2 peer:node1 ""
 check "node2: peer-proxy.json down, empty" peer_is 2 node1 false ""
+check_eq "node2 show ha: peer node1 down, contributes nothing" "node1 down 0" \
+	"$(jget 2 '."peer-state" | "\(.node) \(.state) \(.contributes | length)"' show ha)"
 own_each() { is 1 "$P1" && is 2 "$P2"; }
 check "each node on its own proxy: node1 $P1, node2 $P2" wait_for 3 own_each
 nf=$(npackets forged)

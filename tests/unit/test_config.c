@@ -628,6 +628,24 @@ START_TEST(ha)
 }
 END_TEST
 
+START_TEST(metrics)
+{
+	OK("mgmt-proxy:\n  log: {level: info}\n");
+	ck_assert(!cfg.metrics_enabled);
+	/* Every interface of the box, the WAN's too: refused. */
+	FAILS("mgmt-proxy:\n  metrics: {listen: \"0.0.0.0:9464\"}\n",
+	    "t.yaml:2:21: invalid metrics listen address \"0.0.0.0:9464\": "
+	    "unspecified address 0.0.0.0");
+	FAILS("mgmt-proxy:\n  metrics: {}\n", "t.yaml:2:12: missing key \"listen\"");
+	FAILS("mgmt-proxy:\n  metrics: {listen: \"127.0.0.1\"}\n",
+	    "t.yaml:2:21: invalid metrics listen address \"127.0.0.1\": missing port");
+	OK("mgmt-proxy:\n  metrics:\n    listen: \"127.0.0.1:9464\"\n");
+	ck_assert(cfg.metrics_enabled);
+	ck_assert_uint_eq(cfg.metrics_listen.ip, 0x7f000001u);
+	ck_assert_uint_eq(cfg.metrics_listen.port, 9464);
+}
+END_TEST
+
 /* Two routers; b has two nodes. Lines 21-22 select router b, node n2. */
 #define TWO_ROUTERS							\
 "authority:\n"								\
@@ -1078,6 +1096,7 @@ unit_suite(void)
 	tcase_add_test(tc, intercept_unrunnable);
 	tcase_add_test(tc, tls_paths);
 	tcase_add_test(tc, ha);
+	tcase_add_test(tc, metrics);
 	tcase_add_test(tc, select_router_node);
 	tcase_add_test(tc, name_characters);
 	tcase_add_test(tc, select_implicit);
