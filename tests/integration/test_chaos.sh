@@ -218,7 +218,10 @@ check "the loop ran ($total requests), partly through Squid ($squid_n)" \
 # A failed request outside every disruption window (its start, 3.5 s of
 # curl time before it, the bound after it) was left in a dead or hung
 # HAProxy for longer than the bound.
+# (n starts at 0: an unset n would file the first window under "", and the
+# loop below, counting from 0, would never see it.)
 stray=$(awk -v s="$SQUID" -v m="$MGMT" '
+	BEGIN { n = 0 }
 	FILENAME == ARGV[1] { from[n] = $1 - 3.5; to[n] = $2; n++; next }
 	$3 != s && $3 != m {
 		ok = 0
