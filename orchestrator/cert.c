@@ -37,6 +37,7 @@ static struct {
 	struct tls_ca *ca;
 	char dir[CERT_PATH_MAX];
 	char list[CERT_PATH_MAX];
+	char minted[CERT_PATH_MAX];	/* the names of the crt-list, one a line */
 	char sock[CERT_PATH_MAX];
 	char api[CERT_PATH_MAX];
 	struct cert_lru names;		/* minted and listed */
@@ -107,8 +108,31 @@ cert_set_used(const char *path, int64_t ms)
 	(void)utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW);
 }
 
+/* The names HAProxy has a certificate for, one a line: the ACL pattern
+ * file that lets their connections skip the daemon. Rewritten whole,
+ * atomically, with the crt-list; changed at run time together with it. */
+static int
+cert_write_minted(void)
+{
+	size_t cap = cs.names.n * HOSTNAME_BUF + 1, len = 0;
+	char *buf = malloc(cap);
+	int rc;
+
+	if (buf == NULL)
+		return -1;
+	buf[0] = '\0';
+	for (size_t i = 0; i < cs.names.n; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "%s\n", cs.names.e[i].name);
+	rc = statefile_write_atomic(cs.minted, buf, len, 0600);
+	free(buf);
+	return rc;
+}
+
 /* The crt-list file: the default certificate first (it answers clients
- * without SNI), then every minted leaf. Rewritten whole, atomically. */
+ * without SNI), then every minted leaf. Rewritten whole, atomically, and
+ * then the list of names: a reload reads the names first (fe_tls_sni comes
+ * before fe_https), so it never finds a name the crt-list it reads next
+ * lacks. */
 static int
 cert_write_list(void)
 {
@@ -127,7 +151,7 @@ cert_write_list(void)
 	}
 	rc = statefile_write_atomic(cs.list, buf, len, 0600);
 	free(buf);
-	return rc;
+	return rc == -1 ? -1 : cert_write_minted();
 }
 
 /* The leaf in pem is signed by the current CA and not close to its end. */
@@ -227,13 +251,17 @@ cert_cmd(struct hacli_cmd *c, const char *expect, const char *fmt, ...)
 }
 
 /* Loads the minted file into the running HAProxy: new, set, commit ssl
- * cert, add ssl crt-list. First, if a name was evicted for it (gone, or
- * NULL), removes that one's file from HAProxy: whatever HAProxy answers
- * to that, the load goes on (what it keeps, its next reload drops). With
- * again, for a name HAProxy may hold in part: "new" may find it, and its
- * crt-list entry is replaced, so it ends up there once with this file. */
+ * cert, add ssl crt-list, and last the name into the ACL of minted names
+ * (from then on its connections skip the daemon). First, if a name was
+ * evicted for it (gone_name and its file gone, or NULL), takes that one
+ * out of the ACL (first: its next connection asks the daemon again) and
+ * its file out of HAProxy: whatever HAProxy answers to that, the load goes
+ * on (what it keeps, its next reload drops). With again, for a name HAProxy
+ * may hold in part: "new" may find it, and its crt-list and ACL entries are
+ * replaced, so it ends up there once with this file. */
 static int
-cert_load(const char *path, const char *gone, bool again)
+cert_load(const char *name, const char *path, const char *gone_name,
+    const char *gone, bool again)
 {
 	struct hacli_cmd cmds[HACLI_MAX_CMDS];
 	size_t len, n = 0;
@@ -243,6 +271,7 @@ cert_load(const char *path, const char *gone, bool again)
 		return -1;
 	memset(cmds, 0, sizeof(cmds));
 	if (gone != NULL) {
+		cert_cmd(&cmds[n++], "", "del acl %s %s\n", cs.minted, gone_name);
 		cert_cmd(&cmds[n++], "", "del ssl crt-list %s %s\n", cs.list, gone);
 		cert_cmd(&cmds[n++], "", "del ssl cert %s\n", gone);
 	}
@@ -254,6 +283,10 @@ cert_load(const char *path, const char *gone, bool again)
 	if (again)
 		cert_cmd(&cmds[n++], "", "del ssl crt-list %s %s\n", cs.list, path);
 	cert_cmd(&cmds[n++], "Success", "add ssl crt-list %s %s\n", cs.list, path);
+	if (again)
+		cert_cmd(&cmds[n++], "", "del acl %s %s\n", cs.minted, name);
+	/* "add acl" prints nothing when it succeeds. */
+	cert_cmd(&cmds[n++], "", "add acl %s %s\n", cs.minted, name);
 	tls_ca_pem_free(pem, len);
 	for (size_t i = 0; i < n; i++)
 		if (cmds[i].text == NULL) {
@@ -343,7 +376,7 @@ cert_resync(size_t i)
 		return;
 	snprintf(cs.busy_name, sizeof(cs.busy_name), "%s", name);
 	cs.busy_resync = true;
-	if (cert_load(path, NULL, true) == 0)
+	if (cert_load(name, path, NULL, NULL, true) == 0)
 		return;
 	cs.busy_name[0] = '\0';
 	cs.busy_resync = false;
@@ -353,12 +386,13 @@ cert_resync(size_t i)
 /* Makes room for one more name: the least recently used one goes, file
  * and all; its path is returned for removal from the running HAProxy. */
 static bool
-cert_evict(const char *keep, char *gone)
+cert_evict(const char *keep, char *gone_name, char *gone)
 {
 	size_t v = cert_lru_victim(&cs.names, keep);
 
 	if (v == SIZE_MAX || cert_name_path(gone, cs.names.e[v].name) == -1)
 		return false;
+	snprintf(gone_name, HOSTNAME_BUF, "%s", cs.names.e[v].name);
 	if (unlink(gone) == -1 && errno != ENOENT)
 		log_limited(&cert_err_rl, time(NULL), LOG_WARN, "%s: %s", gone,
 		    strerror(errno));
@@ -366,6 +400,11 @@ cert_evict(const char *keep, char *gone)
 	    "certificate for %s evicted: least recently used of %d", cs.names.e[v].name,
 	    CERT_MAX);
 	cert_lru_remove(&cs.names, v);
+	/* Out of the names before the crt-list loses it (see
+	 * cert_write_list): a reload in between keeps its certificate. */
+	if (cert_write_minted() == -1)
+		log_limited(&cert_err_rl, time(NULL), LOG_ERR, "%s: %s", cs.minted,
+		    strerror(errno));
 	return true;
 }
 
@@ -374,7 +413,7 @@ cert_evict(const char *keep, char *gone)
 static void
 cert_work(void)
 {
-	char path[CERT_PATH_MAX], gone[CERT_PATH_MAX];
+	char path[CERT_PATH_MAX], gone[CERT_PATH_MAX], gone_name[HOSTNAME_BUF];
 	const char *name;
 	bool evicted = false;
 	size_t i;
@@ -421,7 +460,7 @@ cert_work(void)
 		goto fail;
 	}
 	if (cs.names.n == cs.names.cap)
-		evicted = cert_evict(cs.busy_name, gone);
+		evicted = cert_evict(cs.busy_name, gone_name, gone);
 	if (cert_lru_add(&cs.names, cs.busy_name, cert_now_ms(), cs.seq++) == SIZE_MAX) {
 		unlink(path);
 		goto fail;
@@ -429,7 +468,8 @@ cert_work(void)
 	if (cert_write_list() == -1)
 		log_limited(&cert_err_rl, time(NULL), LOG_ERR, "%s: %s", cs.list,
 		    strerror(errno));
-	if (cert_load(path, evicted ? gone : NULL, false) == 0)
+	if (cert_load(cs.busy_name, path, evicted ? gone_name : NULL,
+	    evicted ? gone : NULL, false) == 0)
 		return;
 fail:
 	{
@@ -543,6 +583,7 @@ cert_open(const char *ca_cert, const char *ca_key, const char *certs_dir,
 	snprintf(cs.dir, sizeof(cs.dir), "%s", certs_dir);
 	if ((mkdir(cs.dir, 0700) == -1 && errno != EEXIST) ||
 	    cert_path(cs.list, cs.dir, "crt-list") == -1 ||
+	    cert_path(cs.minted, cs.dir, CERT_MINTED_FILE) == -1 ||
 	    cert_path(cs.sock, run_dir, "cert.sock") == -1 ||
 	    cert_path(cs.api, run_dir, "haproxy.sock") == -1) {
 		snprintf(err, errlen, "%s: %s", cs.dir, strerror(errno));
@@ -596,6 +637,12 @@ const char *
 cert_crt_list(void)
 {
 	return cs.list;
+}
+
+const char *
+cert_minted_list(void)
+{
+	return cs.minted;
 }
 
 char *

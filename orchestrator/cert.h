@@ -19,6 +19,10 @@ int  cert_open(const char *ca_cert, const char *ca_key, const char *certs_dir,
     const char *run_dir, char *err, size_t errlen);
 void cert_close(void);
 const char *cert_crt_list(void);
+/* Beside the crt-list: the names it lists, one a line (HAProxy's ACL of
+ * names whose connections need not ask for a certificate). */
+#define CERT_MINTED_FILE	"minted.lst"
+const char *cert_minted_list(void);
 /* The CA certificate as PEM (caller frees), NULL if none loaded. */
 char *cert_ca_pem(void);
 /* HAProxy starts or reloads: a new worker reads the crt-list file now and

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cert.h"
 #include "event.h"
 #include "haproxy.h"
 #include "haproxy_cli.h"
@@ -75,6 +76,8 @@ haproxy_render(const char *run_dir, const char *crt_list,
     const struct proxy_addr *proxy, bool inspect, const char **why)
 {
 	const char *tmpl = templates_get("haproxy.cfg.tmpl");
+	const char *slash = strrchr(crt_list, '/');
+	char minted[HAPROXY_PATH_MAX];
 	struct render_vars rv;
 
 	if (tmpl == NULL) {
@@ -84,6 +87,11 @@ haproxy_render(const char *run_dir, const char *crt_list,
 	render_init(&rv);
 	render_set_path(&rv, "RUN_DIR", run_dir);
 	render_set_path(&rv, "CRT_LIST", crt_list);
+	/* The names the crt-list holds are kept beside it (cert.h). */
+	if (slash == NULL || snprintf(minted, sizeof(minted), "%.*s/%s",
+	    (int)(slash - crt_list), crt_list, CERT_MINTED_FILE) >= (int)sizeof(minted))
+		minted[0] = '\0';
+	render_set_path(&rv, "MINTED_LIST", minted);
 	render_set_uint(&rv, "HTTP_LISTEN_PORT", HAPROXY_HTTP_PORT);
 	render_set_uint(&rv, "HTTPS_LISTEN_PORT", HAPROXY_HTTPS_PORT);
 	render_set_ip(&rv, "PROXY_IP", proxy->ip);

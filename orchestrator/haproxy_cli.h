@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define HACLI_MAX_CMDS	6
+#define HACLI_MAX_CMDS	8
 
 struct hacli_cmd {
 	char *text;		/* the whole request, payload included (owned) */
