@@ -41,6 +41,9 @@ static struct {
 	char sock[CERT_PATH_MAX];
 	char api[CERT_PATH_MAX];
 	struct cert_lru names;		/* minted and listed */
+	/* Written for a client that waits, not yet flushed to disk: the
+	 * leaf of this name, the crt-list and minted.lst (see cert_flush). */
+	char unsynced[HOSTNAME_BUF];
 	char busy_name[HOSTNAME_BUF];	/* being loaded, "" if none */
 	bool busy_resync;		/* ... into a worker that may lack it */
 	struct event_timer renew;
@@ -112,7 +115,14 @@ cert_set_used(const char *path, int64_t ms)
  * file that lets their connections skip the daemon. Rewritten whole,
  * atomically, with the crt-list; changed at run time together with it. */
 static int
-cert_write_minted(void)
+cert_write_file(const char *path, const char *buf, size_t len, bool durable)
+{
+	return durable ? statefile_write_atomic(path, buf, len, 0600) :
+	    statefile_write_atomic_nosync(path, buf, len, 0600);
+}
+
+static int
+cert_write_minted(bool durable)
 {
 	size_t cap = cs.names.n * HOSTNAME_BUF + 1, len = 0;
 	char *buf = malloc(cap);
@@ -123,7 +133,7 @@ cert_write_minted(void)
 	buf[0] = '\0';
 	for (size_t i = 0; i < cs.names.n; i++)
 		len += (size_t)snprintf(buf + len, cap - len, "%s\n", cs.names.e[i].name);
-	rc = statefile_write_atomic(cs.minted, buf, len, 0600);
+	rc = cert_write_file(cs.minted, buf, len, durable);
 	free(buf);
 	return rc;
 }
@@ -134,7 +144,7 @@ cert_write_minted(void)
  * before fe_https), so it never finds a name the crt-list it reads next
  * lacks. */
 static int
-cert_write_list(void)
+cert_write_list(bool durable)
 {
 	size_t cap = (cs.names.n + 1) * (CERT_PATH_MAX + 1), len = 0;
 	char *buf = malloc(cap), path[CERT_PATH_MAX];
@@ -149,9 +159,9 @@ cert_write_list(void)
 			continue;
 		len += (size_t)snprintf(buf + len, cap - len, "%s\n", path);
 	}
-	rc = statefile_write_atomic(cs.list, buf, len, 0600);
+	rc = cert_write_file(cs.list, buf, len, durable);
 	free(buf);
-	return rc == -1 ? -1 : cert_write_minted();
+	return rc == -1 ? -1 : cert_write_minted(durable);
 }
 
 /* The leaf in pem is signed by the current CA and not close to its end. */
@@ -176,7 +186,7 @@ cert_file_current(const char *path)
 
 /* Mints NAME into its file (0600: it holds the leaf's private key). */
 static int
-cert_mint(const char *name, char *path)
+cert_mint(const char *name, char *path, bool durable)
 {
 	char *pem = NULL;
 	size_t len;
@@ -186,9 +196,33 @@ cert_mint(const char *name, char *path)
 		return -1;
 	if (tls_ca_mint(cs.ca, name, time(NULL), &pem, &len) == -1)
 		return -1;
-	rc = statefile_write_atomic(path, pem, len, 0600);
+	rc = cert_write_file(path, pem, len, durable);
 	tls_ca_pem_free(pem, len);
 	return rc;
+}
+
+/* A client waits for a new name: its leaf and the lists are written (and
+ * renamed into place: what any reload reads) before HAProxy gets the leaf,
+ * but flushed to disk only once the client has its answer, which saves
+ * the fsyncs on its way. Safe: a crash of this process loses nothing the
+ * kernel holds; a power cut takes HAProxy and its runtime state with it,
+ * and at start-up the scan mints again any leaf it cannot read and
+ * rewrites both lists. */
+static void
+cert_flush(void)
+{
+	char path[CERT_PATH_MAX];
+
+	if (cs.unsynced[0] == '\0')
+		return;
+	if (cert_name_path(path, cs.unsynced) == 0 && access(path, F_OK) == 0 &&
+	    statefile_sync(path) == -1)
+		log_limited(&cert_err_rl, time(NULL), LOG_ERR, "%s: %s", path,
+		    strerror(errno));
+	if (statefile_sync(cs.list) == -1 || statefile_sync(cs.minted) == -1)
+		log_limited(&cert_err_rl, time(NULL), LOG_ERR, "%s: %s", cs.dir,
+		    strerror(errno));
+	cs.unsynced[0] = '\0';
 }
 
 static void
@@ -226,6 +260,7 @@ cert_loaded(bool ok, const char *answer, void *arg)
 		    "certificate for %s listed but not loaded at run time: %.120s",
 		    name, answer);
 	cert_sock_reply(name, ok);
+	cert_flush();
 	/* A failure can come back at once, from within cert_load: with a
 	 * thousand names to resync, go on from the loop, not recursively. */
 	if (!ok && cs.wait_ok)
@@ -283,6 +318,8 @@ cert_load(const char *name, const char *path, const char *gone_name,
 	if (again)
 		cert_cmd(&cmds[n++], "", "del ssl crt-list %s %s\n", cs.list, path);
 	cert_cmd(&cmds[n++], "Success", "add ssl crt-list %s %s\n", cs.list, path);
+	/* Into the ACL only once HAProxy has taken all of the above. */
+	cmds[n].fence = true;
 	if (again)
 		cert_cmd(&cmds[n++], "", "del acl %s %s\n", cs.minted, name);
 	/* "add acl" prints nothing when it succeeds. */
@@ -335,7 +372,7 @@ cert_renew_due(void *arg)
 		if (cert_name_path(path, e->name) == -1 || cert_file_current(path))
 			continue;
 		cs.renew_next++;
-		if (cert_mint(e->name, path) == -1 || (pem = statefile_read(path, &len)) == NULL) {
+		if (cert_mint(e->name, path, true) == -1 || (pem = statefile_read(path, &len)) == NULL) {
 			log_limited(&cert_err_rl, time(NULL), LOG_ERR,
 			    "certificate for %s could not be renewed", e->name);
 			event_timer_arm(&cs.renew, 1);
@@ -402,7 +439,7 @@ cert_evict(const char *keep, char *gone_name, char *gone)
 	cert_lru_remove(&cs.names, v);
 	/* Out of the names before the crt-list loses it (see
 	 * cert_write_list): a reload in between keeps its certificate. */
-	if (cert_write_minted() == -1)
+	if (cert_write_minted(false) == -1)
 		log_limited(&cert_err_rl, time(NULL), LOG_ERR, "%s: %s", cs.minted,
 		    strerror(errno));
 	return true;
@@ -454,7 +491,9 @@ cert_work(void)
 		return;
 	}
 	snprintf(cs.busy_name, sizeof(cs.busy_name), "%s", name);
-	if (cert_mint(cs.busy_name, path) == -1) {
+	cert_flush();	/* one whose load was retried */
+	snprintf(cs.unsynced, sizeof(cs.unsynced), "%s", name);
+	if (cert_mint(cs.busy_name, path, false) == -1) {
 		log_limited(&cert_err_rl, time(NULL), LOG_ERR,
 		    "certificate for %s: minting failed: %s", cs.busy_name, strerror(errno));
 		goto fail;
@@ -465,7 +504,7 @@ cert_work(void)
 		unlink(path);
 		goto fail;
 	}
-	if (cert_write_list() == -1)
+	if (cert_write_list(false) == -1)
 		log_limited(&cert_err_rl, time(NULL), LOG_ERR, "%s: %s", cs.list,
 		    strerror(errno));
 	if (cert_load(cs.busy_name, path, evicted ? gone_name : NULL,
@@ -478,6 +517,7 @@ fail:
 		memcpy(n, cs.busy_name, sizeof(n));
 		cs.busy_name[0] = '\0';
 		cert_sock_reply(n, false);
+		cert_flush();
 		cert_work();
 	}
 }
@@ -537,7 +577,7 @@ cert_scan_one(const char *file)
 	}
 	/* HAProxy loads these files as they are on its next start. */
 	if (!cert_current(pem, len)) {
-		if (cert_mint(name, path) == -1) {
+		if (cert_mint(name, path, true) == -1) {
 			log_limited(&cert_err_rl, time(NULL), LOG_ERR,
 			    "certificate for %s could not be renewed: dropped", name);
 			unlink(path);
@@ -601,7 +641,7 @@ cert_open(const char *ca_cert, const char *ca_key, const char *certs_dir,
 	cs.loading = false;
 	cs.seq = 1;	/* names found on disk have 0: every worker reads them */
 	cert_scan();
-	if (cert_mint(CERT_DEFAULT, path) == -1 || cert_write_list() == -1) {
+	if (cert_mint(CERT_DEFAULT, path, true) == -1 || cert_write_list(true) == -1) {
 		snprintf(err, errlen, "%s: cannot write the default certificate", cs.dir);
 		return -1;
 	}
@@ -625,6 +665,7 @@ cert_open(const char *ca_cert, const char *ca_key, const char *certs_dir,
 void
 cert_close(void)
 {
+	cert_flush();
 	cert_sock_close();
 	if (cs.renew_ok)
 		event_timer_stop(&cs.renew);

@@ -557,8 +557,8 @@ haproxy_shutdown_sessions(void)
 {
 	/* HTTP requests and CONNECT tunnels through the previous proxy. */
 	struct hacli_cmd cmd[2] = {
-		{ strdup("shutdown sessions server be_proxy/proxy\n"), "" },
-		{ strdup("shutdown sessions server ls_connect/proxy\n"), "" },
+		{ strdup("shutdown sessions server be_proxy/proxy\n"), "", false },
+		{ strdup("shutdown sessions server ls_connect/proxy\n"), "", false },
 	};
 
 	if (hp.master == 0 || cmd[0].text == NULL || cmd[1].text == NULL) {

@@ -1,4 +1,5 @@
-/* Runtime API client: connect, send, half-close, read to EOF, check. */
+/* Runtime API client: connect, send a batch of commands, half-close, read
+ * to EOF, check each answer. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,15 +13,16 @@
 #include "haproxy_cli.h"
 #include "log.h"
 
-#define HACLI_ANSWER_MAX	4096
+#define HACLI_ANSWER_MAX	16384
 #define HACLI_TIMEOUT_MS	3000
 
 static struct {
 	bool busy;
 	char path[108];
 	struct hacli_cmd cmds[HACLI_MAX_CMDS];
-	size_t n, cur;
+	size_t n, cur, end;	/* this connection: cmds[cur..end) */
 	int fd;
+	char *out;		/* what this connection sends */
 	size_t sent;
 	char answer[HACLI_ANSWER_MAX];
 	size_t alen;
@@ -44,6 +46,8 @@ hacli_finish(bool ok)
 		cli.fd = -1;
 	}
 	event_timer_stop(&cli.timer);
+	free(cli.out);
+	cli.out = NULL;
 	for (size_t i = 0; i < cli.n; i++) {
 		free(cli.cmds[i].text);
 		cli.cmds[i].text = NULL;
@@ -61,15 +65,39 @@ hacli_expired(void *arg)
 	hacli_finish(false);
 }
 
+bool
+hacli_answers_ok(char *answer, const struct hacli_cmd *cmds, size_t n)
+{
+	char *p = strstr(answer, HACLI_PROMPT);	/* after "prompt" */
+
+	for (size_t i = 0; i < n; i++) {
+		char *next;
+
+		if (p == NULL)
+			return false;
+		p += strlen(HACLI_PROMPT);
+		if ((next = strstr(p, HACLI_PROMPT)) == NULL)
+			return false;
+		*next = '\0';
+		if (strstr(p, cmds[i].expect) == NULL) {
+			/* The failed answer alone is the caller's reason. */
+			memmove(answer, p, strlen(p) + 1);
+			return false;
+		}
+		*next = '\n';
+		p = next;
+	}
+	return true;
+}
+
 static void
 hacli_io(int fd, uint32_t events, void *arg)
 {
-	struct hacli_cmd *c = &cli.cmds[cli.cur];
-	size_t len = strlen(c->text);
+	size_t len = strlen(cli.out);
 	ssize_t n;
 
 	if (cli.sent < len) {
-		n = write(fd, c->text + cli.sent, len - cli.sent);
+		n = write(fd, cli.out + cli.sent, len - cli.sent);
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			return;
 		if (n == -1) {
@@ -98,14 +126,16 @@ hacli_io(int fd, uint32_t events, void *arg)
 	if (n == -1 && cli.alen == 0)
 		snprintf(cli.answer, sizeof(cli.answer), "%s: %s", cli.path,
 		    strerror(errno));
-	if (strstr(cli.answer, c->expect) == NULL) {
+	if (!hacli_answers_ok(cli.answer, &cli.cmds[cli.cur], cli.end - cli.cur)) {
 		hacli_finish(false);
 		return;
 	}
 	event_del(fd);
 	close(fd);
 	cli.fd = -1;
-	cli.cur++;
+	free(cli.out);
+	cli.out = NULL;
+	cli.cur = cli.end;
 	hacli_next();
 }
 
@@ -114,10 +144,26 @@ hacli_next(void)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 
+	size_t len = sizeof("prompt\nquit\n");
+
 	if (cli.cur == cli.n) {
 		hacli_finish(true);
 		return;
 	}
+	for (cli.end = cli.cur; cli.end < cli.n; cli.end++) {
+		if (cli.end > cli.cur && cli.cmds[cli.end].fence)
+			break;
+		len += strlen(cli.cmds[cli.end].text);
+	}
+	if ((cli.out = malloc(len)) == NULL) {
+		snprintf(cli.answer, sizeof(cli.answer), "out of memory");
+		hacli_finish(false);
+		return;
+	}
+	strcpy(cli.out, "prompt\n");
+	for (size_t i = cli.cur; i < cli.end; i++)
+		strcat(cli.out, cli.cmds[i].text);
+	strcat(cli.out, "quit\n");
 	cli.sent = 0;
 	cli.alen = 0;
 	cli.answer[0] = '\0';

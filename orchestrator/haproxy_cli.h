@@ -1,7 +1,10 @@
 /* HAProxy runtime API (stats socket, admin level), asynchronously: a list
- * of commands runs in order, one connection each, and each answer must
- * contain the text HAProxy prints on success. Used to load minted
- * certificates without a reload. */
+ * of commands runs in order, pipelined on one connection in interactive
+ * ("prompt") mode, and each answer must contain the text HAProxy prints on
+ * success. A command marked fence goes on a new connection, sent only when
+ * every answer before it was a success (HAProxy runs all the commands of
+ * one connection whatever they answer). Used to load minted certificates
+ * without a reload. */
 #ifndef HAPROXY_CLI_H
 #define HAPROXY_CLI_H
 #include <stdbool.h>
@@ -12,6 +15,7 @@
 struct hacli_cmd {
 	char *text;		/* the whole request, payload included (owned) */
 	const char *expect;	/* substring of a successful answer */
+	bool fence;		/* only after the ones before succeeded */
 };
 
 typedef void (*hacli_done)(bool ok, const char *answer, void *arg);
@@ -20,4 +24,13 @@ typedef void (*hacli_done)(bool ok, const char *answer, void *arg);
 int  hacli_run(const char *sock_path, struct hacli_cmd *cmds, size_t n,
     hacli_done done, void *arg);
 bool hacli_busy(void);
+
+/* In interactive mode HAProxy ends every answer with this prompt; "prompt"
+ * itself answers nothing, and "quit" ends the connection. */
+#define HACLI_PROMPT		"\n> "
+/* Pure: answer (NUL-terminated, what one connection that sent "prompt",
+ * cmds[0..n) and "quit" read) holds, in order, an answer to each command
+ * containing its expected text. On false, answer is cut down to the first
+ * answer that did not (unchanged if the answers are missing). */
+bool hacli_answers_ok(char *answer, const struct hacli_cmd *cmds, size_t n);
 #endif
