@@ -30,6 +30,8 @@ static struct {
 	bool timer_ok;
 	hacli_done done;
 	void *arg;
+	bool starting;		/* within hacli_run: a failure is its -1 */
+	bool failed_at_start;
 } cli = { .fd = -1 };
 
 static void hacli_next(void);
@@ -53,6 +55,10 @@ hacli_finish(bool ok)
 		cli.cmds[i].text = NULL;
 	}
 	cli.busy = false;
+	if (cli.starting) {
+		cli.failed_at_start = true;
+		return;
+	}
 	done(ok, cli.answer, arg);
 }
 
@@ -175,7 +181,11 @@ hacli_next(void)
 		snprintf(cli.answer, sizeof(cli.answer), "%s: %s", cli.path,
 		    strerror(errno));
 		hacli_finish(false);
+		return;
 	}
+	/* Sent at once (a local socket takes it): HAProxy works on it while
+	 * the caller goes on. */
+	hacli_io(cli.fd, EPOLLOUT, NULL);
 }
 
 bool
@@ -206,6 +216,9 @@ hacli_run(const char *sock_path, struct hacli_cmd *cmds, size_t n,
 	cli.done = done;
 	cli.arg = arg;
 	event_timer_arm(&cli.timer, HACLI_TIMEOUT_MS);
+	cli.starting = true;
+	cli.failed_at_start = false;
 	hacli_next();
-	return 0;
+	cli.starting = false;
+	return cli.failed_at_start ? -1 : 0;
 }

@@ -20,7 +20,10 @@ struct hacli_cmd {
 
 typedef void (*hacli_done)(bool ok, const char *answer, void *arg);
 
-/* Takes ownership of each cmds[i].text. One run at a time: -1 when busy. */
+/* Takes ownership of each cmds[i].text. One run at a time: -1 when busy
+ * or when the first connection fails at once (done is then not called);
+ * otherwise done is called later, from the event loop, never from within.
+ * The first batch is sent before this returns. */
 int  hacli_run(const char *sock_path, struct hacli_cmd *cmds, size_t n,
     hacli_done done, void *arg);
 bool hacli_busy(void);
