@@ -5,30 +5,12 @@
 -- first handshake for a new name already finds its certificate.
 -- The socket path comes from the global `setenv MGMT_PROXY_CERT_SOCKET`.
 --
--- Names that already have a certificate do not wait for the daemon: the
--- crt-list file (read once when HAProxy loads this file, as root; every
--- reload reads it again) names one "<name>.pem" per minted leaf after the
--- default certificate, and each name the daemon answered "ok" for is
--- remembered until the next reload.
+-- Names that already have a certificate do not come here: the frontend
+-- calls this action only for names missing from the ACL of minted names,
+-- which mgmt-proxyd keeps equal to what HAProxy has loaded (a name it
+-- evicts asks again).
 
 local socket_path = os.getenv("MGMT_PROXY_CERT_SOCKET")
-local known = {}
-
-local crt_list = os.getenv("MGMT_PROXY_CRT_LIST")
-if crt_list ~= nil then
-	local f = io.open(crt_list, "r")
-	if f ~= nil then
-		local first = true
-		for line in f:lines() do
-			local name = line:match("([A-Za-z0-9.-]+)%.pem$")
-			if name ~= nil and not first then
-				known[name:lower()] = true
-			end
-			first = false
-		end
-		f:close()
-	end
-end
 
 core.register_action("mgmt_proxy_cert", { "tcp-req" }, function(txn)
 	local sni = txn.f:req_ssl_sni()
@@ -40,9 +22,6 @@ core.register_action("mgmt_proxy_cert", { "tcp-req" }, function(txn)
 		return
 	end
 	sni = sni:lower()
-	if known[sni] then
-		return
-	end
 	local s = core.tcp()
 	s:settimeout(3)
 	if s:connect("unix@" .. socket_path) == nil then
@@ -52,8 +31,6 @@ core.register_action("mgmt_proxy_cert", { "tcp-req" }, function(txn)
 	s:send(sni .. "\n")
 	-- "ok" or "error": either way the connection goes on; without a
 	-- certificate the default one answers and the client sees why.
-	if s:receive("*l") == "ok" then
-		known[sni] = true
-	end
+	s:receive("*l")
 	s:close()
 end, 0)

@@ -37,9 +37,18 @@ static struct {
 	struct tls_ca *ca;
 	char dir[CERT_PATH_MAX];
 	char list[CERT_PATH_MAX];
+	char minted[CERT_PATH_MAX];	/* the names of the crt-list, one a line */
 	char sock[CERT_PATH_MAX];
 	char api[CERT_PATH_MAX];
 	struct cert_lru names;		/* minted and listed */
+	/* Minted for a client that waits, its leaf not yet flushed to disk,
+	 * the crt-list and minted.lst maybe not yet rewritten (see
+	 * cert_flush). */
+	char unsynced[HOSTNAME_BUF];
+	bool lists_due;
+	/* A new name goes into HAProxy's store (new/set/commit ssl cert)
+	 * while its files are written; this says they could not be. */
+	bool stage_failed;
 	char busy_name[HOSTNAME_BUF];	/* being loaded, "" if none */
 	bool busy_resync;		/* ... into a worker that may lack it */
 	struct event_timer renew;
@@ -57,7 +66,7 @@ static struct {
 	uint64_t seq;				/* next load's sequence number */
 	bool loading;
 	uint64_t loading_seq;
-	uint64_t minted;			/* since start-up (metrics) */
+	uint64_t nminted;			/* since start-up (metrics) */
 } cs;
 
 /* Clients and the network choose the names: every line a request can
@@ -108,10 +117,37 @@ cert_set_used(const char *path, int64_t ms)
 	(void)utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW);
 }
 
+/* The names HAProxy has a certificate for, one a line: the ACL pattern
+ * file that lets their connections skip the daemon. Rewritten whole,
+ * atomically, with the crt-list; changed at run time together with it. */
+static int
+cert_write_file(const char *path, const char *buf, size_t len, bool durable)
+{
+	return durable ? statefile_write_atomic(path, buf, len, 0600) :
+	    statefile_write_atomic_nosync(path, buf, len, 0600);
+}
+
+static int
+cert_write_minted(bool durable)
+{
+	size_t cap = cs.names.n * HOSTNAME_BUF + 1, len = 0;
+	char *buf = malloc(cap);
+	int rc;
+
+	if (buf == NULL)
+		return -1;
+	buf[0] = '\0';
+	for (size_t i = 0; i < cs.names.n; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "%s\n", cs.names.e[i].name);
+	rc = cert_write_file(cs.minted, buf, len, durable);
+	free(buf);
+	return rc;
+}
+
 /* The crt-list file: the default certificate first (it answers clients
  * without SNI), then every minted leaf. Rewritten whole, atomically. */
 static int
-cert_write_list(void)
+cert_write_crt_list(bool durable)
 {
 	size_t cap = (cs.names.n + 1) * (CERT_PATH_MAX + 1), len = 0;
 	char *buf = malloc(cap), path[CERT_PATH_MAX];
@@ -126,9 +162,18 @@ cert_write_list(void)
 			continue;
 		len += (size_t)snprintf(buf + len, cap - len, "%s\n", path);
 	}
-	rc = statefile_write_atomic(cs.list, buf, len, 0600);
+	rc = cert_write_file(cs.list, buf, len, durable);
 	free(buf);
 	return rc;
+}
+
+/* Both lists, after a name was added: the crt-list first, then the names.
+ * A reload reads the names first (fe_tls_sni comes before fe_https), so it
+ * never finds a name the crt-list it reads next lacks. */
+static int
+cert_write_list(bool durable)
+{
+	return cert_write_crt_list(durable) == -1 ? -1 : cert_write_minted(durable);
 }
 
 /* The leaf in pem is signed by the current CA and not close to its end. */
@@ -166,11 +211,47 @@ cert_mint(const char *name, char *path, int64_t *expiry)
 		return -1;
 	rc = statefile_write_atomic(path, pem, len, 0600);
 	if (rc == 0)
-		cs.minted++;
+		cs.nminted++;
 	if (expiry != NULL)
 		*expiry = tls_ca_leaf_not_after(pem, len);
 	tls_ca_pem_free(pem, len);
 	return rc;
+}
+
+/* A client waits for a new name: its leaf file is in place (written and
+ * renamed) before HAProxy may serve it, but the lists are rewritten and
+ * everything flushed to disk only once the client has its answer, which
+ * saves that time on its way. Safe: the leaf files are what counts (at
+ * every start the daemon lists the leaves it finds, minting again any it
+ * cannot read, and kills a HAProxy left by an earlier run); a crash of
+ * this process loses nothing the kernel holds, and a power cut takes
+ * HAProxy and its runtime state with it. A reload that began before the
+ * lists were rewritten loads the name again afterwards: its sequence
+ * number is taken now (cert_haproxy_loading). */
+static void
+cert_flush(void)
+{
+	char path[CERT_PATH_MAX];
+	size_t i;
+
+	if (cs.unsynced[0] == '\0')
+		return;
+	if (cs.lists_due) {
+		cs.lists_due = false;
+		if ((i = cert_lru_find(&cs.names, cs.unsynced)) != SIZE_MAX)
+			cs.names.e[i].seq = cs.seq++;
+		if (cert_write_list(false) == -1)
+			log_limited(&cert_err_rl, time(NULL), LOG_ERR, "%s: %s",
+			    cs.list, strerror(errno));
+	}
+	if (cert_name_path(path, cs.unsynced) == 0 && access(path, F_OK) == 0 &&
+	    statefile_sync(path) == -1)
+		log_limited(&cert_err_rl, time(NULL), LOG_ERR, "%s: %s", path,
+		    strerror(errno));
+	if (statefile_sync(cs.list) == -1 || statefile_sync(cs.minted) == -1)
+		log_limited(&cert_err_rl, time(NULL), LOG_ERR, "%s: %s", cs.dir,
+		    strerror(errno));
+	cs.unsynced[0] = '\0';
 }
 
 static void
@@ -208,6 +289,7 @@ cert_loaded(bool ok, const char *answer, void *arg)
 		    "certificate for %s listed but not loaded at run time: %.120s",
 		    name, answer);
 	cert_sock_reply(name, ok);
+	cert_flush();
 	/* A failure can come back at once, from within cert_load: with a
 	 * thousand names to resync, go on from the loop, not recursively. */
 	if (!ok && cs.wait_ok)
@@ -232,42 +314,138 @@ cert_cmd(struct hacli_cmd *c, const char *expect, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Loads the minted file into the running HAProxy: new, set, commit ssl
- * cert, add ssl crt-list. First, if a name was evicted for it (gone, or
- * NULL), removes that one's file from HAProxy: whatever HAProxy answers
- * to that, the load goes on (what it keeps, its next reload drops). With
- * again, for a name HAProxy may hold in part: "new" may find it, and its
- * crt-list entry is replaced, so it ends up there once with this file. */
 static int
-cert_load(const char *path, const char *gone, bool again)
+cert_run(struct hacli_cmd *cmds, size_t n, hacli_done done)
 {
-	struct hacli_cmd cmds[HACLI_MAX_CMDS];
-	size_t len, n = 0;
-	char *pem = statefile_read(path, &len);
-
-	if (pem == NULL)
-		return -1;
-	memset(cmds, 0, sizeof(cmds));
-	if (gone != NULL) {
-		cert_cmd(&cmds[n++], "", "del ssl crt-list %s %s\n", cs.list, gone);
-		cert_cmd(&cmds[n++], "", "del ssl cert %s\n", gone);
-	}
-	cert_cmd(&cmds[n++], again ? "" : "New empty certificate store",
-	    "new ssl cert %s\n", path);
-	/* The payload ends at the first empty line. */
-	cert_cmd(&cmds[n++], "Transaction created", "set ssl cert %s <<\n%s\n", path, pem);
-	cert_cmd(&cmds[n++], "Success", "commit ssl cert %s\n", path);
-	if (again)
-		cert_cmd(&cmds[n++], "", "del ssl crt-list %s %s\n", cs.list, path);
-	cert_cmd(&cmds[n++], "Success", "add ssl crt-list %s %s\n", cs.list, path);
-	tls_ca_pem_free(pem, len);
 	for (size_t i = 0; i < n; i++)
 		if (cmds[i].text == NULL) {
 			for (size_t j = 0; j < n; j++)
 				free(cmds[j].text);
 			return -1;
 		}
-	return hacli_run(cs.api, cmds, n, cert_loaded, (void *)(uintptr_t)cs.gen);
+	return hacli_run(cs.api, cmds, n, done, (void *)(uintptr_t)cs.gen);
+}
+
+/* new, set and commit ssl cert: the leaf in HAProxy's store, where no
+ * crt-list refers to it yet (nothing is served with it). With again, for
+ * a name HAProxy may hold in part: "new" may find it. */
+static size_t
+cert_store_cmds(struct hacli_cmd *cmds, const char *path, const char *pem, bool again)
+{
+	size_t n = 0;
+
+	cert_cmd(&cmds[n++], again ? "" : "New empty certificate store",
+	    "new ssl cert %s\n", path);
+	/* The payload ends at the first empty line. */
+	cert_cmd(&cmds[n++], "Transaction created", "set ssl cert %s <<\n%s\n", path, pem);
+	cert_cmd(&cmds[n++], "Success", "commit ssl cert %s\n", path);
+	return n;
+}
+
+/* add ssl crt-list, and last the name into the ACL of minted names (from
+ * then on its connections skip the daemon), only once HAProxy has taken
+ * all of the above. With again, both entries are replaced, so the name
+ * ends up there once. */
+static size_t
+cert_serve_cmds(struct hacli_cmd *cmds, const char *name, const char *path, bool again)
+{
+	size_t n = 0;
+
+	if (again)
+		cert_cmd(&cmds[n++], "", "del ssl crt-list %s %s\n", cs.list, path);
+	cert_cmd(&cmds[n++], "Success", "add ssl crt-list %s %s\n", cs.list, path);
+	cmds[n].fence = true;
+	if (again)
+		cert_cmd(&cmds[n++], "", "del acl %s %s\n", cs.minted, name);
+	/* "add acl" prints nothing when it succeeds. */
+	cert_cmd(&cmds[n++], "", "add acl %s %s\n", cs.minted, name);
+	return n;
+}
+
+/* Loads a minted file again, whole, into a worker that may hold any part
+ * of it. */
+static int
+cert_load(const char *name, const char *path)
+{
+	struct hacli_cmd cmds[HACLI_MAX_CMDS];
+	size_t len, n;
+	char *pem = statefile_read(path, &len);
+
+	if (pem == NULL)
+		return -1;
+	memset(cmds, 0, sizeof(cmds));
+	n = cert_store_cmds(cmds, path, pem, true);
+	n += cert_serve_cmds(cmds + n, name, path, true);
+	tls_ca_pem_free(pem, len);
+	return cert_run(cmds, n, cert_loaded);
+}
+
+static void cert_staged(bool ok, const char *answer, void *arg);
+
+/* First step for a new name: its leaf into HAProxy's store. Before that,
+ * if a name was evicted for it (gone_name, gone its file), takes that one
+ * out of the ACL (first: its next connection asks the daemon again) and
+ * its file out of HAProxy: whatever HAProxy answers to that, the load goes
+ * on (what it keeps, its next reload drops). */
+static int
+cert_stage(const char *path, const char *pem, const char *gone_name, const char *gone)
+{
+	struct hacli_cmd cmds[HACLI_MAX_CMDS];
+	size_t n = 0;
+
+	memset(cmds, 0, sizeof(cmds));
+	if (gone != NULL) {
+		cert_cmd(&cmds[n++], "", "del acl %s %s\n", cs.minted, gone_name);
+		cert_cmd(&cmds[n++], "", "del ssl crt-list %s %s\n", cs.list, gone);
+		cert_cmd(&cmds[n++], "", "del ssl cert %s\n", gone);
+	}
+	n += cert_store_cmds(cmds + n, path, pem, false);
+	return cert_run(cmds, n, cert_staged);
+}
+
+static void
+cert_unstaged(bool ok, const char *answer, void *arg)
+{
+	char name[HOSTNAME_BUF];
+
+	if ((uintptr_t)arg != cs.gen)
+		return;
+	memcpy(name, cs.busy_name, sizeof(name));
+	cs.busy_name[0] = '\0';
+	cert_sock_reply(name, false);
+	cert_flush();
+	cert_work();
+}
+
+/* The leaf is in HAProxy's store and, unless stage_failed, its files are
+ * in place: now it may be served. */
+static void
+cert_staged(bool ok, const char *answer, void *arg)
+{
+	char path[CERT_PATH_MAX];
+	struct hacli_cmd cmds[HACLI_MAX_CMDS];
+	size_t n;
+
+	if ((uintptr_t)arg != cs.gen)
+		return;
+	memset(cmds, 0, sizeof(cmds));
+	if (cert_name_path(path, cs.busy_name) == -1)
+		cs.stage_failed = true;
+	if (cs.stage_failed) {
+		/* No file: nothing may refer to the stored leaf. */
+		cs.stage_failed = false;
+		cert_cmd(&cmds[0], "", "del ssl cert %s\n", path);
+		if (cert_run(cmds, 1, cert_unstaged) == -1)
+			cert_unstaged(false, "", arg);
+		return;
+	}
+	if (!ok) {
+		cert_loaded(false, answer, arg);
+		return;
+	}
+	n = cert_serve_cmds(cmds, cs.busy_name, path, false);
+	if (cert_run(cmds, n, cert_loaded) == -1)
+		cert_loaded(false, "out of memory", arg);
 }
 
 static void cert_renew_due(void *);
@@ -324,12 +502,12 @@ cert_renew_due(void *arg)
 		if (asprintf(&cmds[1].text, "commit ssl cert %s\n", path) < 0)
 			cmds[1].text = NULL;
 		tls_ca_pem_free(pem, len);
-		if (cmds[0].text == NULL || cmds[1].text == NULL ||
-		    hacli_run(cs.api, cmds, 2, cert_renewed, NULL) == -1) {
+		if (cmds[0].text == NULL || cmds[1].text == NULL) {
 			free(cmds[0].text);
 			free(cmds[1].text);
 			event_timer_arm(&cs.renew, 1);
-		}
+		} else if (hacli_run(cs.api, cmds, 2, cert_renewed, NULL) == -1)
+			event_timer_arm(&cs.renew, 1);	/* it freed them */
 		return;
 	}
 	cs.renew_next = 0;
@@ -349,7 +527,7 @@ cert_resync(size_t i)
 		return;
 	snprintf(cs.busy_name, sizeof(cs.busy_name), "%s", name);
 	cs.busy_resync = true;
-	if (cert_load(path, NULL, true) == 0)
+	if (cert_load(name, path) == 0)
 		return;
 	cs.busy_name[0] = '\0';
 	cs.busy_resync = false;
@@ -359,19 +537,27 @@ cert_resync(size_t i)
 /* Makes room for one more name: the least recently used one goes, file
  * and all; its path is returned for removal from the running HAProxy. */
 static bool
-cert_evict(const char *keep, char *gone)
+cert_evict(const char *keep, char *gone_name, char *gone)
 {
 	size_t v = cert_lru_victim(&cs.names, keep);
 
 	if (v == SIZE_MAX || cert_name_path(gone, cs.names.e[v].name) == -1)
 		return false;
-	if (unlink(gone) == -1 && errno != ENOENT)
-		log_limited(&cert_err_rl, time(NULL), LOG_WARN, "%s: %s", gone,
-		    strerror(errno));
+	snprintf(gone_name, HOSTNAME_BUF, "%s", cs.names.e[v].name);
 	log_limited(&cert_evict_rl, time(NULL), LOG_INFO,
 	    "certificate for %s evicted: least recently used of %d", cs.names.e[v].name,
 	    CERT_MAX);
 	cert_lru_remove(&cs.names, v);
+	/* Out of the names before the crt-list loses it (see
+	 * cert_write_list), and out of the crt-list before its file goes:
+	 * a reload at any point finds what it reads. */
+	if (cert_write_minted(false) == -1 || cert_write_crt_list(false) == -1)
+		/* Kept: the next start lists it, or drops it at the cap. */
+		log_limited(&cert_err_rl, time(NULL), LOG_ERR, "%s: %s", cs.dir,
+		    strerror(errno));
+	else if (unlink(gone) == -1 && errno != ENOENT)
+		log_limited(&cert_err_rl, time(NULL), LOG_WARN, "%s: %s", gone,
+		    strerror(errno));
 	return true;
 }
 
@@ -380,11 +566,13 @@ cert_evict(const char *keep, char *gone)
 static void
 cert_work(void)
 {
-	char path[CERT_PATH_MAX], gone[CERT_PATH_MAX];
+	char path[CERT_PATH_MAX], gone[CERT_PATH_MAX], gone_name[HOSTNAME_BUF];
 	const char *name;
 	bool evicted = false;
-	int64_t expiry = 0;
-	size_t i;
+	char *pem = NULL;
+	size_t i, len;
+	int64_t expiry;
+	int rc;
 
 	if (cs.busy_name[0] != '\0')
 		return;
@@ -422,23 +610,41 @@ cert_work(void)
 		return;
 	}
 	snprintf(cs.busy_name, sizeof(cs.busy_name), "%s", name);
-	if (cert_mint(cs.busy_name, path, &expiry) == -1) {
+	cert_flush();	/* one whose load was retried */
+	snprintf(cs.unsynced, sizeof(cs.unsynced), "%s", name);
+	if (cert_name_path(path, name) == -1 ||
+	    tls_ca_mint(cs.ca, name, time(NULL), &pem, &len) == -1) {
 		log_limited(&cert_err_rl, time(NULL), LOG_ERR,
-		    "certificate for %s: minting failed: %s", cs.busy_name, strerror(errno));
+		    "certificate for %s: minting failed", cs.busy_name);
 		goto fail;
 	}
 	if (cs.names.n == cs.names.cap)
-		evicted = cert_evict(cs.busy_name, gone);
-	if ((i = cert_lru_add(&cs.names, cs.busy_name, cert_now_ms(), cs.seq++)) == SIZE_MAX) {
-		unlink(path);
+		evicted = cert_evict(cs.busy_name, gone_name, gone);
+	/* HAProxy reads the leaf while its files are written: they are in
+	 * place before the second step makes HAProxy serve it. */
+	cs.stage_failed = false;
+	if (cert_stage(path, pem, evicted ? gone_name : NULL, evicted ? gone : NULL) == -1) {
+		tls_ca_pem_free(pem, len);
 		goto fail;
 	}
-	cs.names.e[i].expiry = expiry;
-	if (cert_write_list() == -1)
-		log_limited(&cert_err_rl, time(NULL), LOG_ERR, "%s: %s", cs.list,
-		    strerror(errno));
-	if (cert_load(path, evicted ? gone : NULL, false) == 0)
+	rc = cert_write_file(path, pem, len, false);
+	expiry = tls_ca_leaf_not_after(pem, len);
+	tls_ca_pem_free(pem, len);
+	if (rc == -1) {
+		log_limited(&cert_err_rl, time(NULL), LOG_ERR,
+		    "certificate for %s: minting failed: %s", cs.busy_name, strerror(errno));
+		cs.stage_failed = true;
 		return;
+	}
+	if ((i = cert_lru_add(&cs.names, cs.busy_name, cert_now_ms(), cs.seq++)) == SIZE_MAX) {
+		unlink(path);
+		cs.stage_failed = true;
+		return;
+	}
+	cs.names.e[i].expiry = expiry;
+	cs.nminted++;
+	cs.lists_due = true;
+	return;
 fail:
 	{
 		char n[HOSTNAME_BUF];
@@ -446,6 +652,7 @@ fail:
 		memcpy(n, cs.busy_name, sizeof(n));
 		cs.busy_name[0] = '\0';
 		cert_sock_reply(n, false);
+		cert_flush();
 		cert_work();
 	}
 }
@@ -553,6 +760,7 @@ cert_open(const char *ca_cert, const char *ca_key, const char *certs_dir,
 	snprintf(cs.dir, sizeof(cs.dir), "%s", certs_dir);
 	if ((mkdir(cs.dir, 0700) == -1 && errno != EEXIST) ||
 	    cert_path(cs.list, cs.dir, "crt-list") == -1 ||
+	    cert_path(cs.minted, cs.dir, CERT_MINTED_FILE) == -1 ||
 	    cert_path(cs.sock, run_dir, "cert.sock") == -1 ||
 	    cert_path(cs.api, run_dir, "haproxy.sock") == -1) {
 		snprintf(err, errlen, "%s: %s", cs.dir, strerror(errno));
@@ -570,7 +778,7 @@ cert_open(const char *ca_cert, const char *ca_key, const char *certs_dir,
 	cs.loading = false;
 	cs.seq = 1;	/* names found on disk have 0: every worker reads them */
 	cert_scan();
-	if (cert_mint(CERT_DEFAULT, path, NULL) == -1 || cert_write_list() == -1) {
+	if (cert_mint(CERT_DEFAULT, path, NULL) == -1 || cert_write_list(true) == -1) {
 		snprintf(err, errlen, "%s: cannot write the default certificate", cs.dir);
 		return -1;
 	}
@@ -594,6 +802,7 @@ cert_open(const char *ca_cert, const char *ca_key, const char *certs_dir,
 void
 cert_close(void)
 {
+	cert_flush();
 	cert_sock_close();
 	if (cs.renew_ok)
 		event_timer_stop(&cs.renew);
@@ -611,13 +820,19 @@ cert_names(void)
 uint64_t
 cert_minted(void)
 {
-	return cs.minted;
+	return cs.nminted;
 }
 
 const char *
 cert_crt_list(void)
 {
 	return cs.list;
+}
+
+const char *
+cert_minted_list(void)
+{
+	return cs.minted;
 }
 
 char *

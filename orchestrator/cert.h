@@ -25,6 +25,10 @@ const char *cert_crt_list(void);
 const struct cert_lru *cert_names(void);
 /* Leaves minted since start-up (new names and renewals). */
 uint64_t cert_minted(void);
+/* Beside the crt-list: the names it lists, one a line (HAProxy's ACL of
+ * names whose connections need not ask for a certificate). */
+#define CERT_MINTED_FILE	"minted.lst"
+const char *cert_minted_list(void);
 /* The CA certificate as PEM (caller frees), NULL if none loaded. */
 char *cert_ca_pem(void);
 /* HAProxy starts or reloads: a new worker reads the crt-list file now and

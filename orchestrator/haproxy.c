@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cert.h"
 #include "event.h"
 #include "haproxy.h"
 #include "haproxy_cli.h"
@@ -79,6 +80,8 @@ haproxy_render(const char *run_dir, const char *crt_list,
     const struct proxy_addr *proxy, bool inspect, const char **why)
 {
 	const char *tmpl = templates_get("haproxy.cfg.tmpl");
+	const char *slash = strrchr(crt_list, '/');
+	char minted[HAPROXY_PATH_MAX];
 	struct render_vars rv;
 
 	if (tmpl == NULL) {
@@ -88,6 +91,11 @@ haproxy_render(const char *run_dir, const char *crt_list,
 	render_init(&rv);
 	render_set_path(&rv, "RUN_DIR", run_dir);
 	render_set_path(&rv, "CRT_LIST", crt_list);
+	/* The names the crt-list holds are kept beside it (cert.h). */
+	if (slash == NULL || snprintf(minted, sizeof(minted), "%.*s/%s",
+	    (int)(slash - crt_list), crt_list, CERT_MINTED_FILE) >= (int)sizeof(minted))
+		minted[0] = '\0';
+	render_set_path(&rv, "MINTED_LIST", minted);
 	render_set_uint(&rv, "HTTP_LISTEN_PORT", HAPROXY_HTTP_PORT);
 	render_set_uint(&rv, "HTTPS_LISTEN_PORT", HAPROXY_HTTPS_PORT);
 	render_set_ip(&rv, "PROXY_IP", proxy->ip);
@@ -568,8 +576,8 @@ haproxy_shutdown_sessions(void)
 {
 	/* HTTP requests and CONNECT tunnels through the previous proxy. */
 	struct hacli_cmd cmd[2] = {
-		{ strdup("shutdown sessions server be_proxy/proxy\n"), "" },
-		{ strdup("shutdown sessions server ls_connect/proxy\n"), "" },
+		{ strdup("shutdown sessions server be_proxy/proxy\n"), "", false },
+		{ strdup("shutdown sessions server ls_connect/proxy\n"), "", false },
 	};
 
 	if (hp.master == 0 || cmd[0].text == NULL || cmd[1].text == NULL) {

@@ -1,4 +1,5 @@
-/* Runtime API client: connect, send, half-close, read to EOF, check. */
+/* Runtime API client: connect, send a batch of commands, half-close, read
+ * to EOF, check each answer. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,11 +33,17 @@ hacli_finish(struct hacli *cli, bool ok)
 		cli->fd = -1;
 	}
 	event_timer_stop(&cli->timer);
+	free(cli->out);
+	cli->out = NULL;
 	for (size_t i = 0; i < cli->n; i++) {
 		free(cli->cmds[i].text);
 		cli->cmds[i].text = NULL;
 	}
 	cli->busy = false;
+	if (cli->starting) {
+		cli->failed_at_start = true;
+		return;
+	}
 	done(ok, cli->answer, arg);
 }
 
@@ -51,16 +58,40 @@ hacli_expired(void *arg)
 	hacli_finish(cli, false);
 }
 
+bool
+hacli_answers_ok(char *answer, const struct hacli_cmd *cmds, size_t n)
+{
+	char *p = strstr(answer, HACLI_PROMPT);	/* after "prompt" */
+
+	for (size_t i = 0; i < n; i++) {
+		char *next;
+
+		if (p == NULL)
+			return false;
+		p += strlen(HACLI_PROMPT);
+		if ((next = strstr(p, HACLI_PROMPT)) == NULL)
+			return false;
+		*next = '\0';
+		if (strstr(p, cmds[i].expect) == NULL) {
+			/* The failed answer alone is the caller's reason. */
+			memmove(answer, p, strlen(p) + 1);
+			return false;
+		}
+		*next = '\n';
+		p = next;
+	}
+	return true;
+}
+
 static void
 hacli_io(int fd, uint32_t events, void *arg)
 {
 	struct hacli *cli = arg;
-	struct hacli_cmd *c = &cli->cmds[cli->cur];
-	size_t len = strlen(c->text);
+	size_t len = strlen(cli->out);
 	ssize_t n;
 
 	if (cli->sent < len) {
-		n = write(fd, c->text + cli->sent, len - cli->sent);
+		n = write(fd, cli->out + cli->sent, len - cli->sent);
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			return;
 		if (n == -1) {
@@ -89,26 +120,46 @@ hacli_io(int fd, uint32_t events, void *arg)
 	if (n == -1 && cli->alen == 0)
 		snprintf(cli->answer, cli->cap, "%s: %s", cli->path,
 		    strerror(errno));
-	if (strstr(cli->answer, c->expect) == NULL) {
+	if (!hacli_answers_ok(cli->answer, &cli->cmds[cli->cur],
+	    cli->end - cli->cur)) {
 		hacli_finish(cli, false);
 		return;
 	}
 	event_del(fd);
 	close(fd);
 	cli->fd = -1;
-	cli->cur++;
+	free(cli->out);
+	cli->out = NULL;
+	cli->cur = cli->end;
 	hacli_next(cli);
 }
 
+/* The next connection: every command up to the next fence, pipelined in
+ * interactive mode so that each answer ends with the prompt. */
 static void
 hacli_next(struct hacli *cli)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	size_t len = sizeof("prompt\nquit\n");
 
 	if (cli->cur == cli->n) {
 		hacli_finish(cli, true);
 		return;
 	}
+	for (cli->end = cli->cur; cli->end < cli->n; cli->end++) {
+		if (cli->end > cli->cur && cli->cmds[cli->end].fence)
+			break;
+		len += strlen(cli->cmds[cli->end].text);
+	}
+	if ((cli->out = malloc(len)) == NULL) {
+		snprintf(cli->answer, cli->cap, "out of memory");
+		hacli_finish(cli, false);
+		return;
+	}
+	strcpy(cli->out, "prompt\n");
+	for (size_t i = cli->cur; i < cli->end; i++)
+		strcat(cli->out, cli->cmds[i].text);
+	strcat(cli->out, "quit\n");
 	cli->sent = 0;
 	cli->alen = 0;
 	cli->answer[0] = '\0';
@@ -120,7 +171,11 @@ hacli_next(struct hacli *cli)
 		snprintf(cli->answer, cli->cap, "%s: %s", cli->path,
 		    strerror(errno));
 		hacli_finish(cli, false);
+		return;
 	}
+	/* Sent at once (a local socket takes it): HAProxy works on it while
+	 * the caller goes on. */
+	hacli_io(cli->fd, EPOLLOUT, cli);
 }
 
 bool
@@ -158,6 +213,9 @@ hacli_run_on(struct hacli *cli, const char *sock_path, struct hacli_cmd *cmds,
 	cli->done = done;
 	cli->arg = arg;
 	event_timer_arm(&cli->timer, HACLI_TIMEOUT_MS);
+	cli->starting = true;
+	cli->failed_at_start = false;
 	hacli_next(cli);
-	return 0;
+	cli->starting = false;
+	return cli->failed_at_start ? -1 : 0;
 }

@@ -1,7 +1,10 @@
 /* HAProxy runtime API (stats socket, admin level), asynchronously: a list
- * of commands runs in order, one connection each, and each answer must
- * contain the text HAProxy prints on success. Used to load minted
- * certificates without a reload. */
+ * of commands runs in order, pipelined on one connection in interactive
+ * ("prompt") mode, and each answer must contain the text HAProxy prints on
+ * success. A command marked fence goes on a new connection, sent only when
+ * every answer before it was a success (HAProxy runs all the commands of
+ * one connection whatever they answer). Used to load minted certificates
+ * without a reload. */
 #ifndef HAPROXY_CLI_H
 #define HAPROXY_CLI_H
 #include <stdbool.h>
@@ -9,12 +12,13 @@
 
 #include "event.h"
 
-#define HACLI_MAX_CMDS	6
-#define HACLI_ANSWER_MAX	4096	/* the answer buffer of hacli_run */
+#define HACLI_MAX_CMDS	8
+#define HACLI_ANSWER_MAX	16384	/* the answer buffer of hacli_run */
 
 struct hacli_cmd {
 	char *text;		/* the whole request, payload included (owned) */
 	const char *expect;	/* substring of a successful answer */
+	bool fence;		/* only after the ones before succeeded */
 };
 
 typedef void (*hacli_done)(bool ok, const char *answer, void *arg);
@@ -25,8 +29,9 @@ struct hacli {
 	bool busy;
 	char path[108];
 	struct hacli_cmd cmds[HACLI_MAX_CMDS];
-	size_t n, cur;
+	size_t n, cur, end;	/* this connection: cmds[cur..end) */
 	int fd;
+	char *out;		/* what this connection sends */
 	size_t sent;
 	char *answer;		/* cap bytes, NUL-terminated; longer is cut */
 	size_t cap, alen;
@@ -34,14 +39,28 @@ struct hacli {
 	bool timer_ok;
 	hacli_done done;
 	void *arg;
+	bool starting;		/* within hacli_run_on: a failure is its -1 */
+	bool failed_at_start;
 };
 #define HACLI_INIT(buf)	{ .fd = -1, .answer = (buf), .cap = sizeof(buf) }
 
-/* Takes ownership of each cmds[i].text. One run at a time: -1 when busy. */
+/* Takes ownership of each cmds[i].text. One run at a time: -1 when busy
+ * or when the first connection fails at once (done is then not called);
+ * otherwise done is called later, from the event loop, never from within.
+ * The first batch is sent before this returns. */
 int  hacli_run_on(struct hacli *, const char *sock_path, struct hacli_cmd *cmds,
     size_t n, hacli_done done, void *arg);
 /* The same on the shared client. */
 int  hacli_run(const char *sock_path, struct hacli_cmd *cmds, size_t n,
     hacli_done done, void *arg);
 bool hacli_busy(void);
+
+/* In interactive mode HAProxy ends every answer with this prompt; "prompt"
+ * itself answers nothing, and "quit" ends the connection. */
+#define HACLI_PROMPT		"\n> "
+/* Pure: answer (NUL-terminated, what one connection that sent "prompt",
+ * cmds[0..n) and "quit" read) holds, in order, an answer to each command
+ * containing its expected text. On false, answer is cut down to the first
+ * answer that did not (unchanged if the answers are missing). */
+bool hacli_answers_ok(char *answer, const struct hacli_cmd *cmds, size_t n);
 #endif

@@ -164,7 +164,7 @@ haproxy_stats_done(bool ok, const char *answer, void *arg)
 void
 haproxy_stats_refresh(void)
 {
-	struct hacli_cmd cmd = { NULL, "Uptime_sec" };
+	struct hacli_cmd cmd = { NULL, "Uptime_sec", false };
 
 	if (!haproxy_loaded()) {
 		hs.last.valid = false;	/* no figures of a HAProxy gone */

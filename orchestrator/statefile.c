@@ -625,9 +625,9 @@ sf_write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
-int
-statefile_write_atomic(const char *path, const char *data, size_t len,
-    mode_t mode)
+static int
+sf_write_atomic(const char *path, const char *data, size_t len, mode_t mode,
+    bool sync)
 {
 	char tmp[PATH_MAX];
 	int fd, saved;
@@ -646,7 +646,7 @@ statefile_write_atomic(const char *path, const char *data, size_t len,
 		return -1;
 	/* fchmod: the umask trimmed `mode`, and an old temp kept its own. */
 	if (fchmod(fd, mode) == -1 || sf_write_all(fd, data, len) == -1 ||
-	    fsync(fd) == -1) {
+	    (sync && fsync(fd) == -1)) {
 		saved = errno;
 		close(fd);
 		goto fail;
@@ -655,11 +655,39 @@ statefile_write_atomic(const char *path, const char *data, size_t len,
 		saved = errno;
 		goto fail;
 	}
-	return sf_sync_dir(path);
+	return sync ? sf_sync_dir(path) : 0;
 fail:
 	unlink(tmp);
 	errno = saved;
 	return -1;
+}
+
+int
+statefile_write_atomic(const char *path, const char *data, size_t len,
+    mode_t mode)
+{
+	return sf_write_atomic(path, data, len, mode, true);
+}
+
+int
+statefile_write_atomic_nosync(const char *path, const char *data, size_t len,
+    mode_t mode)
+{
+	return sf_write_atomic(path, data, len, mode, false);
+}
+
+int
+statefile_sync(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc, saved;
+
+	if (fd == -1)
+		return -1;
+	rc = fsync(fd);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc == -1 ? -1 : sf_sync_dir(path);
 }
 
 static int

@@ -74,6 +74,12 @@ const char *statefile_read_error(int errnum);
 const char *statefile_secret_problem(const struct stat *st);
 /* Atomic replace: PATH.tmp, fsync, rename, fsync(dir). 0 or -1 with errno. */
 int statefile_write_atomic(const char *path, const char *data, size_t len, mode_t mode);
+/* The same without the two fsyncs: readers see the whole old or the whole
+ * new file, but a power cut may lose it until statefile_sync(path) (fsync
+ * the file and its directory) has returned 0. */
+int statefile_write_atomic_nosync(const char *path, const char *data, size_t len,
+    mode_t mode);
+int statefile_sync(const char *path);
 
 /* Pure: the exact file contents (indented JSON, keys in the order shown
  * above, trailing newline); caller frees. NULL with errno EINVAL when the

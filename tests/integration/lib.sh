@@ -138,6 +138,9 @@ squid_has() {	# squid_has DIR NEEDLE: an access.log line of that Squid
 table_present() { in_r nft list table inet mgmt_proxy >/dev/null 2>&1; }
 rule_present() { in_r ip rule list | grep -q 'fwmark 0x4d50'; }
 listening() { in_r ss -Hltn "src 127.0.0.1 and sport = :$1" | grep -q LISTEN; }
+# cert_queue: connections waiting unaccepted on the certificate socket
+# (the daemon stopped with SIGSTOP cannot take them).
+cert_queue() { in_r ss -Hxl | awk -v p="$RUN/cert.sock" '$5 == p { print $3 }'; }
 forwarding_up() { table_present && rule_present && listening 47080 && listening 47443; }
 forwarding_gone() { ! table_present && ! rule_present; }
 # HAProxy processes of the router namespace (the lab's own only).

@@ -14,7 +14,10 @@
 #   5 a full disk: "minting failed" is logged a bounded number of times
 #   6 more names than the cap: the least recently used are evicted (files,
 #     crt-list, HAProxy's store), new names are still minted, also after a
-#     restart of the daemon over a directory holding more than the cap
+#     restart of the daemon over a directory holding more than the cap;
+#     a name served early and evicted since is served its own certificate
+#     again (HAProxy asks the daemon for it again), while a name still
+#     minted never waits for the daemon (stopped: nothing queues)
 . "$(dirname "$0")/lib.sh"
 
 lab_test_init mpc
@@ -196,6 +199,7 @@ check "a first connection to a 253-character name is served its certificate" \
 hashfile=$(python3 -c "import hashlib,sys; print(hashlib.sha256(sys.argv[1].encode()).hexdigest() + '.pem')" "$LONG")
 check "its file is named after the name's SHA-256 ($hashfile)" test -s "$STATE/certs/$hashfile"
 check "the crt-list lists it" grep -qF "$STATE/certs/$hashfile" "$STATE/certs/crt-list"
+check "the list of minted names has it" grep -qxF "$LONG" "$STATE/certs/minted.lst"
 
 # ------------------------------------------------------------------ 4 reload
 # First connections to new names while HAProxy reloads (the proxy switches
@@ -283,6 +287,32 @@ check "the log says why names went" grep -q "evicted: least recently used" "$LOG
 check "after the flood, a first connection to a new name is served its certificate" \
 	served after-flood.test
 check "an evicted name asked for again is minted again and served" served n2.flood.test
+# warmup.test was served through HAProxy before the reloads: every worker
+# since knew it as minted. Evicted by the flood, it must not be answered
+# with the default certificate.
+check "warmup.test was evicted by the flood" bash -c \
+	"! grep -q '/warmup.test.pem' '$STATE/certs/crt-list' && ! grep -qx warmup.test '$STATE/certs/minted.lst'"
+check "a name served early, evicted since, is served its own certificate again" \
+	served warmup.test "$W/warmup-again.out"
+grep -q 'mgmt-proxy.invalid' "$W/warmup-again.out" && echo "# warmup.test got the default certificate"
+check "... and is listed again" grep -qx warmup.test "$STATE/certs/minted.lst"
+# Names HAProxy has a certificate for never wait for the daemon: stopped
+# (SIGSTOP), it takes no connection on the certificate socket.
+check "the long name is served again after the flood" served "$LONG" "$W/long2.out"
+latest=n$((CERT_MAX + 100)).flood.test
+check "the list of minted names matches the crt-list ($(wc -l < "$STATE/certs/minted.lst") names)" \
+	[ "$(wc -l < "$STATE/certs/minted.lst")" = "$(( $(wc -l < "$STATE/certs/crt-list") - 1 ))" ]
+kill -STOP "$MPD_PID"
+check "daemon stopped: a name minted through the socket only ($latest) is served" \
+	served "$latest" "$W/stopped1.out"
+check "daemon stopped: the long name is served" served "$LONG" "$W/stopped2.out"
+check "daemon stopped: warmup.test is served" served warmup.test "$W/stopped3.out"
+check "daemon stopped: minted names did not ask it (queue $(cert_queue))" [ "$(cert_queue)" = 0 ]
+in_m timeout 10 openssl s_client -connect "$LAB_ORIGIN_HTTPS_IP:443" \
+    -servername stopped-new.test </dev/null >/dev/null 2>&1
+check "daemon stopped: a new name asked it (queue $(cert_queue))" [ "$(cert_queue)" = 1 ]
+kill -CONT "$MPD_PID"
+check "stopped-new.test minted once the daemon runs again" served stopped-new.test
 
 lab_stop_daemon
 # 20 more files than the cap, the most recently used of all: at start-up

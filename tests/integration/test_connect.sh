@@ -159,7 +159,6 @@ check "rogue.test works after the reload" wait_for 10 body_is https://rogue.test
 # Known names need no daemon: with mgmt-proxyd stopped (SIGSTOP), a
 # request for a name with a certificate leaves nothing waiting on the
 # certificate socket; a new name does ask (one connection queued).
-cert_queue() { in_r ss -Hxl | awk -v p="$RUN/cert.sock" '$5 == p { print $3 }'; }
 ctl reload >/dev/null 2>&1
 kill -STOP "$MPD_PID"
 mcurl -o /dev/null --cacert "$W/ca.pem" https://a.test/known-1 2>/dev/null

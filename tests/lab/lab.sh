@@ -458,6 +458,7 @@ lab_render() {
 		-e "s|{{INSPECT_ACL}}|${LAB_INSPECT_ACL:-always_true}|g" \
 		-e "s|{{RUN_DIR}}|$LAB_DIR/run|g" \
 		-e "s|{{CRT_LIST}}|$LAB_DIR/run/crt-list|g" \
+		-e "s|{{MINTED_LIST}}|$LAB_DIR/run/minted.lst|g" \
 		"$1" >"$2"
 	if grep -n '{{' "$2" >&2; then
 		lab_die "unfilled placeholder in $2"
@@ -487,6 +488,7 @@ lab_nft_remove() {
 lab_haproxy_start() {
 	lab_render "$LAB_TEMPLATES/haproxy.cfg.tmpl" "$LAB_DIR/run/haproxy.cfg" "$1" "$2"
 	[ -e "$LAB_DIR/run/crt-list" ] || echo "$LAB_DIR/certs/default.pem" >"$LAB_DIR/run/crt-list"
+	touch "$LAB_DIR/run/minted.lst"
 	lab_haproxy_files
 	lab_in router haproxy -c -q -f "$LAB_DIR/run/haproxy.cfg"
 	# stdout of the master (inherited by every worker) is an O_APPEND file:

@@ -114,6 +114,8 @@ START_TEST(haproxy_config_has_only_validated_values)
 	ck_assert_ptr_nonnull(strstr(cfg, "server proxy 203.0.113.10:3128\n"));
 	ck_assert_ptr_nonnull(strstr(cfg, "bind 127.0.0.1:47080 transparent"));
 	ck_assert_ptr_nonnull(strstr(cfg, "crt-list /var/lib/mp/certs/crt-list"));
+	/* Minted names skip the certificate request: the ACL beside the crt-list. */
+	ck_assert_ptr_nonnull(strstr(cfg, "-m str -f /var/lib/mp/certs/minted.lst\n"));
 	ck_assert_ptr_nonnull(strstr(cfg, "lua-load /run/mp/cert-request.lua"));
 	ck_assert_ptr_null(strstr(cfg, "{{"));
 	free(cfg);

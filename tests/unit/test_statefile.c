@@ -287,6 +287,31 @@ START_TEST(test_atomic_replaces_not_rewrites)
 }
 END_TEST
 
+START_TEST(test_atomic_nosync_then_sync)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	struct stat st;
+	char *buf;
+	size_t len;
+
+	/* Readers see the new file at once; the flush comes later. */
+	tmp_path(path, "lazy");
+	ck_assert_int_eq(statefile_write_atomic_nosync(path, "one\n", 4, 0600), 0);
+	ck_assert_int_eq(statefile_write_atomic_nosync(path, "two\n", 4, 0600), 0);
+	buf = statefile_read(path, &len);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_str_eq(buf, "two\n");
+	free(buf);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 0777, 0600);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	ck_assert(!exists(tmp));
+	ck_assert_int_eq(statefile_sync(path), 0);
+	tmp_path(path, "absent");
+	ck_assert_int_eq(statefile_sync(path), -1);
+}
+END_TEST
+
 START_TEST(test_atomic_failures_leave_no_temp)
 {
 	char path[PATH_MAX], tmp[PATH_MAX + 8], inner[PATH_MAX + 8];
@@ -658,6 +683,7 @@ unit_suite(void)
 	tcase_add_test(io, test_proxy_round_trip);
 	tcase_add_test(io, test_atomic_mode_and_no_temp);
 	tcase_add_test(io, test_atomic_replaces_not_rewrites);
+	tcase_add_test(io, test_atomic_nosync_then_sync);
 	tcase_add_test(io, test_atomic_failures_leave_no_temp);
 	tcase_add_test(io, test_read_limits);
 	tcase_add_test(io, test_remove);

@@ -1,0 +1,65 @@
+/* The runtime API's pipelined answers (haproxy_cli.c): one answer per
+ * command, each ended by the interactive prompt, checked in order. Texts
+ * as HAProxy 2.6 prints them. */
+#include <string.h>
+
+#include "haproxy_cli.h"
+#include "unit.h"
+
+static struct hacli_cmd load[] = {
+	{ NULL, "New empty certificate store", false },
+	{ NULL, "Transaction created", false },
+	{ NULL, "Success", false },
+	{ NULL, "", false },		/* del ssl crt-list: whatever it says */
+};
+
+START_TEST(test_all_answers_as_expected)
+{
+	char a[] = "\n> New empty certificate store '/s/a.pem'!\n"
+	    "\n> + + + Transaction created for certificate /s/a.pem!\n"
+	    "\n> Committing /s/a.pem\nSuccess!\n"
+	    "\n> crt-list entry not found.\n\n> ";
+
+	ck_assert(hacli_answers_ok(a, load, 4));
+}
+END_TEST
+
+START_TEST(test_a_failure_is_the_reason)
+{
+	char a[] = "\n> Certificate '/s/a.pem' already exists!\n"
+	    "\n> + + + Transaction created for certificate /s/a.pem!\n"
+	    "\n> Committing /s/a.pem\nSuccess!\n\n> \n> ";
+
+	ck_assert(!hacli_answers_ok(a, load, 4));
+	ck_assert_str_eq(a, "Certificate '/s/a.pem' already exists!\n");
+}
+END_TEST
+
+START_TEST(test_missing_answers_fail)
+{
+	/* Cut short (HAProxy went away, or the buffer filled up). */
+	char a[] = "\n> New empty certificate store '/s/a.pem'!\n"
+	    "\n> + + + Transaction created";
+	char none[] = "";
+
+	ck_assert(!hacli_answers_ok(a, load, 4));
+	ck_assert(!hacli_answers_ok(none, load, 1));
+	/* An answer whose text comes only in a later one does not count. */
+	char late[] = "\n> \n> New empty certificate store\n> ";
+
+	ck_assert(!hacli_answers_ok(late, load, 1));
+}
+END_TEST
+
+Suite *
+unit_suite(void)
+{
+	Suite *s = suite_create("haproxy_cli");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_all_answers_as_expected);
+	tcase_add_test(tc, test_a_failure_is_the_reason);
+	tcase_add_test(tc, test_missing_answers_fail);
+	suite_add_tcase(s, tc);
+	return s;
+}
