@@ -415,6 +415,7 @@ xids=$(for k in $(seq 10 29); do printf '5a5a00%02x ' "$k"; done)
 pairs=$(k=0; for x in $xids; do
 	[ $((k % 2)) = 0 ] && v=10 || v=5; printf '%s:203.0.113.%s:3128 ' "$x" "$v"; k=$((k + 1)); done)
 n0=$(grep -c 'dhcp: ACK on wan1: resolved' "$LOG")
+l0=$(($(wc -l < "$LOG") + 1))
 r0=$(refused)
 bx= bp=
 h0=$(grep -c 'changing too often' "$LOG")
@@ -437,7 +438,13 @@ check "20 alternating ACKs in $((t1 - t0)) s: $((n1 - n0)) changes applied in $(
 h1=$(grep -c 'changing too often' "$LOG")
 check "none of the 20 was refused (refused: $r0 -> $(refused))" [ "$(refused)" = "$r0" ]
 check "held-back changes logged at most once, rate-limited ($((h1 - h0)) lines)" [ $((h1 - h0)) -le 1 ]
-check "the held value was applied by the pacer" logged 'dhcp: ACK on wan1: resolved 203.0.113.5:3128 (the latest of the changes held back)'
+# The latest value is applied by the pacer when its slot comes, or
+# directly when the last ACK itself lands in a free slot (it then replaces
+# what was held): either way exactly the flood's latest word, never an
+# earlier one after it.
+last_applied=$(tail -n +"$l0" "$LOG" | grep 'dhcp: ACK on wan1: resolved' | tail -n 1)
+check "the flood's latest value is the last one applied ($last_applied)" \
+	eval 'case $last_applied in *"resolved 203.0.113.5:3128"*) true ;; *) false ;; esac'
 dhclient_start wan1
 check "dhclient's renewals bring the server's value back" wait_for 60 if_is wan1 resolved 203.0.113.20:3128
 
