@@ -18,6 +18,7 @@
  * config_settings.c; config_int.h is what they share. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <stdio.h>
@@ -228,6 +229,39 @@ config_auth_file_ok(const char *path, char *why, size_t wlen)
 	return ok;
 }
 
+/* Whoever may write a directory above the script can rename another file
+ * over it: every directory of the resolved path must be root's and
+ * writable by root alone, or sticky (then only root may rename or remove
+ * the root-owned entry below it). */
+static bool
+config_notify_dirs_ok(const char *path, char *why, size_t wlen)
+{
+	char real[PATH_MAX], *slash;
+	struct stat st;
+
+	if (realpath(path, real) == NULL) {
+		snprintf(why, wlen, "%s", strerror(errno));
+		return false;
+	}
+	while ((slash = strrchr(real, '/')) != NULL) {
+		slash[slash == real ? 1 : 0] = '\0';
+		if (stat(real, &st) == -1) {
+			snprintf(why, wlen, "%s: %s", real, strerror(errno));
+			return false;
+		}
+		if (st.st_uid != 0 || ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
+		    (st.st_mode & S_ISVTX) == 0)) {
+			snprintf(why, wlen, "directory %s must be owned by root and not "
+			    "writable by group or others (is uid %u, mode %04o)", real,
+			    (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+			return false;
+		}
+		if (slash == real)
+			break;
+	}
+	return true;
+}
+
 /* The script runs as root: whoever may change it is root. */
 bool
 config_notify_file_ok(const char *path, char *why, size_t wlen)
@@ -253,7 +287,7 @@ config_notify_file_ok(const char *path, char *why, size_t wlen)
 		    (unsigned)(st.st_mode & 07777));
 		return false;
 	}
-	return true;
+	return config_notify_dirs_ok(path, why, wlen);
 }
 
 bool

@@ -151,3 +151,15 @@ dhcp_guard_judge(struct dhcp_guard *g, const struct dhcp_reply *r,
 		g->refused[v]++;
 	return v;
 }
+
+bool
+dhcp_guard_request_local(const struct dhcp_request *q,
+    const struct dhcp_guard_prefix *p, size_t n)
+{
+	if (q->ip_src == 0)
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (p[i].addr == q->ip_src)
+			return true;
+	return false;
+}

@@ -61,8 +61,16 @@ struct dhcp_guard_ctx {
 	int64_t		 now;
 };
 
+/* Pure: a request seen leaving the interface can be our client's: sent
+ * from 0.0.0.0 or from one of the interface's addresses. A packet tap
+ * also sees the frames this host forwards for others as outgoing; a
+ * forwarded request comes from another address (a router forwards nothing
+ * from 0.0.0.0). */
+bool	dhcp_guard_request_local(const struct dhcp_request *,
+	    const struct dhcp_guard_prefix *, size_t nprefix);
 /* Remember a request our client sent on this interface (the caller has
- * checked that it left through the interface with its chaddr). */
+ * checked that it left through the interface with its chaddr, from an
+ * address of ours: dhcp_guard_request_local). */
 void	dhcp_guard_request(struct dhcp_guard *, const struct dhcp_request *,
 	    int64_t now);
 /* Judge an ACK or NAK; an accepted one uses up its request. Every

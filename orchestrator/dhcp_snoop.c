@@ -50,6 +50,7 @@ static struct {
 static struct log_ratelimit snoop_rl = LOG_RATELIMIT_INIT(60, 1);
 static struct log_ratelimit snoop_tap_rl = LOG_RATELIMIT_INIT(60, 1);
 static struct log_ratelimit snoop_req_rl = LOG_RATELIMIT_INIT(60, 1);
+static struct log_ratelimit snoop_fwd_rl = LOG_RATELIMIT_INIT(60, 1);
 
 int
 dhcp_snoop_ruleset(const struct config *cfg, char *buf, size_t len)
@@ -166,11 +167,14 @@ dhcp_snoop_prefixes(const char *ifname, struct dhcp_guard_prefix *p, size_t max)
 }
 
 /* One request seen leaving an interface: remember it if our client on an
- * eligible interface sent it. Outgoing frames can only come from this
- * host, and sending from port 68 or on a packet socket takes privilege. */
+ * eligible interface sent it. The tap also sees what this host forwards
+ * for others (as outgoing): only a request from 0.0.0.0 or from an
+ * address of the interface is our client's. Sending from port 68 or on a
+ * packet socket here takes privilege. */
 static void
 dhcp_snoop_request(const uint8_t *pkt, size_t len, const struct sockaddr_ll *sll)
 {
+	struct dhcp_guard_prefix prefix[DHCP_GUARD_PREFIX_MAX];
 	char ifname[IF_NAMESIZE];
 	struct dhcp_request q;
 	struct dhcp_guard *g;
@@ -190,6 +194,14 @@ dhcp_snoop_request(const uint8_t *pkt, size_t len, const struct sockaddr_ll *sll
 	if (dhcp_snoop_mac(ifname, mac) == -1 || memcmp(mac, q.chaddr, 6) != 0 ||
 	    (g = dhcp_snoop_guard(ifname)) == NULL)
 		return;
+	if (q.ip_src != 0 && !dhcp_guard_request_local(&q, prefix,
+	    dhcp_snoop_prefixes(ifname, prefix, DHCP_GUARD_PREFIX_MAX))) {
+		log_limited(&snoop_fwd_rl, event_now(), LOG_WARN, "dhcp: request on %s "
+		    "not remembered: from %u.%u.%u.%u, not an address of %s (forwarded)",
+		    ifname, q.ip_src >> 24, (q.ip_src >> 16) & 0xff,
+		    (q.ip_src >> 8) & 0xff, q.ip_src & 0xff, ifname);
+		return;
+	}
 	dhcp_guard_request(g, &q, event_now());
 	log_debug("dhcp: %s on %s, xid %08x", dhcp_parse_msg_name(q.msg_type),
 	    ifname, (unsigned)q.xid);

@@ -1,7 +1,9 @@
 /* The notify hook: a queue of events, one script at a time. */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -101,11 +103,27 @@ static void
 notify_next(void)
 {
 	while (nt.running == 0 && nt.script[0] != '\0' && notify_queue_pop(&nt.q, &nt.cur)) {
+		char real[PATH_MAX], why[CFG_PATH_MAX + 128];
 		char *argv[] = {
-			nt.script, (char *)notify_event_name(nt.cur.event), nt.cur.id,
+			real, (char *)notify_event_name(nt.cur.event), nt.cur.id,
 			nt.cur.proxy, nt.cur.reason, NULL
 		};
-		pid_t pid = proc_spawn(argv, -1, -1, NOTIFY_TIMEOUT_MS, notify_done, NULL);
+		pid_t pid;
+
+		/* Checked again now, as root is about to run it: the file may have
+		 * changed since the configuration was read. The resolved path
+		 * runs, so no symbolic link can be turned elsewhere after the
+		 * check (every directory on it is root's alone). */
+		if (realpath(nt.script, real) == NULL)
+			snprintf(why, sizeof(why), "%s", strerror(errno));
+		else if (config_notify_file_ok(real, why, sizeof(why)))
+			why[0] = '\0';
+		if (why[0] != '\0') {
+			log_limited(&notify_rl, event_now(), LOG_ERR, "notify: not running "
+			    "%s for %s: %s", nt.script, argv[1], why);
+			continue;
+		}
+		pid = proc_spawn(argv, -1, -1, NOTIFY_TIMEOUT_MS, notify_done, NULL);
 
 		if (pid > 0) {
 			nt.running = pid;

@@ -7,7 +7,8 @@
 #   2 the notify script writes one line per event: Squid stopped and started
 #     gives exactly one alarm-raise and one alarm-clear line, with the id
 #     `show alarms` showed, and a proxy-change line each way
-#   3 alarm ids go on after a restart (raise, restart, raise: greater id)
+#   3 alarm ids go on after a restart (raise, restart, raise: greater id);
+#     a script made writable by others after start-up is not run
 #   4 fall: 3: one failed probe (the proxy port refused in the router for
 #     one probe) raises nothing; three in a row raise the alarm
 #   5 interval 60 and traffic flowing: stopping Squid raises the alarm long
@@ -109,8 +110,17 @@ proxy-change - $SQUID:3128 reachable" "$(grep '^proxy-change ' "$NOTIFY_OUT")"
 lab_stop_daemon
 check "daemon restarted" lab_start_daemon
 check "proxy active after the restart" wait_for 10 is_active "$SQUID:3128"
+# The script is checked again when it is about to run: made writable by
+# others after the configuration was read, it is not run.
+sleep 1		# a proxy-change of the start-up would come now
+raises=$(lines alarm-raise)
+chmod 0757 "$W/notify.sh"
 lab_squid_stop
 check "after the restart: alarm raised" wait_for 10 has_alarm
+check "a script writable by others is refused when it would run" \
+	wait_for 10 grep -q "notify: not running $W/notify.sh for alarm-raise: must be owned by root" "$LOG"
+check_eq "no alarm-raise line from a script writable by others" "$raises" "$(lines alarm-raise)"
+chmod 0755 "$W/notify.sh"
 ID2=$(alarm_id)
 echo "# before the restart: $ID1, after: $ID2"
 check "the new alarm id is greater than the one before the restart" \

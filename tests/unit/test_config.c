@@ -496,6 +496,38 @@ START_TEST(notify)
 }
 END_TEST
 
+/* A root-owned 0755 script in a directory others may write is not safe:
+ * they can rename another file over it. A sticky directory (/tmp) keeps
+ * a root-owned entry from being renamed or removed by others. */
+START_TEST(notify_dir)
+{
+	char dir[] = "/tmp/test_notify_dir.XXXXXX", path[64], why[256];
+	int fd;
+
+	if (geteuid() != 0)
+		return;
+	ck_assert(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/notify.sh", dir);
+	ck_assert((fd = open(path, O_CREAT | O_WRONLY, 0755)) != -1);
+	close(fd);
+	ck_assert(chmod(path, 0755) == 0);
+	ck_assert(chmod(dir, 0755) == 0);
+	ck_assert_msg(config_notify_file_ok(path, why, sizeof(why)), "%s", why);
+	ck_assert(chmod(dir, 01777) == 0);
+	ck_assert_msg(config_notify_file_ok(path, why, sizeof(why)), "%s", why);
+	ck_assert(chmod(dir, 0777) == 0);
+	ck_assert_msg(!config_notify_file_ok(path, why, sizeof(why)),
+	    "expected a refusal: %s is 0777", dir);
+	ck_assert_msg(strstr(why, dir) != NULL, "why: %s", why);
+	ck_assert(chmod(dir, 0755) == 0);
+	ck_assert(chown(dir, 65534, 0) == 0);
+	ck_assert_msg(!config_notify_file_ok(path, why, sizeof(why)),
+	    "expected a refusal: %s is not root's", dir);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 START_TEST(forwarder)
 {
 	FAILS("mgmt-proxy:\n  forwarder: foo\n",
@@ -1091,6 +1123,7 @@ unit_suite(void)
 	tcase_add_test(tc, health_check);
 	tcase_add_test(tc, forwarder);
 	tcase_add_test(tc, notify);
+	tcase_add_test(tc, notify_dir);
 	tcase_add_test(tc, intercept);
 	tcase_add_test(tc, intercept_ok);
 	tcase_add_test(tc, intercept_unrunnable);

@@ -56,6 +56,29 @@ START_TEST(answer_to_our_request_accepted)
 }
 END_TEST
 
+/* A request leaving the interface may be one this host forwards for
+ * another (a packet tap sees forwarded frames as outgoing too): only one
+ * sent from 0.0.0.0 or from an address of the interface is our client's. */
+START_TEST(forwarded_request_not_ours)
+{
+	struct dhcp_guard_prefix p[2] = { { OTHER, 0xffffff80u }, link_prefix };
+
+	q.ip_src = 0;
+	ck_assert(dhcp_guard_request_local(&q, p, 2));
+	q.ip_src = CLIENT;
+	ck_assert(dhcp_guard_request_local(&q, p, 2));
+	ck_assert(!dhcp_guard_request_local(&q, p, 1));
+	q.ip_src = FAR;
+	ck_assert_msg(!dhcp_guard_request_local(&q, p, 2),
+	    "a request from 203.0.113.7 is not our client's");
+	q.ip_src = CLIENT + 1;		/* on the link, not ours */
+	ck_assert(!dhcp_guard_request_local(&q, p, 2));
+	ck_assert(!dhcp_guard_request_local(&q, NULL, 0));
+	q.ip_src = 0;
+	ck_assert(dhcp_guard_request_local(&q, NULL, 0));
+}
+END_TEST
+
 START_TEST(unsolicited_refused)
 {
 	ck_assert_int_eq(judge(), DHCP_GUARD_NO_REQUEST);
@@ -363,6 +386,7 @@ unit_suite(void)
 	tcase_add_checked_fixture(t, setup, NULL);
 	tcase_add_test(t, answer_to_our_request_accepted);
 	tcase_add_test(t, unsolicited_refused);
+	tcase_add_test(t, forwarded_request_not_ours);
 	tcase_add_test(t, wrong_xid_refused);
 	tcase_add_test(t, other_chaddr_refused);
 	tcase_add_test(t, no_server_id_refused);
