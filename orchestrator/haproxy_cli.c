@@ -201,8 +201,11 @@ hacli_run_on(struct hacli *cli, const char *sock_path, struct hacli_cmd *cmds,
 		return -1;
 	}
 	if (!cli->timer_ok) {
-		if (event_timer_init(&cli->timer, hacli_expired, cli) == -1)
+		if (event_timer_init(&cli->timer, hacli_expired, cli) == -1) {
+			for (size_t i = 0; i < n; i++)
+				free(cmds[i].text);
 			return -1;
+		}
 		cli->timer_ok = true;
 	}
 	cli->busy = true;

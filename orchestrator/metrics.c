@@ -108,6 +108,13 @@ metrics_answer(struct metrics_client *c, const char *status, const char *body,
 
 	if (head)
 		blen = 0;
+	/* The answer is final: a relay still open (a 502 while HAProxy's
+	 * exporter was being read) must not read into the new buffer. */
+	if (c->up != -1) {
+		event_del(c->up);
+		close(c->up);
+		c->up = -1;
+	}
 	free(c->out);
 	if (n < 0 || (c->out = malloc((size_t)n + blen)) == NULL) {
 		c->out = NULL;
