@@ -83,6 +83,22 @@ hacli_answers_ok(char *answer, const struct hacli_cmd *cmds, size_t n)
 	return true;
 }
 
+void
+hacli_unprompt(char *answer)
+{
+	size_t plen = strlen(HACLI_PROMPT);
+	char *r = answer, *w = answer;
+
+	while (*r != '\0') {
+		if (strncmp(r, HACLI_PROMPT, plen) == 0) {
+			*w++ = '\n';
+			r += plen;
+		} else
+			*w++ = *r++;
+	}
+	*w = '\0';
+}
+
 static void
 hacli_io(int fd, uint32_t events, void *arg)
 {
@@ -125,6 +141,9 @@ hacli_io(int fd, uint32_t events, void *arg)
 		hacli_finish(cli, false);
 		return;
 	}
+	/* Callers read the answers as HAProxy prints them without a prompt
+	 * (a "show stat" header must start its line). */
+	hacli_unprompt(cli->answer);
 	event_del(fd);
 	close(fd);
 	cli->fd = -1;

@@ -63,4 +63,7 @@ bool hacli_busy(void);
  * containing its expected text. On false, answer is cut down to the first
  * answer that did not (unchanged if the answers are missing). */
 bool hacli_answers_ok(char *answer, const struct hacli_cmd *cmds, size_t n);
+/* Pure: every prompt in answer becomes a plain newline, so that each
+ * command's output starts its own line (done with an answer that passed). */
+void hacli_unprompt(char *answer);
 #endif

@@ -51,6 +51,19 @@ START_TEST(test_missing_answers_fail)
 }
 END_TEST
 
+START_TEST(test_unprompt_lines)
+{
+	/* "show info;show stat" in interactive mode: the CSV header must
+	 * start its line once the prompts are gone. */
+	char a[] = "\n> Name: HAProxy\nUptime_sec: 5\n\n> # pxname,svname,ereq\n"
+	    "fe_http,FRONTEND,1\n\n> ";
+
+	hacli_unprompt(a);
+	ck_assert_str_eq(a, "\nName: HAProxy\nUptime_sec: 5\n\n# pxname,svname,ereq\n"
+	    "fe_http,FRONTEND,1\n\n");
+}
+END_TEST
+
 Suite *
 unit_suite(void)
 {
@@ -58,6 +71,7 @@ unit_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_all_answers_as_expected);
+	tcase_add_test(tc, test_unprompt_lines);
 	tcase_add_test(tc, test_a_failure_is_the_reason);
 	tcase_add_test(tc, test_missing_answers_fail);
 	suite_add_tcase(s, tc);
