@@ -53,7 +53,8 @@ static struct log_ratelimit snoop_req_rl = LOG_RATELIMIT_INIT(60, 1);
 static struct log_ratelimit snoop_fwd_rl = LOG_RATELIMIT_INIT(60, 1);
 
 int
-dhcp_snoop_ruleset(const struct config *cfg, char *buf, size_t len)
+dhcp_snoop_ruleset(const struct config *cfg, const struct dhcp_snoop_hw hw[],
+    char *buf, size_t len)
 {
 	size_t n = 0, count = 0;
 	int w;
@@ -85,6 +86,22 @@ dhcp_snoop_ruleset(const struct config *cfg, char *buf, size_t len)
 	}
 	/* The queue verdict itself is set by nftq (see nftq.h). */
 	SNOOP_PUT(" } udp sport 67 udp dport 68 jump %s\n", DHCP_SNOOP_CHAIN);
+	/* A LAN host masqueraded out of a WAN interface could send a request
+	 * as that interface (its MAC as chaddr): our tap would take its xid
+	 * and server for ours. Forwarded DHCP never speaks for the router. The
+	 * chaddr is BOOTP offset 28, after the 8-byte UDP header: bit 288. */
+	SNOOP_PUT("add chain ip %1$s forward { type filter hook forward priority filter; "
+	    "policy accept; }\n"
+	    "flush chain ip %1$s forward\n", DHCP_SNOOP_TABLE);
+	for (size_t i = 0; hw != NULL && i < cfg->niface; i++) {
+		const uint8_t *m = hw[i].addr;
+
+		if (!config_iface_eligible(cfg, cfg->iface[i].name) || !hw[i].known)
+			continue;
+		SNOOP_PUT("add rule ip %s forward oifname \"%s\" udp sport 68 udp dport 67 "
+		    "@th,288,48 0x%02x%02x%02x%02x%02x%02x counter drop\n",
+		    DHCP_SNOOP_TABLE, cfg->iface[i].name, m[0], m[1], m[2], m[3], m[4], m[5]);
+	}
 #undef SNOOP_PUT
 	if (count == 0) {
 		buf[0] = '\0';
@@ -420,7 +437,8 @@ fail:
 int
 dhcp_snoop_configure(const struct config *cfg)
 {
-	char rules[4096], err[512];
+	struct dhcp_snoop_hw hw[CFG_MAX_IFACE];
+	char rules[8192], err[512];
 	int n;
 
 	snoop.cfg = cfg;
@@ -430,7 +448,11 @@ dhcp_snoop_configure(const struct config *cfg)
 			snoop.ifs[i] = snoop.ifs[--snoop.nifs];
 		else
 			i++;
-	n = dhcp_snoop_ruleset(cfg, rules, sizeof(rules));
+	/* The kernel's MAC, read again at every (re)install. An interface
+	 * without one yet gets no forward rule until the next reload. */
+	for (size_t i = 0; i < cfg->niface; i++)
+		hw[i].known = dhcp_snoop_mac(cfg->iface[i].name, hw[i].addr) == 0;
+	n = dhcp_snoop_ruleset(cfg, hw, rules, sizeof(rules));
 	if (n == -1) {
 		log_err("dhcp: snooping ruleset too large");
 		return -1;

