@@ -22,28 +22,8 @@ FD_BOUND=${FD_BOUND:-64}		# extra fds allowed after a soak
 RSS_BOUND_KB=${RSS_BOUND_KB:-32768}	# extra resident memory allowed
 
 write_cfg() {	# write_cfg PROXY-IP
-	cat > "$CFG" <<YAML
-authority:
-  router:
-    - name: r1
-      management-proxy:
-        mode: static
-        proxy:
-          - {name: upstream, address: $1, port: $LAB_SQUID_PORT}
-      node:
-        - name: n1
-mgmt-proxy:
-  router: r1
-  node: n1
-  forwarder: haproxy
-  health-check: {interval: 2, timeout: 1}
-  intercept: {interfaces: [kni254], http-ports: [80], https-ports: [443]}
-  tls:
-    ca-cert: $W/ca.crt
-    ca-key: $W/ca.key
-    origin-ca: [$LAB_DIR/pki/public.crt]
-    no-inspect: [pinned.test]
-YAML
+	LAB_HC="interval: 2, timeout: 1" LAB_TLS_EXTRA="    no-inspect: [pinned.test]" \
+	    lab_write_static_cfg "$1"
 }
 
 if ! lab_up >"$W/lab.out" 2>&1 || ! lab_squid_start >>"$W/lab.out" 2>&1 ||

@@ -216,7 +216,9 @@ lab_test_cleanup() {
 # lab_write_cfg: $CFG for the lab's router, forwarder haproxy, probes every
 # second (LAB_HC: other health-check settings), intercepting kni254; stdin
 # (YAML) is the router's management-proxy element and node list, indented
-# under "- name: r1". LAB_MP_EXTRA: more lines of the mgmt-proxy mapping.
+# under "- name: r1". Origins are trusted through the lab's public CA
+# (LAB_ORIGIN_CA: another YAML list); LAB_TLS_EXTRA: more lines of the tls
+# mapping; LAB_MP_EXTRA: more lines of the mgmt-proxy mapping.
 lab_write_cfg() {
 	{
 		printf 'authority:\n  router:\n    - name: r1\n'
@@ -228,8 +230,12 @@ mgmt-proxy:
   forwarder: haproxy
   health-check: {${LAB_HC:-interval: 1, timeout: 1}}
   intercept: {interfaces: [kni254], http-ports: [80], https-ports: [443]}
-  tls: {ca-cert: $W/ca.crt, ca-key: $W/ca.key, origin-ca: [$LAB_DIR/pki/public.crt]}
+  tls:
+    ca-cert: $W/ca.crt
+    ca-key: $W/ca.key
+    origin-ca: ${LAB_ORIGIN_CA:-[$LAB_DIR/pki/public.crt]}
 YAML
+		[ -z "${LAB_TLS_EXTRA:-}" ] || printf '%s\n' "$LAB_TLS_EXTRA"
 		[ -z "${LAB_MP_EXTRA:-}" ] || printf '%s\n' "$LAB_MP_EXTRA"
 	} > "$CFG"
 }

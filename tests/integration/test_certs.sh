@@ -40,24 +40,7 @@ trap cleanup EXIT
 log_tail() { echo "# daemon log (tail):"; tail -n 15 "$LOG" | sed 's/^/#   /'; }
 
 write_cfg() {	# write_cfg PROXY-IP
-	cat > "$CFG" <<YAML
-authority:
-  router:
-    - name: r1
-      management-proxy:
-        mode: static
-        proxy:
-          - {name: upstream, address: $1, port: $LAB_SQUID_PORT}
-      node:
-        - name: n1
-mgmt-proxy:
-  router: r1
-  node: n1
-  forwarder: haproxy
-  health-check: {interval: 5, timeout: 1}
-  intercept: {interfaces: [kni254], http-ports: [80], https-ports: [443]}
-  tls: {ca-cert: $W/ca.crt, ca-key: $W/ca.key}
-YAML
+	LAB_HC="interval: 5, timeout: 1" lab_write_static_cfg "$1"
 }
 
 # served NAME [OUT]: a TLS handshake from the management client to the

@@ -49,29 +49,8 @@ NO_INSPECT='[pin.test, "*.raw.test"]'
 ORIGIN_CA="[$LAB_DIR/pki/public.crt]"
 AUTH=
 write_cfg() {	# write_cfg PROXY-IP
-	cat > "$CFG" <<YAML
-authority:
-  router:
-    - name: r1
-      management-proxy:
-        mode: static
-        proxy:
-          - {name: upstream, address: $1, port: $LAB_SQUID_PORT}
-      node:
-        - name: n1
-mgmt-proxy:
-  router: r1
-  node: n1
-  forwarder: haproxy
-  health-check: {interval: 1, timeout: 1}
-  intercept: {interfaces: [kni254], http-ports: [80], https-ports: [443]}
-  tls:
-    ca-cert: $W/ca.crt
-    ca-key: $W/ca.key
-    no-inspect: $NO_INSPECT
-    origin-ca: $ORIGIN_CA
-$AUTH
-YAML
+	LAB_ORIGIN_CA=$ORIGIN_CA LAB_TLS_EXTRA="    no-inspect: $NO_INSPECT" \
+	    LAB_MP_EXTRA=$AUTH lab_write_static_cfg "$1"
 }
 
 start_daemon() { lab_start_daemon; }

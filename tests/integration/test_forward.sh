@@ -309,7 +309,7 @@ check "HTTP through Squid A again" body_from http://origin.test/back-on "$SQUID_
 cp "$W/ca.crt" "$W/ca2.crt"
 cp "$W/ca.key" "$W/ca2.key"
 chmod 0640 "$W/ca2.key"
-sed -i "s|ca-cert: $W/ca.crt, ca-key: $W/ca.key|ca-cert: $W/ca2.crt, ca-key: $W/ca2.key|" "$CFG"
+sed -i "s|ca-cert: $W/ca.crt$|ca-cert: $W/ca2.crt|; s|ca-key: $W/ca.key$|ca-key: $W/ca2.key|" "$CFG"
 ctl reload >/dev/null 2>&1
 check "a group-readable CA key is refused: forwarding off" wait_for 5 forwarding_gone
 check "the refusal is logged with the path" grep -q "ca2.key" "$LOG"
@@ -342,7 +342,7 @@ check "still no warning that sessions were not cleared (after $(grep -c 'mode ch
 check "forwarding up through A before the switch" wait_for 10 forwarding_up
 printf 'not a certificate\n' > "$STATE/certs/a.test.pem"
 write_cfg "$SQUID_B"
-sed -i "s|ca-cert: $W/ca.crt, ca-key: $W/ca.key|ca-cert: $W/ca2.crt, ca-key: $W/ca2.key|" "$CFG"
+sed -i "s|ca-cert: $W/ca.crt$|ca-cert: $W/ca2.crt|; s|ca-key: $W/ca.key$|ca-key: $W/ca2.key|" "$CFG"
 check "reload to proxy B" ctl reload
 check "haproxy -c refused it" wait_for 10 grep -q "haproxy -c:" "$LOG"
 check "forwarding torn down rather than left on proxy A" wait_for 10 forwarding_gone
