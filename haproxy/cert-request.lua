@@ -22,10 +22,21 @@ core.register_action("mgmt_proxy_cert", { "tcp-req" }, function(txn)
 		return
 	end
 	sni = sni:lower()
-	local s = core.tcp()
-	s:settimeout(3)
-	if s:connect("unix@" .. socket_path) == nil then
+	-- A full listen backlog (a local process flooding the socket) refuses
+	-- the connect at once: try again for up to a second rather than give
+	-- the client the default certificate at the first refusal.
+	local s
+	for _ = 1, 20 do
+		s = core.tcp()
+		s:settimeout(3)
+		if s:connect("unix@" .. socket_path) ~= nil then
+			break
+		end
 		s:close()
+		s = nil
+		core.msleep(50)
+	end
+	if s == nil then
 		return
 	end
 	s:send(sni .. "\n")

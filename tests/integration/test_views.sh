@@ -123,7 +123,7 @@ check "show forwarder: started and read-at are ISO 8601 UTC" bash -c \
 r0=$(jv show forwarder '.haproxy.reloads')
 # A configuration HAProxy must reload for: a name tunnelled as is.
 write_cfg
-sed -i 's|  tls: {|  tls: {no-inspect: [pinned.test], |' "$CFG"
+sed -i 's|^  tls:$|  tls:\n    no-inspect: [pinned.test]|' "$CFG"
 check "reload with tls.no-inspect" reload
 reloaded() { [ "$(jv show forwarder '.haproxy.reloads')" = "$((r0 + 1))" ]; }
 check "show forwarder: reloads $r0 -> $((r0 + 1)) after the reload" wait_for 15 reloaded
