@@ -1,0 +1,277 @@
+/* The daemon's DHCP part: what snooped replies teach, paced, persisted
+ * and published to the HA peer. */
+#include <dirent.h>
+#include <errno.h>
+#include <string.h>
+
+#include "daemon_int.h"
+#include "dhcp_lease.h"
+#include "dhcp_snoop.h"
+#include "event.h"
+#include "log.h"
+#include "peer.h"
+#include "statefile.h"
+
+/* A renewal that changes nothing but the lease end is written (and sent
+ * to the peer) at most this often per interface: a flood of ACKs for our
+ * chaddr must not turn into a flood of fsyncs and datagrams. */
+#define DAEMON_DHCP_SAVE_MIN	2
+
+static void daemon_dhcp_store(size_t);
+
+void
+daemon_dhcp_expiry_due(void *arg)
+{
+	int64_t now = event_now();
+
+	for (size_t i = 0; i < d.ndhcp; i++)
+		if (dhcp_lease_expire(&d.dhcp[i], now)) {
+			log_info("dhcp: lease on %s expired: its proxies are forgotten",
+			    d.dhcp[i].ifname);
+			daemon_dhcp_store(i);
+			peer_publish(d.dhcp, d.ndhcp, &d.cfg, now);
+		}
+	daemon_proxy_reselect();
+}
+
+/* Persists d.dhcp[i]. */
+static void
+daemon_dhcp_store(size_t i)
+{
+	/* Writes follow DHCP replies: a full disk must not mean a line each. */
+	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(60, 1);
+	const struct dhcp_info *info = &d.dhcp[i];
+	char path[DAEMON_PATH_MAX];
+
+	if (daemon_path(path, d.dhcp_dir, info->ifname) == -1 ||
+	    statefile_write_dhcp(path, info) == -1)
+		log_limited(&rl, event_now(), LOG_ERR, "%s/%s: %s", d.dhcp_dir,
+		    info->ifname, strerror(errno));
+	d.dhcp_saved[i] = event_now();
+}
+
+void
+daemon_dhcp_update(const struct dhcp_info *info)
+{
+	size_t i;
+
+	for (i = 0; i < d.ndhcp; i++)
+		if (strcmp(d.dhcp[i].ifname, info->ifname) == 0)
+			break;
+	if (i == d.ndhcp) {
+		if (d.ndhcp == CFG_MAX_IFACE) {
+			log_warn("dhcp: too many interfaces, %s ignored", info->ifname);
+			return;
+		}
+		d.ndhcp++;
+	}
+	d.dhcp[i] = *info;
+	daemon_dhcp_store(i);
+	peer_publish(d.dhcp, d.ndhcp, &d.cfg, event_now());
+	daemon_proxy_reselect();
+}
+
+/* Wake up when the first change held back by pacing may apply. */
+static void
+daemon_dhcp_pace_arm(void)
+{
+	int64_t now = event_now(), next = -1;
+
+	for (size_t i = 0; i < d.ndhcp; i++) {
+		int64_t w = dhcp_pace_wait(&d.dhcp_pace[i], now);
+
+		if (d.dhcp_pace[i].held && (next == -1 || w < next))
+			next = w;
+	}
+	if (next == -1)
+		event_timer_stop(&d.pace_timer);
+	else
+		event_timer_arm(&d.pace_timer, next > 0 ? (uint64_t)next * 1000 : 1);
+}
+
+void
+daemon_dhcp_pace_due(void *arg)
+{
+	int64_t now = event_now(), wait;
+
+	for (size_t i = 0; i < d.ndhcp; i++) {
+		const struct dhcp_info *held = dhcp_pace_due(&d.dhcp_pace[i], now, &wait);
+		struct dhcp_info info;
+
+		if (held == NULL)
+			continue;
+		info = *held;
+		/* Learning may have been turned off there since (reload). */
+		if (!config_iface_eligible(&d.cfg, info.ifname))
+			continue;
+		/* Worded like an immediate change, so one grep finds both. */
+		log_info("dhcp: ACK on %s: %s%s%s (the latest of the changes held back)",
+		    info.ifname, info.state, info.nproxy ? " " : "",
+		    info.nproxy ? info.proxy[0] : "");
+		daemon_dhcp_update(&info);
+	}
+	daemon_dhcp_pace_arm();
+}
+
+/* A snooped reply: believe it only as the interface's client would
+ * (dhcp_guard), decide what it means, and apply a change at a bounded
+ * rate (dhcp_pace). Every line logged here is the network's doing. */
+void
+daemon_dhcp_reply(const struct dhcp_snooped *s, void *arg)
+{
+	/* One line a minute per kind of refusal: one kind flooding does not
+	 * hide another. */
+	static struct log_ratelimit refused_rl[DHCP_GUARD_NVERDICT] = {
+		[0 ... DHCP_GUARD_NVERDICT - 1] = LOG_RATELIMIT_INIT(60, 1),
+	};
+	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(60, 1);
+	static struct log_ratelimit held_rl = LOG_RATELIMIT_INIT(60, 1);
+	static struct log_ratelimit offer_rl = LOG_RATELIMIT_INIT(60, 1);
+	const struct dhcp_reply *r = s->reply;
+	const struct dhcp_info *cur = status_find_dhcp(d.dhcp, d.ndhcp, s->ifname);
+	size_t i = cur != NULL ? (size_t)(cur - d.dhcp) : d.ndhcp;
+	const char *msg = dhcp_parse_msg_name(r->msg_type), *why = "";
+	struct dhcp_guard_ctx ctx = {
+		.mac = s->mac, .bound_server = cur != NULL ? cur->server : 0,
+		.prefix = s->prefix, .nprefix = s->nprefix, .now = event_now(),
+	};
+	enum dhcp_guard_verdict v;
+	struct dhcp_info info;
+	uint64_t refused = 0;
+	int64_t wait;
+
+	if (r->msg_type != DHCP_MSG_ACK && r->msg_type != DHCP_MSG_NAK) {
+		log_limited(&offer_rl, ctx.now, LOG_DEBUG, "dhcp: %s on %s ignored", msg,
+		    s->ifname);
+		return;
+	}
+	d.dhcp_acks++;
+	if ((v = dhcp_guard_judge(s->guard, r, &ctx)) != DHCP_GUARD_ACCEPT) {
+		d.dhcp_refused++;
+		for (size_t k = 0; k < DHCP_GUARD_NVERDICT; k++)
+			refused += s->guard->refused[k];
+		log_limited(&refused_rl[v], ctx.now, LOG_WARN,
+		    "dhcp: %s on %s refused: %s (%llu refused on %s)", msg, s->ifname,
+		    dhcp_guard_verdict_name(v), (unsigned long long)refused, s->ifname);
+		return;
+	}
+	if (cur != NULL)
+		info = *cur;
+	else
+		dhcp_lease_clear(&info, s->ifname, DHCP_STATE_PENDING);
+	switch (dhcp_lease_apply(&info, s->ifname, s->mac, r, ctx.now, &why)) {
+	case DHCP_LEASE_IGNORED:	/* not reached: OFFERs left above */
+		return;
+	case DHCP_LEASE_REJECTED:
+		d.dhcp_refused++;
+		log_limited(&rl, ctx.now, LOG_WARN, "dhcp: %s on %s refused: %s",
+		    msg, s->ifname, why);
+		return;
+	case DHCP_LEASE_UPDATED:
+		break;
+	}
+	if (cur != NULL && dhcp_lease_same(cur, &info)) {
+		/* The latest word is the value in force: nothing to apply. */
+		if (d.dhcp_pace[i].held) {
+			dhcp_pace_drop(&d.dhcp_pace[i]);
+			daemon_dhcp_pace_arm();
+		}
+		d.dhcp[i].lease_expiry = info.lease_expiry;
+		if (event_now() - d.dhcp_saved[i] < DAEMON_DHCP_SAVE_MIN) {
+			daemon_proxy_reselect();	/* re-arms the expiry timer */
+			return;
+		}
+	} else if (i < CFG_MAX_IFACE && !dhcp_pace_allow(&d.dhcp_pace[i], ctx.now, &wait)) {
+		dhcp_pace_hold(&d.dhcp_pace[i], &info);
+		log_limited(&held_rl, ctx.now, LOG_WARN, "dhcp: %s on %s: change to %s%s%s "
+		    "held back %llds (changing too often)", msg, s->ifname, info.state,
+		    info.nproxy ? " " : "", info.nproxy ? info.proxy[0] : "", (long long)wait);
+		daemon_dhcp_pace_arm();
+		return;
+	} else {
+		if (i < CFG_MAX_IFACE)
+			dhcp_pace_drop(&d.dhcp_pace[i]);
+		log_info("dhcp: %s on %s: %s%s%s", msg, s->ifname, info.state,
+		    info.nproxy ? " " : "", info.nproxy ? info.proxy[0] : "");
+	}
+	daemon_dhcp_update(&info);
+}
+
+/* status_dhcp() plus what only the snooper knows: the replies refused
+ * on each interface, by reason, and a change held back by pacing. */
+json_t *
+daemon_dhcp_show(const struct status_view *v)
+{
+	json_t *arr = status_dhcp(v), *o;
+	size_t k;
+
+	json_array_foreach(arr, k, o) {
+		const char *ifname = json_string_value(json_object_get(o, "interface"));
+		const struct dhcp_info *cur = status_find_dhcp(d.dhcp, d.ndhcp, ifname);
+		const struct dhcp_guard *g = dhcp_snoop_find_guard(ifname);
+		json_t *c = json_object();
+
+		for (int r = DHCP_GUARD_ACCEPT + 1; r < DHCP_GUARD_NVERDICT; r++)
+			json_object_set_new(c, dhcp_guard_verdict_key(r),
+			    json_integer(g != NULL ? (json_int_t)g->refused[r] : 0));
+		json_object_set_new(o, "refused-replies", c);
+		if (cur != NULL && d.dhcp_pace[cur - d.dhcp].held)
+			json_object_set_new(o, "change-held-back", json_true());
+	}
+	return arr;
+}
+
+void
+daemon_dhcp_link(const char *ifname, bool up, bool removed, void *arg)
+{
+	const struct dhcp_info *cur = status_find_dhcp(d.dhcp, d.ndhcp, ifname);
+	struct dhcp_info info;
+
+	if ((up && !removed) || cur == NULL ||
+	    strcmp(cur->state, DHCP_STATE_LINK_DOWN) == 0)
+		return;
+	log_info("dhcp: %s %s: its proxies are forgotten", ifname,
+	    removed ? "removed" : "down");
+	/* A change held back from before the link went down is stale. */
+	dhcp_pace_drop(&d.dhcp_pace[cur - d.dhcp]);
+	dhcp_lease_clear(&info, ifname, DHCP_STATE_LINK_DOWN);
+	daemon_dhcp_update(&info);
+}
+
+/* Restores what DHCP taught before a restart or reboot; a file that does
+ * not parse is reported and skipped, never fatal. */
+void
+daemon_dhcp_restore(void)
+{
+	DIR *dir = opendir(d.dhcp_dir);
+	struct dirent *de;
+
+	if (dir == NULL)
+		return;
+	while ((de = readdir(dir)) != NULL && d.ndhcp < CFG_MAX_IFACE) {
+		char path[DAEMON_PATH_MAX], err[CFG_ERR_LEN];
+		struct dhcp_info *info = &d.dhcp[d.ndhcp];
+		size_t len;
+		char *buf;
+
+		if (de->d_name[0] == '.' || strstr(de->d_name, ".tmp") != NULL)
+			continue;
+		if (daemon_path(path, d.dhcp_dir, de->d_name) == -1 ||
+		    (buf = statefile_read(path, &len)) == NULL) {
+			log_warn("%s: %s", path, strerror(errno));
+			continue;
+		}
+		if (!statefile_parse_dhcp(buf, len, info, err))
+			log_warn("%s: %s (ignored)", path, err);
+		else if (strcmp(info->ifname, de->d_name) != 0)
+			log_warn("%s: interface-name %s does not match the file name "
+			    "(ignored)", path, info->ifname);
+		else {
+			log_info("restored dhcp state of %s: %s, %zu proxies",
+			    info->ifname, info->state, info->nproxy);
+			d.ndhcp++;
+		}
+		free(buf);
+	}
+	closedir(dir);
+}
