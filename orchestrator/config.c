@@ -15,21 +15,14 @@
  * This file holds the API and the top-level walk. The event pass, the node
  * helpers and the error list are in config_yaml.c, the scalar parsers in
  * config_scalar.c, the two halves of the schema in config_authority.c and
- * config_settings.c; config_int.h is what they share. */
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <sys/stat.h>
-#include <unistd.h>
+ * config_settings.c; config_int.h is what they share. Nothing here touches
+ * a file: config_file.c reads the file and checks the files it names. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
 #include "config_int.h"
-#include "statefile.h"
-
-#define CONFIG_MAX_SIZE		(1024 * 1024)
 
 /* The top-level walk */
 
@@ -119,175 +112,6 @@ config_parse(const char *fname, const char *buf, size_t len,
 	config_yaml_sort_errors(ctx);
 	free(ctx);
 	return err->n == 0;
-}
-
-/* "FILE:LINE:COL: WHAT FILE: WHY" as the one error; false. */
-static bool
-config_file_error(struct cfg_errors *err, const char *path, size_t line,
-    size_t col, const char *what, const char *file, const char *why)
-{
-	int n = snprintf(err->msg[0], CFG_ERR_LEN, "%s:%zu:%zu: ", path, line, col);
-
-	if (n > 0 && n < CFG_ERR_LEN)
-		snprintf(err->msg[0] + n, CFG_ERR_LEN - (size_t)n, "%s %.120s: %.100s",
-		    what, file, why);
-	err->n = 1;
-	return false;
-}
-
-/* The loop must never wait on a file it did not create: the read does not
- * block (a FIFO at the path is refused at once, never waited on) and only
- * a regular file is read. Links are followed, since configuration files
- * under /etc are often links; the target is checked after the open. */
-bool
-config_load(const char *path, struct config *cfg, struct cfg_errors *err)
-{
-	char why[128];
-	size_t len;
-	char *buf;
-	bool ok;
-
-	memset(err, 0, sizeof(*err));
-	if ((buf = statefile_read_max(path, CONFIG_MAX_SIZE, 0, &len)) == NULL) {
-		snprintf(err->msg[0], CFG_ERR_LEN, "%s: %s", path,
-		    errno == EFBIG ? "larger than 1 MiB" :
-		    statefile_read_error(errno));
-		err->n = 1;
-		return false;
-	}
-	ok = config_parse(path, buf, len, cfg, err);
-	free(buf);
-	/* Files the configuration names, checked once it parsed. */
-	if (ok && cfg->auth_file[0] != '\0' &&
-	    !config_auth_file_ok(cfg->auth_file, why, sizeof(why)))
-		ok = config_file_error(err, path, cfg->auth_line, cfg->auth_col,
-		    "credentials-file", cfg->auth_file, why);
-	if (ok && cfg->notify[0] != '\0' &&
-	    !config_notify_file_ok(cfg->notify, why, sizeof(why)))
-		ok = config_file_error(err, path, cfg->notify_line, cfg->notify_col,
-		    "notify", cfg->notify, why);
-	return ok;
-}
-
-#define CONFIG_AUTH_MAX	1024
-
-/* The content of a credentials file: one line "user:password" (a final
- * newline allowed), no CR, LF or NUL inside. */
-static bool
-config_auth_text_ok(char *buf, ssize_t n, char *why, size_t wlen)
-{
-	size_t len;
-
-	if (n < 0 || (size_t)n > CONFIG_AUTH_MAX) {
-		snprintf(why, wlen, n < 0 ? "unreadable" : "larger than %d bytes",
-		    CONFIG_AUTH_MAX);
-		return false;
-	}
-	len = (size_t)n;
-	if (len > 0 && buf[len - 1] == '\n')
-		len--;
-	if (memchr(buf, '\r', len) || memchr(buf, '\n', len) || memchr(buf, '\0', len)) {
-		snprintf(why, wlen, "contains CR, LF or NUL");
-		return false;
-	}
-	buf[len] = '\0';
-	if (len < 2 || strchr(buf, ':') == NULL || buf[0] == ':') {
-		snprintf(why, wlen, "must hold one line user:password");
-		return false;
-	}
-	return true;
-}
-
-bool
-config_auth_file_ok(const char *path, char *why, size_t wlen)
-{
-	char buf[CONFIG_AUTH_MAX + 1];
-	struct stat st;
-	ssize_t n;
-	bool ok;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) == -1) {
-		snprintf(why, wlen, "%s", strerror(errno));
-		return false;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		snprintf(why, wlen, "not a regular file");
-		close(fd);
-		return false;
-	}
-	if (st.st_uid != 0 || (st.st_mode & 07777) != 0600) {
-		snprintf(why, wlen, "must be owned by root with mode 0600 (is uid %u, mode %04o)",
-		    (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
-		close(fd);
-		return false;
-	}
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
-	ok = config_auth_text_ok(buf, n, why, wlen);
-	explicit_bzero(buf, sizeof(buf));	/* the password */
-	return ok;
-}
-
-/* Whoever may write a directory above the script can rename another file
- * over it: every directory of the resolved path must be root's and
- * writable by root alone, or sticky (then only root may rename or remove
- * the root-owned entry below it). */
-static bool
-config_notify_dirs_ok(const char *path, char *why, size_t wlen)
-{
-	char real[PATH_MAX], *slash;
-	struct stat st;
-
-	if (realpath(path, real) == NULL) {
-		snprintf(why, wlen, "%s", strerror(errno));
-		return false;
-	}
-	while ((slash = strrchr(real, '/')) != NULL) {
-		slash[slash == real ? 1 : 0] = '\0';
-		if (stat(real, &st) == -1) {
-			snprintf(why, wlen, "%s: %s", real, strerror(errno));
-			return false;
-		}
-		if (st.st_uid != 0 || ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
-		    (st.st_mode & S_ISVTX) == 0)) {
-			snprintf(why, wlen, "directory %s must be owned by root and not "
-			    "writable by group or others (is uid %u, mode %04o)", real,
-			    (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
-			return false;
-		}
-		if (slash == real)
-			break;
-	}
-	return true;
-}
-
-/* The script runs as root: whoever may change it is root. */
-bool
-config_notify_file_ok(const char *path, char *why, size_t wlen)
-{
-	struct stat st;
-
-	if (stat(path, &st) == -1) {
-		snprintf(why, wlen, "%s", strerror(errno));
-		return false;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(why, wlen, "not a regular file");
-		return false;
-	}
-	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		snprintf(why, wlen, "must be owned by root and not writable by group "
-		    "or others (is uid %u, mode %04o)", (unsigned)st.st_uid,
-		    (unsigned)(st.st_mode & 07777));
-		return false;
-	}
-	if ((st.st_mode & S_IXUSR) == 0) {
-		snprintf(why, wlen, "not executable (mode %04o)",
-		    (unsigned)(st.st_mode & 07777));
-		return false;
-	}
-	return config_notify_dirs_ok(path, why, wlen);
 }
 
 bool

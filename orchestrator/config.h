@@ -1,6 +1,7 @@
 /* Configuration: the YAML file (docs/configuration.md), parsed with libyaml into a
  * plain struct. Parsing is pure (buffer in, struct + errors out) so unit
- * tests and the fuzzer drive it directly; config_load() adds the file read.
+ * tests and the fuzzer drive it directly; config_file_load() (config_file.h)
+ * adds the file read.
  * Every error is collected in one pass as "FILE:LINE:COL: reason"
  * (LINE and COL 1-based, from libyaml's marks). */
 #ifndef CONFIG_H
@@ -12,7 +13,7 @@
 
 #include "addr.h"
 #include "ctl_verbs.h"
-#include "log.h"
+#include "log_level.h"
 
 #define CFG_NAME_MAX	64	/* names of routers, nodes, proxies, interfaces */
 #define CFG_PATH_MAX	256
@@ -25,6 +26,7 @@
 #define CFG_NAME_BUF	254	/* a host name (253) or "*." + 251 */
 #define CFG_MAX_ERRORS	64
 #define CFG_ERR_LEN	384
+#define CONFIG_MAX_SIZE	(1024 * 1024)	/* of the file */
 
 enum mp_mode { MODE_DISABLED, MODE_STATIC, MODE_LEARNED };
 enum mp_forwarder { FWD_HAPROXY, FWD_NONE };
@@ -115,15 +117,6 @@ void config_defaults(struct config *cfg);
  * when err->n == 0; on false *cfg must not be used. */
 bool config_parse(const char *fname, const char *buf, size_t len,
     struct config *cfg, struct cfg_errors *err);
-/* Read and parse a file; an unreadable file is one error "FILE: reason". */
-bool config_load(const char *path, struct config *cfg, struct cfg_errors *err);
-/* The credentials file of upstream.auth is usable: a regular file owned
- * by root, mode 0600, one line "user:password" without CR/LF/NUL. On
- * failure `why` says what is wrong. Reads the file. */
-bool config_auth_file_ok(const char *path, char *why, size_t len);
-/* The notify script is usable: a regular file owned by root, executable,
- * not writable by group or others. On failure `why` says what is wrong. */
-bool config_notify_file_ok(const char *path, char *why, size_t len);
 /* The interface is eligible for proxy discovery (dhcp v4 and discovery on). */
 bool config_iface_eligible(const struct config *cfg, const char *ifname);
 const char *config_mode_name(enum mp_mode);

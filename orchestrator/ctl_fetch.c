@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "config_file.h"
 #include "ctl_fetch.h"
 #include "statefile.h"
 #include "tunnel.h"

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config_file.h"
 #include "control.h"
 #include "daemon_int.h"
 #include "dhcp_snoop.h"
@@ -258,7 +259,7 @@ daemon_main(const struct daemon_opts *opts)
 		fprintf(stderr, "mgmt-proxyd: %s: %s\n", opts->log_file, strerror(errno));
 		return 1;
 	}
-	if (!config_load(opts->config, &d.cfg, &err)) {
+	if (!config_file_load(opts->config, &d.cfg, &err)) {
 		for (size_t i = 0; i < err.n; i++)
 			fprintf(stderr, "%s\n", err.msg[i]);
 		log_close();

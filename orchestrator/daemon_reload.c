@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "config_file.h"
 #include "control.h"
 #include "daemon_int.h"
 #include "dhcp_snoop.h"
@@ -90,7 +91,7 @@ daemon_reload(void)
 
 	log_reopen();
 	log_info("reload: reading %s", d.opts.config);
-	if (!config_load(d.opts.config, &daemon_newcfg, &err)) {
+	if (!config_file_load(d.opts.config, &daemon_newcfg, &err)) {
 		daemon_reload_log_errors(&err);
 		log_err("reload refused: the running configuration stays in force");
 		reply = json_pack("{s:i, s:[]}", "status", 1, "errors");

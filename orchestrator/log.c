@@ -26,10 +26,7 @@ static enum log_level log_max = LOG_INFO;
 static bool log_forced;
 static enum log_access log_acc_mode = LOG_ACCESS_MAIN;
 
-static const char *const log_names[] = {
-	"error", "warning", "notice", "info", "debug"
-};
-/* syslog(3) priorities of the levels above, for journald. */
+/* syslog(3) priorities of the levels (log_level.h), for journald. */
 static const int log_prio[] = { 3, 4, 5, 6, 7 };
 
 static int
@@ -133,15 +130,6 @@ log_target_detect(void)
 	    LOG_TARGET_JOURNAL : LOG_TARGET_STDERR;
 }
 
-int
-log_level_parse(const char *name)
-{
-	for (size_t i = 0; i < sizeof(log_names) / sizeof(log_names[0]); i++)
-		if (strcmp(name, log_names[i]) == 0)
-			return (int)i;
-	return -1;
-}
-
 /* "2026-01-02T03:04:05.678Z " into buf; returns its length. */
 static int
 log_stamp(char *buf, size_t size)
@@ -166,7 +154,7 @@ log_vmsg(enum log_level level, const char *fmt, va_list ap)
 		return;
 	stamp = log_stamp(line, sizeof(line));
 	n = stamp + snprintf(line + stamp, sizeof(line) - (size_t)stamp, "%s: ",
-	    log_names[level]);
+	    log_level_name(level));
 	m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
 	if (m < 0)
 		return;

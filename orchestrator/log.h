@@ -9,15 +9,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum log_level { LOG_ERR, LOG_WARN, LOG_NOTICE, LOG_INFO, LOG_DEBUG };
-#define LOG_LEVELS "error|warning|notice|info|debug"
+#include "log_level.h"
+
 
 /* Where stderr lines go: a terminal/file (timestamped) or the journal
  * ("<N>" priority prefix, no timestamp: journald adds its own). */
 enum log_target { LOG_TARGET_STDERR, LOG_TARGET_JOURNAL };
-
-/* HAProxy's access lines: with ours, in a file of their own, or dropped. */
-enum log_access { LOG_ACCESS_MAIN, LOG_ACCESS_FILE, LOG_ACCESS_OFF };
 
 /* A token bucket: at most `burst` lines, refilled at one per `period` s. */
 struct log_ratelimit {
@@ -44,8 +41,6 @@ void log_set_target(enum log_target);
 /* The target the environment asks for: the journal when stderr is the
  * stream systemd announced in JOURNAL_STREAM. */
 enum log_target log_target_detect(void);
-/* Parse a level name; -1 when unknown. */
-int log_level_parse(const char *);
 /* HAProxy's access lines go to `path` (LOG_ACCESS_FILE). -1 and errno when
  * the file cannot be opened; the previous setting then stays. */
 int log_access_configure(enum log_access, const char *path);

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "config_file.h"
 #include "daemon.h"
 
 /* --help: on stdout, success; a usage error: on stderr, status 2. */
@@ -46,7 +46,7 @@ check_config(const char *path)
 	static struct config cfg;
 	static struct cfg_errors err;
 
-	if (config_load(path, &cfg, &err)) {
+	if (config_file_load(path, &cfg, &err)) {
 		printf("configuration OK\n");
 		return 0;
 	}

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "config.h"
+#include "config_file.h"
 #include "event.h"
 #include "log.h"
 #include "notify.h"

@@ -8,6 +8,7 @@
 
 #include <openssl/evp.h>
 
+#include "config_file.h"
 #include "log.h"
 #include "statefile.h"
 #include "tunnel.h"

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "config_file.h"
 #include "unit.h"
 
 static struct config cfg;
@@ -920,25 +920,25 @@ START_TEST(load_examples)
 	};
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		bool ok = config_load(files[i], &cfg, &err);
+		bool ok = config_file_load(files[i], &cfg, &err);
 
 		ck_assert_msg(ok, "%s:\n%s", files[i], errors());
 		ck_assert(cfg.has_mp);
 	}
-	ck_assert(config_load("examples/static.yaml", &cfg, &err));
+	ck_assert(config_file_load("examples/static.yaml", &cfg, &err));
 	ck_assert_int_eq(cfg.mode, MODE_STATIC);
 	ck_assert_uint_eq(cfg.nproxy, 1);
-	ck_assert(config_load("examples/learned.yaml", &cfg, &err));
+	ck_assert(config_file_load("examples/learned.yaml", &cfg, &err));
 	ck_assert_int_eq(cfg.mode, MODE_LEARNED);
 	ck_assert(config_iface_eligible(&cfg, "wan1"));
 	ck_assert(!config_iface_eligible(&cfg, "wan2"));
-	ck_assert(config_load("examples/ha-node1.yaml", &cfg, &err));
+	ck_assert(config_file_load("examples/ha-node1.yaml", &cfg, &err));
 	ck_assert_str_eq(cfg.node, "node1");
 	ck_assert(cfg.ha_enabled);
 	ck_assert_uint_eq(cfg.ha_listen.ip, 0xa9fefd01u);
 	ck_assert_uint_eq(cfg.ha_peer.ip, 0xa9fefd02u);
 	ck_assert(config_iface_eligible(&cfg, "wan1"));
-	ck_assert(config_load("examples/ha-node2.yaml", &cfg, &err));
+	ck_assert(config_file_load("examples/ha-node2.yaml", &cfg, &err));
 	ck_assert_str_eq(cfg.node, "node2");
 	ck_assert_uint_eq(cfg.ha_listen.ip, 0xa9fefd02u);
 	ck_assert_uint_eq(cfg.ha_peer.ip, 0xa9fefd01u);
@@ -1033,7 +1033,7 @@ START_TEST(load_errors)
 	char *big;
 	int fd;
 
-	ck_assert(!config_load("tests/unit/no-such-file.yaml", &cfg, &err));
+	ck_assert(!config_file_load("tests/unit/no-such-file.yaml", &cfg, &err));
 	ck_assert_uint_eq(err.n, 1);
 	ck_assert_str_eq(err.msg[0],
 	    "tests/unit/no-such-file.yaml: No such file or directory");
@@ -1045,16 +1045,16 @@ START_TEST(load_errors)
 		big[i] = '\n';
 	ck_assert((fd = mkstemp(path)) != -1);
 	ck_assert(write(fd, big, size - 1) == (ssize_t)(size - 1));
-	ck_assert_msg(config_load(path, &cfg, &err), "%s", errors());
+	ck_assert_msg(config_file_load(path, &cfg, &err), "%s", errors());
 	ck_assert(write(fd, "#", 1) == 1);
 	close(fd);
-	ck_assert(!config_load(path, &cfg, &err));
+	ck_assert(!config_file_load(path, &cfg, &err));
 	snprintf(want, sizeof(want), "%s: larger than 1 MiB", path);
 	ck_assert_str_eq(errors(), want);
 	unlink(path);
 	free(big);
 
-	ck_assert(!config_load("/", &cfg, &err));
+	ck_assert(!config_file_load("/", &cfg, &err));
 	ck_assert_str_eq(errors(), "/: Is a directory");
 }
 END_TEST
@@ -1072,11 +1072,11 @@ START_TEST(load_special_files)
 	snprintf(link, sizeof(link), "%s/link.yaml", dir);
 	snprintf(file, sizeof(file), "%s/real.yaml", dir);
 	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
-	ck_assert(!config_load(fifo, &cfg, &err));
+	ck_assert(!config_file_load(fifo, &cfg, &err));
 	snprintf(want, sizeof(want), "%s: not a regular file", fifo);
 	ck_assert_str_eq(errors(), want);
 	ck_assert_int_eq(symlink(fifo, link), 0);
-	ck_assert(!config_load(link, &cfg, &err));
+	ck_assert(!config_file_load(link, &cfg, &err));
 	snprintf(want, sizeof(want), "%s: not a regular file", link);
 	ck_assert_str_eq(errors(), want);
 	ck_assert_int_eq(unlink(link), 0);
@@ -1084,7 +1084,7 @@ START_TEST(load_special_files)
 	ck_assert(write(fd, "mgmt-proxy: {forwarder: none}\n", 30) == 30);
 	close(fd);
 	ck_assert_int_eq(symlink(file, link), 0);
-	ck_assert_msg(config_load(link, &cfg, &err), "%s", errors());
+	ck_assert_msg(config_file_load(link, &cfg, &err), "%s", errors());
 	ck_assert_int_eq(cfg.forwarder, FWD_NONE);
 	unlink(link);
 	unlink(file);

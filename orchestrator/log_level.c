@@ -1,0 +1,25 @@
+/* Log level names (pure). */
+#include <string.h>
+
+#include "log_level.h"
+
+static const char *const log_level_names[] = {
+	"error", "warning", "notice", "info", "debug"
+};
+
+int
+log_level_parse(const char *name)
+{
+	for (size_t i = 0; i < sizeof(log_level_names) / sizeof(log_level_names[0]); i++)
+		if (strcmp(name, log_level_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+log_level_name(enum log_level level)
+{
+	if ((unsigned)level >= sizeof(log_level_names) / sizeof(log_level_names[0]))
+		return "unknown";
+	return log_level_names[level];
+}
