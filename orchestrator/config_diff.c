@@ -13,51 +13,34 @@
 #define L(f, part, kind, n)	{ CFG_FIELD(f), part, kind, \
 	sizeof(((struct config *)0)->f[0]), offsetof(struct config, n) }
 
-/* In the order of struct config (the unit test relies on it). */
+/* Short names for the table below. */
+#define P(part)	CONFIG_PART_##part
+#define B	CONFIG_DIFF_BYTES
+#define S	CONFIG_DIFF_STR
+#define E	CONFIG_DIFF_ENDPOINT
+
+/* In the order of struct config (the unit test relies on it), a line per
+ * part; error positions belong to none (0). */
 const struct config_diff_field config_diff_fields[] = {
-	F(router, CONFIG_PART_SELECTION, CONFIG_DIFF_STR),
-	F(node, CONFIG_PART_SELECTION, CONFIG_DIFF_STR),
-	F(has_mp, CONFIG_PART_SELECTION, CONFIG_DIFF_BYTES),
-	F(enabled, CONFIG_PART_SELECTION, CONFIG_DIFF_BYTES),
-	F(mode, CONFIG_PART_SELECTION, CONFIG_DIFF_BYTES),
-	L(proxy, CONFIG_PART_SELECTION, CONFIG_DIFF_PROXIES, nproxy),
-	F(nproxy, CONFIG_PART_SELECTION, CONFIG_DIFF_BYTES),
-	L(iface, CONFIG_PART_INTERFACES, CONFIG_DIFF_IFACES, niface),
-	F(niface, CONFIG_PART_INTERFACES, CONFIG_DIFF_BYTES),
-	F(forwarder, CONFIG_PART_FORWARDER, CONFIG_DIFF_BYTES),
-	F(hc_interval, CONFIG_PART_HEALTH, CONFIG_DIFF_BYTES),
-	F(hc_timeout, CONFIG_PART_HEALTH, CONFIG_DIFF_BYTES),
-	F(hc_fall, CONFIG_PART_FALL_RISE, CONFIG_DIFF_BYTES),
-	F(hc_rise, CONFIG_PART_FALL_RISE, CONFIG_DIFF_BYTES),
-	F(notify, CONFIG_PART_NOTIFY, CONFIG_DIFF_STR),
-	F(notify_line, 0, CONFIG_DIFF_BYTES),
-	F(notify_col, 0, CONFIG_DIFF_BYTES),
-	L(intercept_if, CONFIG_PART_INTERCEPT, CONFIG_DIFF_STRS, nintercept),
-	F(nintercept, CONFIG_PART_INTERCEPT, CONFIG_DIFF_BYTES),
-	L(http_port, CONFIG_PART_INTERCEPT, CONFIG_DIFF_PORTS, nhttp_port),
-	F(nhttp_port, CONFIG_PART_INTERCEPT, CONFIG_DIFF_BYTES),
-	L(https_port, CONFIG_PART_INTERCEPT, CONFIG_DIFF_PORTS, nhttps_port),
-	F(nhttps_port, CONFIG_PART_INTERCEPT, CONFIG_DIFF_BYTES),
-	F(ca_cert, CONFIG_PART_TLS, CONFIG_DIFF_STR),
-	F(ca_key, CONFIG_PART_TLS, CONFIG_DIFF_STR),
-	F(tls_inspect, CONFIG_PART_TLS, CONFIG_DIFF_BYTES),
-	L(no_inspect, CONFIG_PART_TLS, CONFIG_DIFF_STRS, nno_inspect),
-	F(nno_inspect, CONFIG_PART_TLS, CONFIG_DIFF_BYTES),
-	L(origin_ca, CONFIG_PART_TLS, CONFIG_DIFF_STRS, norigin_ca),
-	F(norigin_ca, CONFIG_PART_TLS, CONFIG_DIFF_BYTES),
-	F(auth_file, CONFIG_PART_UPSTREAM_AUTH, CONFIG_DIFF_STR),
-	F(auth_line, 0, CONFIG_DIFF_BYTES),
-	F(auth_col, 0, CONFIG_DIFF_BYTES),
-	F(ha_enabled, CONFIG_PART_HA, CONFIG_DIFF_BYTES),
-	F(ha_listen, CONFIG_PART_HA, CONFIG_DIFF_ENDPOINT),
-	F(ha_peer, CONFIG_PART_HA, CONFIG_DIFF_ENDPOINT),
-	F(ha_key_file, CONFIG_PART_HA, CONFIG_DIFF_STR),
-	F(log_level, CONFIG_PART_LOG, CONFIG_DIFF_BYTES),
-	F(log_access, CONFIG_PART_LOG, CONFIG_DIFF_BYTES),
-	F(log_access_file, CONFIG_PART_LOG, CONFIG_DIFF_STR),
-	F(read_group, CONFIG_PART_CONTROL, CONFIG_DIFF_STR),
-	F(metrics_enabled, CONFIG_PART_METRICS, CONFIG_DIFF_BYTES),
-	F(metrics_listen, CONFIG_PART_METRICS, CONFIG_DIFF_ENDPOINT),
+	F(router, P(SELECTION), S), F(node, P(SELECTION), S),
+	F(has_mp, P(SELECTION), B), F(enabled, P(SELECTION), B), F(mode, P(SELECTION), B),
+	L(proxy, P(SELECTION), CONFIG_DIFF_PROXIES, nproxy), F(nproxy, P(SELECTION), B),
+	L(iface, P(INTERFACES), CONFIG_DIFF_IFACES, niface), F(niface, P(INTERFACES), B),
+	F(forwarder, P(FORWARDER), B),
+	F(hc_interval, P(HEALTH), B), F(hc_timeout, P(HEALTH), B),
+	F(hc_fall, P(FALL_RISE), B), F(hc_rise, P(FALL_RISE), B),
+	F(notify, P(NOTIFY), S), F(notify_line, 0, B), F(notify_col, 0, B),
+	L(intercept_if, P(INTERCEPT), CONFIG_DIFF_STRS, nintercept), F(nintercept, P(INTERCEPT), B),
+	L(http_port, P(INTERCEPT), CONFIG_DIFF_PORTS, nhttp_port), F(nhttp_port, P(INTERCEPT), B),
+	L(https_port, P(INTERCEPT), CONFIG_DIFF_PORTS, nhttps_port), F(nhttps_port, P(INTERCEPT), B),
+	F(ca_cert, P(TLS), S), F(ca_key, P(TLS), S), F(tls_inspect, P(TLS), B),
+	L(no_inspect, P(TLS), CONFIG_DIFF_STRS, nno_inspect), F(nno_inspect, P(TLS), B),
+	L(origin_ca, P(TLS), CONFIG_DIFF_STRS, norigin_ca), F(norigin_ca, P(TLS), B),
+	F(auth_file, P(UPSTREAM_AUTH), S), F(auth_line, 0, B), F(auth_col, 0, B),
+	F(ha_enabled, P(HA), B), F(ha_listen, P(HA), E), F(ha_peer, P(HA), E), F(ha_key_file, P(HA), S),
+	F(log_level, P(LOG), B), F(log_access, P(LOG), B), F(log_access_file, P(LOG), S),
+	F(read_group, P(CONTROL), S),
+	F(metrics_enabled, P(METRICS), B), F(metrics_listen, P(METRICS), E),
 };
 const size_t config_diff_nfields = sizeof(config_diff_fields) / sizeof(config_diff_fields[0]);
 
