@@ -76,9 +76,9 @@ void daemon_peer_heard(const struct peer_info *, void *arg);
 void daemon_peer_restore(void);
 /* daemon_reload.c */
 json_t *daemon_reload(void);
-void daemon_reload_onboarding(void);
-void daemon_reload_log(const struct config *);
-void daemon_reload_group(void);
+int daemon_reload_onboarding(void);
+int daemon_reload_log(const struct config *);
+int daemon_reload_group(void);
 /* daemon_ctl.c: the control socket's requests */
 struct metrics_snapshot;
 json_t *daemon_ctl_request(const char *req, void *arg);

@@ -260,6 +260,7 @@ check "reload to interval 1 succeeds" ctl reload
 check "probes follow within seconds, not an hour later ($before before)" \
 	wait_for 5 probes_at_least $((before + 2))
 check "the log says the new interval is in force" grep -q 'health check every 1 s, timeout 1 s, from now on' "$LOG"
+check "the reload names what changed" grep -q 'reload: changed: health-check$' "$LOG"
 stop_daemon
 kill "$COUNT_PID" 2>/dev/null
 wait "$COUNT_PID" 2>/dev/null
