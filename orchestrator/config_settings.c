@@ -386,63 +386,72 @@ static const char *const config_st_keys[] = {
 	"ha", "log", "upstream", "control", "notify", "metrics", NULL
 };
 
+/* mgmt-proxy.router / .node: which router and node of the tree is this
+ * box. A bad name was reported; "not found" on top of it is noise. */
+static void
+config_settings_name(struct config_ctx *ctx, yaml_node_t *n, char *buf,
+    size_t size, const char *what, yaml_node_t **want)
+{
+	if (n == NULL)
+		return;
+	if (config_scalar_str(ctx, n, buf, size, what))
+		*want = n;
+	else
+		ctx->select_failed = true;
+}
+
+static void
+config_forwarder(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
+{
+	char q[CONFIG_QBUF];
+	int f;
+
+	if (!config_yaml_is_string(n))
+		config_yaml_expected(ctx, n, "a string");
+	else if ((f = config_scalar_enum(n, config_forwarders)) < 0)
+		config_yaml_err(ctx, &n->start_mark, "unknown forwarder \"%s\" "
+		    "(expected haproxy or none)", config_yaml_text(n, q, sizeof(q)));
+	else
+		cfg->forwarder = (enum mp_forwarder)f;
+}
+
+static void
+config_notify(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
+{
+	if (config_scalar_path(ctx, n, cfg->notify)) {
+		cfg->notify_line = n->start_mark.line + 1;
+		cfg->notify_col = n->start_mark.column + 1;
+	}
+}
+
+/* The sections after router and node, by key. */
+static void (*const config_sections[ST_NKEYS])(struct config_ctx *,
+    yaml_node_t *, struct config *) = {
+	[ST_FWD] = config_forwarder, [ST_HC] = config_health,
+	[ST_INTERCEPT] = config_intercept, [ST_TLS] = config_tls,
+	[ST_HA] = config_ha, [ST_LOG] = config_log,
+	[ST_UPSTREAM] = config_upstream, [ST_CONTROL] = config_control,
+	[ST_NOTIFY] = config_notify, [ST_METRICS] = config_metrics,
+};
+
 void
 config_settings_parse(struct config_ctx *ctx, yaml_node_t *n,
     struct config *cfg)
 {
 	yaml_node_t *v[ST_NKEYS];
-	char q[CONFIG_QBUF];
-	int f;
 
 	if (!config_yaml_map(ctx, n, config_st_keys, v))
 		return;
-	/* A bad name was reported; "not found" on top of it is noise. */
-	if (v[ST_ROUTER] != NULL) {
-		if (config_scalar_str(ctx, v[ST_ROUTER], cfg->router,
-		    sizeof(cfg->router), "router name"))
-			ctx->want_router = v[ST_ROUTER];
-		else
-			ctx->select_failed = true;
+	config_settings_name(ctx, v[ST_ROUTER], cfg->router, sizeof(cfg->router),
+	    "router name", &ctx->want_router);
+	config_settings_name(ctx, v[ST_NODE], cfg->node, sizeof(cfg->node),
+	    "node name", &ctx->want_node);
+	for (size_t i = ST_FWD; i < ST_NKEYS; i++) {
+		if (v[i] != NULL)
+			config_sections[i](ctx, v[i], cfg);
+		/* Once forwarder and intercept are known; in this place so
+		 * that the error cap keeps the same first errors. */
+		if (i == ST_HA)
+			config_forwarder_check(ctx, v[ST_INTERCEPT], cfg);
 	}
-	if (v[ST_NODE] != NULL) {
-		if (config_scalar_str(ctx, v[ST_NODE], cfg->node,
-		    sizeof(cfg->node), "node name"))
-			ctx->want_node = v[ST_NODE];
-		else
-			ctx->select_failed = true;
-	}
-	if (v[ST_FWD] != NULL) {
-		if (!config_yaml_is_string(v[ST_FWD]))
-			config_yaml_expected(ctx, v[ST_FWD], "a string");
-		else if ((f = config_scalar_enum(v[ST_FWD],
-		    config_forwarders)) < 0)
-			config_yaml_err(ctx, &v[ST_FWD]->start_mark,
-			    "unknown forwarder \"%s\" "
-			    "(expected haproxy or none)",
-			    config_yaml_text(v[ST_FWD], q, sizeof(q)));
-		else
-			cfg->forwarder = (enum mp_forwarder)f;
-	}
-	if (v[ST_HC] != NULL)
-		config_health(ctx, v[ST_HC], cfg);
-	if (v[ST_INTERCEPT] != NULL)
-		config_intercept(ctx, v[ST_INTERCEPT], cfg);
-	if (v[ST_TLS] != NULL)
-		config_tls(ctx, v[ST_TLS], cfg);
-	if (v[ST_HA] != NULL)
-		config_ha(ctx, v[ST_HA], cfg);
-	config_forwarder_check(ctx, v[ST_INTERCEPT], cfg);
-	if (v[ST_LOG] != NULL)
-		config_log(ctx, v[ST_LOG], cfg);
-	if (v[ST_UPSTREAM] != NULL)
-		config_upstream(ctx, v[ST_UPSTREAM], cfg);
-	if (v[ST_CONTROL] != NULL)
-		config_control(ctx, v[ST_CONTROL], cfg);
-	if (v[ST_NOTIFY] != NULL &&
-	    config_scalar_path(ctx, v[ST_NOTIFY], cfg->notify)) {
-		cfg->notify_line = v[ST_NOTIFY]->start_mark.line + 1;
-		cfg->notify_col = v[ST_NOTIFY]->start_mark.column + 1;
-	}
-	if (v[ST_METRICS] != NULL)
-		config_metrics(ctx, v[ST_METRICS], cfg);
 }

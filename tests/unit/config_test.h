@@ -3,6 +3,7 @@
  * the usual first lines of an input. */
 #ifndef CONFIG_TEST_H
 #define CONFIG_TEST_H
+#include <check.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,4 +47,27 @@ errors(void)
 #define MP "authority:\n  router:\n    - name: r\n      management-proxy:\n"
 /* A static proxy entry on lines 6-9: address value at 8:22, port at 9:19. */
 #define PXHEAD MP "        mode: static\n        proxy:\n          - name: p\n"
+/* The suite `name`: one test case of that name holding the tests. */
+static inline Suite *
+config_test_suite(const char *name, const TTest *const *tests, size_t n)
+{
+	Suite *s = suite_create(name);
+	TCase *tc = tcase_create(name);
+
+	for (size_t i = 0; i < n; i++)
+		tcase_add_test(tc, tests[i]);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+/* unit_suite(): the suite `name` of the tests listed. */
+#define CONFIG_TEST_SUITE(name, ...)					\
+Suite *									\
+unit_suite(void)							\
+{									\
+	const TTest *const tests_[] = { __VA_ARGS__ };			\
+									\
+	return config_test_suite(name, tests_,				\
+	    sizeof(tests_) / sizeof(tests_[0]));			\
+}
 #endif

@@ -138,17 +138,5 @@ START_TEST(mode_names)
 }
 END_TEST
 
-Suite *
-unit_suite(void)
-{
-	Suite *s = suite_create("config");
-	TCase *tc = tcase_create("config");
-
-	tcase_add_test(tc, defaults);
-	tcase_add_test(tc, empty_and_minimal);
-	tcase_add_test(tc, design_example);
-	tcase_add_test(tc, management_proxy_element);
-	tcase_add_test(tc, mode_names);
-	suite_add_tcase(s, tc);
-	return s;
-}
+CONFIG_TEST_SUITE("config", defaults, empty_and_minimal, design_example,
+    management_proxy_element, mode_names)

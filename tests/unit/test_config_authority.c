@@ -299,23 +299,7 @@ START_TEST(too_many_interfaces)
 }
 END_TEST
 
-Suite *
-unit_suite(void)
-{
-	Suite *s = suite_create("config_authority");
-	TCase *tc = tcase_create("config_authority");
-
-	tcase_add_test(tc, unknown_mode);
-	tcase_add_test(tc, static_proxy_count);
-	tcase_add_test(tc, too_many_proxies);
-	tcase_add_test(tc, proxy_address);
-	tcase_add_test(tc, proxy_port);
-	tcase_add_test(tc, select_router_node);
-	tcase_add_test(tc, name_characters);
-	tcase_add_test(tc, select_implicit);
-	tcase_add_test(tc, others_validated);
-	tcase_add_test(tc, interfaces);
-	tcase_add_test(tc, too_many_interfaces);
-	suite_add_tcase(s, tc);
-	return s;
-}
+CONFIG_TEST_SUITE("config_authority", unknown_mode, static_proxy_count,
+    too_many_proxies, proxy_address, proxy_port, select_router_node,
+    name_characters, select_implicit, others_validated, interfaces,
+    too_many_interfaces)

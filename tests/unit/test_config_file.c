@@ -12,21 +12,58 @@
 #include "config_test.h"
 #include "unit.h"
 
-START_TEST(notify_file)
+/* Write `text` to the file at `path` (created when absent), then set its
+ * mode. */
+static void
+put_file(const char *path, const char *text, mode_t mode)
 {
-	char path[] = "/tmp/test_notify.XXXXXX", why[128];
+	int fd;
+
+	ck_assert((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) != -1);
+	ck_assert(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+	close(fd);
+	ck_assert(chmod(path, mode) == 0);
+}
+
+/* A fresh temporary file (a mkstemp template) holding `text`. */
+static void
+temp_file(char *path, const char *text, mode_t mode)
+{
 	int fd;
 
 	ck_assert((fd = mkstemp(path)) != -1);
 	close(fd);
-	ck_assert(chmod(path, 0755) == 0);
-	if (geteuid() == 0)
-		ck_assert_msg(config_notify_file_ok(path, why, sizeof(why)), "%s", why);
-	ck_assert(chmod(path, 0775) == 0);
-	ck_assert(!config_notify_file_ok(path, why, sizeof(why)));
-	ck_assert(strstr(why, "not writable by group or others") != NULL);
-	ck_assert(chmod(path, 0757) == 0);
-	ck_assert(!config_notify_file_ok(path, why, sizeof(why)));
+	put_file(path, text, mode);
+}
+
+typedef bool (*file_check_fn)(const char *, char *, size_t);
+
+/* With `mode` the file passes the check (NULL `why_has`; only as root,
+ * since the file must be root's), or fails for a reason that says
+ * `why_has`. */
+static void
+check_mode(file_check_fn ok, const char *path, mode_t mode, const char *why_has)
+{
+	char why[256];
+
+	ck_assert(chmod(path, mode) == 0);
+	if (why_has == NULL) {
+		if (geteuid() == 0)
+			ck_assert_msg(ok(path, why, sizeof(why)), "%s", why);
+		return;
+	}
+	ck_assert(!ok(path, why, sizeof(why)));
+	ck_assert_msg(strstr(why, why_has) != NULL, "why: %s", why);
+}
+
+START_TEST(notify_file)
+{
+	char path[] = "/tmp/test_notify.XXXXXX", why[128];
+
+	temp_file(path, "", 0755);
+	check_mode(config_notify_file_ok, path, 0755, NULL);
+	check_mode(config_notify_file_ok, path, 0775, "not writable by group or others");
+	check_mode(config_notify_file_ok, path, 0757, "not writable by group or others");
 	ck_assert(chmod(path, 0644) == 0);
 	if (geteuid() == 0) {
 		ck_assert(!config_notify_file_ok(path, why, sizeof(why)));
@@ -45,15 +82,12 @@ END_TEST
 START_TEST(notify_dir)
 {
 	char dir[] = "/tmp/test_notify_dir.XXXXXX", path[64], why[256];
-	int fd;
 
 	if (geteuid() != 0)
 		return;
 	ck_assert(mkdtemp(dir) != NULL);
 	snprintf(path, sizeof(path), "%s/notify.sh", dir);
-	ck_assert((fd = open(path, O_CREAT | O_WRONLY, 0755)) != -1);
-	close(fd);
-	ck_assert(chmod(path, 0755) == 0);
+	put_file(path, "", 0755);
 	ck_assert(chmod(dir, 0755) == 0);
 	ck_assert_msg(config_notify_file_ok(path, why, sizeof(why)), "%s", why);
 	ck_assert(chmod(dir, 01777) == 0);
@@ -108,32 +142,23 @@ END_TEST
 
 START_TEST(auth_file_check)
 {
+	static const struct {
+		const char *text, *why;
+	} bad[] = {
+		{ "user:pa\rss\n", "contains CR, LF or NUL" },
+		{ "nocolon\n", "must hold one line user:password" },
+	};
 	char path[] = "/tmp/test_cred.XXXXXX", why[128];
-	int fd;
 
-	ck_assert((fd = mkstemp(path)) != -1);
-	ck_assert(write(fd, "user:pass\n", 10) == 10);
-	close(fd);
-	ck_assert(chmod(path, 0600) == 0);
-	if (geteuid() == 0)
-		ck_assert_msg(config_auth_file_ok(path, why, sizeof(why)), "%s", why);
-	ck_assert(chmod(path, 0640) == 0);
-	ck_assert(!config_auth_file_ok(path, why, sizeof(why)));
-	ck_assert(strstr(why, "mode 0600") != NULL);
-	ck_assert(chmod(path, 0600) == 0);
-	ck_assert((fd = open(path, O_WRONLY | O_TRUNC)) != -1);
-	ck_assert(write(fd, "user:pa\rss\n", 11) == 11);
-	close(fd);
-	if (geteuid() == 0) {
-		ck_assert(!config_auth_file_ok(path, why, sizeof(why)));
-		ck_assert_str_eq(why, "contains CR, LF or NUL");
-	}
-	ck_assert((fd = open(path, O_WRONLY | O_TRUNC)) != -1);
-	ck_assert(write(fd, "nocolon\n", 8) == 8);
-	close(fd);
-	if (geteuid() == 0) {
-		ck_assert(!config_auth_file_ok(path, why, sizeof(why)));
-		ck_assert_str_eq(why, "must hold one line user:password");
+	temp_file(path, "user:pass\n", 0600);
+	check_mode(config_auth_file_ok, path, 0600, NULL);
+	check_mode(config_auth_file_ok, path, 0640, "mode 0600");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		put_file(path, bad[i].text, 0600);
+		if (geteuid() == 0) {
+			ck_assert(!config_auth_file_ok(path, why, sizeof(why)));
+			ck_assert_str_eq(why, bad[i].why);
+		}
 	}
 	unlink(path);
 	ck_assert(!config_auth_file_ok("/", why, sizeof(why)));
@@ -179,7 +204,6 @@ START_TEST(load_special_files)
 {
 	char dir[] = "/tmp/test_config.XXXXXX", fifo[64], link[64], file[64];
 	char want[128];
-	int fd;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(fifo, sizeof(fifo), "%s/fifo.yaml", dir);
@@ -194,9 +218,7 @@ START_TEST(load_special_files)
 	snprintf(want, sizeof(want), "%s: not a regular file", link);
 	ck_assert_str_eq(errors(), want);
 	ck_assert_int_eq(unlink(link), 0);
-	ck_assert((fd = open(file, O_WRONLY | O_CREAT | O_EXCL, 0600)) != -1);
-	ck_assert(write(fd, "mgmt-proxy: {forwarder: none}\n", 30) == 30);
-	close(fd);
+	put_file(file, "mgmt-proxy: {forwarder: none}\n", 0600);
 	ck_assert_int_eq(symlink(file, link), 0);
 	ck_assert_msg(config_file_load(link, &cfg, &err), "%s", errors());
 	ck_assert_int_eq(cfg.forwarder, FWD_NONE);
@@ -207,18 +229,5 @@ START_TEST(load_special_files)
 }
 END_TEST
 
-Suite *
-unit_suite(void)
-{
-	Suite *s = suite_create("config_file");
-	TCase *tc = tcase_create("config_file");
-
-	tcase_add_test(tc, notify_file);
-	tcase_add_test(tc, notify_dir);
-	tcase_add_test(tc, load_examples);
-	tcase_add_test(tc, auth_file_check);
-	tcase_add_test(tc, load_errors);
-	tcase_add_test(tc, load_special_files);
-	suite_add_tcase(s, tc);
-	return s;
-}
+CONFIG_TEST_SUITE("config_file", notify_file, notify_dir, load_examples,
+    auth_file_check, load_errors, load_special_files)

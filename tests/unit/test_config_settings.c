@@ -261,23 +261,6 @@ START_TEST(no_inspect_limit)
 }
 END_TEST
 
-Suite *
-unit_suite(void)
-{
-	Suite *s = suite_create("config_settings");
-	TCase *tc = tcase_create("config_settings");
-
-	tcase_add_test(tc, health_check);
-	tcase_add_test(tc, notify);
-	tcase_add_test(tc, forwarder);
-	tcase_add_test(tc, intercept);
-	tcase_add_test(tc, intercept_ok);
-	tcase_add_test(tc, intercept_unrunnable);
-	tcase_add_test(tc, tls_paths);
-	tcase_add_test(tc, ha);
-	tcase_add_test(tc, metrics);
-	tcase_add_test(tc, tls_connect_keys);
-	tcase_add_test(tc, no_inspect_limit);
-	suite_add_tcase(s, tc);
-	return s;
-}
+CONFIG_TEST_SUITE("config_settings", health_check, notify, forwarder,
+    intercept, intercept_ok, intercept_unrunnable, tls_paths, ha, metrics,
+    tls_connect_keys, no_inspect_limit)

@@ -195,18 +195,5 @@ START_TEST(error_cap)
 }
 END_TEST
 
-Suite *
-unit_suite(void)
-{
-	Suite *s = suite_create("config_yaml");
-	TCase *tc = tcase_create("config_yaml");
-
-	tcase_add_test(tc, wrong_types);
-	tcase_add_test(tc, missing_keys);
-	tcase_add_test(tc, unknown_keys);
-	tcase_add_test(tc, duplicates);
-	tcase_add_test(tc, yaml_refusals);
-	tcase_add_test(tc, error_cap);
-	suite_add_tcase(s, tc);
-	return s;
-}
+CONFIG_TEST_SUITE("config_yaml", wrong_types, missing_keys, unknown_keys,
+    duplicates, yaml_refusals, error_cap)
