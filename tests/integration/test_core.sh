@@ -205,6 +205,19 @@ check "a malformed onboarding file does not stop reload" ctl reload
 check "it is reported with line and column" grep -q "$ONB:[0-9]*:[0-9]*:" "$LOG"
 check "daemon still alive" kill -0 "$MPD_PID"
 
+# --- a part that cannot be applied is named; the rest is in force ---
+check_eq "the reload names the onboarding file it could not apply" \
+	"configuration reloaded, not applied: onboarding (see the log)" "$(ctl reload 2>&1)"
+rm -f "$ONB"
+printf '  log: {access: %s/no-dir/access.log}\n' "$W" >> "$CFG"
+check_eq "an access log that cannot be opened is named" \
+	"configuration reloaded, not applied: log (see the log)" "$(ctl reload 2>&1)"
+check "the log says so" grep -q 'reload: configuration in force, not applied: log$' "$LOG"
+mkdir "$W/no-dir"
+check_eq "the same file again: the part that failed is tried again" \
+	"configuration reloaded" "$(ctl reload 2>&1)"
+check "the access log is open now" test -e "$W/no-dir/access.log"
+
 # --- restart restores learned state; expired leases do not come back ---
 write_cfg learned
 rm -f "$ONB"
