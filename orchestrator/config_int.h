@@ -56,6 +56,8 @@ bool config_yaml_is_null(const yaml_node_t *);
 bool config_yaml_is_string(const yaml_node_t *);
 void config_yaml_expected(struct config_ctx *, const yaml_node_t *,
     const char *);
+const char *config_yaml_want_string(struct config_ctx *,
+    const yaml_node_t *, const char *, size_t *);
 bool config_yaml_map(struct config_ctx *, yaml_node_t *,
     const char *const *, yaml_node_t **);
 bool config_yaml_require(struct config_ctx *, const yaml_node_t *,

@@ -61,12 +61,9 @@ config_scalar_str(struct config_ctx *ctx, yaml_node_t *n, char *buf,
 	uint32_t cp;
 	size_t len;
 
-	if (!config_yaml_is_string(n)) {
-		config_yaml_expected(ctx, n, "a string");
+	if ((s = (const unsigned char *)config_yaml_want_string(ctx, n,
+	    "a string", &len)) == NULL)
 		return false;
-	}
-	s = n->data.scalar.value;
-	len = n->data.scalar.length;
 	if (len == 0) {
 		config_yaml_err(ctx, &n->start_mark, "%s must not be empty",
 		    what);
@@ -98,12 +95,9 @@ config_scalar_ifname(struct config_ctx *ctx, yaml_node_t *n, char buf[IFNAMSIZ])
 	size_t len;
 	bool ok;
 
-	if (!config_yaml_is_string(n)) {
-		config_yaml_expected(ctx, n, "an interface name");
+	if ((s = (const unsigned char *)config_yaml_want_string(ctx, n,
+	    "an interface name", &len)) == NULL)
 		return false;
-	}
-	s = n->data.scalar.value;
-	len = n->data.scalar.length;
 	ok = len >= 1 && len <= CONFIG_IFNAME_MAX && !config_yaml_eq(n, ".") &&
 	    !config_yaml_eq(n, "..");
 	for (size_t i = 0; ok && i < len; i++)
@@ -264,14 +258,12 @@ bool
 config_scalar_address(struct config_ctx *ctx, yaml_node_t *n, uint32_t *ip)
 {
 	char q[CONFIG_QBUF];
-	const char *why;
+	const char *s, *why;
+	size_t len;
 
-	if (!config_yaml_is_string(n)) {
-		config_yaml_expected(ctx, n, "an IPv4 address");
+	if ((s = config_yaml_want_string(ctx, n, "an IPv4 address", &len)) == NULL)
 		return false;
-	}
-	if (addr_parse_ipv4((const char *)n->data.scalar.value,
-	    n->data.scalar.length, ip, &why) && addr_usable(*ip, &why))
+	if (addr_parse_ipv4(s, len, ip, &why) && addr_usable(*ip, &why))
 		return true;
 	config_yaml_err(ctx, &n->start_mark, "invalid address \"%s\": %s",
 	    config_yaml_text(n, q, sizeof(q)), why);
@@ -284,14 +276,12 @@ config_scalar_endpoint(struct config_ctx *ctx, yaml_node_t *n, const char *what,
 {
 	struct proxy_addr a;
 	char q[CONFIG_QBUF];
-	const char *why;
+	const char *s, *why;
+	size_t len;
 
-	if (!config_yaml_is_string(n)) {
-		config_yaml_expected(ctx, n, "\"A.B.C.D:PORT\"");
+	if ((s = config_yaml_want_string(ctx, n, "\"A.B.C.D:PORT\"", &len)) == NULL)
 		return false;
-	}
-	if (!addr_parse_proxy((const char *)n->data.scalar.value,
-	    n->data.scalar.length, &a, &why)) {
+	if (!addr_parse_proxy(s, len, &a, &why)) {
 		config_yaml_err(ctx, &n->start_mark,
 		    "invalid %s address \"%s\": %s", what,
 		    config_yaml_text(n, q, sizeof(q)), why);

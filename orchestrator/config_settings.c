@@ -1,6 +1,7 @@
 /* Configuration, the "mgmt-proxy:" mapping: which router and node of the
  * authority tree this box is, and the settings of this implementation
  * (forwarder, health-check, intercept, tls, ha). */
+#include <stdio.h>
 #include <string.h>
 #include <yaml.h>
 
@@ -88,6 +89,22 @@ config_ports(struct config_ctx *ctx, yaml_node_t *list, uint16_t *ports,
 	}
 }
 
+/* Append `s` to a list of `max` strings of `size` bytes each (`*n` in
+ * use), or report it as a duplicate "duplicate WHAT". */
+static void
+config_add_unique(struct config_ctx *ctx, const yaml_node_t *it, const char *s,
+    char *list, size_t size, size_t *n, size_t max, const char *what)
+{
+	for (size_t j = 0; j < *n; j++)
+		if (strcmp(list + j * size, s) == 0) {
+			config_yaml_err(ctx, &it->start_mark,
+			    "duplicate %s \"%s\"", what, s);
+			return;
+		}
+	if (*n < max)
+		snprintf(list + (*n)++ * size, size, "%s", s);
+}
+
 static void
 config_intercept(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
 {
@@ -105,22 +122,15 @@ config_intercept(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
 		cfg->nintercept = 0;
 		for (size_t i = 0; i < ni; i++) {
 			yaml_node_t *it = config_yaml_node(ctx, items[i]);
-			bool dup = false;
 
 			if (i == CFG_MAX_INTERCEPT)
 				config_yaml_err(ctx, &it->start_mark,
 				    "too many interfaces (max %d)",
 				    CFG_MAX_INTERCEPT);
-			if (!config_scalar_ifname(ctx, it, ifn))
-				continue;
-			for (size_t j = 0; j < cfg->nintercept; j++)
-				dup |= strcmp(cfg->intercept_if[j], ifn) == 0;
-			if (dup)
-				config_yaml_err(ctx, &it->start_mark,
-				    "duplicate interface \"%s\"", ifn);
-			else if (cfg->nintercept < CFG_MAX_INTERCEPT)
-				memcpy(cfg->intercept_if[cfg->nintercept++],
-				    ifn, sizeof(ifn));
+			if (config_scalar_ifname(ctx, it, ifn))
+				config_add_unique(ctx, it, ifn, cfg->intercept_if[0],
+				    IFNAMSIZ, &cfg->nintercept, CFG_MAX_INTERCEPT,
+				    "interface");
 		}
 	}
 	if (v[1] != NULL)
@@ -152,7 +162,6 @@ config_no_inspect(struct config_ctx *ctx, yaml_node_t *list, struct config *cfg)
 	for (size_t i = 0; i < n; i++) {
 		yaml_node_t *it = config_yaml_node(ctx, items[i]);
 		const char *host;
-		bool dup = false;
 
 		if (i == CFG_MAX_NO_INSPECT)
 			config_yaml_err(ctx, &it->start_mark,
@@ -170,14 +179,8 @@ config_no_inspect(struct config_ctx *ctx, yaml_node_t *list, struct config *cfg)
 			    config_yaml_text(it, q, sizeof(q)));
 			continue;
 		}
-		for (size_t j = 0; j < cfg->nno_inspect; j++)
-			dup |= strcmp(cfg->no_inspect[j], name) == 0;
-		if (dup)
-			config_yaml_err(ctx, &it->start_mark,
-			    "duplicate no-inspect name \"%s\"", name);
-		else if (cfg->nno_inspect < CFG_MAX_NO_INSPECT)
-			memcpy(cfg->no_inspect[cfg->nno_inspect++], name,
-			    sizeof(name));
+		config_add_unique(ctx, it, name, cfg->no_inspect[0], CFG_NAME_BUF,
+		    &cfg->nno_inspect, CFG_MAX_NO_INSPECT, "no-inspect name");
 	}
 }
 

@@ -182,6 +182,20 @@ config_yaml_expected(struct config_ctx *ctx, const yaml_node_t *n,
 		    config_yaml_text(n, q, sizeof(q)));
 }
 
+/* The text of a string node and its length; else the error "expected
+ * WANT, got ..." and NULL. */
+const char *
+config_yaml_want_string(struct config_ctx *ctx, const yaml_node_t *n,
+    const char *want, size_t *len)
+{
+	if (!config_yaml_is_string(n)) {
+		config_yaml_expected(ctx, n, want);
+		return NULL;
+	}
+	*len = n->data.scalar.length;
+	return (const char *)n->data.scalar.value;
+}
+
 /* Stores in vals[i] the value of keys[i] (NULL-terminated), NULL when
  * absent. Unknown and repeated keys are errors. A null node reads as an empty
  * mapping, since "management-proxy:" alone means "present, all defaults".
