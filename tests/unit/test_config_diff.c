@@ -17,7 +17,11 @@ align_up(size_t n, size_t align)
 
 /* A field added to struct config without a row here moves the fields
  * after it (or the end): the rows must tile the struct exactly, each at
- * the first place its alignment allows after the one before. */
+ * the first place its alignment allows after the one before. C gives no
+ * list of a struct's fields, so one small enough to sit in a padding hole
+ * (today 2 bytes before mode and before metrics_listen, 3 before
+ * ha_listen, 4 before notify_line, 7 before nno_inspect) moves nothing
+ * and is not seen. */
 START_TEST(table_covers_struct)
 {
 	size_t end = 0;
