@@ -18,6 +18,8 @@
 #define B	CONFIG_DIFF_BYTES
 #define S	CONFIG_DIFF_STR
 #define E	CONFIG_DIFF_ENDPOINT
+#define LS	CONFIG_DIFF_STRS
+#define LP	CONFIG_DIFF_PORTS
 
 /* In the order of struct config (the unit test relies on it), a line per
  * part; error positions belong to none (0). */
@@ -30,19 +32,21 @@ const struct config_diff_field config_diff_fields[] = {
 	F(hc_interval, P(HEALTH), B), F(hc_timeout, P(HEALTH), B),
 	F(hc_fall, P(FALL_RISE), B), F(hc_rise, P(FALL_RISE), B),
 	F(notify, P(NOTIFY), S), F(notify_line, 0, B), F(notify_col, 0, B),
-	L(intercept_if, P(INTERCEPT), CONFIG_DIFF_STRS, nintercept), F(nintercept, P(INTERCEPT), B),
-	L(http_port, P(INTERCEPT), CONFIG_DIFF_PORTS, nhttp_port), F(nhttp_port, P(INTERCEPT), B),
-	L(https_port, P(INTERCEPT), CONFIG_DIFF_PORTS, nhttps_port), F(nhttps_port, P(INTERCEPT), B),
+	L(intercept_if, P(INTERCEPT), LS, nintercept), F(nintercept, P(INTERCEPT), B),
+	L(http_port, P(INTERCEPT), LP, nhttp_port), F(nhttp_port, P(INTERCEPT), B),
+	L(https_port, P(INTERCEPT), LP, nhttps_port), F(nhttps_port, P(INTERCEPT), B),
 	F(ca_cert, P(TLS), S), F(ca_key, P(TLS), S), F(tls_inspect, P(TLS), B),
-	L(no_inspect, P(TLS), CONFIG_DIFF_STRS, nno_inspect), F(nno_inspect, P(TLS), B),
-	L(origin_ca, P(TLS), CONFIG_DIFF_STRS, norigin_ca), F(norigin_ca, P(TLS), B),
+	L(no_inspect, P(TLS), LS, nno_inspect), F(nno_inspect, P(TLS), B),
+	L(origin_ca, P(TLS), LS, norigin_ca), F(norigin_ca, P(TLS), B),
 	F(auth_file, P(UPSTREAM_AUTH), S), F(auth_line, 0, B), F(auth_col, 0, B),
-	F(ha_enabled, P(HA), B), F(ha_listen, P(HA), E), F(ha_peer, P(HA), E), F(ha_key_file, P(HA), S),
+	F(ha_enabled, P(HA), B), F(ha_listen, P(HA), E), F(ha_peer, P(HA), E),
+	F(ha_key_file, P(HA), S),
 	F(log_level, P(LOG), B), F(log_access, P(LOG), B), F(log_access_file, P(LOG), S),
 	F(read_group, P(CONTROL), S),
 	F(metrics_enabled, P(METRICS), B), F(metrics_listen, P(METRICS), E),
 };
-const size_t config_diff_nfields = sizeof(config_diff_fields) / sizeof(config_diff_fields[0]);
+const size_t config_diff_nfields =
+    sizeof(config_diff_fields) / sizeof(config_diff_fields[0]);
 
 static const char *const config_diff_names[CONFIG_PART_COUNT] = {
 	"selection", "interfaces", "forwarder", "health-check", "fall-rise",
