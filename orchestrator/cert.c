@@ -17,7 +17,7 @@
 #include "event.h"
 #include "haproxy_cli.h"
 #include "log.h"
-#include "statefile.h"
+#include "fileio.h"
 #include "tls_ca.h"
 #include "hostname.h"
 
@@ -123,8 +123,8 @@ cert_set_used(const char *path, int64_t ms)
 static int
 cert_write_file(const char *path, const char *buf, size_t len, bool durable)
 {
-	return durable ? statefile_write_atomic(path, buf, len, 0600) :
-	    statefile_write_atomic_nosync(path, buf, len, 0600);
+	return durable ? fileio_replace(path, buf, len, 0600) :
+	    fileio_replace_lazy(path, buf, len, 0600);
 }
 
 static int
@@ -188,7 +188,7 @@ static bool
 cert_file_current(const char *path)
 {
 	size_t len;
-	char *pem = statefile_read(path, &len);
+	char *pem = fileio_read(path, FILEIO_READ_MAX, O_NOFOLLOW, &len);
 	bool ok = cert_current(pem, len);
 
 	if (pem != NULL)
@@ -209,7 +209,7 @@ cert_mint(const char *name, char *path, int64_t *expiry)
 		return -1;
 	if (tls_ca_mint(cs.ca, name, time(NULL), &pem, &len) == -1)
 		return -1;
-	rc = statefile_write_atomic(path, pem, len, 0600);
+	rc = fileio_replace(path, pem, len, 0600);
 	if (rc == 0)
 		cs.nminted++;
 	if (expiry != NULL)
@@ -245,10 +245,10 @@ cert_flush(void)
 			    cs.list, strerror(errno));
 	}
 	if (cert_name_path(path, cs.unsynced) == 0 && access(path, F_OK) == 0 &&
-	    statefile_sync(path) == -1)
+	    fileio_sync(path) == -1)
 		log_limited(&cert_err_rl, time(NULL), LOG_ERR, "%s: %s", path,
 		    strerror(errno));
-	if (statefile_sync(cs.list) == -1 || statefile_sync(cs.minted) == -1)
+	if (fileio_sync(cs.list) == -1 || fileio_sync(cs.minted) == -1)
 		log_limited(&cert_err_rl, time(NULL), LOG_ERR, "%s: %s", cs.dir,
 		    strerror(errno));
 	cs.unsynced[0] = '\0';
@@ -369,7 +369,7 @@ cert_load(const char *name, const char *path)
 {
 	struct hacli_cmd cmds[HACLI_MAX_CMDS];
 	size_t len, n;
-	char *pem = statefile_read(path, &len);
+	char *pem = fileio_read(path, FILEIO_READ_MAX, O_NOFOLLOW, &len);
 
 	if (pem == NULL)
 		return -1;
@@ -486,7 +486,7 @@ cert_renew_due(void *arg)
 		if (cert_name_path(path, e->name) == -1 || cert_file_current(path))
 			continue;
 		cs.renew_next++;
-		if (cert_mint(e->name, path, &e->expiry) == -1 || (pem = statefile_read(path, &len)) == NULL) {
+		if (cert_mint(e->name, path, &e->expiry) == -1 || (pem = fileio_read(path, FILEIO_READ_MAX, O_NOFOLLOW, &len)) == NULL) {
 			log_limited(&cert_err_rl, time(NULL), LOG_ERR,
 			    "certificate for %s could not be renewed", e->name);
 			event_timer_arm(&cs.renew, 1);
@@ -690,7 +690,7 @@ cert_scan_one(const char *file)
 	if (cert_path(path, cs.dir, file) == -1 || lstat(path, &st) == -1 ||
 	    !S_ISREG(st.st_mode))
 		return;
-	pem = statefile_read(path, &len);
+	pem = fileio_read(path, FILEIO_READ_MAX, O_NOFOLLOW, &len);
 	if (!cert_file_name(file, pem, len, name)) {
 		/* Ours by its form, but no name can be read back: it can
 		 * neither be renewed nor listed. */

@@ -20,6 +20,7 @@
 #include "event.h"
 #include "log.h"
 #include "peer.h"
+#include "fileio.h"
 #include "statefile.h"
 
 static struct {
@@ -96,7 +97,7 @@ peer_key_load(const char *path, uint8_t key[PEER_MSG_KEY_MAX], size_t *len,
 		*why = "cannot stat";
 		goto out;
 	}
-	if ((*why = statefile_secret_problem(&st)) != NULL)
+	if ((*why = fileio_secret_problem(&st)) != NULL)
 		goto out_inval;
 	while (n < sizeof(buf)) {
 		r = read(fd, buf + n, sizeof(buf) - n);
@@ -415,7 +416,7 @@ peer_boot_id(void)
 	int n;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	text = statefile_read_max(peer.boot_file, sizeof(buf), O_NOFOLLOW, &len);
+	text = fileio_read(peer.boot_file, sizeof(buf), O_NOFOLLOW, &len);
 	if (text == NULL && errno != ENOENT)
 		log_warn("ha: %s: %s; the boot id follows the clock only",
 		    peer.boot_file, strerror(errno));
@@ -426,7 +427,7 @@ peer_boot_id(void)
 	peer.boot = peer_msg_boot_next(last, (int64_t)ts.tv_sec * 1000 +
 	    ts.tv_nsec / 1000000);
 	n = snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)peer.boot);
-	if (statefile_write_atomic(peer.boot_file, buf, (size_t)n, 0644) == -1)
+	if (fileio_replace(peer.boot_file, buf, (size_t)n, 0644) == -1)
 		log_warn("ha: %s: %s; the next run's boot id will follow the "
 		    "clock only", peer.boot_file, strerror(errno));
 }

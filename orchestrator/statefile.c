@@ -1,21 +1,17 @@
-/* State files: strict JSON parsers (pure), serialisers (pure) and the file
- * I/O around them. The files are read back at start-up and anyone with
+/* State files: strict JSON parsers (pure) and serialisers (pure); the
+ * writers hand the text to fileio's atomic replace. The files are read back at start-up and anyone with
  * root can edit them, so the parsers treat them as hostile input: every
  * string is bounded and an over-long value is an error, never silently cut,
  * because a truncated interface name or proxy would be a different one. */
-#include <sys/stat.h>
-
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <jansson.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "fileio.h"
 #include "statefile.h"
 
 /* What a string may contain. */
@@ -497,199 +493,6 @@ statefile_dump_proxy(const struct proxy_addr *a, size_t *len)
 	return sf_dump(root, len);
 }
 
-char *
-statefile_read_max(const char *path, size_t max, int oflags, size_t *len)
-{
-	struct stat st;
-	char *buf = NULL, *shrunk;
-	size_t have = 0;
-	ssize_t n;
-	int fd, saved;
-
-	/* O_NONBLOCK: a FIFO planted at the path must not hang the loop. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | oflags);
-	if (fd == -1)
-		return NULL;
-	if (fstat(fd, &st) == -1)
-		goto fail;
-	if (!S_ISREG(st.st_mode)) {
-		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-		goto fail;
-	}
-	if ((uintmax_t)st.st_size > max) {
-		errno = EFBIG;
-		goto fail;
-	}
-	/* Room for one byte more than allowed, so growth shows as EFBIG. */
-	if ((buf = malloc(max + 2)) == NULL)
-		goto fail;
-	while (have <= max) {
-		n = read(fd, buf + have, max + 1 - have);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			goto fail;
-		if (n == 0)
-			break;
-		have += (size_t)n;
-	}
-	if (have > max) {
-		errno = EFBIG;
-		goto fail;
-	}
-	close(fd);
-	buf[have] = '\0';
-	if ((shrunk = realloc(buf, have + 1)) != NULL)
-		buf = shrunk;
-	*len = have;
-	return buf;
-fail:
-	saved = errno;
-	free(buf);
-	close(fd);
-	errno = saved;
-	return NULL;
-}
-
-const char *
-statefile_read_error(int errnum)
-{
-	return errnum == EINVAL ? "not a regular file" : strerror(errnum);
-}
-
-const char *
-statefile_secret_problem(const struct stat *st)
-{
-	if (!S_ISREG(st->st_mode))
-		return "not a regular file";
-	if (st->st_uid != 0 && st->st_uid != geteuid())
-		return "not owned by root or by the daemon's user";
-	if ((st->st_mode & 077) != 0)
-		return "readable or writable by group or others "
-		    "(must be 0600 or stricter)";
-	return NULL;
-}
-
-char *
-statefile_read(const char *path, size_t *len)
-{
-	/* O_NOFOLLOW: state files are ours; a symlink is someone else's. */
-	return statefile_read_max(path, SF_FILE_MAX, O_NOFOLLOW, len);
-}
-
-/* fsync the directory holding `path`, so a rename or unlink in it
- * survives a power cut (rename(2) alone only orders the metadata). */
-static int
-sf_sync_dir(const char *path)
-{
-	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	size_t n;
-	int fd, rc, saved;
-
-	if (slash == NULL) {
-		dir[0] = '.';
-		n = 1;
-	} else {
-		n = slash == path ? 1 : (size_t)(slash - path);
-		if (n >= sizeof(dir)) {
-			errno = ENAMETOOLONG;
-			return -1;
-		}
-		memcpy(dir, path, n);
-	}
-	dir[n] = '\0';
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return -1;
-	rc = fsync(fd);
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return rc;
-}
-
-static int
-sf_write_all(int fd, const char *data, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, data, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int
-sf_write_atomic(const char *path, const char *data, size_t len, mode_t mode,
-    bool sync)
-{
-	char tmp[PATH_MAX];
-	int fd, saved;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	/* Whatever sits at the temp name (a crash's leftover, or a link
-	 * planted to make us truncate or chmod another file) is removed, and
-	 * the temp file is created new: O_EXCL never follows a link. */
-	if (unlink(tmp) == -1 && errno != ENOENT)
-		return -1;
-	fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, mode);
-	if (fd == -1)
-		return -1;
-	/* fchmod: the umask trimmed `mode`, and an old temp kept its own. */
-	if (fchmod(fd, mode) == -1 || sf_write_all(fd, data, len) == -1 ||
-	    (sync && fsync(fd) == -1)) {
-		saved = errno;
-		close(fd);
-		goto fail;
-	}
-	if (close(fd) == -1 || rename(tmp, path) == -1) {
-		saved = errno;
-		goto fail;
-	}
-	return sync ? sf_sync_dir(path) : 0;
-fail:
-	unlink(tmp);
-	errno = saved;
-	return -1;
-}
-
-int
-statefile_write_atomic(const char *path, const char *data, size_t len,
-    mode_t mode)
-{
-	return sf_write_atomic(path, data, len, mode, true);
-}
-
-int
-statefile_write_atomic_nosync(const char *path, const char *data, size_t len,
-    mode_t mode)
-{
-	return sf_write_atomic(path, data, len, mode, false);
-}
-
-int
-statefile_sync(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc, saved;
-
-	if (fd == -1)
-		return -1;
-	rc = fsync(fd);
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return rc == -1 ? -1 : sf_sync_dir(path);
-}
-
 static int
 sf_write_dump(const char *path, char *data, size_t len)
 {
@@ -697,7 +500,7 @@ sf_write_dump(const char *path, char *data, size_t len)
 
 	if (data == NULL)
 		return -1;
-	rc = statefile_write_atomic(path, data, len, 0644);
+	rc = fileio_replace(path, data, len, 0644);
 	saved = errno;
 	free(data);
 	errno = saved;
@@ -729,12 +532,4 @@ statefile_write_proxy(const char *path, const struct proxy_addr *a)
 	char *data = statefile_dump_proxy(a, &len);
 
 	return sf_write_dump(path, data, len);
-}
-
-int
-statefile_remove(const char *path)
-{
-	if (unlink(path) == -1)
-		return errno == ENOENT ? 0 : -1;
-	return sf_sync_dir(path);
 }

@@ -38,7 +38,7 @@
 
 #include "tls_ca.h"
 #include "hostname.h"
-#include "statefile.h"
+#include "fileio.h"
 
 #define CA_DAYS			3652	/* ten years */
 #define LEAF_DAYS		397	/* under the 398-day browser limit */
@@ -341,7 +341,7 @@ ca_load_key(struct tls_ca *ca, const char *path, char *err, size_t errlen)
 		(void)close(fd);
 		return -1;
 	}
-	if ((why = statefile_secret_problem(&st)) != NULL) {
+	if ((why = fileio_secret_problem(&st)) != NULL) {
 		ca_err(err, errlen, "%s: %s (mode %04o, owner %u)", path, why,
 		    (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
 		(void)close(fd);

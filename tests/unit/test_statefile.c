@@ -1,4 +1,5 @@
-/* State files: parsers (pure), dumps, atomic writes, guarded reads. */
+/* State files: parsers (pure), dumps and their round trip through the
+ * writers (file I/O itself: test_fileio.c). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* nftw() */
 #endif
@@ -51,16 +52,6 @@ exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
-static void
-write_raw(const char *path, const char *data, size_t len)
-{
-	int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0644);
-
-	ck_assert_int_ne(fd, -1);
-	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
-	close(fd);
-}
-
 #define SET(field, text) snprintf((field), sizeof(field), "%s", (text))
 
 static struct dhcp_info
@@ -106,7 +97,7 @@ START_TEST(test_dhcp_round_trip)
 
 	tmp_path(path, "wan1");
 	ck_assert_int_eq(statefile_write_dhcp(path, &d), 0);
-	buf = statefile_read(path, &len);
+	buf = fileio_read(path, SF_FILE_MAX, O_NOFOLLOW, &len);
 	ck_assert_ptr_nonnull(buf);
 	ck_assert_uint_eq(strlen(buf), len);
 	ck_assert_str_eq(buf,
@@ -151,7 +142,7 @@ START_TEST(test_dhcp_minimal)
 	d.nproxy = 0;
 	tmp_path(path, "wan2");
 	ck_assert_int_eq(statefile_write_dhcp(path, &d), 0);
-	buf = statefile_read(path, &len);
+	buf = fileio_read(path, SF_FILE_MAX, O_NOFOLLOW, &len);
 	ck_assert_ptr_nonnull(buf);
 	ck_assert_ptr_null(strstr(buf, "lease-expiry"));
 	ck_assert_ptr_null(strstr(buf, "server"));
@@ -170,7 +161,7 @@ START_TEST(test_peer_round_trip)
 
 	tmp_path(path, "peer-proxy.json");
 	ck_assert_int_eq(statefile_write_peer(path, &p), 0);
-	buf = statefile_read(path, &len);
+	buf = fileio_read(path, SF_FILE_MAX, O_NOFOLLOW, &len);
 	ck_assert_ptr_nonnull(buf);
 	ck_assert_str_eq(buf,
 	    "{\n"
@@ -197,7 +188,7 @@ START_TEST(test_peer_round_trip)
 	memset(&p, 0, sizeof(p));
 	SET(p.node, "node2");
 	ck_assert_int_eq(statefile_write_peer(path, &p), 0);
-	buf = statefile_read(path, &len);
+	buf = fileio_read(path, SF_FILE_MAX, O_NOFOLLOW, &len);
 	ck_assert_ptr_nonnull(buf);
 	ck_assert(statefile_parse_peer(buf, len, &back, err));
 	ck_assert(memcmp(&p, &back, sizeof(p)) == 0);
@@ -209,12 +200,15 @@ START_TEST(test_proxy_round_trip)
 {
 	struct proxy_addr a = { 0x0a5c3508, 3128 }, back;	/* 10.92.53.8 */
 	char path[PATH_MAX], err[CFG_ERR_LEN];
+	struct stat st;
 	size_t len;
 	char *buf;
 
 	tmp_path(path, "proxy-address.json");
 	ck_assert_int_eq(statefile_write_proxy(path, &a), 0);
-	buf = statefile_read(path, &len);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0644);
+	buf = fileio_read(path, SF_FILE_MAX, O_NOFOLLOW, &len);
 	ck_assert_ptr_nonnull(buf);
 	ck_assert_str_eq(buf, "{\n  \"proxy_address\": \"10.92.53.8:3128\"\n}\n");
 	ck_assert_msg(statefile_parse_proxy(buf, len, &back, err), "%s", err);
@@ -225,209 +219,6 @@ START_TEST(test_proxy_round_trip)
 	buf = "{ \"proxy_address\": \"10.92.53.8:3128\" }";
 	ck_assert(statefile_parse_proxy(buf, strlen(buf), &back, err));
 	ck_assert_uint_eq(back.ip, a.ip);
-}
-END_TEST
-
-START_TEST(test_atomic_mode_and_no_temp)
-{
-	struct proxy_addr a = { 0xc000020a, 3128 };
-	char path[PATH_MAX], tmp[PATH_MAX + 8];
-	struct stat st;
-	mode_t old = umask(077);
-
-	tmp_path(path, "proxy-address.json");
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	/* An old file with other bits, and a stale temp from a crash. */
-	write_raw(path, "old", 3);
-	ck_assert_int_eq(chmod(path, 0600), 0);
-	write_raw(tmp, "stale", 5);
-	ck_assert_int_eq(chmod(tmp, 0600), 0);
-	ck_assert_int_eq(statefile_write_proxy(path, &a), 0);
-	ck_assert(!exists(tmp));
-	ck_assert_int_eq(stat(path, &st), 0);
-	ck_assert_uint_eq(st.st_mode & 07777, 0644);
-	ck_assert(S_ISREG(st.st_mode));
-
-	/* Secrets get 0600 whatever the umask. */
-	umask(0);
-	ck_assert_int_eq(statefile_write_atomic(path, "k", 1, 0600), 0);
-	ck_assert_int_eq(stat(path, &st), 0);
-	ck_assert_uint_eq(st.st_mode & 07777, 0600);
-	ck_assert_int_eq(st.st_size, 1);
-	ck_assert(!exists(tmp));
-	umask(old);
-}
-END_TEST
-
-START_TEST(test_atomic_replaces_not_rewrites)
-{
-	char path[PATH_MAX];
-	struct stat before, after;
-	char *buf;
-	size_t len;
-
-	/* rename() puts a new inode in place: a reader holding the old file
-	 * never sees a half-written one. */
-	tmp_path(path, "f");
-	ck_assert_int_eq(statefile_write_atomic(path, "one\n", 4, 0644), 0);
-	ck_assert_int_eq(stat(path, &before), 0);
-	ck_assert_int_eq(statefile_write_atomic(path, "two!\n", 5, 0644), 0);
-	ck_assert_int_eq(stat(path, &after), 0);
-	ck_assert_uint_ne(before.st_ino, after.st_ino);
-	buf = statefile_read(path, &len);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_str_eq(buf, "two!\n");
-	free(buf);
-	/* Empty contents are fine too. */
-	ck_assert_int_eq(statefile_write_atomic(path, "", 0, 0644), 0);
-	buf = statefile_read(path, &len);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(len, 0);
-	free(buf);
-}
-END_TEST
-
-START_TEST(test_atomic_nosync_then_sync)
-{
-	char path[PATH_MAX], tmp[PATH_MAX + 8];
-	struct stat st;
-	char *buf;
-	size_t len;
-
-	/* Readers see the new file at once; the flush comes later. */
-	tmp_path(path, "lazy");
-	ck_assert_int_eq(statefile_write_atomic_nosync(path, "one\n", 4, 0600), 0);
-	ck_assert_int_eq(statefile_write_atomic_nosync(path, "two\n", 4, 0600), 0);
-	buf = statefile_read(path, &len);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_str_eq(buf, "two\n");
-	free(buf);
-	ck_assert_int_eq(stat(path, &st), 0);
-	ck_assert_uint_eq(st.st_mode & 0777, 0600);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	ck_assert(!exists(tmp));
-	ck_assert_int_eq(statefile_sync(path), 0);
-	tmp_path(path, "absent");
-	ck_assert_int_eq(statefile_sync(path), -1);
-}
-END_TEST
-
-START_TEST(test_atomic_failures_leave_no_temp)
-{
-	char path[PATH_MAX], tmp[PATH_MAX + 8], inner[PATH_MAX + 8];
-	char target[PATH_MAX];
-	char *buf;
-	size_t len;
-
-	/* No directory: the caller creates it, we do not. */
-	tmp_path(path, "nodir/f");
-	errno = 0;
-	ck_assert_int_eq(statefile_write_atomic(path, "x", 1, 0644), -1);
-	ck_assert_int_eq(errno, ENOENT);
-	tmp_path(path, "nodir");
-	ck_assert(!exists(path));
-
-	/* rename() fails (a non-empty directory is in the way): the temp goes. */
-	tmp_path(path, "busy");
-	ck_assert_int_eq(mkdir(path, 0755), 0);
-	snprintf(inner, sizeof(inner), "%s/x", path);
-	write_raw(inner, "x", 1);
-	errno = 0;
-	ck_assert_int_eq(statefile_write_atomic(path, "x", 1, 0644), -1);
-	ck_assert_int_eq(errno, EISDIR);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	ck_assert(!exists(tmp));
-
-	/* A link planted at the temp name, symbolic or hard, is removed, not
-	 * followed: its target keeps its content and mode, and the state file
-	 * is still written (a planted link must not block it for good). */
-	tmp_path(path, "g");
-	tmp_path(target, "target");
-	write_raw(target, "keep", 4);
-	ck_assert_int_eq(chmod(target, 0600), 0);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	ck_assert_int_eq(symlink(target, tmp), 0);
-	ck_assert_int_eq(statefile_write_atomic(path, "new1", 4, 0644), 0);
-	buf = statefile_read(path, &len);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_str_eq(buf, "new1");
-	free(buf);
-	ck_assert_int_eq(link(target, tmp), 0);
-	ck_assert_int_eq(statefile_write_atomic(path, "new2", 4, 0644), 0);
-	buf = statefile_read(target, &len);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_str_eq(buf, "keep");
-	free(buf);
-	{
-		struct stat st;
-
-		ck_assert_int_eq(stat(target, &st), 0);
-		ck_assert_int_eq(st.st_mode & 07777, 0600);
-		ck_assert_int_eq(st.st_nlink, 1);
-	}
-}
-END_TEST
-
-START_TEST(test_read_limits)
-{
-	char path[PATH_MAX], link[PATH_MAX];
-	char *big, *buf;
-	size_t len = 12345;
-
-	tmp_path(path, "big");
-	big = malloc(SF_FILE_MAX + 1);
-	ck_assert_ptr_nonnull(big);
-	memset(big, 'x', SF_FILE_MAX + 1);
-	write_raw(path, big, SF_FILE_MAX + 1);
-	errno = 0;
-	ck_assert_ptr_null(statefile_read(path, &len));
-	ck_assert_int_eq(errno, EFBIG);
-
-	/* Exactly the limit is read whole and NUL-terminated. */
-	write_raw(path, big, SF_FILE_MAX);
-	buf = statefile_read(path, &len);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(len, SF_FILE_MAX);
-	ck_assert_int_eq(buf[SF_FILE_MAX], '\0');
-	ck_assert(memcmp(buf, big, SF_FILE_MAX) == 0);
-	free(buf);
-	free(big);
-
-	/* A symlink is refused (O_NOFOLLOW). */
-	tmp_path(link, "link");
-	ck_assert_int_eq(symlink(path, link), 0);
-	errno = 0;
-	ck_assert_ptr_null(statefile_read(link, &len));
-	ck_assert_int_eq(errno, ELOOP);
-
-	tmp_path(path, "absent");
-	errno = 0;
-	ck_assert_ptr_null(statefile_read(path, &len));
-	ck_assert_int_eq(errno, ENOENT);
-
-	errno = 0;
-	ck_assert_ptr_null(statefile_read(tmpdir, &len));
-	ck_assert_int_eq(errno, EISDIR);
-
-	/* A FIFO neither blocks nor is read. */
-	tmp_path(path, "fifo");
-	ck_assert_int_eq(mkfifo(path, 0600), 0);
-	errno = 0;
-	ck_assert_ptr_null(statefile_read(path, &len));
-	ck_assert_int_eq(errno, EINVAL);
-}
-END_TEST
-
-START_TEST(test_remove)
-{
-	struct proxy_addr a = { 0xc000020a, 3128 };
-	char path[PATH_MAX];
-
-	tmp_path(path, "proxy-address.json");
-	ck_assert_int_eq(statefile_write_proxy(path, &a), 0);
-	ck_assert_int_eq(statefile_remove(path), 0);
-	ck_assert(!exists(path));
-	ck_assert_int_eq(statefile_remove(path), 0);	/* absent: fine */
 }
 END_TEST
 
@@ -681,12 +472,6 @@ unit_suite(void)
 	tcase_add_test(io, test_dhcp_minimal);
 	tcase_add_test(io, test_peer_round_trip);
 	tcase_add_test(io, test_proxy_round_trip);
-	tcase_add_test(io, test_atomic_mode_and_no_temp);
-	tcase_add_test(io, test_atomic_replaces_not_rewrites);
-	tcase_add_test(io, test_atomic_nosync_then_sync);
-	tcase_add_test(io, test_atomic_failures_leave_no_temp);
-	tcase_add_test(io, test_read_limits);
-	tcase_add_test(io, test_remove);
 	tcase_add_test(io, test_dump_refuses_bad_structs);
 	suite_add_tcase(s, io);
 
