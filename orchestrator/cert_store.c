@@ -1,7 +1,6 @@
 /* The certificate service's files: one leaf per name (0600: it holds the
  * key), the crt-list and minted.lst HAProxy reads, and the scan that lists
  * an earlier run's leaves again at start-up. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -185,8 +184,8 @@ cert_store_file_name(const char *file, const char *pem, size_t len, char *name)
 
 /* One file found at start-up: listed again (renewed when needed), unless
  * the table is full of more recently used names. */
-static void
-cert_store_scan_one(const char *file)
+static bool
+cert_store_scan_one(const char *file, void *arg)
 {
 	char path[CERT_PATH_MAX], name[HOSTNAME_BUF], gone[CERT_PATH_MAX];
 	struct stat st;
@@ -196,7 +195,7 @@ cert_store_scan_one(const char *file)
 
 	if (fileio_path(path, CERT_PATH_MAX, cs.dir, file) == -1 || lstat(path, &st) == -1 ||
 	    !S_ISREG(st.st_mode))
-		return;
+		return true;
 	pem = fileio_read(path, FILEIO_READ_MAX, O_NOFOLLOW, &len);
 	if (!cert_store_file_name(file, pem, len, name)) {
 		/* Ours by its form, but no name can be read back: it can
@@ -234,6 +233,7 @@ cert_store_scan_one(const char *file)
 out:
 	if (pem != NULL)
 		tls_ca_pem_free(pem, len);
+	return true;
 }
 
 /* Names minted by an earlier run stay valid: list them again, at most
@@ -241,15 +241,6 @@ out:
 void
 cert_store_scan(void)
 {
-	DIR *d = opendir(cs.dir);
-	struct dirent *de;
-
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.')
-			cert_store_scan_one(de->d_name);
-	closedir(d);
-	if (cs.names.n > 0)
+	if (fileio_dir_each(cs.dir, cert_store_scan_one, NULL) == 0 && cs.names.n > 0)
 		log_info("%zu minted certificate(s) found in %s", cs.names.n, cs.dir);
 }

@@ -1,6 +1,7 @@
 /* File I/O for the whole daemon (fileio.h). State files, certificates,
  * keys and run-time files all pass through here, so the rules (bounded
  * reads, no FIFO hangs, no cut paths, temp + fsync + rename) hold once. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -78,6 +79,22 @@ fileio_mkdir_parent(const char *file, mode_t mode)
 	if (fileio_dirname(file, dir, sizeof(dir)) == -1)
 		return -1;
 	return fileio_mkdirs(dir, mode);
+}
+
+int
+fileio_dir_each(const char *dir, bool (*fn)(const char *name, void *arg),
+    void *arg)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.' && !fn(de->d_name, arg))
+			break;
+	closedir(d);
+	return 0;
 }
 
 /* Opens path for reading without blocking on a FIFO and refuses what is

@@ -22,6 +22,10 @@ int fileio_dirname(const char *path, char *buf, size_t size);
 int fileio_mkdirs(const char *path, mode_t mode);
 /* mkdir -p of the directory that holds file. */
 int fileio_mkdir_parent(const char *file, mode_t mode);
+/* Calls fn with each name in dir that does not start with '.', until fn
+ * returns false. -1 with errno when dir cannot be opened. */
+int fileio_dir_each(const char *dir, bool (*fn)(const char *name, void *arg),
+    void *arg);
 
 /* A whole file of at most max bytes, NUL-terminated; caller frees. Opened
  * non-blocking (a FIFO planted at the path must not hang the loop) with

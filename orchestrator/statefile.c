@@ -378,13 +378,19 @@ sf_set(json_t *obj, const char *key, json_t *v)
 	return v != NULL && json_object_set_new(obj, key, v) == 0;
 }
 
-/* Indented JSON plus a trailing newline; keys in insertion order. */
+/* Indented JSON plus a trailing newline; keys in insertion order. With
+ * fail (an errno) the document is only released: NULL with that errno. */
 static char *
-sf_dump(json_t *root, size_t *len)
+sf_dump(json_t *root, int fail, size_t *len)
 {
 	char *s, *out;
 	size_t n;
 
+	if (fail != 0) {
+		json_decref(root);
+		errno = fail;
+		return NULL;
+	}
 	s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	if (s == NULL)
@@ -427,12 +433,7 @@ statefile_dump_dhcp(const struct dhcp_info *d, size_t *len)
 	ok = ok && sf_set(root, "dhcp-client-info", json_incref(info));
 	json_decref(arr);
 	json_decref(info);
-	if (!ok) {
-		json_decref(root);
-		errno = EINVAL;
-		return NULL;
-	}
-	return sf_dump(root, len);
+	return sf_dump(root, ok ? 0 : EINVAL, len);
 }
 
 static json_t *
@@ -470,12 +471,7 @@ statefile_dump_peer(const struct peer_info *p, size_t *len)
 	    sf_set(root, "last-heard", json_integer(p->last_heard)) &&
 	    sf_set(root, "management-proxies", json_incref(arr));
 	json_decref(arr);
-	if (!ok) {
-		json_decref(root);
-		errno = EINVAL;
-		return NULL;
-	}
-	return sf_dump(root, len);
+	return sf_dump(root, ok ? 0 : EINVAL, len);
 }
 
 char *
@@ -485,12 +481,8 @@ statefile_dump_proxy(const struct proxy_addr *a, size_t *len)
 	char buf[ADDR_STRLEN];
 
 	addr_format(a, buf);
-	if (root == NULL || !sf_set(root, "proxy_address", json_string(buf))) {
-		json_decref(root);
-		errno = ENOMEM;
-		return NULL;
-	}
-	return sf_dump(root, len);
+	return sf_dump(root, root != NULL && sf_set(root, "proxy_address",
+	    json_string(buf)) ? 0 : ENOMEM, len);
 }
 
 static int

@@ -263,34 +263,38 @@ ca_read_error(int errnum)
 	return fileio_strerror(errnum == EISDIR ? EINVAL : errnum);
 }
 
-/* The key follows the HA key's rule (fileio_secret_problem), checked on
- * the very file read, whatever happens to the path meanwhile. Links are
- * followed: /etc/mgmt-proxy/ca.key may be one. */
+/* The key (secret: the HA key's rule, fileio_secret_problem, checked on
+ * the very file read, whatever happens to the path meanwhile) or the
+ * certificate, read and parsed. Links are followed: /etc/mgmt-proxy/ca.key
+ * may be one. */
 static int
-ca_load_key(struct tls_ca *ca, const char *path, char *err, size_t errlen)
+ca_load_pem(struct tls_ca *ca, const char *path, bool key, char *err,
+    size_t errlen)
 {
 	char reason[256], *pem;
-	const char *why;
+	const char *why = NULL;
 	struct stat st;
 	size_t len = 0;
 	BIO *bio;
 
-	if ((pem = fileio_read_secret(path, CA_FILE_MAX, 0, &len, &st, &why)) == NULL) {
-		if (why != NULL)
-			ca_err(err, errlen, "%s: %s (mode %04o, owner %u)", path, why,
-			    (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
-		else
-			ca_err(err, errlen, "%s: %s", path, ca_read_error(errno));
+	pem = key ? fileio_read_secret(path, CA_FILE_MAX, 0, &len, &st, &why) :
+	    fileio_read(path, CA_FILE_MAX, 0, &len);
+	if (pem == NULL && why != NULL)
+		ca_err(err, errlen, "%s: %s (mode %04o, owner %u)", path, why,
+		    (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
+	else if (pem == NULL)
+		ca_err(err, errlen, "%s: %s", path, ca_read_error(errno));
+	if (pem == NULL)
 		return -1;
-	}
-	bio = BIO_new_mem_buf(pem, (int)len);
-	ca->key = bio != NULL ?
-	    PEM_read_bio_PrivateKey(bio, NULL, tls_ca_no_passphrase, NULL) : NULL;
+	if ((bio = BIO_new_mem_buf(pem, (int)len)) != NULL && key)
+		ca->key = PEM_read_bio_PrivateKey(bio, NULL, tls_ca_no_passphrase, NULL);
+	else if (bio != NULL)
+		ca->cert = PEM_read_bio_X509(bio, NULL, tls_ca_no_passphrase, NULL);
 	BIO_free(bio);
 	fileio_secret_free(pem, len);
-	if (ca->key == NULL) {
-		ca_err(err, errlen, "%s: cannot read an unencrypted PEM "
-		    "private key: %s", path,
+	if (key ? ca->key == NULL : ca->cert == NULL) {
+		ca_err(err, errlen, "%s: cannot read %s: %s", path, key ?
+		    "an unencrypted PEM private key" : "a PEM certificate",
 		    ca_ssl_reason(reason, sizeof(reason)));
 		return -1;
 	}
@@ -300,24 +304,8 @@ ca_load_key(struct tls_ca *ca, const char *path, char *err, size_t errlen)
 static int
 ca_load_cert(struct tls_ca *ca, const char *path, char *err, size_t errlen)
 {
-	char reason[256], *pem;
-	size_t len = 0;
-	BIO *bio;
-
-	if ((pem = fileio_read(path, CA_FILE_MAX, 0, &len)) == NULL) {
-		ca_err(err, errlen, "%s: %s", path, ca_read_error(errno));
+	if (ca_load_pem(ca, path, false, err, errlen) == -1)
 		return -1;
-	}
-	bio = BIO_new_mem_buf(pem, (int)len);
-	ca->cert = bio != NULL ?
-	    PEM_read_bio_X509(bio, NULL, tls_ca_no_passphrase, NULL) : NULL;
-	BIO_free(bio);
-	free(pem);
-	if (ca->cert == NULL) {
-		ca_err(err, errlen, "%s: cannot read a PEM certificate: %s",
-		    path, ca_ssl_reason(reason, sizeof(reason)));
-		return -1;
-	}
 	/* Also rejects a keyUsage without keyCertSign. */
 	if (X509_check_ca(ca->cert) == 0) {
 		ca_err(err, errlen, "%s: not a CA certificate", path);
@@ -330,7 +318,7 @@ static int
 ca_load(struct tls_ca *ca, const char *cert_path, const char *key_path,
     char *err, size_t errlen)
 {
-	if (ca_load_key(ca, key_path, err, errlen) != 0 ||
+	if (ca_load_pem(ca, key_path, true, err, errlen) != 0 ||
 	    ca_load_cert(ca, cert_path, err, errlen) != 0)
 		return -1;
 	if (X509_check_private_key(ca->cert, ca->key) != 1) {

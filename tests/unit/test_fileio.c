@@ -1,14 +1,10 @@
 /* fileio: the bounded reader, atomic replace, exclusive create, path
  * join, mkdir -p and the secret-file rule. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE	/* nftw() */
-#endif
 #include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,41 +14,7 @@
 
 #include "fileio.h"
 #include "unit.h"
-
-static char tmpdir[64];		/* short, so paths built on it always fit */
-
-static void
-setup(void)
-{
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_fileio.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static void
-teardown(void)
-{
-	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static void
-tmp_path(char path[PATH_MAX], const char *name)
-{
-	ck_assert_int_eq(fileio_path(path, PATH_MAX, tmpdir, name), 0);
-}
-
-static bool
-exists(const char *path)
-{
-	struct stat st;
-
-	return lstat(path, &st) == 0;
-}
+#include "unit_tmp.h"
 
 static void
 write_raw(const char *path, const char *data, size_t len)
@@ -88,7 +50,7 @@ START_TEST(test_atomic_mode_and_no_temp)
 	struct stat st;
 	mode_t old = umask(077);
 
-	tmp_path(path, "proxy-address.json");
+	unit_tmp_path(path, "proxy-address.json");
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	/* An old file with other bits, and a stale temp from a crash. */
 	write_raw(path, "old", 3);
@@ -96,7 +58,7 @@ START_TEST(test_atomic_mode_and_no_temp)
 	write_raw(tmp, "stale", 5);
 	ck_assert_int_eq(chmod(tmp, 0600), 0);
 	ck_assert_int_eq(fileio_replace(path, "new", 3, 0644), 0);
-	ck_assert(!exists(tmp));
+	ck_assert(!unit_exists(tmp));
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_uint_eq(st.st_mode & 07777, 0644);
 	ck_assert(S_ISREG(st.st_mode));
@@ -107,7 +69,7 @@ START_TEST(test_atomic_mode_and_no_temp)
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_uint_eq(st.st_mode & 07777, 0600);
 	ck_assert_int_eq(st.st_size, 1);
-	ck_assert(!exists(tmp));
+	ck_assert(!unit_exists(tmp));
 	umask(old);
 }
 END_TEST
@@ -121,7 +83,7 @@ START_TEST(test_atomic_replaces_not_rewrites)
 
 	/* rename() puts a new inode in place: a reader holding the old file
 	 * never sees a half-written one. */
-	tmp_path(path, "f");
+	unit_tmp_path(path, "f");
 	ck_assert_int_eq(fileio_replace(path, "one\n", 4, 0644), 0);
 	ck_assert_int_eq(stat(path, &before), 0);
 	ck_assert_int_eq(fileio_replace(path, "two!\n", 5, 0644), 0);
@@ -148,7 +110,7 @@ START_TEST(test_atomic_nosync_then_sync)
 	size_t len;
 
 	/* Readers see the new file at once; the flush comes later. */
-	tmp_path(path, "lazy");
+	unit_tmp_path(path, "lazy");
 	ck_assert_int_eq(fileio_replace_lazy(path, "one\n", 4, 0600), 0);
 	ck_assert_int_eq(fileio_replace_lazy(path, "two\n", 4, 0600), 0);
 	buf = rd(path, &len);
@@ -158,9 +120,9 @@ START_TEST(test_atomic_nosync_then_sync)
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_uint_eq(st.st_mode & 0777, 0600);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	ck_assert(!exists(tmp));
+	ck_assert(!unit_exists(tmp));
 	ck_assert_int_eq(fileio_sync(path), 0);
-	tmp_path(path, "absent");
+	unit_tmp_path(path, "absent");
 	ck_assert_int_eq(fileio_sync(path), -1);
 }
 END_TEST
@@ -173,15 +135,15 @@ START_TEST(test_atomic_failures_leave_no_temp)
 	size_t len;
 
 	/* No directory: the caller creates it, we do not. */
-	tmp_path(path, "nodir/f");
+	unit_tmp_path(path, "nodir/f");
 	errno = 0;
 	ck_assert_int_eq(fileio_replace(path, "x", 1, 0644), -1);
 	ck_assert_int_eq(errno, ENOENT);
-	tmp_path(path, "nodir");
-	ck_assert(!exists(path));
+	unit_tmp_path(path, "nodir");
+	ck_assert(!unit_exists(path));
 
 	/* rename() fails (a non-empty directory is in the way): the temp goes. */
-	tmp_path(path, "busy");
+	unit_tmp_path(path, "busy");
 	ck_assert_int_eq(mkdir(path, 0755), 0);
 	snprintf(inner, sizeof(inner), "%s/x", path);
 	write_raw(inner, "x", 1);
@@ -189,13 +151,13 @@ START_TEST(test_atomic_failures_leave_no_temp)
 	ck_assert_int_eq(fileio_replace(path, "x", 1, 0644), -1);
 	ck_assert_int_eq(errno, EISDIR);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	ck_assert(!exists(tmp));
+	ck_assert(!unit_exists(tmp));
 
 	/* A link planted at the temp name, symbolic or hard, is removed, not
 	 * followed: its target keeps its content and mode, and the state file
 	 * is still written (a planted link must not block it for good). */
-	tmp_path(path, "g");
-	tmp_path(target, "target");
+	unit_tmp_path(path, "g");
+	unit_tmp_path(target, "target");
 	write_raw(target, "keep", 4);
 	ck_assert_int_eq(chmod(target, 0600), 0);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
@@ -227,7 +189,7 @@ START_TEST(test_read_limits)
 	char *big, *buf;
 	size_t len = 12345;
 
-	tmp_path(path, "big");
+	unit_tmp_path(path, "big");
 	big = malloc(FILEIO_READ_MAX + 1);
 	ck_assert_ptr_nonnull(big);
 	memset(big, 'x', FILEIO_READ_MAX + 1);
@@ -247,23 +209,23 @@ START_TEST(test_read_limits)
 	free(big);
 
 	/* A symlink is refused (O_NOFOLLOW). */
-	tmp_path(link, "link");
+	unit_tmp_path(link, "link");
 	ck_assert_int_eq(symlink(path, link), 0);
 	errno = 0;
 	ck_assert_ptr_null(rd(link, &len));
 	ck_assert_int_eq(errno, ELOOP);
 
-	tmp_path(path, "absent");
+	unit_tmp_path(path, "absent");
 	errno = 0;
 	ck_assert_ptr_null(rd(path, &len));
 	ck_assert_int_eq(errno, ENOENT);
 
 	errno = 0;
-	ck_assert_ptr_null(rd(tmpdir, &len));
+	ck_assert_ptr_null(rd(unit_tmpdir, &len));
 	ck_assert_int_eq(errno, EISDIR);
 
 	/* A FIFO neither blocks nor is read. */
-	tmp_path(path, "fifo");
+	unit_tmp_path(path, "fifo");
 	ck_assert_int_eq(mkfifo(path, 0600), 0);
 	errno = 0;
 	ck_assert_ptr_null(rd(path, &len));
@@ -275,10 +237,10 @@ START_TEST(test_remove)
 {
 	char path[PATH_MAX];
 
-	tmp_path(path, "proxy-address.json");
+	unit_tmp_path(path, "proxy-address.json");
 	ck_assert_int_eq(fileio_replace(path, "x", 1, 0644), 0);
 	ck_assert_int_eq(fileio_remove(path), 0);
-	ck_assert(!exists(path));
+	ck_assert(!unit_exists(path));
 	ck_assert_int_eq(fileio_remove(path), 0);	/* absent: fine */
 }
 END_TEST
@@ -288,7 +250,7 @@ START_TEST(test_read_small_limit_and_errors)
 	char path[PATH_MAX], *buf;
 	size_t len;
 
-	tmp_path(path, "f");
+	unit_tmp_path(path, "f");
 	write_raw(path, "12345", 5);
 	errno = 0;
 	ck_assert_ptr_null(fileio_read(path, 4, 0, &len));
@@ -298,7 +260,7 @@ START_TEST(test_read_small_limit_and_errors)
 	ck_assert_uint_eq(len, 5);
 	free(buf);
 	/* Without O_NOFOLLOW a link to a regular file is read. */
-	tmp_path(path, "l");
+	unit_tmp_path(path, "l");
 	ck_assert_int_eq(symlink("f", path), 0);
 	buf = fileio_read(path, 5, 0, &len);
 	ck_assert_ptr_nonnull(buf);
@@ -316,7 +278,7 @@ START_TEST(test_replace_failure_keeps_old)
 
 	/* A write that fails half way (the file size limit): the old content
 	 * stays and the temp file goes. */
-	tmp_path(path, "state");
+	unit_tmp_path(path, "state");
 	ck_assert_int_eq(fileio_replace(path, "old\n", 4, 0644), 0);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	signal(SIGXFSZ, SIG_IGN);
@@ -327,13 +289,13 @@ START_TEST(test_replace_failure_keeps_old)
 	ck_assert_int_eq(fileio_replace(path, "0123456789", 10, 0644), -1);
 	ck_assert_int_eq(errno, EFBIG);
 	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
-	ck_assert(!exists(tmp));
+	ck_assert(!unit_exists(tmp));
 	assert_content(path, "old\n");
 
 	/* A name whose temp name would pass NAME_MAX: refused, old kept. */
 	memset(name, 'n', 252);
 	name[252] = '\0';
-	tmp_path(path, name);
+	unit_tmp_path(path, name);
 	write_raw(path, "old", 3);
 	errno = 0;
 	ck_assert_int_eq(fileio_replace(path, "new", 3, 0644), -1);
@@ -348,21 +310,21 @@ START_TEST(test_create_excl)
 	struct stat st;
 	mode_t old = umask(0);
 
-	tmp_path(path, "ca.key");
+	unit_tmp_path(path, "ca.key");
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	write_raw(tmp, "stale", 5);
 	ck_assert_int_eq(fileio_create_excl(path, "key\n", 4, 0600), 0);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_uint_eq(st.st_mode & 07777, 0600);
 	ck_assert_uint_eq(st.st_nlink, 1);
-	ck_assert(!exists(tmp));
+	ck_assert(!unit_exists(tmp));
 	assert_content(path, "key\n");
 	/* An existing file is never replaced. */
 	errno = 0;
 	ck_assert_int_eq(fileio_create_excl(path, "other", 5, 0600), -1);
 	ck_assert_int_eq(errno, EEXIST);
 	assert_content(path, "key\n");
-	ck_assert(!exists(tmp));
+	ck_assert(!unit_exists(tmp));
 	umask(old);
 }
 END_TEST
@@ -394,22 +356,22 @@ START_TEST(test_mkdirs)
 	char path[PATH_MAX], file[PATH_MAX];
 	struct stat st;
 
-	tmp_path(path, "a/b/c");
+	unit_tmp_path(path, "a/b/c");
 	ck_assert_int_eq(fileio_mkdirs(path, 0755), 0);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert(S_ISDIR(st.st_mode));
 	ck_assert_int_eq(fileio_mkdirs(path, 0755), 0);	/* exists: fine */
-	tmp_path(file, "x/y/log");
+	unit_tmp_path(file, "x/y/log");
 	ck_assert_int_eq(fileio_mkdir_parent(file, 0755), 0);
-	tmp_path(path, "x/y");
+	unit_tmp_path(path, "x/y");
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert(S_ISDIR(st.st_mode));
-	tmp_path(file, "x/y/log");
-	ck_assert(!exists(file));
+	unit_tmp_path(file, "x/y/log");
+	ck_assert(!unit_exists(file));
 	/* A file in the way of a parent. */
-	tmp_path(file, "plain");
+	unit_tmp_path(file, "plain");
 	write_raw(file, "", 0);
-	tmp_path(path, "plain/sub");
+	unit_tmp_path(path, "plain/sub");
 	ck_assert_int_eq(fileio_mkdirs(path, 0755), -1);
 	ck_assert_int_eq(errno, ENOTDIR);
 }
@@ -448,7 +410,7 @@ START_TEST(test_read_secret)
 	struct stat st;
 	size_t len;
 
-	tmp_path(path, "key");
+	unit_tmp_path(path, "key");
 	write_raw(path, "secret", 6);
 	ck_assert_int_eq(chmod(path, 0644), 0);
 	errno = 0;
@@ -468,12 +430,45 @@ START_TEST(test_read_secret)
 	ck_assert_int_eq(errno, EFBIG);
 	ck_assert_ptr_null(why);
 	/* A FIFO: refused before the rule, without blocking. */
-	tmp_path(path, "fifo");
+	unit_tmp_path(path, "fifo");
 	ck_assert_int_eq(mkfifo(path, 0600), 0);
 	errno = 0;
 	ck_assert_ptr_null(fileio_read_secret(path, 64, 0, &len, &st, &why));
 	ck_assert_int_eq(errno, EINVAL);
 	ck_assert_ptr_null(why);
+}
+END_TEST
+
+static bool
+count_upto_two(const char *name, void *arg)
+{
+	int *n = arg;
+
+	ck_assert(name[0] != '.');
+	return ++*n < 2;
+}
+
+START_TEST(test_dir_each)
+{
+	char path[PATH_MAX];
+	int n = 0;
+
+	unit_tmp_path(path, ".hidden");
+	write_raw(path, "", 0);
+	ck_assert_int_eq(fileio_dir_each(unit_tmpdir, count_upto_two, &n), 0);
+	ck_assert_int_eq(n, 0);
+	unit_tmp_path(path, "a");
+	write_raw(path, "", 0);
+	unit_tmp_path(path, "b");
+	write_raw(path, "", 0);
+	unit_tmp_path(path, "c");
+	write_raw(path, "", 0);
+	/* fn stops the walk. */
+	ck_assert_int_eq(fileio_dir_each(unit_tmpdir, count_upto_two, &n), 0);
+	ck_assert_int_eq(n, 2);
+	unit_tmp_path(path, "absent");
+	ck_assert_int_eq(fileio_dir_each(path, count_upto_two, &n), -1);
+	ck_assert_int_eq(errno, ENOENT);
 }
 END_TEST
 
@@ -485,13 +480,13 @@ unit_suite(void)
 	TCase *wr_tc = tcase_create("write");
 	TCase *path_tc = tcase_create("path");
 
-	tcase_add_checked_fixture(rd_tc, setup, teardown);
+	tcase_add_checked_fixture(rd_tc, unit_tmp_setup, unit_tmp_teardown);
 	tcase_add_test(rd_tc, test_read_limits);
 	tcase_add_test(rd_tc, test_read_small_limit_and_errors);
 	tcase_add_test(rd_tc, test_secret_rule);
 	tcase_add_test(rd_tc, test_read_secret);
 	suite_add_tcase(s, rd_tc);
-	tcase_add_checked_fixture(wr_tc, setup, teardown);
+	tcase_add_checked_fixture(wr_tc, unit_tmp_setup, unit_tmp_teardown);
 	tcase_add_test(wr_tc, test_atomic_mode_and_no_temp);
 	tcase_add_test(wr_tc, test_atomic_replaces_not_rewrites);
 	tcase_add_test(wr_tc, test_atomic_nosync_then_sync);
@@ -500,9 +495,10 @@ unit_suite(void)
 	tcase_add_test(wr_tc, test_create_excl);
 	tcase_add_test(wr_tc, test_remove);
 	suite_add_tcase(s, wr_tc);
-	tcase_add_checked_fixture(path_tc, setup, teardown);
+	tcase_add_checked_fixture(path_tc, unit_tmp_setup, unit_tmp_teardown);
 	tcase_add_test(path_tc, test_path_join);
 	tcase_add_test(path_tc, test_mkdirs);
+	tcase_add_test(path_tc, test_dir_each);
 	suite_add_tcase(s, path_tc);
 	return s;
 }

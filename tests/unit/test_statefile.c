@@ -1,13 +1,9 @@
 /* State files: parsers (pure), dumps and their round trip through the
  * writers (file I/O itself: test_fileio.c). */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE	/* nftw() */
-#endif
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,41 +12,7 @@
 
 #include "statefile.h"
 #include "unit.h"
-
-static char tmpdir[64];		/* short, so paths built on it always fit */
-
-static void
-setup(void)
-{
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_statefile.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static void
-teardown(void)
-{
-	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static void
-tmp_path(char path[PATH_MAX], const char *name)
-{
-	snprintf(path, PATH_MAX, "%s/%s", tmpdir, name);
-}
-
-static bool
-exists(const char *path)
-{
-	struct stat st;
-
-	return lstat(path, &st) == 0;
-}
+#include "unit_tmp.h"
 
 #define SET(field, text) snprintf((field), sizeof(field), "%s", (text))
 
@@ -95,7 +57,7 @@ START_TEST(test_dhcp_round_trip)
 	size_t len;
 	char *buf;
 
-	tmp_path(path, "wan1");
+	unit_tmp_path(path, "wan1");
 	ck_assert_int_eq(statefile_write_dhcp(path, &d), 0);
 	buf = fileio_read(path, SF_FILE_MAX, O_NOFOLLOW, &len);
 	ck_assert_ptr_nonnull(buf);
@@ -140,7 +102,7 @@ START_TEST(test_dhcp_minimal)
 
 	/* Nothing learned: an empty list is written and read back. */
 	d.nproxy = 0;
-	tmp_path(path, "wan2");
+	unit_tmp_path(path, "wan2");
 	ck_assert_int_eq(statefile_write_dhcp(path, &d), 0);
 	buf = fileio_read(path, SF_FILE_MAX, O_NOFOLLOW, &len);
 	ck_assert_ptr_nonnull(buf);
@@ -159,7 +121,7 @@ START_TEST(test_peer_round_trip)
 	size_t len;
 	char *buf;
 
-	tmp_path(path, "peer-proxy.json");
+	unit_tmp_path(path, "peer-proxy.json");
 	ck_assert_int_eq(statefile_write_peer(path, &p), 0);
 	buf = fileio_read(path, SF_FILE_MAX, O_NOFOLLOW, &len);
 	ck_assert_ptr_nonnull(buf);
@@ -204,7 +166,7 @@ START_TEST(test_proxy_round_trip)
 	size_t len;
 	char *buf;
 
-	tmp_path(path, "proxy-address.json");
+	unit_tmp_path(path, "proxy-address.json");
 	ck_assert_int_eq(statefile_write_proxy(path, &a), 0);
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_uint_eq(st.st_mode & 07777, 0644);
@@ -229,7 +191,7 @@ START_TEST(test_dump_refuses_bad_structs)
 	char path[PATH_MAX];
 	size_t len;
 
-	tmp_path(path, "wan1");
+	unit_tmp_path(path, "wan1");
 	d.nproxy = SF_MAX_PROXIES + 1;
 	errno = 0;
 	ck_assert_ptr_null(statefile_dump_dhcp(&d, &len));
@@ -238,7 +200,7 @@ START_TEST(test_dump_refuses_bad_structs)
 	memset(d.ifname, 'a', sizeof(d.ifname));	/* no NUL */
 	ck_assert_int_eq(statefile_write_dhcp(path, &d), -1);
 	ck_assert_int_eq(errno, EINVAL);
-	ck_assert(!exists(path));
+	ck_assert(!unit_exists(path));
 
 	/* What the parser would refuse is never written. */
 	d = sample_dhcp();
@@ -467,7 +429,7 @@ unit_suite(void)
 	Suite *s = suite_create("statefile");
 	TCase *io = tcase_create("io"), *parse = tcase_create("parse");
 
-	tcase_add_checked_fixture(io, setup, teardown);
+	tcase_add_checked_fixture(io, unit_tmp_setup, unit_tmp_teardown);
 	tcase_add_test(io, test_dhcp_round_trip);
 	tcase_add_test(io, test_dhcp_minimal);
 	tcase_add_test(io, test_peer_round_trip);
