@@ -194,6 +194,17 @@ sf_load(const char *buf, size_t len, char err[CFG_ERR_LEN])
 	return root;
 }
 
+/* The end of every parser: the document released, and on failure nothing
+ * half-parsed left in out. */
+static bool
+sf_done(json_t *root, bool ok, void *out, size_t size)
+{
+	json_decref(root);
+	if (!ok)
+		memset(out, 0, size);
+	return ok;
+}
+
 static bool
 sf_parse_dhcp_proxies(json_t *info, struct dhcp_info *out,
     char err[CFG_ERR_LEN])
@@ -266,10 +277,7 @@ statefile_parse_dhcp(const char *buf, size_t len, struct dhcp_info *out,
 	    err) &&
 	    sf_parse_dhcp_server(info, out, err))
 		ok = true;
-	json_decref(root);
-	if (!ok)
-		memset(out, 0, sizeof(*out));
-	return ok;
+	return sf_done(root, ok, out, sizeof(*out));
 }
 
 static bool
@@ -323,10 +331,7 @@ statefile_parse_peer(const char *buf, size_t len, struct peer_info *out,
 	    sf_get_time(root, "", "last-heard", true, &out->last_heard, err) &&
 	    sf_parse_peer_cands(root, out, err))
 		ok = true;
-	json_decref(root);
-	if (!ok)
-		memset(out, 0, sizeof(*out));
-	return ok;
+	return sf_done(root, ok, out, sizeof(*out));
 }
 
 bool
@@ -349,10 +354,7 @@ statefile_parse_proxy(const char *buf, size_t len, struct proxy_addr *out,
 		else
 			sf_err(err, "proxy_address: %s", why);
 	}
-	json_decref(root);
-	if (!ok)
-		memset(out, 0, sizeof(*out));
-	return ok;
+	return sf_done(root, ok, out, sizeof(*out));
 }
 
 /* A struct field must hold a NUL within its size and pass the check its

@@ -26,6 +26,26 @@ write_raw(const char *path, const char *data, size_t len)
 	close(fd);
 }
 
+/* expr fails (-1 or NULL) with errno want. */
+#define FAILS_WITH(expr, want)	do {				\
+	errno = 0;							\
+	ck_assert_int_eq((expr), -1);					\
+	ck_assert_int_eq(errno, (want));				\
+} while (0)
+#define NULL_WITH(expr, want)	do {				\
+	errno = 0;							\
+	ck_assert_ptr_null(expr);					\
+	ck_assert_int_eq(errno, (want));				\
+} while (0)
+
+/* A file's path and the temp name the writers use beside it. */
+static void
+tmp_pair(char path[PATH_MAX], char tmp[PATH_MAX + 8], const char *name)
+{
+	unit_tmp_path(path, name);
+	snprintf(tmp, PATH_MAX + 8, "%s.tmp", path);
+}
+
 /* The reader as the state files use it. */
 static char *
 rd(const char *path, size_t *len)
@@ -50,8 +70,7 @@ START_TEST(test_atomic_mode_and_no_temp)
 	struct stat st;
 	mode_t old = umask(077);
 
-	unit_tmp_path(path, "proxy-address.json");
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	tmp_pair(path, tmp, "proxy-address.json");
 	/* An old file with other bits, and a stale temp from a crash. */
 	write_raw(path, "old", 3);
 	ck_assert_int_eq(chmod(path, 0600), 0);
@@ -131,14 +150,10 @@ START_TEST(test_atomic_failures_leave_no_temp)
 {
 	char path[PATH_MAX], tmp[PATH_MAX + 8], inner[PATH_MAX + 8];
 	char target[PATH_MAX];
-	char *buf;
-	size_t len;
 
 	/* No directory: the caller creates it, we do not. */
 	unit_tmp_path(path, "nodir/f");
-	errno = 0;
-	ck_assert_int_eq(fileio_replace(path, "x", 1, 0644), -1);
-	ck_assert_int_eq(errno, ENOENT);
+	FAILS_WITH(fileio_replace(path, "x", 1, 0644), ENOENT);
 	unit_tmp_path(path, "nodir");
 	ck_assert(!unit_exists(path));
 
@@ -147,9 +162,7 @@ START_TEST(test_atomic_failures_leave_no_temp)
 	ck_assert_int_eq(mkdir(path, 0755), 0);
 	snprintf(inner, sizeof(inner), "%s/x", path);
 	write_raw(inner, "x", 1);
-	errno = 0;
-	ck_assert_int_eq(fileio_replace(path, "x", 1, 0644), -1);
-	ck_assert_int_eq(errno, EISDIR);
+	FAILS_WITH(fileio_replace(path, "x", 1, 0644), EISDIR);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	ck_assert(!unit_exists(tmp));
 
@@ -163,16 +176,10 @@ START_TEST(test_atomic_failures_leave_no_temp)
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	ck_assert_int_eq(symlink(target, tmp), 0);
 	ck_assert_int_eq(fileio_replace(path, "new1", 4, 0644), 0);
-	buf = rd(path, &len);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_str_eq(buf, "new1");
-	free(buf);
+	assert_content(path, "new1");
 	ck_assert_int_eq(link(target, tmp), 0);
 	ck_assert_int_eq(fileio_replace(path, "new2", 4, 0644), 0);
-	buf = rd(target, &len);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_str_eq(buf, "keep");
-	free(buf);
+	assert_content(target, "keep");
 	{
 		struct stat st;
 
@@ -194,9 +201,7 @@ START_TEST(test_read_limits)
 	ck_assert_ptr_nonnull(big);
 	memset(big, 'x', FILEIO_READ_MAX + 1);
 	write_raw(path, big, FILEIO_READ_MAX + 1);
-	errno = 0;
-	ck_assert_ptr_null(rd(path, &len));
-	ck_assert_int_eq(errno, EFBIG);
+	NULL_WITH(rd(path, &len), EFBIG);
 
 	/* Exactly the limit is read whole and NUL-terminated. */
 	write_raw(path, big, FILEIO_READ_MAX);
@@ -211,25 +216,17 @@ START_TEST(test_read_limits)
 	/* A symlink is refused (O_NOFOLLOW). */
 	unit_tmp_path(link, "link");
 	ck_assert_int_eq(symlink(path, link), 0);
-	errno = 0;
-	ck_assert_ptr_null(rd(link, &len));
-	ck_assert_int_eq(errno, ELOOP);
+	NULL_WITH(rd(link, &len), ELOOP);
 
 	unit_tmp_path(path, "absent");
-	errno = 0;
-	ck_assert_ptr_null(rd(path, &len));
-	ck_assert_int_eq(errno, ENOENT);
+	NULL_WITH(rd(path, &len), ENOENT);
 
-	errno = 0;
-	ck_assert_ptr_null(rd(unit_tmpdir, &len));
-	ck_assert_int_eq(errno, EISDIR);
+	NULL_WITH(rd(unit_tmpdir, &len), EISDIR);
 
 	/* A FIFO neither blocks nor is read. */
 	unit_tmp_path(path, "fifo");
 	ck_assert_int_eq(mkfifo(path, 0600), 0);
-	errno = 0;
-	ck_assert_ptr_null(rd(path, &len));
-	ck_assert_int_eq(errno, EINVAL);
+	NULL_WITH(rd(path, &len), EINVAL);
 }
 END_TEST
 
@@ -252,9 +249,7 @@ START_TEST(test_read_small_limit_and_errors)
 
 	unit_tmp_path(path, "f");
 	write_raw(path, "12345", 5);
-	errno = 0;
-	ck_assert_ptr_null(fileio_read(path, 4, 0, &len));
-	ck_assert_int_eq(errno, EFBIG);
+	NULL_WITH(fileio_read(path, 4, 0, &len), EFBIG);
 	buf = fileio_read(path, 5, 0, &len);
 	ck_assert_ptr_nonnull(buf);
 	ck_assert_uint_eq(len, 5);
@@ -278,16 +273,13 @@ START_TEST(test_replace_failure_keeps_old)
 
 	/* A write that fails half way (the file size limit): the old content
 	 * stays and the temp file goes. */
-	unit_tmp_path(path, "state");
+	tmp_pair(path, tmp, "state");
 	ck_assert_int_eq(fileio_replace(path, "old\n", 4, 0644), 0);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	signal(SIGXFSZ, SIG_IGN);
 	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &rl), 0);
 	small.rlim_max = rl.rlim_max;
 	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &small), 0);
-	errno = 0;
-	ck_assert_int_eq(fileio_replace(path, "0123456789", 10, 0644), -1);
-	ck_assert_int_eq(errno, EFBIG);
+	FAILS_WITH(fileio_replace(path, "0123456789", 10, 0644), EFBIG);
 	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
 	ck_assert(!unit_exists(tmp));
 	assert_content(path, "old\n");
@@ -297,9 +289,7 @@ START_TEST(test_replace_failure_keeps_old)
 	name[252] = '\0';
 	unit_tmp_path(path, name);
 	write_raw(path, "old", 3);
-	errno = 0;
-	ck_assert_int_eq(fileio_replace(path, "new", 3, 0644), -1);
-	ck_assert_int_eq(errno, ENAMETOOLONG);
+	FAILS_WITH(fileio_replace(path, "new", 3, 0644), ENAMETOOLONG);
 	assert_content(path, "old");
 }
 END_TEST
@@ -308,10 +298,9 @@ START_TEST(test_create_excl)
 {
 	char path[PATH_MAX], tmp[PATH_MAX + 8];
 	struct stat st;
-	mode_t old = umask(0);
 
-	unit_tmp_path(path, "ca.key");
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	/* A crash's leftover at the temp name does not stop the key. */
+	tmp_pair(path, tmp, "ca.key");
 	write_raw(tmp, "stale", 5);
 	ck_assert_int_eq(fileio_create_excl(path, "key\n", 4, 0600), 0);
 	ck_assert_int_eq(stat(path, &st), 0);
@@ -320,32 +309,28 @@ START_TEST(test_create_excl)
 	ck_assert(!unit_exists(tmp));
 	assert_content(path, "key\n");
 	/* An existing file is never replaced. */
-	errno = 0;
-	ck_assert_int_eq(fileio_create_excl(path, "other", 5, 0600), -1);
-	ck_assert_int_eq(errno, EEXIST);
+	FAILS_WITH(fileio_create_excl(path, "other", 5, 0600), EEXIST);
 	assert_content(path, "key\n");
 	ck_assert(!unit_exists(tmp));
-	umask(old);
 }
 END_TEST
 
 START_TEST(test_path_join)
 {
+	static const char *const dirs[][2] = {
+		{ "/a/b", "/a" }, { "/a", "/" }, { "a", "." }, { "a/b/", "a/b" },
+	};
 	char buf[8];
 
 	ck_assert_int_eq(fileio_path(buf, sizeof(buf), "/ab", "cde"), 0);
 	ck_assert_str_eq(buf, "/ab/cde");
 	/* One byte too long: refused, never cut to another path. */
-	errno = 0;
-	ck_assert_int_eq(fileio_path(buf, sizeof(buf), "/ab", "cdef"), -1);
-	ck_assert_int_eq(errno, ENAMETOOLONG);
+	FAILS_WITH(fileio_path(buf, sizeof(buf), "/ab", "cdef"), ENAMETOOLONG);
 	ck_assert_str_eq(buf, "");
-	ck_assert_int_eq(fileio_dirname("/a/b", buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "/a");
-	ck_assert_int_eq(fileio_dirname("/a", buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "/");
-	ck_assert_int_eq(fileio_dirname("a", buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, ".");
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		ck_assert_int_eq(fileio_dirname(dirs[i][0], buf, sizeof(buf)), 0);
+		ck_assert_str_eq(buf, dirs[i][1]);
+	}
 	ck_assert_int_eq(fileio_dirname("/abcdefgh/x", buf, sizeof(buf)), -1);
 	ck_assert_int_eq(errno, ENAMETOOLONG);
 }
@@ -413,9 +398,7 @@ START_TEST(test_read_secret)
 	unit_tmp_path(path, "key");
 	write_raw(path, "secret", 6);
 	ck_assert_int_eq(chmod(path, 0644), 0);
-	errno = 0;
-	ck_assert_ptr_null(fileio_read_secret(path, 64, O_NOFOLLOW, &len, &st, &why));
-	ck_assert_int_eq(errno, EACCES);
+	NULL_WITH(fileio_read_secret(path, 64, O_NOFOLLOW, &len, &st, &why), EACCES);
 	ck_assert_ptr_nonnull(why);
 	ck_assert_uint_eq(st.st_mode & 07777, 0644);
 	ck_assert_int_eq(chmod(path, 0600), 0);
@@ -425,16 +408,12 @@ START_TEST(test_read_secret)
 	ck_assert_uint_eq(len, 6);
 	ck_assert_str_eq(buf, "secret");
 	fileio_secret_free(buf, len);
-	errno = 0;
-	ck_assert_ptr_null(fileio_read_secret(path, 5, O_NOFOLLOW, &len, &st, &why));
-	ck_assert_int_eq(errno, EFBIG);
+	NULL_WITH(fileio_read_secret(path, 5, O_NOFOLLOW, &len, &st, &why), EFBIG);
 	ck_assert_ptr_null(why);
 	/* A FIFO: refused before the rule, without blocking. */
 	unit_tmp_path(path, "fifo");
 	ck_assert_int_eq(mkfifo(path, 0600), 0);
-	errno = 0;
-	ck_assert_ptr_null(fileio_read_secret(path, 64, 0, &len, &st, &why));
-	ck_assert_int_eq(errno, EINVAL);
+	NULL_WITH(fileio_read_secret(path, 64, 0, &len, &st, &why), EINVAL);
 	ck_assert_ptr_null(why);
 }
 END_TEST
@@ -475,30 +454,15 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("fileio");
-	TCase *rd_tc = tcase_create("read");
-	TCase *wr_tc = tcase_create("write");
-	TCase *path_tc = tcase_create("path");
+	const TTest *tests[] = {
+		test_read_limits, test_read_small_limit_and_errors,
+		test_secret_rule, test_read_secret,
+		test_atomic_mode_and_no_temp, test_atomic_replaces_not_rewrites,
+		test_atomic_nosync_then_sync, test_atomic_failures_leave_no_temp,
+		test_replace_failure_keeps_old, test_create_excl, test_remove,
+		test_path_join, test_mkdirs, test_dir_each,
+	};
 
-	tcase_add_checked_fixture(rd_tc, unit_tmp_setup, unit_tmp_teardown);
-	tcase_add_test(rd_tc, test_read_limits);
-	tcase_add_test(rd_tc, test_read_small_limit_and_errors);
-	tcase_add_test(rd_tc, test_secret_rule);
-	tcase_add_test(rd_tc, test_read_secret);
-	suite_add_tcase(s, rd_tc);
-	tcase_add_checked_fixture(wr_tc, unit_tmp_setup, unit_tmp_teardown);
-	tcase_add_test(wr_tc, test_atomic_mode_and_no_temp);
-	tcase_add_test(wr_tc, test_atomic_replaces_not_rewrites);
-	tcase_add_test(wr_tc, test_atomic_nosync_then_sync);
-	tcase_add_test(wr_tc, test_atomic_failures_leave_no_temp);
-	tcase_add_test(wr_tc, test_replace_failure_keeps_old);
-	tcase_add_test(wr_tc, test_create_excl);
-	tcase_add_test(wr_tc, test_remove);
-	suite_add_tcase(s, wr_tc);
-	tcase_add_checked_fixture(path_tc, unit_tmp_setup, unit_tmp_teardown);
-	tcase_add_test(path_tc, test_path_join);
-	tcase_add_test(path_tc, test_mkdirs);
-	tcase_add_test(path_tc, test_dir_each);
-	suite_add_tcase(s, path_tc);
-	return s;
+	return unit_suite_of("fileio", tests, sizeof(tests) / sizeof(tests[0]),
+	    unit_tmp_setup, unit_tmp_teardown);
 }

@@ -14,6 +14,18 @@
 #include "unit.h"
 #include "unit_tmp.h"
 
+/* What a writer (its result: rc) left at path, read as the daemon does. */
+static char *
+read_back(const char *path, int rc, size_t *len)
+{
+	char *buf;
+
+	ck_assert_int_eq(rc, 0);
+	buf = fileio_read(path, SF_FILE_MAX, O_NOFOLLOW, len);
+	ck_assert_msg(buf != NULL, "%s: %s", path, strerror(errno));
+	return buf;
+}
+
 #define SET(field, text) snprintf((field), sizeof(field), "%s", (text))
 
 static struct dhcp_info
@@ -58,9 +70,7 @@ START_TEST(test_dhcp_round_trip)
 	char *buf;
 
 	unit_tmp_path(path, "wan1");
-	ck_assert_int_eq(statefile_write_dhcp(path, &d), 0);
-	buf = fileio_read(path, SF_FILE_MAX, O_NOFOLLOW, &len);
-	ck_assert_ptr_nonnull(buf);
+	buf = read_back(path, statefile_write_dhcp(path, &d), &len);
 	ck_assert_uint_eq(strlen(buf), len);
 	ck_assert_str_eq(buf,
 	    "{\n"
@@ -103,9 +113,7 @@ START_TEST(test_dhcp_minimal)
 	/* Nothing learned: an empty list is written and read back. */
 	d.nproxy = 0;
 	unit_tmp_path(path, "wan2");
-	ck_assert_int_eq(statefile_write_dhcp(path, &d), 0);
-	buf = fileio_read(path, SF_FILE_MAX, O_NOFOLLOW, &len);
-	ck_assert_ptr_nonnull(buf);
+	buf = read_back(path, statefile_write_dhcp(path, &d), &len);
 	ck_assert_ptr_null(strstr(buf, "lease-expiry"));
 	ck_assert_ptr_null(strstr(buf, "server"));
 	ck_assert(statefile_parse_dhcp(buf, len, &back, err));
@@ -122,9 +130,7 @@ START_TEST(test_peer_round_trip)
 	char *buf;
 
 	unit_tmp_path(path, "peer-proxy.json");
-	ck_assert_int_eq(statefile_write_peer(path, &p), 0);
-	buf = fileio_read(path, SF_FILE_MAX, O_NOFOLLOW, &len);
-	ck_assert_ptr_nonnull(buf);
+	buf = read_back(path, statefile_write_peer(path, &p), &len);
 	ck_assert_str_eq(buf,
 	    "{\n"
 	    "  \"node\": \"node2\",\n"
@@ -149,9 +155,7 @@ START_TEST(test_peer_round_trip)
 	/* A peer never heard from, with nothing to contribute. */
 	memset(&p, 0, sizeof(p));
 	SET(p.node, "node2");
-	ck_assert_int_eq(statefile_write_peer(path, &p), 0);
-	buf = fileio_read(path, SF_FILE_MAX, O_NOFOLLOW, &len);
-	ck_assert_ptr_nonnull(buf);
+	buf = read_back(path, statefile_write_peer(path, &p), &len);
 	ck_assert(statefile_parse_peer(buf, len, &back, err));
 	ck_assert(memcmp(&p, &back, sizeof(p)) == 0);
 	free(buf);
@@ -336,45 +340,49 @@ static const struct bad bad_proxy[] = {
 	{ "{\"proxy_address\": \"10.0.0.1:80x\"}", "proxy_address: port is not a number" },
 };
 
-START_TEST(test_bad_dhcp)
+/* A refused document leaves the output cleared, never half-parsed. */
+static void
+check_refused(char kind, const struct bad *b)
 {
 	struct dhcp_info d;
+	struct peer_info p;
+	struct proxy_addr a;
 	char err[CFG_ERR_LEN];
-	const struct bad *b = &bad_dhcp[_i];
+	bool ok, cleared;
 
 	memset(&d, 0xff, sizeof(d));
-	ck_assert_msg(!statefile_parse_dhcp(b->doc, strlen(b->doc), &d, err),
-	    "accepted: %s", b->doc);
+	memset(&p, 0xff, sizeof(p));
+	memset(&a, 0xff, sizeof(a));
+	if (kind == 'd') {
+		ok = statefile_parse_dhcp(b->doc, strlen(b->doc), &d, err);
+		cleared = d.nproxy == 0 && d.ifname[0] == '\0';
+	} else if (kind == 'p') {
+		ok = statefile_parse_peer(b->doc, strlen(b->doc), &p, err);
+		cleared = p.ncand == 0;
+	} else {
+		ok = statefile_parse_proxy(b->doc, strlen(b->doc), &a, err);
+		cleared = a.ip == 0;
+	}
+	ck_assert_msg(!ok, "accepted: %s", b->doc);
 	ck_assert_str_eq(err, b->err);
-	ck_assert_uint_eq(d.nproxy, 0);		/* cleared on failure */
-	ck_assert_str_eq(d.ifname, "");
+	ck_assert_msg(cleared, "not cleared after: %s", b->doc);
+}
+
+START_TEST(test_bad_dhcp)
+{
+	check_refused('d', &bad_dhcp[_i]);
 }
 END_TEST
 
 START_TEST(test_bad_peer)
 {
-	struct peer_info p;
-	char err[CFG_ERR_LEN];
-	const struct bad *b = &bad_peer[_i];
-
-	memset(&p, 0xff, sizeof(p));
-	ck_assert_msg(!statefile_parse_peer(b->doc, strlen(b->doc), &p, err),
-	    "accepted: %s", b->doc);
-	ck_assert_str_eq(err, b->err);
-	ck_assert_uint_eq(p.ncand, 0);
+	check_refused('p', &bad_peer[_i]);
 }
 END_TEST
 
 START_TEST(test_bad_proxy)
 {
-	struct proxy_addr a;
-	char err[CFG_ERR_LEN];
-	const struct bad *b = &bad_proxy[_i];
-
-	ck_assert_msg(!statefile_parse_proxy(b->doc, strlen(b->doc), &a, err),
-	    "accepted: %s", b->doc);
-	ck_assert_str_eq(err, b->err);
-	ck_assert_uint_eq(a.ip, 0);
+	check_refused('a', &bad_proxy[_i]);
 }
 END_TEST
 
@@ -385,12 +393,8 @@ START_TEST(test_parse_too_large)
 	struct proxy_addr a;
 	char err[CFG_ERR_LEN];
 	size_t len = SF_FILE_MAX + 1;
-	char *big = malloc(len);
+	char *big = unit_big_object(len);
 
-	ck_assert_ptr_nonnull(big);
-	memset(big, ' ', len);
-	big[0] = '{';
-	big[len - 1] = '}';
 	ck_assert(!statefile_parse_dhcp(big, len, &d, err));
 	ck_assert_str_eq(err, "larger than 65536 bytes");
 	ck_assert(!statefile_parse_peer(big, len, &p, err));

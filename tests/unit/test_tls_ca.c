@@ -254,17 +254,12 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("tls_ca");
-	TCase *tc = tcase_create("core");
+	const TTest *tests[] = {
+		test_create, test_reload_same, test_half_present,
+		test_key_mode_refused, test_key_owner_refused,
+		test_mismatch_refused, test_bad_files_refused,
+	};
 
-	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, test_create);
-	tcase_add_test(tc, test_reload_same);
-	tcase_add_test(tc, test_half_present);
-	tcase_add_test(tc, test_key_mode_refused);
-	tcase_add_test(tc, test_key_owner_refused);
-	tcase_add_test(tc, test_mismatch_refused);
-	tcase_add_test(tc, test_bad_files_refused);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_of("tls_ca", tests, sizeof(tests) / sizeof(tests[0]),
+	    NULL, NULL);
 }
