@@ -359,11 +359,14 @@ fileio_create_excl(const char *path, const void *data, size_t len, mode_t mode)
 
 	if (fileio_write_tmp(path, data, len, mode, true, tmp) == -1)
 		return -1;
-	/* link() never replaces a file that appeared meanwhile, on every
-	 * file system (RENAME_NOREPLACE is not everywhere). */
-	rc = link(tmp, path);
+	/* Never replaces a file that appeared meanwhile. Some file systems
+	 * lack RENAME_NOREPLACE; link() is just as atomic and just as
+	 * unwilling to replace a file. */
+	rc = renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE);
+	if (rc == -1 && (errno == EINVAL || errno == ENOSYS))
+		rc = link(tmp, path);
 	saved = errno;
-	unlink(tmp);
+	(void)unlink(tmp);	/* after link() or a failure; a rename moved it */
 	if (rc == -1) {
 		errno = saved;
 		return -1;
