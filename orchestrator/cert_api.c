@@ -188,7 +188,8 @@ cert_api_renew_due(void *arg)
 		if (cert_store_path(path, e->name) == -1 || cert_store_file_current(path))
 			continue;
 		cs.renew_next++;
-		if (cert_store_mint(e->name, path, &e->expiry) == -1 || (pem = fileio_read(path, FILEIO_READ_MAX, O_NOFOLLOW, &len)) == NULL) {
+		if (cert_store_mint(e->name, path, &e->expiry) == -1 ||
+		    (pem = fileio_read(path, FILEIO_READ_MAX, O_NOFOLLOW, &len)) == NULL) {
 			log_limited(&cert_err_rl, time(NULL), LOG_ERR,
 			    "certificate for %s could not be renewed", e->name);
 			event_timer_arm(&cs.renew, 1);

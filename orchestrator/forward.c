@@ -334,7 +334,8 @@ forward_ca_export(void)
 	json_t *r;
 
 	/* Without the haproxy forwarder, export the file if there is one. */
-	if (pem == NULL && (pem = fileio_read(fwd.cfg.ca_cert, FILEIO_READ_MAX, O_NOFOLLOW, &len)) == NULL)
+	if (pem == NULL && (pem = fileio_read(fwd.cfg.ca_cert, FILEIO_READ_MAX,
+	    O_NOFOLLOW, &len)) == NULL)
 		return control_error("no local CA certificate at %s", fwd.cfg.ca_cert);
 	r = control_ok(json_string(pem));
 	free(pem);

@@ -437,7 +437,8 @@ static void
 haproxy_check_log(void)
 {
 	size_t len;
-	char *out = fileio_read(hp.check_log, FILEIO_READ_MAX, O_NOFOLLOW, &len), *line, *save = NULL;
+	char *out = fileio_read(hp.check_log, FILEIO_READ_MAX, O_NOFOLLOW, &len);
+	char *line, *save = NULL;
 	int n = 0;
 
 	if (out == NULL)

@@ -1,8 +1,9 @@
 /* State files: strict JSON parsers (pure) and serialisers (pure); the
- * writers hand the text to fileio's atomic replace. The files are read back at start-up and anyone with
- * root can edit them, so the parsers treat them as hostile input: every
- * string is bounded and an over-long value is an error, never silently cut,
- * because a truncated interface name or proxy would be a different one. */
+ * writers hand the text to fileio's atomic replace. The files are read
+ * back at start-up and anyone with root can edit them, so the parsers
+ * treat them as hostile input: every string is bounded and an over-long
+ * value is an error, never silently cut, because a truncated interface
+ * name or proxy would be a different one. */
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
