@@ -94,7 +94,7 @@ $(BUILD)/san/%.o: orchestrator/%.c $(HDRS)
 $(BUILD)/san/libcore.a: $(SAN_OBJ)
 	$(AR) rcs $@ $^
 
-$(BUILD)/san/test_%: tests/unit/test_%.c tests/unit/unit.h $(BUILD)/san/libcore.a
+$(BUILD)/san/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(BUILD)/san/libcore.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) -Itests/unit -o $@ $< $(BUILD)/san/libcore.a \
 		$(LDLIBS) $(shell pkg-config --libs check)
 

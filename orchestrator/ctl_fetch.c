@@ -10,7 +10,7 @@
 
 #include "config_file.h"
 #include "ctl_fetch.h"
-#include "statefile.h"
+#include "fileio.h"
 #include "tunnel.h"
 
 #define CTL_FETCH_AUTH_MAX	1024
@@ -108,7 +108,7 @@ ctl_fetch_credentials(const char *file, char *auth, size_t alen)
 		snprintf(auth, alen, "not used: %s: %s", file, why);
 		return NULL;
 	}
-	if ((cred = statefile_read_max(file, CTL_FETCH_AUTH_MAX, O_NOFOLLOW, &len)) == NULL) {
+	if ((cred = fileio_read(file, CTL_FETCH_AUTH_MAX, O_NOFOLLOW, &len)) == NULL) {
 		snprintf(auth, alen, "not used: %s: %s", file, strerror(errno));
 		return NULL;
 	}

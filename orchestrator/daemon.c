@@ -24,66 +24,11 @@
 #include "passive.h"
 #include "proc.h"
 #include "startup.h"
-#include "statefile.h"
+#include "fileio.h"
 #include "status_views.h"
 #include "watch.h"
 
 struct daemon d;
-
-/* mkdir -p for the daemon's own directories. */
-int
-daemon_mkdirs(const char *path, mode_t mode)
-{
-	char buf[DAEMON_PATH_MAX];
-	size_t len = strlen(path);
-
-	if (len == 0 || len >= sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(buf, path, len + 1);
-	for (char *p = buf + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, mode) == -1 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(buf, mode) == -1 && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
-static int
-daemon_parent_dir(const char *file)
-{
-	char dir[DAEMON_PATH_MAX];
-	const char *slash = strrchr(file, '/');
-
-	if (slash == NULL || slash == file)
-		return 0;
-	if ((size_t)(slash - file) >= sizeof(dir)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(dir, file, (size_t)(slash - file));
-	dir[slash - file] = '\0';
-	return daemon_mkdirs(dir, 0755);
-}
-
-/* DIR/NAME; -1 when it does not fit (never a silently shortened path). */
-int
-daemon_path(char *buf, const char *dir, const char *name)
-{
-	int n = snprintf(buf, DAEMON_PATH_MAX, "%s/%s", dir, name);
-
-	if (n < 0 || n >= DAEMON_PATH_MAX) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return 0;
-}
 
 /* ---- signals and life cycle ---- */
 
@@ -140,7 +85,7 @@ daemon_write_pid(void)
 	char buf[32];
 	int n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
 
-	return statefile_write_atomic(d.pid_file, buf, (size_t)n, 0644);
+	return fileio_replace(d.pid_file, buf, (size_t)n, 0644);
 }
 
 /* Files are written there as root: a directory others may write to would
@@ -158,18 +103,21 @@ daemon_check_dir(const char *dir)
 		    dir, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
 }
 
+/* Every path is checked: a cut one would be another file. */
+#define DAEMON_JOIN(buf, dir, name)	fileio_path((buf), sizeof(buf), (dir), (name))
+
 static int
 daemon_setup_paths(void)
 {
-	if (daemon_path(d.proxy_file, d.opts.state_dir, "proxy-address.json") == -1 ||
-	    daemon_path(d.dhcp_dir, d.opts.state_dir, "dhcp") == -1 ||
-	    daemon_path(d.peer_file, d.opts.run_dir, "peer-proxy.json") == -1 ||
-	    daemon_path(d.sock_path, d.opts.run_dir, CONTROL_SOCKET) == -1 ||
-	    daemon_path(d.pid_file, d.opts.run_dir, "mgmt-proxyd.pid") == -1 ||
-	    daemon_path(d.lock_file, d.opts.run_dir, "mgmt-proxy.lock") == -1 ||
-	    daemon_path(d.alarm_seq_file, d.opts.state_dir, ALARM_SEQ_FILE) == -1 ||
-	    daemon_mkdirs(d.dhcp_dir, 0755) == -1 ||
-	    daemon_mkdirs(d.opts.run_dir, 0755) == -1) {
+	if (DAEMON_JOIN(d.proxy_file, d.opts.state_dir, "proxy-address.json") == -1 ||
+	    DAEMON_JOIN(d.dhcp_dir, d.opts.state_dir, "dhcp") == -1 ||
+	    DAEMON_JOIN(d.peer_file, d.opts.run_dir, "peer-proxy.json") == -1 ||
+	    DAEMON_JOIN(d.sock_path, d.opts.run_dir, CONTROL_SOCKET) == -1 ||
+	    DAEMON_JOIN(d.pid_file, d.opts.run_dir, "mgmt-proxyd.pid") == -1 ||
+	    DAEMON_JOIN(d.lock_file, d.opts.run_dir, "mgmt-proxy.lock") == -1 ||
+	    DAEMON_JOIN(d.alarm_seq_file, d.opts.state_dir, ALARM_SEQ_FILE) == -1 ||
+	    fileio_mkdirs(d.dhcp_dir, 0755) == -1 ||
+	    fileio_mkdirs(d.opts.run_dir, 0755) == -1) {
 		fprintf(stderr, "mgmt-proxyd: cannot create %s or %s: %s\n",
 		    d.dhcp_dir, d.opts.run_dir, strerror(errno));
 		return -1;
@@ -254,7 +202,7 @@ daemon_main(const struct daemon_opts *opts)
 	log_set_target(opts->journal ? LOG_TARGET_JOURNAL : log_target_detect());
 	if (opts->log_level >= 0)
 		log_force_level((enum log_level)opts->log_level);
-	if (daemon_parent_dir(opts->log_file) == -1 ||
+	if (fileio_mkdir_parent(opts->log_file, 0755) == -1 ||
 	    log_open(opts->log_file, true) == -1) {
 		fprintf(stderr, "mgmt-proxyd: %s: %s\n", opts->log_file, strerror(errno));
 		return 1;
@@ -307,7 +255,7 @@ out:
 	metrics_close();
 	forward_shutdown();
 	/* Forwarding is gone with the daemon, so no proxy is in effect. */
-	statefile_remove(d.proxy_file);
+	fileio_remove(d.proxy_file);
 	control_close();
 	unlink(d.pid_file);
 	log_info("mgmt-proxyd stopped");

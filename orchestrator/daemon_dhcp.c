@@ -2,6 +2,7 @@
  * and published to the HA peer. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 
 #include "daemon_int.h"
@@ -10,6 +11,7 @@
 #include "event.h"
 #include "log.h"
 #include "peer.h"
+#include "fileio.h"
 #include "statefile.h"
 
 /* A renewal that changes nothing but the lease end is written (and sent
@@ -43,7 +45,7 @@ daemon_dhcp_store(size_t i)
 	const struct dhcp_info *info = &d.dhcp[i];
 	char path[DAEMON_PATH_MAX];
 
-	if (daemon_path(path, d.dhcp_dir, info->ifname) == -1 ||
+	if (fileio_path(path, sizeof(path), d.dhcp_dir, info->ifname) == -1 ||
 	    statefile_write_dhcp(path, info) == -1)
 		log_limited(&rl, event_now(), LOG_ERR, "%s/%s: %s", d.dhcp_dir,
 		    info->ifname, strerror(errno));
@@ -256,8 +258,8 @@ daemon_dhcp_restore(void)
 
 		if (de->d_name[0] == '.' || strstr(de->d_name, ".tmp") != NULL)
 			continue;
-		if (daemon_path(path, d.dhcp_dir, de->d_name) == -1 ||
-		    (buf = statefile_read(path, &len)) == NULL) {
+		if (fileio_path(path, sizeof(path), d.dhcp_dir, de->d_name) == -1 ||
+		    (buf = fileio_read(path, SF_FILE_MAX, O_NOFOLLOW, &len)) == NULL) {
 			log_warn("%s: %s", path, strerror(errno));
 			continue;
 		}

@@ -55,8 +55,6 @@ struct daemon {
 extern struct daemon d;
 
 /* daemon.c */
-int daemon_path(char *buf, const char *dir, const char *name);
-int daemon_mkdirs(const char *path, mode_t mode);
 /* daemon_proxy.c: selection, probing, alarms */
 void daemon_proxy_alarm_seq_restore(void);
 void daemon_proxy_reselect(void);

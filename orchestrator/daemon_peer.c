@@ -1,9 +1,11 @@
 /* The daemon's HA peer part: the peer's candidates, kept across restarts. */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 
 #include "daemon_int.h"
 #include "log.h"
+#include "fileio.h"
 #include "statefile.h"
 
 void
@@ -27,7 +29,7 @@ daemon_peer_restore(void)
 {
 	char err[CFG_ERR_LEN];
 	size_t len;
-	char *buf = statefile_read(d.peer_file, &len);
+	char *buf = fileio_read(d.peer_file, SF_FILE_MAX, O_NOFOLLOW, &len);
 
 	if (buf == NULL)
 		return;

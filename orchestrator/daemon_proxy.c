@@ -10,6 +10,7 @@
 #include "forward.h"
 #include "log.h"
 #include "notify.h"
+#include "fileio.h"
 #include "statefile.h"
 
 #define DAEMON_LOCAL_IP_MAX	256
@@ -24,7 +25,7 @@ daemon_proxy_alarm_seq_store(unsigned seq)
 	char buf[ALARM_SEQ_MAX];
 	size_t n = alarm_seq_format(seq, buf);
 
-	if (statefile_write_atomic(d.alarm_seq_file, buf, n, 0644) == -1)
+	if (fileio_replace(d.alarm_seq_file, buf, n, 0644) == -1)
 		log_err("%s: %s", d.alarm_seq_file, strerror(errno));
 }
 
@@ -32,11 +33,11 @@ void
 daemon_proxy_alarm_seq_restore(void)
 {
 	size_t len;
-	char *buf = statefile_read_max(d.alarm_seq_file, ALARM_SEQ_MAX, 0, &len);
+	char *buf = fileio_read(d.alarm_seq_file, ALARM_SEQ_MAX, 0, &len);
 
 	if (buf == NULL) {
 		if (errno != ENOENT)
-			log_warn("%s: %s", d.alarm_seq_file, statefile_read_error(errno));
+			log_warn("%s: %s", d.alarm_seq_file, fileio_strerror(errno));
 		return;
 	}
 	if (!alarm_seq_parse(buf, len, &d.alarm.seq))
@@ -108,7 +109,7 @@ daemon_proxy_apply(const struct pfsm_actions *act)
 	if ((f & PFSM_ACT_STATE_WRITE) &&
 	    statefile_write_proxy(d.proxy_file, &act->effect) == -1)
 		log_err("%s: %s", d.proxy_file, strerror(errno));
-	if ((f & PFSM_ACT_STATE_REMOVE) && statefile_remove(d.proxy_file) == -1)
+	if ((f & PFSM_ACT_STATE_REMOVE) && fileio_remove(d.proxy_file) == -1)
 		log_err("%s: %s", d.proxy_file, strerror(errno));
 	if (f & PFSM_ACT_ALARM_RAISE) {
 		daemon_proxy_alarm_seq_store(d.alarm.seq + 1);

@@ -8,6 +8,7 @@
  * internal teardown keeps `want`, and the next reload or successful probe
  * tries again, so forwarding never stays off while a proxy is in effect. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,7 @@
 #include "haproxy.h"
 #include "log.h"
 #include "reconcile.h"
-#include "statefile.h"
+#include "fileio.h"
 #include "tproxy.h"
 #include "tunnel.h"
 
@@ -163,9 +164,12 @@ forward_configure_haproxy(const struct config *cfg, const struct forward_paths *
 	ca_changed = !fwd.cert_ok || strcmp(fwd.cfg.ca_cert, cfg->ca_cert) != 0 ||
 	    strcmp(fwd.cfg.ca_key, cfg->ca_key) != 0;
 	if (ca_changed) {
-		snprintf(fwd.certs_dir, sizeof(fwd.certs_dir), "%s/certs", paths->state_dir);
-		fwd.cert_ok = cert_open(cfg->ca_cert, cfg->ca_key, fwd.certs_dir,
-		    paths->run_dir, err, sizeof(err)) == 0;
+		if (fileio_path(fwd.certs_dir, sizeof(fwd.certs_dir), paths->state_dir,
+		    "certs") == -1)
+			snprintf(err, sizeof(err), "%s/certs: %s", paths->state_dir,
+			    strerror(errno));
+		fwd.cert_ok = fwd.certs_dir[0] != '\0' && cert_open(cfg->ca_cert,
+		    cfg->ca_key, fwd.certs_dir, paths->run_dir, err, sizeof(err)) == 0;
 		if (!fwd.cert_ok) {
 			log_err("local CA: %s", err);
 			forward_teardown();
@@ -330,7 +334,8 @@ forward_ca_export(void)
 	json_t *r;
 
 	/* Without the haproxy forwarder, export the file if there is one. */
-	if (pem == NULL && (pem = statefile_read(fwd.cfg.ca_cert, &len)) == NULL)
+	if (pem == NULL && (pem = fileio_read(fwd.cfg.ca_cert, FILEIO_READ_MAX,
+	    O_NOFOLLOW, &len)) == NULL)
 		return control_error("no local CA certificate at %s", fwd.cfg.ca_cert);
 	r = control_ok(json_string(pem));
 	free(pem);

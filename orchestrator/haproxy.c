@@ -22,7 +22,7 @@
 #include "passive.h"
 #include "proc.h"
 #include "render.h"
-#include "statefile.h"
+#include "fileio.h"
 #include "templates.h"
 #include "tunnel.h"
 
@@ -70,9 +70,7 @@ static struct {
 static int
 haproxy_path(char *buf, const char *name)
 {
-	int n = snprintf(buf, HAPROXY_PATH_MAX, "%s/%s", hp.run, name);
-
-	return n < 0 || n >= HAPROXY_PATH_MAX ? -1 : 0;
+	return fileio_path(buf, HAPROXY_PATH_MAX, hp.run, name);
 }
 
 char *
@@ -141,8 +139,8 @@ haproxy_init(const char *run_dir, const char *log_file)
 	}
 	if (haproxy_stats_start(hp.api) == -1)
 		return -1;
-	if (lua == NULL || statefile_write_atomic(hp.lua, lua, strlen(lua), 0644) == -1 ||
-	    lua_connect == NULL || statefile_write_atomic(hp.lua_connect, lua_connect,
+	if (lua == NULL || fileio_replace(hp.lua, lua, strlen(lua), 0644) == -1 ||
+	    lua_connect == NULL || fileio_replace(hp.lua_connect, lua_connect,
 	    strlen(lua_connect), 0644) == -1)
 		return -1;
 	return 0;
@@ -439,7 +437,8 @@ static void
 haproxy_check_log(void)
 {
 	size_t len;
-	char *out = statefile_read(hp.check_log, &len), *line, *save = NULL;
+	char *out = fileio_read(hp.check_log, FILEIO_READ_MAX, O_NOFOLLOW, &len);
+	char *line, *save = NULL;
 	int n = 0;
 
 	if (out == NULL)
@@ -521,7 +520,7 @@ haproxy_check(void)
 	 * clients' idle keep-alive connections. */
 	if (hp.master > 0 && !hp.term_sent && !hp.force) {
 		size_t len;
-		char *cur = statefile_read(hp.cfg, &len);
+		char *cur = fileio_read(hp.cfg, FILEIO_READ_MAX, O_NOFOLLOW, &len);
 		bool same = cur != NULL && len == strlen(text) &&
 		    memcmp(cur, text, len) == 0;
 
@@ -532,7 +531,7 @@ haproxy_check(void)
 		}
 	}
 	hp.force = false;
-	if (statefile_write_atomic(hp.cfg_new, text, strlen(text), 0600) == -1) {
+	if (fileio_replace(hp.cfg_new, text, strlen(text), 0600) == -1) {
 		log_err("%s: %s", hp.cfg_new, strerror(errno));
 		free(text);
 		return;

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "onboarding.h"
-#include "statefile.h"
+#include "fileio.h"
 
 struct onb_pos {
 	int line;
@@ -237,7 +237,7 @@ onboarding_load(const char *path, struct onboarding *out, char err[CFG_ERR_LEN])
 
 	memset(out, 0, sizeof(*out));
 	/* Symlinks are followed: the bootstrapper owns this path. */
-	if ((buf = statefile_read_max(path, ONB_FILE_MAX, 0, &len)) == NULL) {
+	if ((buf = fileio_read(path, ONB_FILE_MAX, 0, &len)) == NULL) {
 		if (errno == ENOENT)
 			return true;	/* no pre-ZTP proxy, not an error */
 		if (errno == EFBIG)
@@ -245,7 +245,7 @@ onboarding_load(const char *path, struct onboarding *out, char err[CFG_ERR_LEN])
 			    path, ONB_FILE_MAX);
 		else
 			snprintf(err, CFG_ERR_LEN, "%s: %s", path,
-			    statefile_read_error(errno));
+			    fileio_strerror(errno));
 		return false;
 	}
 	ok = onboarding_parse(path, buf, len, out, err);

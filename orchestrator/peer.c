@@ -20,6 +20,7 @@
 #include "event.h"
 #include "log.h"
 #include "peer.h"
+#include "fileio.h"
 #include "statefile.h"
 
 static struct {
@@ -73,62 +74,48 @@ static struct log_ratelimit peer_rl[PEER_RL_N] = {
 	[PEER_RL_DEBUG] = LOG_RATELIMIT_INIT(60, 5),
 };
 
+#define PEER_KEY_SIZE_RULE \
+	"key must be 16 to 512 bytes (one trailing newline ignored)"
+
 int
 peer_key_load(const char *path, uint8_t key[PEER_MSG_KEY_MAX], size_t *len,
     const char **why)
 {
-	/* Room for the longest key, "\r\n", and one byte to see it is longer. */
-	uint8_t buf[PEER_MSG_KEY_MAX + 3];
 	struct stat st;
-	size_t n = 0;
-	ssize_t r;
-	int fd, rc = -1;
+	size_t n = 0, got;
+	char *buf;
 
-	errno = 0;
-	/* O_NONBLOCK: a FIFO planted at the path must not hang the daemon
-	 * before fstat() can refuse it. */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	if (fd == -1) {
-		*why = "cannot open";
+	/* Room for the longest key and "\r\n"; more is EFBIG. */
+	buf = fileio_read_secret(path, PEER_MSG_KEY_MAX + 2, O_NOFOLLOW, &n, &st, why);
+	/* What the file breaks is said with errno 0 (peer_key_log), what
+	 * the system refused with its errno. */
+	if (buf == NULL) {
+		if (*why != NULL || errno == EINVAL || errno == EISDIR ||
+		    errno == EFBIG) {
+			if (*why == NULL)
+				*why = errno == EFBIG ? PEER_KEY_SIZE_RULE :
+				    "not a regular file";
+			errno = 0;
+		} else
+			*why = "cannot open";
 		return -1;
 	}
-	if (fstat(fd, &st) == -1) {
-		*why = "cannot stat";
-		goto out;
-	}
-	if ((*why = statefile_secret_problem(&st)) != NULL)
-		goto out_inval;
-	while (n < sizeof(buf)) {
-		r = read(fd, buf + n, sizeof(buf) - n);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			*why = "cannot read";
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
+	got = n;
 	if (n > 0 && buf[n - 1] == '\n') {
 		n--;
 		if (n > 0 && buf[n - 1] == '\r')
 			n--;
 	}
+	if (n >= PEER_MSG_KEY_MIN && n <= PEER_MSG_KEY_MAX)
+		memcpy(key, buf, n);
+	fileio_secret_free(buf, got);
 	if (n < PEER_MSG_KEY_MIN || n > PEER_MSG_KEY_MAX) {
-		*why = "key must be 16 to 512 bytes (one trailing newline ignored)";
-		goto out_inval;
+		*why = PEER_KEY_SIZE_RULE;
+		errno = 0;
+		return -1;
 	}
-	memcpy(key, buf, n);
 	*len = n;
-	rc = 0;
-	goto out;
-out_inval:
-	errno = 0;
-out:
-	OPENSSL_cleanse(buf, sizeof(buf));
-	close(fd);
-	return rc;
+	return 0;
 }
 
 static void
@@ -415,7 +402,7 @@ peer_boot_id(void)
 	int n;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	text = statefile_read_max(peer.boot_file, sizeof(buf), O_NOFOLLOW, &len);
+	text = fileio_read(peer.boot_file, sizeof(buf), O_NOFOLLOW, &len);
 	if (text == NULL && errno != ENOENT)
 		log_warn("ha: %s: %s; the boot id follows the clock only",
 		    peer.boot_file, strerror(errno));
@@ -426,7 +413,7 @@ peer_boot_id(void)
 	peer.boot = peer_msg_boot_next(last, (int64_t)ts.tv_sec * 1000 +
 	    ts.tv_nsec / 1000000);
 	n = snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)peer.boot);
-	if (statefile_write_atomic(peer.boot_file, buf, (size_t)n, 0644) == -1)
+	if (fileio_replace(peer.boot_file, buf, (size_t)n, 0644) == -1)
 		log_warn("ha: %s: %s; the next run's boot id will follow the "
 		    "clock only", peer.boot_file, strerror(errno));
 }

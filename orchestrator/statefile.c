@@ -1,21 +1,18 @@
-/* State files: strict JSON parsers (pure), serialisers (pure) and the file
- * I/O around them. The files are read back at start-up and anyone with
- * root can edit them, so the parsers treat them as hostile input: every
- * string is bounded and an over-long value is an error, never silently cut,
- * because a truncated interface name or proxy would be a different one. */
-#include <sys/stat.h>
-
+/* State files: strict JSON parsers (pure) and serialisers (pure); the
+ * writers hand the text to fileio's atomic replace. The files are read
+ * back at start-up and anyone with root can edit them, so the parsers
+ * treat them as hostile input: every string is bounded and an over-long
+ * value is an error, never silently cut, because a truncated interface
+ * name or proxy would be a different one. */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <jansson.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "fileio.h"
 #include "statefile.h"
 
 /* What a string may contain. */
@@ -198,6 +195,17 @@ sf_load(const char *buf, size_t len, char err[CFG_ERR_LEN])
 	return root;
 }
 
+/* The end of every parser: the document released, and on failure nothing
+ * half-parsed left in out. */
+static bool
+sf_done(json_t *root, bool ok, void *out, size_t size)
+{
+	json_decref(root);
+	if (!ok)
+		memset(out, 0, size);
+	return ok;
+}
+
 static bool
 sf_parse_dhcp_proxies(json_t *info, struct dhcp_info *out,
     char err[CFG_ERR_LEN])
@@ -270,10 +278,7 @@ statefile_parse_dhcp(const char *buf, size_t len, struct dhcp_info *out,
 	    err) &&
 	    sf_parse_dhcp_server(info, out, err))
 		ok = true;
-	json_decref(root);
-	if (!ok)
-		memset(out, 0, sizeof(*out));
-	return ok;
+	return sf_done(root, ok, out, sizeof(*out));
 }
 
 static bool
@@ -327,10 +332,7 @@ statefile_parse_peer(const char *buf, size_t len, struct peer_info *out,
 	    sf_get_time(root, "", "last-heard", true, &out->last_heard, err) &&
 	    sf_parse_peer_cands(root, out, err))
 		ok = true;
-	json_decref(root);
-	if (!ok)
-		memset(out, 0, sizeof(*out));
-	return ok;
+	return sf_done(root, ok, out, sizeof(*out));
 }
 
 bool
@@ -353,10 +355,7 @@ statefile_parse_proxy(const char *buf, size_t len, struct proxy_addr *out,
 		else
 			sf_err(err, "proxy_address: %s", why);
 	}
-	json_decref(root);
-	if (!ok)
-		memset(out, 0, sizeof(*out));
-	return ok;
+	return sf_done(root, ok, out, sizeof(*out));
 }
 
 /* A struct field must hold a NUL within its size and pass the check its
@@ -382,13 +381,19 @@ sf_set(json_t *obj, const char *key, json_t *v)
 	return v != NULL && json_object_set_new(obj, key, v) == 0;
 }
 
-/* Indented JSON plus a trailing newline; keys in insertion order. */
+/* Indented JSON plus a trailing newline; keys in insertion order. With
+ * fail (an errno) the document is only released: NULL with that errno. */
 static char *
-sf_dump(json_t *root, size_t *len)
+sf_dump(json_t *root, int fail, size_t *len)
 {
 	char *s, *out;
 	size_t n;
 
+	if (fail != 0) {
+		json_decref(root);
+		errno = fail;
+		return NULL;
+	}
 	s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	if (s == NULL)
@@ -431,12 +436,7 @@ statefile_dump_dhcp(const struct dhcp_info *d, size_t *len)
 	ok = ok && sf_set(root, "dhcp-client-info", json_incref(info));
 	json_decref(arr);
 	json_decref(info);
-	if (!ok) {
-		json_decref(root);
-		errno = EINVAL;
-		return NULL;
-	}
-	return sf_dump(root, len);
+	return sf_dump(root, ok ? 0 : EINVAL, len);
 }
 
 static json_t *
@@ -474,12 +474,7 @@ statefile_dump_peer(const struct peer_info *p, size_t *len)
 	    sf_set(root, "last-heard", json_integer(p->last_heard)) &&
 	    sf_set(root, "management-proxies", json_incref(arr));
 	json_decref(arr);
-	if (!ok) {
-		json_decref(root);
-		errno = EINVAL;
-		return NULL;
-	}
-	return sf_dump(root, len);
+	return sf_dump(root, ok ? 0 : EINVAL, len);
 }
 
 char *
@@ -489,205 +484,8 @@ statefile_dump_proxy(const struct proxy_addr *a, size_t *len)
 	char buf[ADDR_STRLEN];
 
 	addr_format(a, buf);
-	if (root == NULL || !sf_set(root, "proxy_address", json_string(buf))) {
-		json_decref(root);
-		errno = ENOMEM;
-		return NULL;
-	}
-	return sf_dump(root, len);
-}
-
-char *
-statefile_read_max(const char *path, size_t max, int oflags, size_t *len)
-{
-	struct stat st;
-	char *buf = NULL, *shrunk;
-	size_t have = 0;
-	ssize_t n;
-	int fd, saved;
-
-	/* O_NONBLOCK: a FIFO planted at the path must not hang the loop. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | oflags);
-	if (fd == -1)
-		return NULL;
-	if (fstat(fd, &st) == -1)
-		goto fail;
-	if (!S_ISREG(st.st_mode)) {
-		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-		goto fail;
-	}
-	if ((uintmax_t)st.st_size > max) {
-		errno = EFBIG;
-		goto fail;
-	}
-	/* Room for one byte more than allowed, so growth shows as EFBIG. */
-	if ((buf = malloc(max + 2)) == NULL)
-		goto fail;
-	while (have <= max) {
-		n = read(fd, buf + have, max + 1 - have);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			goto fail;
-		if (n == 0)
-			break;
-		have += (size_t)n;
-	}
-	if (have > max) {
-		errno = EFBIG;
-		goto fail;
-	}
-	close(fd);
-	buf[have] = '\0';
-	if ((shrunk = realloc(buf, have + 1)) != NULL)
-		buf = shrunk;
-	*len = have;
-	return buf;
-fail:
-	saved = errno;
-	free(buf);
-	close(fd);
-	errno = saved;
-	return NULL;
-}
-
-const char *
-statefile_read_error(int errnum)
-{
-	return errnum == EINVAL ? "not a regular file" : strerror(errnum);
-}
-
-const char *
-statefile_secret_problem(const struct stat *st)
-{
-	if (!S_ISREG(st->st_mode))
-		return "not a regular file";
-	if (st->st_uid != 0 && st->st_uid != geteuid())
-		return "not owned by root or by the daemon's user";
-	if ((st->st_mode & 077) != 0)
-		return "readable or writable by group or others "
-		    "(must be 0600 or stricter)";
-	return NULL;
-}
-
-char *
-statefile_read(const char *path, size_t *len)
-{
-	/* O_NOFOLLOW: state files are ours; a symlink is someone else's. */
-	return statefile_read_max(path, SF_FILE_MAX, O_NOFOLLOW, len);
-}
-
-/* fsync the directory holding `path`, so a rename or unlink in it
- * survives a power cut (rename(2) alone only orders the metadata). */
-static int
-sf_sync_dir(const char *path)
-{
-	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	size_t n;
-	int fd, rc, saved;
-
-	if (slash == NULL) {
-		dir[0] = '.';
-		n = 1;
-	} else {
-		n = slash == path ? 1 : (size_t)(slash - path);
-		if (n >= sizeof(dir)) {
-			errno = ENAMETOOLONG;
-			return -1;
-		}
-		memcpy(dir, path, n);
-	}
-	dir[n] = '\0';
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return -1;
-	rc = fsync(fd);
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return rc;
-}
-
-static int
-sf_write_all(int fd, const char *data, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, data, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int
-sf_write_atomic(const char *path, const char *data, size_t len, mode_t mode,
-    bool sync)
-{
-	char tmp[PATH_MAX];
-	int fd, saved;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	/* Whatever sits at the temp name (a crash's leftover, or a link
-	 * planted to make us truncate or chmod another file) is removed, and
-	 * the temp file is created new: O_EXCL never follows a link. */
-	if (unlink(tmp) == -1 && errno != ENOENT)
-		return -1;
-	fd = open(tmp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, mode);
-	if (fd == -1)
-		return -1;
-	/* fchmod: the umask trimmed `mode`, and an old temp kept its own. */
-	if (fchmod(fd, mode) == -1 || sf_write_all(fd, data, len) == -1 ||
-	    (sync && fsync(fd) == -1)) {
-		saved = errno;
-		close(fd);
-		goto fail;
-	}
-	if (close(fd) == -1 || rename(tmp, path) == -1) {
-		saved = errno;
-		goto fail;
-	}
-	return sync ? sf_sync_dir(path) : 0;
-fail:
-	unlink(tmp);
-	errno = saved;
-	return -1;
-}
-
-int
-statefile_write_atomic(const char *path, const char *data, size_t len,
-    mode_t mode)
-{
-	return sf_write_atomic(path, data, len, mode, true);
-}
-
-int
-statefile_write_atomic_nosync(const char *path, const char *data, size_t len,
-    mode_t mode)
-{
-	return sf_write_atomic(path, data, len, mode, false);
-}
-
-int
-statefile_sync(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc, saved;
-
-	if (fd == -1)
-		return -1;
-	rc = fsync(fd);
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return rc == -1 ? -1 : sf_sync_dir(path);
+	return sf_dump(root, root != NULL && sf_set(root, "proxy_address",
+	    json_string(buf)) ? 0 : ENOMEM, len);
 }
 
 static int
@@ -697,7 +495,7 @@ sf_write_dump(const char *path, char *data, size_t len)
 
 	if (data == NULL)
 		return -1;
-	rc = statefile_write_atomic(path, data, len, 0644);
+	rc = fileio_replace(path, data, len, 0644);
 	saved = errno;
 	free(data);
 	errno = saved;
@@ -729,12 +527,4 @@ statefile_write_proxy(const char *path, const struct proxy_addr *a)
 	char *data = statefile_dump_proxy(a, &len);
 
 	return sf_write_dump(path, data, len);
-}
-
-int
-statefile_remove(const char *path)
-{
-	if (unlink(path) == -1)
-		return errno == ENOENT ? 0 : -1;
-	return sf_sync_dir(path);
 }

@@ -10,7 +10,7 @@
 
 #include "config_file.h"
 #include "log.h"
-#include "statefile.h"
+#include "fileio.h"
 #include "tunnel.h"
 
 #define TUNNEL_PREFIX	"mgmt-proxy-tunnel "
@@ -123,7 +123,7 @@ tunnel_fingerprint(unsigned char out[32])
 		const char *path = i < tn.norigin_ca ? tn.origin_ca[i] : tn.auth_file;
 
 		if (path[0] == '\0' ||
-		    (data = statefile_read_max(path, TUNNEL_CA_MAX, 0, &flen)) == NULL)
+		    (data = fileio_read(path, TUNNEL_CA_MAX, 0, &flen)) == NULL)
 			continue;
 		EVP_DigestUpdate(md, data, flen);
 		explicit_bzero(data, flen);
@@ -171,8 +171,8 @@ tunnel_write(const char *dir, const char *name, const char *data, size_t len,
 {
 	char path[CFG_PATH_MAX + 32];
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (statefile_write_atomic(path, data, len, mode) == -1) {
+	if (fileio_path(path, sizeof(path), dir, name) == -1 ||
+	    fileio_replace(path, data, len, mode) == -1) {
 		snprintf(why, wlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
@@ -184,7 +184,7 @@ static int
 tunnel_append_file(char **buf, size_t *len, const char *path, char *why, size_t wlen)
 {
 	size_t flen;
-	char *data = statefile_read_max(path, TUNNEL_CA_MAX, 0, &flen), *nb;
+	char *data = fileio_read(path, TUNNEL_CA_MAX, 0, &flen), *nb;
 
 	if (data == NULL) {
 		snprintf(why, wlen, "%s: %s", path, strerror(errno));
@@ -236,7 +236,7 @@ tunnel_auth_header(char *out, size_t max, char *why, size_t wlen)
 		return 0;
 	if (!config_auth_file_ok(tn.auth_file, why, wlen))
 		return -1;
-	if ((cred = statefile_read_max(tn.auth_file, TUNNEL_AUTH_MAX, O_NOFOLLOW, &len)) == NULL) {
+	if ((cred = fileio_read(tn.auth_file, TUNNEL_AUTH_MAX, O_NOFOLLOW, &len)) == NULL) {
 		snprintf(why, wlen, "%s: %s", tn.auth_file, strerror(errno));
 		return -1;
 	}

@@ -1,12 +1,9 @@
-/* State files: parsers (pure), dumps, atomic writes, guarded reads. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE	/* nftw() */
-#endif
+/* State files: parsers (pure), dumps and their round trip through the
+ * writers (file I/O itself: test_fileio.c). */
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,50 +12,18 @@
 
 #include "statefile.h"
 #include "unit.h"
+#include "unit_tmp.h"
 
-static char tmpdir[64];		/* short, so paths built on it always fit */
-
-static void
-setup(void)
+/* What a writer (its result: rc) left at path, read as the daemon does. */
+static char *
+read_back(const char *path, int rc, size_t *len)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_statefile.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
+	char *buf;
 
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static void
-teardown(void)
-{
-	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static void
-tmp_path(char path[PATH_MAX], const char *name)
-{
-	snprintf(path, PATH_MAX, "%s/%s", tmpdir, name);
-}
-
-static bool
-exists(const char *path)
-{
-	struct stat st;
-
-	return lstat(path, &st) == 0;
-}
-
-static void
-write_raw(const char *path, const char *data, size_t len)
-{
-	int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0644);
-
-	ck_assert_int_ne(fd, -1);
-	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
-	close(fd);
+	ck_assert_int_eq(rc, 0);
+	buf = fileio_read(path, SF_FILE_MAX, O_NOFOLLOW, len);
+	ck_assert_msg(buf != NULL, "%s: %s", path, strerror(errno));
+	return buf;
 }
 
 #define SET(field, text) snprintf((field), sizeof(field), "%s", (text))
@@ -104,10 +69,8 @@ START_TEST(test_dhcp_round_trip)
 	size_t len;
 	char *buf;
 
-	tmp_path(path, "wan1");
-	ck_assert_int_eq(statefile_write_dhcp(path, &d), 0);
-	buf = statefile_read(path, &len);
-	ck_assert_ptr_nonnull(buf);
+	unit_tmp_path(path, "wan1");
+	buf = read_back(path, statefile_write_dhcp(path, &d), &len);
 	ck_assert_uint_eq(strlen(buf), len);
 	ck_assert_str_eq(buf,
 	    "{\n"
@@ -149,10 +112,8 @@ START_TEST(test_dhcp_minimal)
 
 	/* Nothing learned: an empty list is written and read back. */
 	d.nproxy = 0;
-	tmp_path(path, "wan2");
-	ck_assert_int_eq(statefile_write_dhcp(path, &d), 0);
-	buf = statefile_read(path, &len);
-	ck_assert_ptr_nonnull(buf);
+	unit_tmp_path(path, "wan2");
+	buf = read_back(path, statefile_write_dhcp(path, &d), &len);
 	ck_assert_ptr_null(strstr(buf, "lease-expiry"));
 	ck_assert_ptr_null(strstr(buf, "server"));
 	ck_assert(statefile_parse_dhcp(buf, len, &back, err));
@@ -168,10 +129,8 @@ START_TEST(test_peer_round_trip)
 	size_t len;
 	char *buf;
 
-	tmp_path(path, "peer-proxy.json");
-	ck_assert_int_eq(statefile_write_peer(path, &p), 0);
-	buf = statefile_read(path, &len);
-	ck_assert_ptr_nonnull(buf);
+	unit_tmp_path(path, "peer-proxy.json");
+	buf = read_back(path, statefile_write_peer(path, &p), &len);
 	ck_assert_str_eq(buf,
 	    "{\n"
 	    "  \"node\": \"node2\",\n"
@@ -196,9 +155,7 @@ START_TEST(test_peer_round_trip)
 	/* A peer never heard from, with nothing to contribute. */
 	memset(&p, 0, sizeof(p));
 	SET(p.node, "node2");
-	ck_assert_int_eq(statefile_write_peer(path, &p), 0);
-	buf = statefile_read(path, &len);
-	ck_assert_ptr_nonnull(buf);
+	buf = read_back(path, statefile_write_peer(path, &p), &len);
 	ck_assert(statefile_parse_peer(buf, len, &back, err));
 	ck_assert(memcmp(&p, &back, sizeof(p)) == 0);
 	free(buf);
@@ -209,12 +166,15 @@ START_TEST(test_proxy_round_trip)
 {
 	struct proxy_addr a = { 0x0a5c3508, 3128 }, back;	/* 10.92.53.8 */
 	char path[PATH_MAX], err[CFG_ERR_LEN];
+	struct stat st;
 	size_t len;
 	char *buf;
 
-	tmp_path(path, "proxy-address.json");
+	unit_tmp_path(path, "proxy-address.json");
 	ck_assert_int_eq(statefile_write_proxy(path, &a), 0);
-	buf = statefile_read(path, &len);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0644);
+	buf = fileio_read(path, SF_FILE_MAX, O_NOFOLLOW, &len);
 	ck_assert_ptr_nonnull(buf);
 	ck_assert_str_eq(buf, "{\n  \"proxy_address\": \"10.92.53.8:3128\"\n}\n");
 	ck_assert_msg(statefile_parse_proxy(buf, len, &back, err), "%s", err);
@@ -228,209 +188,6 @@ START_TEST(test_proxy_round_trip)
 }
 END_TEST
 
-START_TEST(test_atomic_mode_and_no_temp)
-{
-	struct proxy_addr a = { 0xc000020a, 3128 };
-	char path[PATH_MAX], tmp[PATH_MAX + 8];
-	struct stat st;
-	mode_t old = umask(077);
-
-	tmp_path(path, "proxy-address.json");
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	/* An old file with other bits, and a stale temp from a crash. */
-	write_raw(path, "old", 3);
-	ck_assert_int_eq(chmod(path, 0600), 0);
-	write_raw(tmp, "stale", 5);
-	ck_assert_int_eq(chmod(tmp, 0600), 0);
-	ck_assert_int_eq(statefile_write_proxy(path, &a), 0);
-	ck_assert(!exists(tmp));
-	ck_assert_int_eq(stat(path, &st), 0);
-	ck_assert_uint_eq(st.st_mode & 07777, 0644);
-	ck_assert(S_ISREG(st.st_mode));
-
-	/* Secrets get 0600 whatever the umask. */
-	umask(0);
-	ck_assert_int_eq(statefile_write_atomic(path, "k", 1, 0600), 0);
-	ck_assert_int_eq(stat(path, &st), 0);
-	ck_assert_uint_eq(st.st_mode & 07777, 0600);
-	ck_assert_int_eq(st.st_size, 1);
-	ck_assert(!exists(tmp));
-	umask(old);
-}
-END_TEST
-
-START_TEST(test_atomic_replaces_not_rewrites)
-{
-	char path[PATH_MAX];
-	struct stat before, after;
-	char *buf;
-	size_t len;
-
-	/* rename() puts a new inode in place: a reader holding the old file
-	 * never sees a half-written one. */
-	tmp_path(path, "f");
-	ck_assert_int_eq(statefile_write_atomic(path, "one\n", 4, 0644), 0);
-	ck_assert_int_eq(stat(path, &before), 0);
-	ck_assert_int_eq(statefile_write_atomic(path, "two!\n", 5, 0644), 0);
-	ck_assert_int_eq(stat(path, &after), 0);
-	ck_assert_uint_ne(before.st_ino, after.st_ino);
-	buf = statefile_read(path, &len);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_str_eq(buf, "two!\n");
-	free(buf);
-	/* Empty contents are fine too. */
-	ck_assert_int_eq(statefile_write_atomic(path, "", 0, 0644), 0);
-	buf = statefile_read(path, &len);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(len, 0);
-	free(buf);
-}
-END_TEST
-
-START_TEST(test_atomic_nosync_then_sync)
-{
-	char path[PATH_MAX], tmp[PATH_MAX + 8];
-	struct stat st;
-	char *buf;
-	size_t len;
-
-	/* Readers see the new file at once; the flush comes later. */
-	tmp_path(path, "lazy");
-	ck_assert_int_eq(statefile_write_atomic_nosync(path, "one\n", 4, 0600), 0);
-	ck_assert_int_eq(statefile_write_atomic_nosync(path, "two\n", 4, 0600), 0);
-	buf = statefile_read(path, &len);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_str_eq(buf, "two\n");
-	free(buf);
-	ck_assert_int_eq(stat(path, &st), 0);
-	ck_assert_uint_eq(st.st_mode & 0777, 0600);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	ck_assert(!exists(tmp));
-	ck_assert_int_eq(statefile_sync(path), 0);
-	tmp_path(path, "absent");
-	ck_assert_int_eq(statefile_sync(path), -1);
-}
-END_TEST
-
-START_TEST(test_atomic_failures_leave_no_temp)
-{
-	char path[PATH_MAX], tmp[PATH_MAX + 8], inner[PATH_MAX + 8];
-	char target[PATH_MAX];
-	char *buf;
-	size_t len;
-
-	/* No directory: the caller creates it, we do not. */
-	tmp_path(path, "nodir/f");
-	errno = 0;
-	ck_assert_int_eq(statefile_write_atomic(path, "x", 1, 0644), -1);
-	ck_assert_int_eq(errno, ENOENT);
-	tmp_path(path, "nodir");
-	ck_assert(!exists(path));
-
-	/* rename() fails (a non-empty directory is in the way): the temp goes. */
-	tmp_path(path, "busy");
-	ck_assert_int_eq(mkdir(path, 0755), 0);
-	snprintf(inner, sizeof(inner), "%s/x", path);
-	write_raw(inner, "x", 1);
-	errno = 0;
-	ck_assert_int_eq(statefile_write_atomic(path, "x", 1, 0644), -1);
-	ck_assert_int_eq(errno, EISDIR);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	ck_assert(!exists(tmp));
-
-	/* A link planted at the temp name, symbolic or hard, is removed, not
-	 * followed: its target keeps its content and mode, and the state file
-	 * is still written (a planted link must not block it for good). */
-	tmp_path(path, "g");
-	tmp_path(target, "target");
-	write_raw(target, "keep", 4);
-	ck_assert_int_eq(chmod(target, 0600), 0);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	ck_assert_int_eq(symlink(target, tmp), 0);
-	ck_assert_int_eq(statefile_write_atomic(path, "new1", 4, 0644), 0);
-	buf = statefile_read(path, &len);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_str_eq(buf, "new1");
-	free(buf);
-	ck_assert_int_eq(link(target, tmp), 0);
-	ck_assert_int_eq(statefile_write_atomic(path, "new2", 4, 0644), 0);
-	buf = statefile_read(target, &len);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_str_eq(buf, "keep");
-	free(buf);
-	{
-		struct stat st;
-
-		ck_assert_int_eq(stat(target, &st), 0);
-		ck_assert_int_eq(st.st_mode & 07777, 0600);
-		ck_assert_int_eq(st.st_nlink, 1);
-	}
-}
-END_TEST
-
-START_TEST(test_read_limits)
-{
-	char path[PATH_MAX], link[PATH_MAX];
-	char *big, *buf;
-	size_t len = 12345;
-
-	tmp_path(path, "big");
-	big = malloc(SF_FILE_MAX + 1);
-	ck_assert_ptr_nonnull(big);
-	memset(big, 'x', SF_FILE_MAX + 1);
-	write_raw(path, big, SF_FILE_MAX + 1);
-	errno = 0;
-	ck_assert_ptr_null(statefile_read(path, &len));
-	ck_assert_int_eq(errno, EFBIG);
-
-	/* Exactly the limit is read whole and NUL-terminated. */
-	write_raw(path, big, SF_FILE_MAX);
-	buf = statefile_read(path, &len);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(len, SF_FILE_MAX);
-	ck_assert_int_eq(buf[SF_FILE_MAX], '\0');
-	ck_assert(memcmp(buf, big, SF_FILE_MAX) == 0);
-	free(buf);
-	free(big);
-
-	/* A symlink is refused (O_NOFOLLOW). */
-	tmp_path(link, "link");
-	ck_assert_int_eq(symlink(path, link), 0);
-	errno = 0;
-	ck_assert_ptr_null(statefile_read(link, &len));
-	ck_assert_int_eq(errno, ELOOP);
-
-	tmp_path(path, "absent");
-	errno = 0;
-	ck_assert_ptr_null(statefile_read(path, &len));
-	ck_assert_int_eq(errno, ENOENT);
-
-	errno = 0;
-	ck_assert_ptr_null(statefile_read(tmpdir, &len));
-	ck_assert_int_eq(errno, EISDIR);
-
-	/* A FIFO neither blocks nor is read. */
-	tmp_path(path, "fifo");
-	ck_assert_int_eq(mkfifo(path, 0600), 0);
-	errno = 0;
-	ck_assert_ptr_null(statefile_read(path, &len));
-	ck_assert_int_eq(errno, EINVAL);
-}
-END_TEST
-
-START_TEST(test_remove)
-{
-	struct proxy_addr a = { 0xc000020a, 3128 };
-	char path[PATH_MAX];
-
-	tmp_path(path, "proxy-address.json");
-	ck_assert_int_eq(statefile_write_proxy(path, &a), 0);
-	ck_assert_int_eq(statefile_remove(path), 0);
-	ck_assert(!exists(path));
-	ck_assert_int_eq(statefile_remove(path), 0);	/* absent: fine */
-}
-END_TEST
-
 START_TEST(test_dump_refuses_bad_structs)
 {
 	struct dhcp_info d = sample_dhcp();
@@ -438,7 +195,7 @@ START_TEST(test_dump_refuses_bad_structs)
 	char path[PATH_MAX];
 	size_t len;
 
-	tmp_path(path, "wan1");
+	unit_tmp_path(path, "wan1");
 	d.nproxy = SF_MAX_PROXIES + 1;
 	errno = 0;
 	ck_assert_ptr_null(statefile_dump_dhcp(&d, &len));
@@ -447,7 +204,7 @@ START_TEST(test_dump_refuses_bad_structs)
 	memset(d.ifname, 'a', sizeof(d.ifname));	/* no NUL */
 	ck_assert_int_eq(statefile_write_dhcp(path, &d), -1);
 	ck_assert_int_eq(errno, EINVAL);
-	ck_assert(!exists(path));
+	ck_assert(!unit_exists(path));
 
 	/* What the parser would refuse is never written. */
 	d = sample_dhcp();
@@ -583,45 +340,49 @@ static const struct bad bad_proxy[] = {
 	{ "{\"proxy_address\": \"10.0.0.1:80x\"}", "proxy_address: port is not a number" },
 };
 
-START_TEST(test_bad_dhcp)
+/* A refused document leaves the output cleared, never half-parsed. */
+static void
+check_refused(char kind, const struct bad *b)
 {
 	struct dhcp_info d;
+	struct peer_info p;
+	struct proxy_addr a;
 	char err[CFG_ERR_LEN];
-	const struct bad *b = &bad_dhcp[_i];
+	bool ok, cleared;
 
 	memset(&d, 0xff, sizeof(d));
-	ck_assert_msg(!statefile_parse_dhcp(b->doc, strlen(b->doc), &d, err),
-	    "accepted: %s", b->doc);
+	memset(&p, 0xff, sizeof(p));
+	memset(&a, 0xff, sizeof(a));
+	if (kind == 'd') {
+		ok = statefile_parse_dhcp(b->doc, strlen(b->doc), &d, err);
+		cleared = d.nproxy == 0 && d.ifname[0] == '\0';
+	} else if (kind == 'p') {
+		ok = statefile_parse_peer(b->doc, strlen(b->doc), &p, err);
+		cleared = p.ncand == 0;
+	} else {
+		ok = statefile_parse_proxy(b->doc, strlen(b->doc), &a, err);
+		cleared = a.ip == 0;
+	}
+	ck_assert_msg(!ok, "accepted: %s", b->doc);
 	ck_assert_str_eq(err, b->err);
-	ck_assert_uint_eq(d.nproxy, 0);		/* cleared on failure */
-	ck_assert_str_eq(d.ifname, "");
+	ck_assert_msg(cleared, "not cleared after: %s", b->doc);
+}
+
+START_TEST(test_bad_dhcp)
+{
+	check_refused('d', &bad_dhcp[_i]);
 }
 END_TEST
 
 START_TEST(test_bad_peer)
 {
-	struct peer_info p;
-	char err[CFG_ERR_LEN];
-	const struct bad *b = &bad_peer[_i];
-
-	memset(&p, 0xff, sizeof(p));
-	ck_assert_msg(!statefile_parse_peer(b->doc, strlen(b->doc), &p, err),
-	    "accepted: %s", b->doc);
-	ck_assert_str_eq(err, b->err);
-	ck_assert_uint_eq(p.ncand, 0);
+	check_refused('p', &bad_peer[_i]);
 }
 END_TEST
 
 START_TEST(test_bad_proxy)
 {
-	struct proxy_addr a;
-	char err[CFG_ERR_LEN];
-	const struct bad *b = &bad_proxy[_i];
-
-	ck_assert_msg(!statefile_parse_proxy(b->doc, strlen(b->doc), &a, err),
-	    "accepted: %s", b->doc);
-	ck_assert_str_eq(err, b->err);
-	ck_assert_uint_eq(a.ip, 0);
+	check_refused('a', &bad_proxy[_i]);
 }
 END_TEST
 
@@ -632,12 +393,8 @@ START_TEST(test_parse_too_large)
 	struct proxy_addr a;
 	char err[CFG_ERR_LEN];
 	size_t len = SF_FILE_MAX + 1;
-	char *big = malloc(len);
+	char *big = unit_big_object(len);
 
-	ck_assert_ptr_nonnull(big);
-	memset(big, ' ', len);
-	big[0] = '{';
-	big[len - 1] = '}';
 	ck_assert(!statefile_parse_dhcp(big, len, &d, err));
 	ck_assert_str_eq(err, "larger than 65536 bytes");
 	ck_assert(!statefile_parse_peer(big, len, &p, err));
@@ -676,17 +433,11 @@ unit_suite(void)
 	Suite *s = suite_create("statefile");
 	TCase *io = tcase_create("io"), *parse = tcase_create("parse");
 
-	tcase_add_checked_fixture(io, setup, teardown);
+	tcase_add_checked_fixture(io, unit_tmp_setup, unit_tmp_teardown);
 	tcase_add_test(io, test_dhcp_round_trip);
 	tcase_add_test(io, test_dhcp_minimal);
 	tcase_add_test(io, test_peer_round_trip);
 	tcase_add_test(io, test_proxy_round_trip);
-	tcase_add_test(io, test_atomic_mode_and_no_temp);
-	tcase_add_test(io, test_atomic_replaces_not_rewrites);
-	tcase_add_test(io, test_atomic_nosync_then_sync);
-	tcase_add_test(io, test_atomic_failures_leave_no_temp);
-	tcase_add_test(io, test_read_limits);
-	tcase_add_test(io, test_remove);
 	tcase_add_test(io, test_dump_refuses_bad_structs);
 	suite_add_tcase(s, io);
 

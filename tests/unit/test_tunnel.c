@@ -1,8 +1,12 @@
 /* The CONNECT tally (tunnel.c): HAProxy log lines to events, counting. */
+#include <dirent.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "tunnel.h"
 #include "unit.h"
+#include "unit_tmp.h"
 
 START_TEST(parse_lines)
 {
@@ -54,6 +58,35 @@ START_TEST(count)
 }
 END_TEST
 
+/* A run directory whose longer file names do not fit the path buffer:
+ * refused with ENAMETOOLONG, never written under a cut name. */
+START_TEST(long_dir_refused)
+{
+	char dir[PATH_MAX], name[256], why[512] = "";
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	/* 270 characters: "<dir>/no-inspect.lst" fits the 288-byte buffer,
+	 * "<dir>/no-inspect-suffix.lst" does not. */
+	memset(name, 'd', 270 - strlen(unit_tmpdir) - 1);
+	name[270 - strlen(unit_tmpdir) - 1] = '\0';
+	unit_tmp_path(dir, name);
+	ck_assert_uint_eq(strlen(dir), 270);
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	ck_assert_int_eq(tunnel_write_files(dir, why, sizeof(why)), -1);
+	ck_assert_msg(strstr(why, strerror(ENAMETOOLONG)) != NULL, "why: %s", why);
+	ck_assert_ptr_nonnull(d = opendir(dir));
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.') {
+			ck_assert_str_eq(de->d_name, "no-inspect.lst");
+			n++;
+		}
+	closedir(d);
+	ck_assert_int_eq(n, 1);
+}
+END_TEST
+
 Suite *
 unit_suite(void)
 {
@@ -62,6 +95,8 @@ unit_suite(void)
 
 	tcase_add_test(tc, parse_lines);
 	tcase_add_test(tc, count);
+	tcase_add_test(tc, long_dir_refused);
+	tcase_add_checked_fixture(tc, unit_tmp_setup, unit_tmp_teardown);
 	suite_add_tcase(s, tc);
 	return s;
 }

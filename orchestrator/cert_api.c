@@ -1,0 +1,218 @@
+/* The certificate service's side of HAProxy's runtime API: a new leaf
+ * staged into the store and then served (crt-list, ACL), a minted name
+ * loaded again after a reload, an evicted one removed, the daily renewal. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cert_int.h"
+#include "cert_sock.h"
+#include "fileio.h"
+#include "haproxy_cli.h"
+
+static void cert_api_staged(bool ok, const char *answer, void *arg);
+
+static void
+cert_api_cmd(struct hacli_cmd *c, const char *expect, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+cert_api_cmd(struct hacli_cmd *c, const char *expect, const char *fmt, ...)
+{
+	va_list ap;
+
+	c->expect = expect;
+	va_start(ap, fmt);
+	if (vasprintf(&c->text, fmt, ap) < 0)
+		c->text = NULL;
+	va_end(ap);
+}
+
+static int
+cert_api_run(struct hacli_cmd *cmds, size_t n, hacli_done done)
+{
+	for (size_t i = 0; i < n; i++)
+		if (cmds[i].text == NULL) {
+			for (size_t j = 0; j < n; j++)
+				free(cmds[j].text);
+			return -1;
+		}
+	return hacli_run(cs.api, cmds, n, done, (void *)(uintptr_t)cs.gen);
+}
+
+/* new, set and commit ssl cert: the leaf in HAProxy's store, where no
+ * crt-list refers to it yet (nothing is served with it). With again, for
+ * a name HAProxy may hold in part: "new" may find it. */
+static size_t
+cert_api_store_cmds(struct hacli_cmd *cmds, const char *path, const char *pem, bool again)
+{
+	size_t n = 0;
+
+	cert_api_cmd(&cmds[n++], again ? "" : "New empty certificate store",
+	    "new ssl cert %s\n", path);
+	/* The payload ends at the first empty line. */
+	cert_api_cmd(&cmds[n++], "Transaction created", "set ssl cert %s <<\n%s\n", path, pem);
+	cert_api_cmd(&cmds[n++], "Success", "commit ssl cert %s\n", path);
+	return n;
+}
+
+/* add ssl crt-list, and last the name into the ACL of minted names (from
+ * then on its connections skip the daemon), only once HAProxy has taken
+ * all of the above. With again, both entries are replaced, so the name
+ * ends up there once. */
+static size_t
+cert_api_serve_cmds(struct hacli_cmd *cmds, const char *name, const char *path, bool again)
+{
+	size_t n = 0;
+
+	if (again)
+		cert_api_cmd(&cmds[n++], "", "del ssl crt-list %s %s\n", cs.list, path);
+	cert_api_cmd(&cmds[n++], "Success", "add ssl crt-list %s %s\n", cs.list, path);
+	cmds[n].fence = true;
+	if (again)
+		cert_api_cmd(&cmds[n++], "", "del acl %s %s\n", cs.minted, name);
+	/* "add acl" prints nothing when it succeeds. */
+	cert_api_cmd(&cmds[n++], "", "add acl %s %s\n", cs.minted, name);
+	return n;
+}
+
+/* Loads a minted file again, whole, into a worker that may hold any part
+ * of it. */
+int
+cert_api_load(const char *name, const char *path)
+{
+	struct hacli_cmd cmds[HACLI_MAX_CMDS];
+	size_t len, n;
+	char *pem = fileio_read(path, FILEIO_READ_MAX, O_NOFOLLOW, &len);
+
+	if (pem == NULL)
+		return -1;
+	memset(cmds, 0, sizeof(cmds));
+	n = cert_api_store_cmds(cmds, path, pem, true);
+	n += cert_api_serve_cmds(cmds + n, name, path, true);
+	tls_ca_pem_free(pem, len);
+	return cert_api_run(cmds, n, cert_loaded);
+}
+
+/* First step for a new name: its leaf into HAProxy's store. Before that,
+ * if a name was evicted for it (gone_name, gone its file), takes that one
+ * out of the ACL (first: its next connection asks the daemon again) and
+ * its file out of HAProxy: whatever HAProxy answers to that, the load goes
+ * on (what it keeps, its next reload drops). */
+int
+cert_api_stage(const char *path, const char *pem, const char *gone_name, const char *gone)
+{
+	struct hacli_cmd cmds[HACLI_MAX_CMDS];
+	size_t n = 0;
+
+	memset(cmds, 0, sizeof(cmds));
+	if (gone != NULL) {
+		cert_api_cmd(&cmds[n++], "", "del acl %s %s\n", cs.minted, gone_name);
+		cert_api_cmd(&cmds[n++], "", "del ssl crt-list %s %s\n", cs.list, gone);
+		cert_api_cmd(&cmds[n++], "", "del ssl cert %s\n", gone);
+	}
+	n += cert_api_store_cmds(cmds + n, path, pem, false);
+	return cert_api_run(cmds, n, cert_api_staged);
+}
+
+static void
+cert_api_unstaged(bool ok, const char *answer, void *arg)
+{
+	if ((uintptr_t)arg == cs.gen)
+		cert_fail_busy();
+}
+
+/* The leaf is in HAProxy's store and, unless stage_failed, its files are
+ * in place: now it may be served. */
+static void
+cert_api_staged(bool ok, const char *answer, void *arg)
+{
+	char path[CERT_PATH_MAX];
+	struct hacli_cmd cmds[HACLI_MAX_CMDS];
+	size_t n;
+
+	if ((uintptr_t)arg != cs.gen)
+		return;
+	memset(cmds, 0, sizeof(cmds));
+	if (cert_store_path(path, cs.busy_name) == -1)
+		cs.stage_failed = true;
+	if (cs.stage_failed) {
+		/* No file: nothing may refer to the stored leaf. */
+		cs.stage_failed = false;
+		cert_api_cmd(&cmds[0], "", "del ssl cert %s\n", path);
+		if (cert_api_run(cmds, 1, cert_api_unstaged) == -1)
+			cert_api_unstaged(false, "", arg);
+		return;
+	}
+	if (!ok) {
+		cert_loaded(false, answer, arg);
+		return;
+	}
+	n = cert_api_serve_cmds(cmds, cs.busy_name, path, false);
+	if (cert_api_run(cmds, n, cert_loaded) == -1)
+		cert_loaded(false, "out of memory", arg);
+}
+
+static void
+cert_api_renewed(bool ok, const char *answer, void *arg)
+{
+	if (!ok)
+		log_limited(&cert_err_rl, time(NULL), LOG_WARN,
+		    "renewed certificate not loaded at run time (HAProxy uses it "
+		    "from its next reload on): %.120s", answer);
+	event_timer_arm(&cs.renew, 1);		/* on to the next name */
+}
+
+/* Daily: mint again what is about to end, and swap it into the running
+ * HAProxy (set + commit ssl cert); the file serves its next reload. */
+void
+cert_api_renew_due(void *arg)
+{
+	char path[CERT_PATH_MAX];
+	struct hacli_cmd cmds[2];
+	size_t len;
+	char *pem;
+
+	if (hacli_busy() || cs.busy_name[0] != '\0') {
+		event_timer_arm(&cs.renew, 1000);	/* a client request first */
+		return;
+	}
+	for (; cs.renew_next < cs.names.n; cs.renew_next++) {
+		struct cert_lru_entry *e = &cs.names.e[cs.renew_next];
+
+		if (cert_store_path(path, e->name) == -1 || cert_store_file_current(path))
+			continue;
+		cs.renew_next++;
+		if (cert_store_mint(e->name, path, &e->expiry) == -1 ||
+		    (pem = fileio_read(path, FILEIO_READ_MAX, O_NOFOLLOW, &len)) == NULL) {
+			log_limited(&cert_err_rl, time(NULL), LOG_ERR,
+			    "certificate for %s could not be renewed", e->name);
+			event_timer_arm(&cs.renew, 1);
+			return;
+		}
+		cert_store_set_used(path, e->used);	/* a renewal is not a use */
+		log_info("certificate for %s renewed", e->name);
+		memset(cmds, 0, sizeof(cmds));
+		cmds[0].expect = "Transaction created";
+		cmds[1].expect = "Success";
+		if (asprintf(&cmds[0].text, "set ssl cert %s <<\n%s\n", path, pem) < 0)
+			cmds[0].text = NULL;
+		if (asprintf(&cmds[1].text, "commit ssl cert %s\n", path) < 0)
+			cmds[1].text = NULL;
+		tls_ca_pem_free(pem, len);
+		if (cmds[0].text == NULL || cmds[1].text == NULL) {
+			free(cmds[0].text);
+			free(cmds[1].text);
+			event_timer_arm(&cs.renew, 1);
+		} else if (hacli_run(cs.api, cmds, 2, cert_api_renewed, NULL) == -1)
+			event_timer_arm(&cs.renew, 1);	/* it freed them */
+		return;
+	}
+	cs.renew_next = 0;
+	event_timer_arm(&cs.renew, CERT_CHECK_MS);
+}
