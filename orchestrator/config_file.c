@@ -13,14 +13,14 @@
 #include <unistd.h>
 
 #include "config_file.h"
-#include "statefile.h"
+#include "fileio.h"
 
 /* The one read of the file: bounded, non-blocking, a regular file only.
  * NULL with errno set on failure. */
 static char *
 config_file_read(const char *path, size_t *len)
 {
-	return statefile_read_max(path, CONFIG_MAX_SIZE, 0, len);
+	return fileio_read(path, CONFIG_MAX_SIZE, 0, len);
 }
 
 /* "FILE:LINE:COL: WHAT FILE: WHY" as the one error; false. */
@@ -53,7 +53,7 @@ config_file_load(const char *path, struct config *cfg, struct cfg_errors *err)
 	if ((buf = config_file_read(path, &len)) == NULL) {
 		snprintf(err->msg[0], CFG_ERR_LEN, "%s: %s", path,
 		    errno == EFBIG ? "larger than 1 MiB" :
-		    statefile_read_error(errno));
+		    fileio_strerror(errno));
 		err->n = 1;
 		return false;
 	}
@@ -76,16 +76,8 @@ config_file_load(const char *path, struct config *cfg, struct cfg_errors *err)
 /* The content of a credentials file: one line "user:password" (a final
  * newline allowed), no CR, LF or NUL inside. */
 static bool
-config_auth_text_ok(char *buf, ssize_t n, char *why, size_t wlen)
+config_auth_text_ok(char *buf, size_t len, char *why, size_t wlen)
 {
-	size_t len;
-
-	if (n < 0 || (size_t)n > CONFIG_AUTH_MAX) {
-		snprintf(why, wlen, n < 0 ? "unreadable" : "larger than %d bytes",
-		    CONFIG_AUTH_MAX);
-		return false;
-	}
-	len = (size_t)n;
 	if (len > 0 && buf[len - 1] == '\n')
 		len--;
 	if (memchr(buf, '\r', len) || memchr(buf, '\n', len) || memchr(buf, '\0', len)) {
@@ -100,34 +92,29 @@ config_auth_text_ok(char *buf, ssize_t n, char *why, size_t wlen)
 	return true;
 }
 
+/* The credentials are a secret like the CA and HA keys: the one rule of
+ * fileio_secret_problem(), checked on the open file before a byte is read. */
 bool
 config_auth_file_ok(const char *path, char *why, size_t wlen)
 {
-	char buf[CONFIG_AUTH_MAX + 1];
+	const char *rule;
 	struct stat st;
-	ssize_t n;
+	size_t len;
+	char *buf;
 	bool ok;
-	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) == -1) {
-		snprintf(why, wlen, "%s", strerror(errno));
-		return false;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		snprintf(why, wlen, "not a regular file");
-		close(fd);
-		return false;
-	}
-	if (st.st_uid != 0 || (st.st_mode & 07777) != 0600) {
-		snprintf(why, wlen, "must be owned by root with mode 0600 (is uid %u, mode %04o)",
+	buf = fileio_read_secret(path, CONFIG_AUTH_MAX, O_NOFOLLOW, &len, &st, &rule);
+	if (buf == NULL && rule != NULL)
+		snprintf(why, wlen, "%s (is uid %u, mode %04o)", rule,
 		    (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
-		close(fd);
+	else if (buf == NULL && errno == EFBIG)
+		snprintf(why, wlen, "larger than %d bytes", CONFIG_AUTH_MAX);
+	else if (buf == NULL)
+		snprintf(why, wlen, "%s", fileio_strerror(errno));
+	if (buf == NULL)
 		return false;
-	}
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
-	ok = config_auth_text_ok(buf, n, why, wlen);
-	explicit_bzero(buf, sizeof(buf));	/* the password */
+	ok = config_auth_text_ok(buf, len, why, wlen);
+	fileio_secret_free(buf, len);	/* the password */
 	return ok;
 }
 

@@ -73,16 +73,4 @@ int statefile_write_dhcp(const char *path, const struct dhcp_info *);
 int statefile_write_peer(const char *path, const struct peer_info *);
 int statefile_write_proxy(const char *path, const struct proxy_addr *);
 
-/* Until config.c reads through fileio itself. */
-#include "fileio.h"
-static inline char *
-statefile_read_max(const char *path, size_t max, int oflags, size_t *len)
-{
-	return fileio_read(path, max, oflags, len);
-}
-static inline const char *
-statefile_read_error(int errnum)
-{
-	return fileio_strerror(errnum);
-}
 #endif

@@ -152,7 +152,7 @@ START_TEST(auth_file_check)
 
 	temp_file(path, "user:pass\n", 0600);
 	check_mode(config_auth_file_ok, path, 0600, NULL);
-	check_mode(config_auth_file_ok, path, 0640, "mode 0600");
+	check_mode(config_auth_file_ok, path, 0640, "0600 or stricter");
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		put_file(path, bad[i].text, 0600);
 		if (geteuid() == 0) {

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "statefile.h"
 #include "unit.h"
 #include "unit_tmp.h"
