@@ -27,26 +27,6 @@ static void *control_arg;
 static gid_t control_group = (gid_t)-1;
 static char control_group_name[CTL_GROUP_MAX];
 
-static void control_accepted(struct sock_client *);
-static enum sock_input control_input(struct sock_client *);
-static void control_request(struct sock_client *);
-
-static const struct sock_server_ops control_ops = {
-	.accepted = control_accepted,
-	.input = control_input,
-	.request = control_request,
-};
-
-/* Root keeps slots of its own: a reader holding the rest cannot lock
- * it out. */
-static struct sock_server control_srv = {
-	.name = "control socket", .slots = CONTROL_CLIENTS,
-	.req_max = CONTROL_REQ_MAX, .backlog = 8,
-	.request_ms = CONTROL_DEADLINE_MS, .deadline_ms = CONTROL_DEADLINE_MS,
-	.root_reserve = CONTROL_ROOT_SLOTS, .full = SOCK_FULL_CLOSE,
-	.ops = &control_ops, .lfd = -1, .rl = LOG_RATELIMIT_INIT(60, 5),
-};
-
 json_t *
 control_ok(json_t *result)
 {
@@ -131,6 +111,22 @@ control_accepted(struct sock_client *c)
 {
 	control_roles[c->idx] = control_peer_role(c->fd);
 }
+
+static const struct sock_server_ops control_ops = {
+	.accepted = control_accepted,
+	.input = control_input,
+	.request = control_request,
+};
+
+/* Root keeps slots of its own: a reader holding the rest cannot lock
+ * it out. */
+static struct sock_server control_srv = {
+	.name = "control socket", .slots = CONTROL_CLIENTS,
+	.req_max = CONTROL_REQ_MAX, .backlog = 8,
+	.request_ms = CONTROL_DEADLINE_MS, .deadline_ms = CONTROL_DEADLINE_MS,
+	.root_reserve = CONTROL_ROOT_SLOTS, .full = SOCK_FULL_CLOSE,
+	.ops = &control_ops, .lfd = -1, .rl = LOG_RATELIMIT_INIT(60, 5),
+};
 
 int
 control_open(const char *path, control_handler cb, void *arg)

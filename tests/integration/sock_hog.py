@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""sock_hog.py PATH N SECONDS READY-FILE: holds up to N connections to the
-unix socket PATH open and idle (sending nothing) for SECONDS, opening a new
+"""sock_hog.py WHERE N SECONDS READY-FILE: holds up to N connections to
+WHERE (a unix socket's path, or IP:PORT) open and idle (sending nothing) for SECONDS, opening a new
 one whenever the server closes one; READY-FILE is written once N were open
 together. Bounded in time; every connection is closed at exit."""
 import os
@@ -9,7 +9,12 @@ import socket
 import sys
 import time
 
-path, n, secs, ready = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+where, n, secs, ready = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+if where.startswith("/"):
+    family, addr = socket.AF_UNIX, where
+else:
+    host, port = where.rsplit(":", 1)
+    family, addr = socket.AF_INET, (host, int(port))
 held = []
 end = time.monotonic() + secs
 while time.monotonic() < end:
@@ -24,10 +29,10 @@ while time.monotonic() < end:
                 held.remove(s)
                 s.close()
     while len(held) < n:
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s = socket.socket(family, socket.SOCK_STREAM)
         s.settimeout(0.5)
         try:
-            s.connect(path)
+            s.connect(addr)
         except OSError:
             s.close()
             break
