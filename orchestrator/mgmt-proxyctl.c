@@ -34,42 +34,24 @@ usage(FILE *out, int status)
 	exit(status);
 }
 
+/* An answer without --json (test is run apart). */
 static void
-ctl_print_detail(FILE *out, json_t *result)
+ctl_print(enum ctl_verb_id id, json_t *result, bool detail)
 {
-	ctl_render_proxy(out, result, true);
-}
+	const char *text = json_string_value(result);
 
-static void
-ctl_print_proxy(FILE *out, json_t *result)
-{
-	ctl_render_proxy(out, result, false);
+	switch (id) {
+	case CTL_SHOW_PROXY: ctl_render_proxy(stdout, result, detail); break;
+	case CTL_SHOW_DHCP: ctl_render_dhcp(stdout, result); break;
+	case CTL_SHOW_ALARMS: ctl_render_alarms(stdout, result); break;
+	case CTL_SHOW_FORWARDER: ctl_render_forwarder(stdout, result); break;
+	case CTL_SHOW_CERTIFICATES: ctl_render_certificates(stdout, result); break;
+	case CTL_SHOW_HA: ctl_render_ha(stdout, result); break;
+	case CTL_RELOAD: printf("%s\n", text ? text : ""); break;
+	case CTL_CA_EXPORT: fputs(text ? text : "", stdout); break;
+	case CTL_TEST: case CTL_VERB_COUNT: break;
+	}
 }
-
-static void
-ctl_print_text(FILE *out, json_t *result)
-{
-	fputs(json_string_value(result) ? json_string_value(result) : "", out);
-}
-
-static void
-ctl_print_line(FILE *out, json_t *result)
-{
-	ctl_print_text(out, result);
-	fputc('\n', out);
-}
-
-/* How each answer is shown without --json (test is run apart). */
-static void (*const ctl_printers[CTL_VERB_COUNT])(FILE *, json_t *) = {
-	[CTL_SHOW_PROXY] = ctl_print_proxy,
-	[CTL_SHOW_DHCP] = ctl_render_dhcp,
-	[CTL_SHOW_ALARMS] = ctl_render_alarms,
-	[CTL_SHOW_FORWARDER] = ctl_render_forwarder,
-	[CTL_SHOW_CERTIFICATES] = ctl_render_certificates,
-	[CTL_SHOW_HA] = ctl_render_ha,
-	[CTL_RELOAD] = ctl_print_line,
-	[CTL_CA_EXPORT] = ctl_print_text,
-};
 
 /* The socket refused us: say who may use it, as the daemon would. */
 static void
@@ -228,9 +210,8 @@ main(int argc, char **argv)
 	const char *run_dir = DEFAULT_RUN_DIR, *url = NULL;
 	long timeout_ms = CTL_FETCH_TIMEOUT_MS;
 	const struct ctl_verb *verb;
-	void (*print)(FILE *, json_t *);
 	char *end;
-	bool json = false;
+	bool json = false, detail = false;
 	char words[128] = "";
 	json_t *reply, *result;
 	int ch, rc = 0;
@@ -269,11 +250,9 @@ main(int argc, char **argv)
 	}
 	if (strcmp(words, "show management-proxy detail") == 0) {
 		verb = ctl_verbs_get(CTL_SHOW_PROXY);
-		print = ctl_print_detail;
-	} else if ((verb = ctl_verbs_find(words)) == NULL || verb->id == CTL_TEST)
+		detail = true;
+	} else if ((verb = ctl_verbs_find(words)) == NULL)
 		usage(stderr, 2);
-	else
-		print = ctl_printers[verb->id];
 
 	reply = ctl_ask(run_dir, verb->request);
 	result = json_object_get(reply, "result");
@@ -285,7 +264,7 @@ main(int argc, char **argv)
 		printf("%s\n", s ? s : "null");
 		free(s);
 	} else
-		print(stdout, result);
+		ctl_print(verb->id, result, detail);
 	json_decref(reply);
 	return rc;
 }
