@@ -58,11 +58,7 @@ static struct {
 static void
 metrics_relay_end(struct metrics_relay *r)
 {
-	if (r->up != -1) {
-		event_del(r->up);
-		close(r->up);
-		r->up = -1;
-	}
+	event_close(&r->up);
 	free(r->buf);
 	r->buf = NULL;
 	r->len = r->cap = 0;

@@ -200,12 +200,9 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "run-dir", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		DAEMON_OPTS_COMMON,
 	};
 	const char *run_dir = DEFAULT_RUN_DIR, *url = NULL;
 	long timeout_ms = CTL_FETCH_TIMEOUT_MS;

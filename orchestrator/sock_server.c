@@ -91,9 +91,7 @@ sock_server_close_fd(struct sock_client *c)
 {
 	if (c->srv->ops->dropped != NULL)
 		c->srv->ops->dropped(c);
-	event_del(c->fd);
-	close(c->fd);
-	c->fd = -1;
+	event_close(&c->fd);
 	free(c->out);
 	c->out = NULL;
 }
@@ -346,11 +344,7 @@ sock_server_close(struct sock_server *s)
 	for (size_t i = 0; i < s->slots; i++)
 		if (s->c[i].fd != -1)
 			sock_server_close_fd(&s->c[i]);
-	if (s->lfd != -1) {
-		event_del(s->lfd);
-		close(s->lfd);
-		s->lfd = -1;
-	}
+	event_close(&s->lfd);
 	if (s->path[0] != '\0')
 		unlink(s->path);
 	s->path[0] = '\0';
