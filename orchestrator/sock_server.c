@@ -278,9 +278,9 @@ sock_server_accept(int lfd, uint32_t events, void *arg)
 		}
 		if (s->ops->accepted != NULL)
 			s->ops->accepted(c);
-		if (!event_timer_armed(&s->timer))
-			event_timer_arm(&s->timer, (uint64_t)sock_server_due(s, c) -
-			    (uint64_t)c->since);
+		/* The timer may wait for a later deadline (a request waiting
+		 * for its answer): arm it for the earliest. */
+		sock_server_tick(s);
 		/* Clients send their request right after connecting: it is
 		 * usually there already. */
 		sock_server_read(fd, EPOLLIN, c);
