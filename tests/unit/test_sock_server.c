@@ -47,9 +47,15 @@ t_run(unsigned ms)
 	ck_assert_int_eq(event_run(), 0);
 }
 
+/* A server for one test, listening; it answers requests or holds them. */
 static void
-t_open(struct sock_server *s)
+t_open(struct sock_server *s, size_t slots, size_t req_max, int64_t request_ms,
+    int64_t deadline_ms, bool evict_idle, enum sock_full full, bool answers)
 {
+	answer = answers;
+	*s = (struct sock_server){ .name = "t", .slots = slots, .req_max = req_max,
+	    .backlog = 4, .request_ms = request_ms, .deadline_ms = deadline_ms,
+	    .evict_idle = evict_idle, .full = full };
 	snprintf(dir, sizeof(dir), "/tmp/test_sock_server.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/s.sock", dir);
@@ -111,12 +117,10 @@ START_TEST(request_deadline_before_a_later_answer_deadline)
 {
 	/* A request waiting long for its answer must not postpone the
 	 * deadline of a client accepted after it that sends nothing. */
-	struct sock_server s = { .name = "t", .slots = 4, .req_max = 64, .backlog = 4,
-	    .request_ms = 100, .deadline_ms = 60000, .full = SOCK_FULL_CLOSE };
+	struct sock_server s;
 	int waiting, idle;
 
-	answer = false;
-	t_open(&s);
+	t_open(&s, 4, 64, 100, 60000, false, SOCK_FULL_CLOSE, false);
 	waiting = t_connect("name\n");
 	t_run(300);	/* past its request deadline: the timer now waits for its answer's */
 	idle = t_connect(NULL);
@@ -130,13 +134,11 @@ END_TEST
 
 START_TEST(answer_then_close)
 {
-	struct sock_server s = { .name = "t", .slots = 2, .req_max = 64, .backlog = 4,
-	    .request_ms = 5000, .deadline_ms = 5000, .full = SOCK_FULL_CLOSE };
+	struct sock_server s;
 	char buf[8] = "";
 	int fd;
 
-	answer = true;
-	t_open(&s);
+	t_open(&s, 2, 64, 5000, 5000, false, SOCK_FULL_CLOSE, true);
 	fd = t_connect("x\n");
 	t_run(50);
 	ck_assert_int_eq(recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT), 3);
@@ -149,12 +151,10 @@ END_TEST
 
 START_TEST(request_too_long_is_closed)
 {
-	struct sock_server s = { .name = "t", .slots = 2, .req_max = 8, .backlog = 4,
-	    .request_ms = 60000, .deadline_ms = 60000, .full = SOCK_FULL_CLOSE };
+	struct sock_server s;
 	int fd;
 
-	answer = true;
-	t_open(&s);
+	t_open(&s, 2, 8, 60000, 60000, false, SOCK_FULL_CLOSE, true);
 	fd = t_connect("0123456789");
 	ck_assert(t_wait_closed(fd, 10000));
 	close(fd);
@@ -164,13 +164,10 @@ END_TEST
 
 START_TEST(full_the_oldest_idle_makes_room)
 {
-	struct sock_server s = { .name = "t", .slots = 2, .req_max = 64, .backlog = 4,
-	    .request_ms = 60000, .deadline_ms = 60000, .evict_idle = true,
-	    .full = SOCK_FULL_BACKLOG };
+	struct sock_server s;
 	int a, b, c;
 
-	answer = false;
-	t_open(&s);
+	t_open(&s, 2, 64, 60000, 60000, true, SOCK_FULL_BACKLOG, false);
 	a = t_connect(NULL);
 	t_run(50);
 	b = t_connect(NULL);
@@ -194,13 +191,10 @@ END_TEST
 
 START_TEST(full_of_requests_newcomers_wait_in_the_backlog)
 {
-	struct sock_server s = { .name = "t", .slots = 1, .req_max = 64, .backlog = 4,
-	    .request_ms = 60000, .deadline_ms = 60000, .evict_idle = true,
-	    .full = SOCK_FULL_BACKLOG };
+	struct sock_server s;
 	int a, b;
 
-	answer = false;
-	t_open(&s);
+	t_open(&s, 1, 64, 60000, 60000, true, SOCK_FULL_BACKLOG, false);
 	a = t_connect("one\n");
 	t_run(50);
 	b = t_connect("two\n");		/* in the backlog: not refused */
@@ -224,15 +218,17 @@ END_TEST
 Suite *
 unit_suite(void)
 {
+	const TTest *tests[] = {
+		request_deadline_before_a_later_answer_deadline, answer_then_close,
+		request_too_long_is_closed, full_the_oldest_idle_makes_room,
+		full_of_requests_newcomers_wait_in_the_backlog,
+	};
 	Suite *s = suite_create("sock_server");
 	TCase *tc = tcase_create("sock_server");
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, request_deadline_before_a_later_answer_deadline);
-	tcase_add_test(tc, answer_then_close);
-	tcase_add_test(tc, request_too_long_is_closed);
-	tcase_add_test(tc, full_the_oldest_idle_makes_room);
-	tcase_add_test(tc, full_of_requests_newcomers_wait_in_the_backlog);
+	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		tcase_add_test(tc, tests[i]);
 	suite_add_tcase(s, tc);
 	return s;
 }
