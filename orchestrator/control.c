@@ -1,7 +1,8 @@
 /* Control socket: one request line, one JSON answer, on the daemon's
- * stream server (sock_server.c: slots, deadline, bounded buffer). Who may ask what is decided by the verb
- * table of ctl_verbs.c from the peer's credentials, taken by the kernel
- * when it connected (SO_PEERCRED, SO_PEERGROUPS). */
+ * stream server (sock_server.c: slots, deadline, bounded buffer). Who may
+ * ask what is decided by the verb table of ctl_verbs.c from the peer's
+ * credentials, taken by the kernel when it connected (SO_PEERCRED,
+ * SO_PEERGROUPS). */
 #include <errno.h>
 #include <grp.h>
 #include <stdarg.h>
