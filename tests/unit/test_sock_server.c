@@ -149,16 +149,26 @@ START_TEST(answer_then_close)
 }
 END_TEST
 
-START_TEST(request_too_long_is_closed)
+/* One client sending `send` to a server with these bounds is closed. */
+static void
+t_expect_closed(size_t req_max, int64_t request_ms, int64_t deadline_ms,
+    const char *send)
 {
 	struct sock_server s;
 	int fd;
 
-	t_open(&s, 2, 8, 60000, 60000, false, SOCK_FULL_CLOSE, true);
-	fd = t_connect("0123456789");
+	t_open(&s, 2, req_max, request_ms, deadline_ms, false, SOCK_FULL_CLOSE, false);
+	fd = t_connect(send);
 	ck_assert(t_wait_closed(fd, 10000));
 	close(fd);
 	t_close(&s);
+}
+
+START_TEST(closed_at_each_bound)
+{
+	t_expect_closed(64, 100, 60000, NULL);			/* no request in time */
+	t_expect_closed(64, 60000, 200, "held\n");		/* no answer in time */
+	t_expect_closed(8, 60000, 60000, "0123456789");	/* request too long */
 }
 END_TEST
 
@@ -219,8 +229,8 @@ Suite *
 unit_suite(void)
 {
 	const TTest *tests[] = {
-		request_deadline_before_a_later_answer_deadline, answer_then_close,
-		request_too_long_is_closed, full_the_oldest_idle_makes_room,
+		request_deadline_before_a_later_answer_deadline, closed_at_each_bound,
+		answer_then_close, full_the_oldest_idle_makes_room,
 		full_of_requests_newcomers_wait_in_the_backlog,
 	};
 	Suite *s = suite_create("sock_server");
