@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "alarm.h"
+#include "num.h"
 
 void
 alarm_raise(struct alarm *a, const struct proxy_addr *proxy, int64_t now)
@@ -40,19 +41,12 @@ alarm_time(int64_t t, char buf[ALARM_TIME_MAX])
 bool
 alarm_seq_parse(const char *buf, size_t len, unsigned *seq)
 {
-	unsigned long long v = 0;
+	uint64_t v;
 
 	if (len > 0 && buf[len - 1] == '\n')
 		len--;
-	if (len == 0 || len > 10)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		if (buf[i] < '0' || buf[i] > '9')
-			return false;
-		v = v * 10 + (unsigned)(buf[i] - '0');
-	}
 	/* The next raise adds one: the largest must leave room for it. */
-	if (v >= UINT_MAX)
+	if (!num_u64(buf, len, UINT_MAX - 1u, &v))
 		return false;
 	*seq = (unsigned)v;
 	return true;

@@ -1,15 +1,14 @@
-/* Control socket server. Each client gets a bounded request buffer, a
- * bounded reply and a deadline, so a stuck or hostile client can hold
- * neither memory nor the loop. Who may ask what is decided by the verb
- * table of ctl_verbs.c from the peer's credentials, taken by the kernel
- * when it connected (SO_PEERCRED, SO_PEERGROUPS). */
+/* Control socket: one request line, one JSON answer, on the daemon's
+ * stream server (sock_server.c: slots, deadline, bounded buffer). Who may
+ * ask what is decided by the verb table of ctl_verbs.c from the peer's
+ * credentials, taken by the kernel when it connected (SO_PEERCRED,
+ * SO_PEERGROUPS). */
 #include <errno.h>
 #include <grp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -17,27 +16,14 @@
 
 #include "control.h"
 #include "ctl_verbs.h"
-#include "event.h"
 #include "log.h"
+#include "sock_server.h"
 
-#define CONTROL_DEADLINE_MS	5000
 #define CONTROL_PEER_GROUPS	256	/* more are fetched on the heap */
 
-struct control_client {
-	int fd;
-	enum ctl_role role;
-	char req[CONTROL_REQ_MAX];
-	size_t reqlen;
-	char *reply;
-	size_t replylen, sent;
-	struct event_timer deadline;
-};
-
-static int control_fd = -1;
-static char control_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+static enum ctl_role control_roles[CONTROL_CLIENTS];
 static control_handler control_cb;
 static void *control_arg;
-static struct control_client control_clients[CONTROL_CLIENTS];
 /* The read-only group in force: (gid_t)-1 and "" when there is none. */
 static gid_t control_group = (gid_t)-1;
 static char control_group_name[CTL_GROUP_MAX];
@@ -60,90 +46,34 @@ control_error(const char *fmt, ...)
 	return json_pack("{s:i, s:[s]}", "status", 1, "errors", msg);
 }
 
-static void
-control_drop(struct control_client *c)
+/* One line is one request. */
+static enum sock_input
+control_input(struct sock_client *c)
 {
-	if (c->fd == -1)
-		return;
-	event_del(c->fd);
-	close(c->fd);
-	c->fd = -1;
-	free(c->reply);
-	c->reply = NULL;
-	event_timer_stop(&c->deadline);
+	char *nl = memchr(c->req, '\n', c->len);
+
+	if (nl == NULL)
+		return SOCK_INPUT_MORE;
+	*nl = '\0';
+	c->len = (size_t)(nl - c->req);
+	return SOCK_INPUT_COMPLETE;
 }
 
 static void
-control_expired(void *arg)
-{
-	control_drop(arg);
-}
-
-static void
-control_write(int fd, uint32_t events, void *arg)
-{
-	struct control_client *c = arg;
-
-	while (c->sent < c->replylen) {
-		ssize_t n = write(c->fd, c->reply + c->sent, c->replylen - c->sent);
-
-		if (n == -1) {
-			if (errno == EAGAIN || errno == EINTR)
-				return;
-			break;
-		}
-		c->sent += (size_t)n;
-	}
-	control_drop(c);
-}
-
-static void
-control_answer(struct control_client *c)
+control_request(struct sock_client *c)
 {
 	char why[CTL_WHY_MAX];
 	json_t *reply;
+	char *out;
 
-	c->req[c->reqlen] = '\0';
-	if (!ctl_verbs_allowed(ctl_verbs_find(c->req), c->role,
+	if (!ctl_verbs_allowed(ctl_verbs_find(c->req), control_roles[c->idx],
 	    control_group_name, why, sizeof(why)))
 		reply = control_error("%s", why);
 	else
 		reply = control_cb(c->req, control_arg);
-	c->reply = json_dumps(reply, JSON_COMPACT);
+	out = json_dumps(reply, JSON_COMPACT);
 	json_decref(reply);
-	if (c->reply == NULL) {
-		control_drop(c);
-		return;
-	}
-	c->replylen = strlen(c->reply);
-	c->sent = 0;
-	event_del(c->fd);
-	event_add(c->fd, EPOLLOUT, control_write, c);
-	control_write(c->fd, EPOLLOUT, c);
-}
-
-static void
-control_read(int fd, uint32_t events, void *arg)
-{
-	struct control_client *c = arg;
-	ssize_t n;
-	char *nl;
-
-	n = read(fd, c->req + c->reqlen, sizeof(c->req) - 1 - c->reqlen);
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		control_drop(c);
-		return;
-	}
-	c->reqlen += (size_t)n;
-	nl = memchr(c->req, '\n', c->reqlen);
-	if (nl != NULL) {
-		c->reqlen = (size_t)(nl - c->req);
-		control_answer(c);
-	} else if (c->reqlen == sizeof(c->req) - 1) {
-		control_drop(c);	/* no request is this long */
-	}
+	sock_server_send(c, out, out != NULL ? strlen(out) : 0);
 }
 
 /* The peer's role: uid and primary group from SO_PEERCRED, the
@@ -176,68 +106,45 @@ control_peer_role(int fd)
 	return role;
 }
 
+/* Refused only once it has asked: it then reads why. */
 static void
-control_accept(int lfd, uint32_t events, void *arg)
+control_accepted(struct sock_client *c)
 {
-	struct control_client *c = NULL;
-	int fd;
-
-	fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd == -1)
-		return;
-	for (size_t i = 0; i < CONTROL_CLIENTS; i++)
-		if (control_clients[i].fd == -1) {
-			c = &control_clients[i];
-			break;
-		}
-	if (c == NULL || event_add(fd, EPOLLIN, control_read, c) == -1) {
-		close(fd);	/* busy: the CLI will say so */
-		return;
-	}
-	c->fd = fd;
-	/* Refused only once it has asked: it then reads why. */
-	c->role = control_peer_role(fd);
-	c->reqlen = 0;
-	event_timer_arm(&c->deadline, CONTROL_DEADLINE_MS);
+	control_roles[c->idx] = control_peer_role(c->fd);
 }
+
+static const struct sock_server_ops control_ops = {
+	.accepted = control_accepted,
+	.input = control_input,
+	.request = control_request,
+};
+
+/* Root keeps slots of its own: a reader holding the rest cannot lock
+ * it out. */
+static struct sock_server control_srv = {
+	.name = "control socket", .slots = CONTROL_CLIENTS,
+	.req_max = CONTROL_REQ_MAX, .backlog = 8,
+	.request_ms = CONTROL_DEADLINE_MS, .deadline_ms = CONTROL_DEADLINE_MS,
+	.root_reserve = CONTROL_ROOT_SLOTS, .full = SOCK_FULL_CLOSE,
+	.ops = &control_ops, .lfd = -1, .rl = LOG_RATELIMIT_INIT(60, 5),
+};
 
 int
 control_open(const char *path, control_handler cb, void *arg)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	mode_t old;
-	int fd;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1)
+	if (sock_server_init(&control_srv) == -1)
 		return -1;
-	unlink(path);
-	old = umask(0177);	/* the socket is born 0600: no window */
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
-	    listen(fd, 8) == -1 || event_add(fd, EPOLLIN, control_accept, NULL) == -1) {
-		int e = errno;
-
-		umask(old);
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	umask(old);
-	for (size_t i = 0; i < CONTROL_CLIENTS; i++) {
-		control_clients[i].fd = -1;
-		event_timer_init(&control_clients[i].deadline, control_expired,
-		    &control_clients[i]);
-	}
-	control_fd = fd;
 	control_cb = cb;
 	control_arg = arg;
-	snprintf(control_path, sizeof(control_path), "%s", path);
-	return 0;
+	/* Born 0600; the group, if any, is set next. */
+	return sock_server_listen(&control_srv, (struct sockaddr *)&sun, sizeof(sun), 0177);
 }
 
 int
@@ -246,23 +153,23 @@ control_set_group(const char *name)
 	struct group *gr = name[0] != '\0' ? getgrnam(name) : NULL;
 	int rc;
 
-	if (control_fd == -1)
+	if (!sock_server_listening(&control_srv))
 		return 0;
 	if (gr == NULL) {
 		/* No such group: root only, as without the feature. */
 		control_group = (gid_t)-1;
 		control_group_name[0] = '\0';
-		rc = chmod(control_path, 0600);
+		rc = chmod(control_srv.path, 0600);
 		if (rc == 0)
-			rc = chown(control_path, geteuid(), getegid());
+			rc = chown(control_srv.path, geteuid(), getegid());
 		return rc;
 	}
 	control_group = gr->gr_gid;
 	snprintf(control_group_name, sizeof(control_group_name), "%s", name);
 	/* Group first, then the mode: never readable by the wrong group. */
-	rc = chown(control_path, geteuid(), gr->gr_gid);
+	rc = chown(control_srv.path, geteuid(), gr->gr_gid);
 	if (rc == 0)
-		rc = chmod(control_path, 0660);
+		rc = chmod(control_srv.path, 0660);
 	return rc;
 }
 
@@ -275,14 +182,5 @@ control_group_in_force(void)
 void
 control_close(void)
 {
-	if (control_fd == -1)
-		return;
-	for (size_t i = 0; i < CONTROL_CLIENTS; i++) {
-		control_drop(&control_clients[i]);
-		event_timer_fini(&control_clients[i].deadline);
-	}
-	event_del(control_fd);
-	close(control_fd);
-	control_fd = -1;
-	unlink(control_path);
+	sock_server_fini(&control_srv);
 }

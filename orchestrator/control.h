@@ -3,7 +3,10 @@
  * against the peer's credentials (ctl_verbs.h says who may do what).
  * Protocol: the client sends one request line ("show alarms\n"), the
  * daemon answers with one JSON document and closes:
- *   {"status": 0, "result": ...}  or  {"status": 1, "errors": ["..."]} */
+ *   {"status": 0, "result": ...}  or  {"status": 1, "errors": ["..."]}
+ * A client has CONTROL_DEADLINE_MS for the whole exchange; at
+ * most CONTROL_CLIENTS at once, the last CONTROL_ROOT_SLOTS free ones for
+ * root only; beyond, a client is closed at once (the CLI says busy). */
 #ifndef CONTROL_H
 #define CONTROL_H
 #include <jansson.h>
@@ -11,6 +14,8 @@
 #define CONTROL_SOCKET	"mgmt-proxy.sock"
 #define CONTROL_REQ_MAX	512
 #define CONTROL_CLIENTS	16
+#define CONTROL_DEADLINE_MS	5000
+#define CONTROL_ROOT_SLOTS	4
 
 /* Handles one request; returns the whole reply (caller frees). */
 typedef json_t *(*control_handler)(const char *request, void *arg);

@@ -63,14 +63,35 @@ ctl_render_table(FILE *out, const struct ctl_table *t)
 	}
 }
 
+/* A table of candidates (t's five columns, rows made here): proxy, source,
+ * valid, selected and the field `last` ("" when absent: dflt). */
+static void
+ctl_render_cands(FILE *out, struct ctl_table *t, json_t *cands, const char *last,
+    const char *dflt)
+{
+	json_t *c;
+	size_t i;
+
+	if (t->rows == NULL)
+		t->rows = json_array();
+	json_array_foreach(cands, i, c)
+		json_array_append_new(t->rows, json_pack("[s,s,s,s,s]",
+		    ctl_render_str(c, "proxy", ""), ctl_render_str(c, "source", ""),
+		    json_is_true(json_object_get(c, "valid")) ? "yes" : "no",
+		    json_is_true(json_object_get(c, "selected")) ? "yes" : "no",
+		    ctl_render_str(c, last, dflt)));
+	ctl_render_table(out, t);
+	json_decref(t->rows);
+	t->rows = NULL;
+}
+
 void
 ctl_render_proxy(FILE *out, json_t *doc, bool detail)
 {
-	json_t *cands = json_object_get(doc, "candidates"), *c;
+	json_t *cands = json_object_get(doc, "candidates");
 	struct ctl_table t = { 5, { "Proxy", "Source", "Valid", "Selected", "Reason" },
 	    NULL };
 	json_int_t fall, rise;
-	size_t i;
 
 	fprintf(out, "Management Proxy\n");
 	fprintf(out, "  Mode:          %s\n", ctl_render_str(doc, "mode", "?"));
@@ -116,15 +137,7 @@ ctl_render_proxy(FILE *out, json_t *doc, bool detail)
 			    ctl_render_str(last, "target", "?"));
 	}
 	fprintf(out, "\nCandidates\n");
-	t.rows = json_array();
-	json_array_foreach(cands, i, c)
-		json_array_append_new(t.rows, json_pack("[s,s,s,s,s]",
-		    ctl_render_str(c, "proxy", ""), ctl_render_str(c, "source", ""),
-		    json_is_true(json_object_get(c, "valid")) ? "yes" : "no",
-		    json_is_true(json_object_get(c, "selected")) ? "yes" : "no",
-		    ctl_render_str(c, "reason", "")));
-	ctl_render_table(out, &t);
-	json_decref(t.rows);
+	ctl_render_cands(out, &t, cands, "reason", "");
 }
 
 void
@@ -261,11 +274,10 @@ ctl_render_certificates(FILE *out, json_t *doc)
 void
 ctl_render_ha(FILE *out, json_t *doc)
 {
-	json_t *ps = json_object_get(doc, "peer-state"), *c;
+	json_t *ps = json_object_get(doc, "peer-state");
 	struct ctl_table t = { 5, { "Proxy", "Source", "Valid", "Selected", "Expires" },
 	    json_array() };
 	char a[32];
-	size_t i;
 
 	fprintf(out, "High Availability\n");
 	if (!json_is_true(json_object_get(doc, "enabled"))) {
@@ -281,12 +293,5 @@ ctl_render_ha(FILE *out, json_t *doc)
 	fprintf(out, "  Last Heard:    %s\n", ctl_render_str(ps, "last-heard", "never"));
 	fprintf(out, "  Peer Boot ID:  %s\n", ctl_render_num(ps, "boot-id", a, sizeof(a)));
 	fprintf(out, "\nContributed Candidates\n");
-	json_array_foreach(json_object_get(ps, "contributes"), i, c)
-		json_array_append_new(t.rows, json_pack("[s,s,s,s,s]",
-		    ctl_render_str(c, "proxy", ""), ctl_render_str(c, "source", ""),
-		    json_is_true(json_object_get(c, "valid")) ? "yes" : "no",
-		    json_is_true(json_object_get(c, "selected")) ? "yes" : "no",
-		    ctl_render_str(c, "expires", "never")));
-	ctl_render_table(out, &t);
-	json_decref(t.rows);
+	ctl_render_cands(out, &t, json_object_get(ps, "contributes"), "expires", "never");
 }

@@ -5,25 +5,38 @@
 
 #include "ctl_verbs.h"
 
-static const struct ctl_verb ctl_verbs[] = {
-	{ "show management-proxy",	CTL_ACCESS_READ },
-	{ "show dhcp learned-proxies",	CTL_ACCESS_READ },
-	{ "show alarms",		CTL_ACCESS_READ },
-	{ "show forwarder",		CTL_ACCESS_READ },
-	{ "show certificates",		CTL_ACCESS_READ },
-	{ "show ha",			CTL_ACCESS_READ },
-	{ "ca export",			CTL_ACCESS_READ },
-	{ CTL_VERB_TEST,		CTL_ACCESS_READ },
-	{ "reload",			CTL_ACCESS_ROOT },
+/* In the order of the CLI's usage; indexed by id. */
+static const struct ctl_verb ctl_verbs[CTL_VERB_COUNT] = {
+	[CTL_SHOW_PROXY] = { CTL_SHOW_PROXY, "show management-proxy",
+	    CTL_ACCESS_READ, " [detail] [--json]", true },
+	[CTL_SHOW_DHCP] = { CTL_SHOW_DHCP, "show dhcp learned-proxies",
+	    CTL_ACCESS_READ, " [--json]", true },
+	[CTL_SHOW_ALARMS] = { CTL_SHOW_ALARMS, "show alarms",
+	    CTL_ACCESS_READ, " [--json]", true },
+	[CTL_SHOW_FORWARDER] = { CTL_SHOW_FORWARDER, "show forwarder",
+	    CTL_ACCESS_READ, " [--json]", true },
+	[CTL_SHOW_CERTIFICATES] = { CTL_SHOW_CERTIFICATES, "show certificates",
+	    CTL_ACCESS_READ, " [--json]", true },
+	[CTL_SHOW_HA] = { CTL_SHOW_HA, "show ha", CTL_ACCESS_READ, " [--json]", true },
+	[CTL_RELOAD] = { CTL_RELOAD, "reload", CTL_ACCESS_ROOT, "", false },
+	[CTL_CA_EXPORT] = { CTL_CA_EXPORT, "ca export", CTL_ACCESS_READ, "", false },
+	[CTL_TEST] = { CTL_TEST, CTL_VERB_TEST, CTL_ACCESS_READ,
+	    " URL [--json] [--timeout SECONDS]", true },
 };
 
 const struct ctl_verb *
 ctl_verbs_find(const char *request)
 {
-	for (size_t i = 0; i < sizeof(ctl_verbs) / sizeof(ctl_verbs[0]); i++)
+	for (size_t i = 0; i < CTL_VERB_COUNT; i++)
 		if (strcmp(ctl_verbs[i].request, request) == 0)
 			return &ctl_verbs[i];
 	return NULL;
+}
+
+const struct ctl_verb *
+ctl_verbs_get(enum ctl_verb_id id)
+{
+	return &ctl_verbs[id];
 }
 
 const char *

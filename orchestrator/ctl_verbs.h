@@ -15,9 +15,20 @@ enum ctl_access { CTL_ACCESS_READ, CTL_ACCESS_ROOT };
 /* Who is asking, from the socket's peer credentials. */
 enum ctl_role { CTL_ROLE_NONE, CTL_ROLE_READER, CTL_ROLE_ROOT };
 
+/* Each verb's id: the daemon's answer and the CLI's rendering are tables
+ * indexed by it. */
+enum ctl_verb_id {
+	CTL_SHOW_PROXY, CTL_SHOW_DHCP, CTL_SHOW_ALARMS, CTL_SHOW_FORWARDER,
+	CTL_SHOW_CERTIFICATES, CTL_SHOW_HA, CTL_RELOAD, CTL_CA_EXPORT, CTL_TEST,
+	CTL_VERB_COUNT
+};
+
 struct ctl_verb {
+	enum ctl_verb_id id;
 	const char *request;		/* the request line, exactly */
 	enum ctl_access access;
+	const char *args;		/* the CLI's words after it, for its usage */
+	bool document;			/* the result is a JSON document (--json) */
 };
 
 #define CTL_VERB_TEST	"test"		/* what `test URL` needs to know */
@@ -27,6 +38,8 @@ struct ctl_verb {
 
 /* The verb of a request line; NULL when there is none. */
 const struct ctl_verb *ctl_verbs_find(const char *request);
+/* The verb of an id (every id has one). */
+const struct ctl_verb *ctl_verbs_get(enum ctl_verb_id);
 const char *ctl_verbs_access_name(enum ctl_access);
 /* The role of a peer: uid 0 is root; a process whose primary or one of
  * whose supplementary groups is `group` is a reader; `group` is

@@ -12,6 +12,14 @@
 #define DEFAULT_RUN_DIR		"/var/run/128technology"
 #define DEFAULT_LOG_FILE	"/var/log/128technology/management-proxy.log"
 
+/* The options mgmt-proxyd and mgmt-proxyctl share, ending their
+ * getopt_long tables. */
+#define DAEMON_OPTS_COMMON \
+	{ "run-dir", required_argument, NULL, 'r' }, \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "version", no_argument, NULL, 'V' }, \
+	{ NULL, 0, NULL, 0 }
+
 struct daemon_opts {
 	const char *config;
 	const char *onboarding;

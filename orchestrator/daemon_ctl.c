@@ -1,9 +1,8 @@
 /* The daemon's answers on the control socket, and the metrics figures. */
-#include <string.h>
-
 #include "cert.h"
 #include "control.h"
 #include "ctl_test.h"
+#include "ctl_verbs.h"
 #include "daemon_int.h"
 #include "event.h"
 #include "forward.h"
@@ -74,59 +73,100 @@ daemon_ctl_metrics(struct metrics_snapshot *m)
 	m->haproxy_cum_conns = hs->cum_conns;
 }
 
-/* show forwarder | certificates | ha; NULL for another word. Answered
- * from what the modules hold: HAProxy's figures are read periodically
- * (haproxy_stats.c), never while a client waits. */
+/* The answers, one per verb. Answered from what the modules hold:
+ * HAProxy's figures are read periodically (haproxy_stats.c), never while
+ * a client waits. */
 static json_t *
-daemon_ctl_views(const struct status_view *v, const char *what)
+daemon_ctl_proxy(const struct status_view *v)
 {
-	if (strcmp(what, "forwarder") == 0) {
-		struct status_forwarder f = {
-			.state = forward_state(), .now = event_now(),
-			.counters = d.cfg.forwarder == FWD_HAPROXY ? haproxy_counters() : NULL,
-		};
-
-		f.stats = haproxy_stats_last(&f.stats_when);
-		return control_ok(status_views_forwarder(v, &f));
-	}
-	if (strcmp(what, "certificates") == 0)
-		return control_ok(status_views_certificates(v, cert_names(), CERT_MAX));
-	if (strcmp(what, "ha") == 0) {
-		struct peer_status ps;
-
-		peer_status(&ps);
-		return control_ok(status_views_ha(v, &ps));
-	}
-	return NULL;
+	return control_ok(status_proxy(v));
 }
+
+static json_t *
+daemon_ctl_dhcp(const struct status_view *v)
+{
+	return control_ok(daemon_dhcp_show(v));
+}
+
+static json_t *
+daemon_ctl_alarms(const struct status_view *v)
+{
+	return control_ok(status_alarms(v));
+}
+
+static json_t *
+daemon_ctl_forwarder(const struct status_view *v)
+{
+	struct status_forwarder f = {
+		.state = forward_state(), .now = event_now(),
+		.counters = d.cfg.forwarder == FWD_HAPROXY ? haproxy_counters() : NULL,
+	};
+
+	f.stats = haproxy_stats_last(&f.stats_when);
+	return control_ok(status_views_forwarder(v, &f));
+}
+
+static json_t *
+daemon_ctl_certificates(const struct status_view *v)
+{
+	return control_ok(status_views_certificates(v, cert_names(), CERT_MAX));
+}
+
+static json_t *
+daemon_ctl_ha(const struct status_view *v)
+{
+	struct peer_status ps;
+
+	peer_status(&ps);
+	return control_ok(status_views_ha(v, &ps));
+}
+
+static json_t *
+daemon_ctl_reload(const struct status_view *v)
+{
+	return daemon_reload();
+}
+
+static json_t *
+daemon_ctl_ca_export(const struct status_view *v)
+{
+	return forward_ca_export();
+}
+
+/* What `test URL` needs to know. */
+static json_t *
+daemon_ctl_test(const struct status_view *v)
+{
+	char a[ADDR_STRLEN], t[ADDR_STRLEN];
+
+	if (d.fsm.in_effect)
+		addr_format(&d.fsm.effect, a);
+	if (d.fsm.has_target)
+		addr_format(&d.fsm.target, t);
+	return control_ok(ctl_test_info(&d.cfg, d.fsm.in_effect ? a : NULL,
+	    d.fsm.has_target ? t : NULL, proxy_fsm_state_name(d.fsm.state)));
+}
+
+static json_t *(*const daemon_ctl_answers[CTL_VERB_COUNT])(const struct status_view *) = {
+	[CTL_SHOW_PROXY] = daemon_ctl_proxy,
+	[CTL_SHOW_DHCP] = daemon_ctl_dhcp,
+	[CTL_SHOW_ALARMS] = daemon_ctl_alarms,
+	[CTL_SHOW_FORWARDER] = daemon_ctl_forwarder,
+	[CTL_SHOW_CERTIFICATES] = daemon_ctl_certificates,
+	[CTL_SHOW_HA] = daemon_ctl_ha,
+	[CTL_RELOAD] = daemon_ctl_reload,
+	[CTL_CA_EXPORT] = daemon_ctl_ca_export,
+	[CTL_TEST] = daemon_ctl_test,
+};
 
 json_t *
 daemon_ctl_request(const char *req, void *arg)
 {
-	struct status_view v = daemon_ctl_view();
-	json_t *reply;
+	const struct ctl_verb *verb = ctl_verbs_find(req);
+	struct status_view v;
 
-	if (strcmp(req, "show management-proxy") == 0)
-		return control_ok(status_proxy(&v));
-	if (strcmp(req, "show dhcp learned-proxies") == 0)
-		return control_ok(daemon_dhcp_show(&v));
-	if (strcmp(req, "show alarms") == 0)
-		return control_ok(status_alarms(&v));
-	if (strncmp(req, "show ", 5) == 0 && (reply = daemon_ctl_views(&v, req + 5)) != NULL)
-		return reply;
-	if (strcmp(req, "reload") == 0)
-		return daemon_reload();
-	if (strcmp(req, "ca export") == 0)
-		return forward_ca_export();
-	if (strcmp(req, CTL_VERB_TEST) == 0) {
-		char a[ADDR_STRLEN], t[ADDR_STRLEN];
-
-		if (d.fsm.in_effect)
-			addr_format(&d.fsm.effect, a);
-		if (d.fsm.has_target)
-			addr_format(&d.fsm.target, t);
-		return control_ok(ctl_test_info(&d.cfg, d.fsm.in_effect ? a : NULL,
-		    d.fsm.has_target ? t : NULL, proxy_fsm_state_name(d.fsm.state)));
-	}
-	return control_error("unknown request");
+	if (verb == NULL)
+		return control_error("unknown request");
+	v = daemon_ctl_view();
+	return daemon_ctl_answers[verb->id](&v);
 }

@@ -92,6 +92,16 @@ event_del(int fd)
 }
 
 void
+event_close(int *fd)
+{
+	if (*fd == -1)
+		return;
+	event_del(*fd);
+	close(*fd);
+	*fd = -1;
+}
+
+void
 event_break(void)
 {
 	event_stop = true;
@@ -188,9 +198,7 @@ event_timer_fini(struct event_timer *t)
 {
 	if (t->fd == -1)
 		return;
-	event_del(t->fd);
-	close(t->fd);
-	t->fd = -1;
+	event_close(&t->fd);
 }
 
 int64_t

@@ -21,6 +21,8 @@ void event_fini(void);
 int  event_add(int fd, uint32_t events, event_cb cb, void *arg);
 int  event_mod(int fd, uint32_t events);
 void event_del(int fd);
+/* event_del and close *fd, then -1 in it; nothing when it is -1. */
+void event_close(int *fd);
 /* Runs until event_break(); -1 on a loop error. */
 int  event_run(void);
 void event_break(void);

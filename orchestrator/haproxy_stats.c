@@ -8,6 +8,7 @@
 #include "haproxy_cli.h"
 #include "haproxy_stats.h"
 #include "log.h"
+#include "num.h"
 
 /* show stat prints ~100 fields per line, for a handful of frontends and
  * backends: room for ten times what the rendered configuration has. */
@@ -23,22 +24,6 @@ static struct {
 	struct haproxy_stats last;
 	int64_t when;
 } hs = { .cli = HACLI_INIT(hastats_answer) };
-
-static bool
-haproxy_stats_u64(const char *s, size_t len, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (len == 0 || len > 19)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	*out = v;
-	return true;
-}
 
 /* One "Name: value" line of show info. */
 static unsigned
@@ -70,7 +55,7 @@ haproxy_stats_info(const char *line, size_t len, struct haproxy_stats *st)
 	}
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (strlen(keys[i].name) == klen && memcmp(line, keys[i].name, klen) == 0 &&
-		    haproxy_stats_u64(val, vlen, (uint64_t *)(void *)((char *)st + keys[i].off)))
+		    num_u64(val, vlen, UINT64_MAX, (uint64_t *)(void *)((char *)st + keys[i].off)))
 			return keys[i].bit;
 	return 0;
 }
@@ -127,16 +112,16 @@ haproxy_stats_parse(const char *answer, struct haproxy_stats *out)
 			size_t n = haproxy_stats_split(p, len, f, flen, HASTATS_FIELDS_MAX);
 			uint64_t type;
 
-			if (n == nh && haproxy_stats_u64(f[c_type], flen[c_type], &type)) {
+			if (n == nh && num_u64(f[c_type], flen[c_type], UINT64_MAX, &type)) {
 				/* 0 frontend, 1 backend: each error once. */
 				if (type == 0 && c_ereq >= 0 &&
-				    haproxy_stats_u64(f[c_ereq], flen[c_ereq], &v))
+				    num_u64(f[c_ereq], flen[c_ereq], UINT64_MAX, &v))
 					out->req_errors += v;
 				if (type == 1 && c_econ >= 0 &&
-				    haproxy_stats_u64(f[c_econ], flen[c_econ], &v))
+				    num_u64(f[c_econ], flen[c_econ], UINT64_MAX, &v))
 					out->conn_errors += v;
 				if (type == 1 && c_eresp >= 0 &&
-				    haproxy_stats_u64(f[c_eresp], flen[c_eresp], &v))
+				    num_u64(f[c_eresp], flen[c_eresp], UINT64_MAX, &v))
 					out->resp_errors += v;
 			}
 		} else

@@ -2,8 +2,10 @@
  * HTTP/1.0 responder in the daemon's event loop. GET /metrics answers the
  * daemon's figures (metrics_render.c); GET /haproxy-metrics relays HAProxy's
  * own exporter, served on a unix socket of the run directory; anything else
- * is 404. Every client has a deadline and their number is bounded, so a
- * slow or hostile scraper can hold neither memory nor the loop. */
+ * is 404. It runs on the daemon's stream server (sock_server.c): every
+ * client has a deadline and their number is bounded, so a slow or hostile
+ * scraper can hold neither memory nor the loop, and when every slot is
+ * taken the oldest client that has not sent its request makes room. */
 #ifndef METRICS_H
 #define METRICS_H
 #include "config.h"

@@ -70,20 +70,21 @@ metrics_escape(const char *in, char *out, size_t len)
 	out[o] = '\0';
 }
 
-static void
-metrics_gauge(struct metrics_buf *b, const char *name, const char *help,
-    unsigned long long v)
-{
-	metrics_family(b, name, "gauge", help);
-	metrics_put(b, "%s %llu\n", name, v);
-}
+/* One series without labels; shown says whether it is in the document. */
+struct metrics_plain {
+	const char *name, *type, *help;
+	unsigned long long v;
+	bool shown;
+};
 
 static void
-metrics_counter(struct metrics_buf *b, const char *name, const char *help,
-    unsigned long long v)
+metrics_plain(struct metrics_buf *b, const struct metrics_plain *m, size_t n)
 {
-	metrics_family(b, name, "counter", help);
-	metrics_put(b, "%s %llu\n", name, v);
+	for (size_t i = 0; i < n; i++)
+		if (m[i].shown) {
+			metrics_family(b, m[i].name, m[i].type, m[i].help);
+			metrics_put(b, "%s %llu\n", m[i].name, m[i].v);
+		}
 }
 
 char *
@@ -118,14 +119,14 @@ metrics_render(const struct metrics_snapshot *s, size_t *len)
 		metrics_escape(s->active, v[0], sizeof(v[0]));
 		metrics_put(&b, "mgmt_proxy_active_info{proxy=\"%s\"} 1\n", v[0]);
 	}
-	metrics_gauge(&b, "mgmt_proxy_active", "1 while a proxy is in effect.",
-	    s->active != NULL);
+	metrics_plain(&b, &(struct metrics_plain){ "mgmt_proxy_active", "gauge",
+	    "1 while a proxy is in effect.", s->active != NULL, true }, 1);
 	metrics_family(&b, "mgmt_proxy_candidates", "gauge",
 	    "Proxy candidates from every source, by validity.");
 	metrics_put(&b, "mgmt_proxy_candidates{validity=\"valid\"} %zu\n", s->cand_valid);
 	metrics_put(&b, "mgmt_proxy_candidates{validity=\"invalid\"} %zu\n", s->cand_invalid);
-	metrics_gauge(&b, "mgmt_proxy_alarm_active",
-	    "1 while the management proxy unreachable alarm is raised.", s->alarm);
+	metrics_plain(&b, &(struct metrics_plain){ "mgmt_proxy_alarm_active", "gauge",
+	    "1 while the management proxy unreachable alarm is raised.", s->alarm, true }, 1);
 	if (s->probe_known) {
 		metrics_family(&b, "mgmt_proxy_probe_latency_seconds", "gauge",
 		    "TCP connect time of the last successful health check.");
@@ -133,43 +134,46 @@ metrics_render(const struct metrics_snapshot *s, size_t *len)
 		    (long long)(s->probe_latency_ms / 1000),
 		    (long long)(s->probe_latency_ms % 1000));
 	}
-	metrics_gauge(&b, "mgmt_proxy_state_change_timestamp_seconds",
-	    "When the state last changed (Unix time).", (unsigned long long)s->state_since);
-	metrics_counter(&b, "mgmt_proxy_dhcp_acks_total",
-	    "DHCP ACKs and NAKs seen on the learning interfaces.", s->dhcp_acks);
-	metrics_counter(&b, "mgmt_proxy_dhcp_refused_total",
-	    "DHCP replies refused (not for this client, wrong server, bad options).",
-	    s->dhcp_refused);
-	if (s->ha_enabled)
-		metrics_gauge(&b, "mgmt_proxy_peer_up", "1 while the HA peer is heard.",
-		    s->peer_up);
-	metrics_counter(&b, "mgmt_proxy_tunnels_opened_total",
-	    "CONNECT tunnels the proxy opened for HTTPS.", s->tunnels_opened);
-	metrics_counter(&b, "mgmt_proxy_tunnels_refused_total",
-	    "CONNECT tunnels refused by the proxy or failed.", s->tunnels_refused);
-	metrics_gauge(&b, "mgmt_proxy_certificates",
-	    "Minted certificates kept (HTTPS inspection).", s->certificates);
-	metrics_gauge(&b, "mgmt_proxy_certificates_max",
-	    "Bound of minted certificates kept; beyond it the least recently used goes.",
-	    s->certificates_max);
-	metrics_counter(&b, "mgmt_proxy_certificates_minted_total",
-	    "Certificates minted since start-up (new names and renewals).",
-	    s->certificates_minted);
-	if (s->haproxy) {
-		metrics_gauge(&b, "mgmt_proxy_haproxy_up",
-		    "1 while HAProxy runs and answers its runtime API.", s->haproxy_running);
-		metrics_counter(&b, "mgmt_proxy_haproxy_reloads_total",
-		    "Hitless HAProxy reloads completed.", s->haproxy_reloads);
-		metrics_counter(&b, "mgmt_proxy_haproxy_starts_total",
-		    "HAProxy masters started (first start and restarts).", s->haproxy_starts);
-		if (s->haproxy_figures) {
-			metrics_gauge(&b, "mgmt_proxy_haproxy_current_connections",
-			    "Connections HAProxy holds now.", s->haproxy_cur_conns);
-			metrics_gauge(&b, "mgmt_proxy_haproxy_worker_connections",
-			    "Connections accepted by the current HAProxy worker.",
-			    s->haproxy_cum_conns);
-		}
-	}
+	const struct metrics_plain plain[] = {
+	{ "mgmt_proxy_state_change_timestamp_seconds", "gauge",
+	  "When the state last changed (Unix time).",
+	  (unsigned long long)s->state_since, true },
+	{ "mgmt_proxy_dhcp_acks_total", "counter",
+	  "DHCP ACKs and NAKs seen on the learning interfaces.", s->dhcp_acks, true },
+	{ "mgmt_proxy_dhcp_refused_total", "counter",
+	  "DHCP replies refused (not for this client, wrong server, bad options).",
+	  s->dhcp_refused, true },
+	{ "mgmt_proxy_peer_up", "gauge", "1 while the HA peer is heard.",
+	  s->peer_up, s->ha_enabled },
+	{ "mgmt_proxy_tunnels_opened_total", "counter",
+	  "CONNECT tunnels the proxy opened for HTTPS.", s->tunnels_opened, true },
+	{ "mgmt_proxy_tunnels_refused_total", "counter",
+	  "CONNECT tunnels refused by the proxy or failed.", s->tunnels_refused, true },
+	{ "mgmt_proxy_certificates", "gauge",
+	  "Minted certificates kept (HTTPS inspection).", s->certificates, true },
+	{ "mgmt_proxy_certificates_max", "gauge",
+	  "Bound of minted certificates kept; beyond it the least recently used goes.",
+	  s->certificates_max, true },
+	{ "mgmt_proxy_certificates_minted_total", "counter",
+	  "Certificates minted since start-up (new names and renewals).",
+	  s->certificates_minted, true },
+	{ "mgmt_proxy_haproxy_up", "gauge",
+	  "1 while HAProxy runs and answers its runtime API.", s->haproxy_running,
+	  s->haproxy },
+	{ "mgmt_proxy_haproxy_reloads_total", "counter",
+	  "Hitless HAProxy reloads completed.", s->haproxy_reloads, s->haproxy },
+	{ "mgmt_proxy_haproxy_starts_total", "counter",
+	  "HAProxy masters started (first start and restarts).", s->haproxy_starts,
+	  s->haproxy },
+	{ "mgmt_proxy_haproxy_current_connections", "gauge",
+	  "Connections HAProxy holds now.", s->haproxy_cur_conns,
+	  s->haproxy && s->haproxy_figures },
+	{ "mgmt_proxy_haproxy_worker_connections", "gauge",
+	  "Connections accepted by the current HAProxy worker.", s->haproxy_cum_conns,
+	  s->haproxy && s->haproxy_figures },
+	};
+
+	metrics_plain(&b, plain, sizeof(plain) / sizeof(plain[0]));
 	if (b.failed) {
 		free(b.p);
 		return NULL;

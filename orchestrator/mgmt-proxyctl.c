@@ -19,22 +19,38 @@
 
 #define CTL_REPLY_MAX	(4 * 1024 * 1024)
 
-/* --help: on stdout, success; a usage error: on stderr, status 2. */
+/* --help: on stdout, success; a usage error: on stderr, status 2. One
+ * line per verb of the daemon's table. */
 static void
 usage(FILE *out, int status)
 {
-	fprintf(out,
-	    "usage: mgmt-proxyctl [--run-dir DIR] show management-proxy [detail] [--json]\n"
-	    "       mgmt-proxyctl [--run-dir DIR] show dhcp learned-proxies [--json]\n"
-	    "       mgmt-proxyctl [--run-dir DIR] show alarms [--json]\n"
-	    "       mgmt-proxyctl [--run-dir DIR] show forwarder [--json]\n"
-	    "       mgmt-proxyctl [--run-dir DIR] show certificates [--json]\n"
-	    "       mgmt-proxyctl [--run-dir DIR] show ha [--json]\n"
-	    "       mgmt-proxyctl [--run-dir DIR] reload\n"
-	    "       mgmt-proxyctl [--run-dir DIR] ca export\n"
-	    "       mgmt-proxyctl [--run-dir DIR] test URL [--json] [--timeout SECONDS]\n"
-	    "       mgmt-proxyctl --version | --help\n");
+	for (int id = 0; id < CTL_VERB_COUNT; id++) {
+		const struct ctl_verb *v = ctl_verbs_get((enum ctl_verb_id)id);
+
+		fprintf(out, "%s mgmt-proxyctl [--run-dir DIR] %s%s\n",
+		    id == 0 ? "usage:" : "      ", v->request, v->args);
+	}
+	fprintf(out, "       mgmt-proxyctl --version | --help\n");
 	exit(status);
+}
+
+/* An answer without --json (test is run apart). */
+static void
+ctl_print(enum ctl_verb_id id, json_t *result, bool detail)
+{
+	const char *text = json_string_value(result);
+
+	switch (id) {
+	case CTL_SHOW_PROXY: ctl_render_proxy(stdout, result, detail); break;
+	case CTL_SHOW_DHCP: ctl_render_dhcp(stdout, result); break;
+	case CTL_SHOW_ALARMS: ctl_render_alarms(stdout, result); break;
+	case CTL_SHOW_FORWARDER: ctl_render_forwarder(stdout, result); break;
+	case CTL_SHOW_CERTIFICATES: ctl_render_certificates(stdout, result); break;
+	case CTL_SHOW_HA: ctl_render_ha(stdout, result); break;
+	case CTL_RELOAD: printf("%s\n", text ? text : ""); break;
+	case CTL_CA_EXPORT: fputs(text ? text : "", stdout); break;
+	case CTL_TEST: case CTL_VERB_COUNT: break;
+	}
 }
 
 /* The socket refused us: say who may use it, as the daemon would. */
@@ -184,15 +200,13 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "run-dir", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		DAEMON_OPTS_COMMON,
 	};
-	const char *run_dir = DEFAULT_RUN_DIR, *req = NULL, *url = NULL;
+	const char *run_dir = DEFAULT_RUN_DIR, *url = NULL;
 	long timeout_ms = CTL_FETCH_TIMEOUT_MS;
+	const struct ctl_verb *verb;
 	char *end;
 	bool json = false, detail = false;
 	char words[128] = "";
@@ -232,37 +246,22 @@ main(int argc, char **argv)
 		return ctl_run_test(run_dir, url, timeout_ms, json);
 	}
 	if (strcmp(words, "show management-proxy detail") == 0) {
+		verb = ctl_verbs_get(CTL_SHOW_PROXY);
 		detail = true;
-		req = "show management-proxy";
-	} else if (ctl_verbs_find(words) != NULL)
-		req = words;
-	else
+	} else if ((verb = ctl_verbs_find(words)) == NULL)
 		usage(stderr, 2);
 
-	reply = ctl_ask(run_dir, req);
+	reply = ctl_ask(run_dir, verb->request);
 	result = json_object_get(reply, "result");
 	if (json_integer_value(json_object_get(reply, "status")) != 0)
 		rc = ctl_errors(reply);
-	else if (json && strcmp(req, "reload") != 0 && strcmp(req, "ca export") != 0) {
+	else if (json && verb->document) {
 		char *s = json_dumps(result, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 
 		printf("%s\n", s ? s : "null");
 		free(s);
-	} else if (strncmp(req, "show management-proxy", 21) == 0)
-		ctl_render_proxy(stdout, result, detail);
-	else if (strcmp(req, "show dhcp learned-proxies") == 0)
-		ctl_render_dhcp(stdout, result);
-	else if (strcmp(req, "show alarms") == 0)
-		ctl_render_alarms(stdout, result);
-	else if (strcmp(req, "show forwarder") == 0)
-		ctl_render_forwarder(stdout, result);
-	else if (strcmp(req, "show certificates") == 0)
-		ctl_render_certificates(stdout, result);
-	else if (strcmp(req, "show ha") == 0)
-		ctl_render_ha(stdout, result);
-	else
-		printf("%s%s", json_string_value(result) ? json_string_value(result) : "",
-		    strcmp(req, "reload") == 0 ? "\n" : "");
+	} else
+		ctl_print(verb->id, result, detail);
 	json_decref(reply);
 	return rc;
 }

@@ -64,15 +64,12 @@ main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "onboarding", required_argument, NULL, 'o' },
 		{ "state-dir", required_argument, NULL, 's' },
-		{ "run-dir", required_argument, NULL, 'r' },
 		{ "log-file", required_argument, NULL, 'l' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "check-config", required_argument, NULL, 'n' },
 		{ "log-level", required_argument, NULL, 'L' },
 		{ "log-target", required_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		DAEMON_OPTS_COMMON,
 	};
 	struct daemon_opts o = {
 		.config = DEFAULT_CONFIG, .onboarding = DEFAULT_ONBOARDING,

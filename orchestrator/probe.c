@@ -21,11 +21,7 @@
 static void
 probe_close(struct probe *p)
 {
-	if (p->fd != -1) {
-		event_del(p->fd);
-		close(p->fd);
-		p->fd = -1;
-	}
+	event_close(&p->fd);
 }
 
 void
@@ -72,9 +68,8 @@ probe_timed_out(void *arg)
 {
 	struct probe *p = arg;
 
-	if (!p->active)
-		return;
-	probe_finish(p, false, p->err != 0 ? strerror(p->err) : "connect timed out");
+	if (p->active)
+		probe_finish(p, false, p->err != 0 ? strerror(p->err) : "connect timed out");
 }
 
 static void

@@ -7,7 +7,9 @@
 #     this test; the socket is 0660 root:GROUP; a non-member is refused
 #     `show` (by the socket, and by the daemon when the socket is opened
 #     up); a member (supplementary or primary group) may show, ca export
-#     and test, not reload; a group that does not exist: 0600, root only
+#     and test, not reload; a group that does not exist: 0600, root only;
+#     a member holding every control connection it can locks root out of
+#     nothing (slots kept for root)
 #   2 `test URL`: no proxy in effect; HTTP and HTTPS through Squid, with the
 #     steps and the origin certificate; an untrusted origin (origin-tls); a
 #     Squid that demands Basic authentication (407 on CONNECT and on the
@@ -151,6 +153,21 @@ check "no such group: a former member is refused" \
 EXTRA="  control: {read-group: $GRP}"
 write_cfg "$(disabled)"
 ctl reload >/dev/null
+
+# A member holding every slot it can get (16 idle connections, reopened as
+# the daemon closes them) locks root out of no command.
+mkdir -m 1777 "$W/hog"
+ip netns exec "$LAB-router" setpriv --reuid="$MEMBER" --init-groups \
+    /usr/bin/python3 - "$SOCK" 16 30 "$W/hog/ready" < tests/integration/sock_hog.py &
+HOG=$!
+check "member: holds 16 idle control connections" wait_for 10 test -f "$W/hog/ready"
+sleep 0.5	# the daemon accepts them
+for i in 1 2 3; do
+	check "member holding the slots: root is still answered ($i)" expect_ok ctl show alarms
+done
+check "member holding the slots: root reloads" expect_ok ctl reload
+kill "$HOG" 2>/dev/null
+wait "$HOG" 2>/dev/null
 
 # ------------------------------------------------------------------ 2 test
 check "no proxy in effect: test exits 1 and says so" \

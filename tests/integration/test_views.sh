@@ -13,8 +13,9 @@
 #   5 metrics: absent (connection refused) while not configured; after a
 #     reload that configures it, /metrics and /haproxy-metrics parse
 #     (prom_check.py, and promtool when installed) and show the daemon's
-#     state; 404 and 405 for anything else; 0.0.0.0 refused; removed by a
-#     reload, the port is closed again
+#     state; 404 and 405 for anything else; 0.0.0.0 refused; idle clients
+#     holding every slot keep no scraper out; removed by a reload, the port
+#     is closed again
 . "$(dirname "$0")/lib.sh"
 
 lab_test_init mpv haproxy squid nginx curl openssl jq nft python3
@@ -170,6 +171,19 @@ check "a silent client is dropped at its deadline (5 s), the daemon answers mean
 	ip netns exec '$LAB-router' timeout 20 bash -c 'exec 3<>/dev/tcp/${METRICS%:*}/${METRICS#*:}; sleep 1;
 		[ \"\$(curl -s -o /dev/null -w %{http_code} http://$METRICS/metrics)\" = 200 ] || exit 1;
 		timeout 10 cat <&3 >/dev/null'"
+# Idle clients holding every slot (reopened as the daemon closes them) keep
+# no scraper out: the oldest idle one makes room.
+mkdir "$W/hog"
+in_r /usr/bin/python3 - "$METRICS" 8 30 "$W/hog/ready" < tests/integration/sock_hog.py &
+HOG=$!
+check "8 idle metrics connections held" wait_for 10 test -f "$W/hog/ready"
+sleep 0.5	# the daemon accepts them
+for i in 1 2 3; do
+	check_eq "idle clients holding the slots: GET /metrics: 200 ($i)" 200 \
+	    "$(scrape metrics /dev/null)"
+done
+kill "$HOG" 2>/dev/null
+wait "$HOG" 2>/dev/null
 write_cfg
 check "reload without metrics" reload
 check "metrics removed: connection refused again" wait_for 5 refused

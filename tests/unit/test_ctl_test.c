@@ -267,6 +267,13 @@ START_TEST(verbs_table)
 	ck_assert_int_eq(ctl_verbs_find("test")->access, CTL_ACCESS_READ);
 	ck_assert_ptr_null(ctl_verbs_find("reload now"));
 	ck_assert_ptr_null(ctl_verbs_find("show"));
+	/* Daemon and CLI index their tables by id: every id has its verb. */
+	for (int id = 0; id < CTL_VERB_COUNT; id++) {
+		const struct ctl_verb *v = ctl_verbs_get((enum ctl_verb_id)id);
+
+		ck_assert_int_eq(v->id, id);
+		ck_assert_ptr_eq(ctl_verbs_find(v->request), v);
+	}
 
 	ck_assert(ctl_verbs_allowed(reload, CTL_ROLE_ROOT, "g", why, sizeof(why)));
 	ck_assert(!ctl_verbs_allowed(reload, CTL_ROLE_READER, "g", why, sizeof(why)));
