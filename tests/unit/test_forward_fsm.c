@@ -53,6 +53,16 @@ status(bool running, bool *forwarding)
 	return forward_fsm_status(&f, running, hp_answering, forwarding);
 }
 
+/* Forwarding through p: HAProxy loaded, the table in. */
+static void
+forwarding(const struct proxy_addr *p)
+{
+	enable(p);
+	hp_loaded = true;
+	ev(FFSM_EV_READY);
+	ck_assert_int_eq(f.state, FFSM_ON);
+}
+
 static void
 setup(void)
 {
@@ -93,9 +103,7 @@ END_TEST
  * the table (with its own address exempted) at once. */
 START_TEST(new_proxy_while_listening_keeps_the_table)
 {
-	enable(&A);
-	hp_loaded = true;
-	ev(FFSM_EV_READY);
+	forwarding(&A);
 	enable(&B);
 	ck_assert_int_eq(f.state, FFSM_ON);
 	ck_assert(HAS(FFSM_ACT_APPLY) && HAS(FFSM_ACT_TABLE_ADD));
@@ -131,9 +139,7 @@ START_TEST(hung_haproxy_loses_interception_then_gets_it_back)
 {
 	bool fw;
 
-	enable(&A);
-	hp_loaded = true;
-	ev(FFSM_EV_READY);
+	forwarding(&A);
 	hp_loaded = false;
 	hp_answering = false;
 	ev(FFSM_EV_HUNG);
@@ -167,9 +173,7 @@ END_TEST
 
 START_TEST(table_refused_tears_down)
 {
-	enable(&A);
-	hp_loaded = true;
-	ev(FFSM_EV_READY);
+	forwarding(&A);
 	ev(FFSM_EV_TABLE_FAILED);
 	ck_assert_int_eq(f.state, FFSM_FAILED);
 	ck_assert(HAS(FFSM_ACT_TABLE_DEL) && HAS(FFSM_ACT_HAPROXY_STOP));
@@ -180,9 +184,7 @@ END_TEST
  * at probes within the hold, a reload asks again at once. */
 START_TEST(lost_interception_holds_retries)
 {
-	enable(&A);
-	hp_loaded = true;
-	ev(FFSM_EV_READY);
+	forwarding(&A);
 	{
 		struct ffsm_ev e = { .type = FFSM_EV_LOST, .hold_ms = 60000 };
 
@@ -205,9 +207,7 @@ START_TEST(reload_asks_again_during_the_hold)
 {
 	struct ffsm_ev e = { .type = FFSM_EV_LOST, .hold_ms = 60000 };
 
-	enable(&A);
-	hp_loaded = true;
-	ev(FFSM_EV_READY);
+	forwarding(&A);
 	step(&e);
 	configure(FWD_HAPROXY, true, false, false);
 	ck_assert_int_eq(f.state, FFSM_ON);
@@ -217,9 +217,7 @@ END_TEST
 
 START_TEST(unchanged_reload_touches_nothing)
 {
-	enable(&A);
-	hp_loaded = true;
-	ev(FFSM_EV_READY);
+	forwarding(&A);
 	configure(FWD_HAPROXY, true, false, false);
 	ck_assert_uint_eq(act.flags, 0);
 	ck_assert_int_eq(f.state, FFSM_ON);
@@ -232,9 +230,7 @@ END_TEST
 /* Leaves minted from another CA are new files under the same names. */
 START_TEST(ca_change_forces_the_reload)
 {
-	enable(&A);
-	hp_loaded = true;
-	ev(FFSM_EV_READY);
+	forwarding(&A);
 	configure(FWD_HAPROXY, true, false, true);
 	ck_assert(HAS(FFSM_ACT_APPLY));
 	ck_assert(act.force);
@@ -263,9 +259,7 @@ START_TEST(disable_turns_everything_off)
 {
 	bool fw;
 
-	enable(&A);
-	hp_loaded = true;
-	ev(FFSM_EV_READY);
+	forwarding(&A);
 	ev(FFSM_EV_DISABLE);
 	ck_assert_int_eq(f.state, FFSM_OFF);
 	ck_assert(HAS(FFSM_ACT_TABLE_DEL) && HAS(FFSM_ACT_HAPROXY_STOP));
