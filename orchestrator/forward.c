@@ -166,12 +166,9 @@ forward_haproxy_hung(void)
 	forward_event(FFSM_EV_HUNG);
 }
 
-static const struct haproxy_cbs forward_haproxy_cbs = {
-	.loading = cert_haproxy_loading,
-	.ready = forward_haproxy_ready,
-	.failed = forward_haproxy_failed,
-	.hung = forward_haproxy_hung,
-};
+static const struct haproxy_cbs forward_haproxy_cbs = { .loading = cert_haproxy_loading,
+    .ready = forward_haproxy_ready, .failed = forward_haproxy_failed,
+    .hung = forward_haproxy_hung };
 
 static int
 forward_init_haproxy(const struct forward_paths *paths)
