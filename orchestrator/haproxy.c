@@ -44,6 +44,7 @@ static struct {
 	/* The forwarder's one copy of the proxy in effect, read at each
 	 * check: an apply that waited renders the proxy wanted by then. */
 	const struct proxy_addr *proxy;
+	char checked[ADDR_STRLEN];	/* the proxy of the rendering checked, for the log */
 	struct haproxy_cbs cb;
 	struct event_timer settle, restart;	/* fd -1 until haproxy_init */
 	int log_rd;		/* read end of HAProxy's stdout/stderr */
@@ -332,6 +333,7 @@ haproxy_check(const struct hfsm_actions *act, struct hfsm_ev *next)
 		log_err("HAProxy configuration not rendered: %s", err);
 		return true;
 	}
+	addr_format(hp.proxy, hp.checked);
 	text = haproxy_render(hp.run, cert_crt_list(), hp.proxy, tunnel_inspect(), &why);
 	if (text == NULL) {
 		log_err("HAProxy configuration not rendered: %s", why);
@@ -447,10 +449,7 @@ haproxy_carry_out(const struct hfsm_actions *act, struct hfsm_ev *next)
 		more = true;
 	}
 	if ((f & HFSM_ACT_RELOAD) && hp.master > 0) {
-		char a[ADDR_STRLEN];
-
-		addr_format(hp.proxy, a);
-		log_info("HAProxy reload: forwarding through %s", a);
+		log_info("HAProxy reload: forwarding through %s", hp.checked);
 		kill(hp.master, SIGUSR2);
 	}
 	if (f & (HFSM_ACT_START | HFSM_ACT_RELOAD)) {
