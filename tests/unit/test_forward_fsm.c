@@ -63,6 +63,15 @@ forwarding(const struct proxy_addr *p)
 	ck_assert_int_eq(f.state, FFSM_ON);
 }
 
+/* Interception out, HAProxy stopped, forwarding that ran is gone. */
+static void
+torn_down_to(enum ffsm_state to)
+{
+	ck_assert_int_eq(f.state, to);
+	ck_assert(HAS(FFSM_ACT_TABLE_DEL) && HAS(FFSM_ACT_HAPROXY_STOP));
+	ck_assert(act.torn_down);
+}
+
 static void
 setup(void)
 {
@@ -118,9 +127,7 @@ START_TEST(refused_configuration_fails_and_retries)
 
 	enable(&A);
 	ev(FFSM_EV_REFUSED);
-	ck_assert_int_eq(f.state, FFSM_FAILED);
-	ck_assert(HAS(FFSM_ACT_TABLE_DEL) && HAS(FFSM_ACT_HAPROXY_STOP));
-	ck_assert(act.torn_down);
+	torn_down_to(FFSM_FAILED);
 	ck_assert_str_eq(status(false, &fw), "failed");
 	ck_assert(!forward_fsm_active(&f));
 	/* The next successful probe tries again. */
@@ -175,8 +182,7 @@ START_TEST(table_refused_tears_down)
 {
 	forwarding(&A);
 	ev(FFSM_EV_TABLE_FAILED);
-	ck_assert_int_eq(f.state, FFSM_FAILED);
-	ck_assert(HAS(FFSM_ACT_TABLE_DEL) && HAS(FFSM_ACT_HAPROXY_STOP));
+	torn_down_to(FFSM_FAILED);
 }
 END_TEST
 
@@ -190,8 +196,7 @@ START_TEST(lost_interception_holds_retries)
 
 		step(&e);
 	}
-	ck_assert_int_eq(f.state, FFSM_FAILED);
-	ck_assert(act.torn_down);
+	torn_down_to(FFSM_FAILED);
 	now += 59999;
 	ev(FFSM_EV_RETRY);
 	ck_assert_int_eq(f.state, FFSM_FAILED);
@@ -261,9 +266,7 @@ START_TEST(disable_turns_everything_off)
 
 	forwarding(&A);
 	ev(FFSM_EV_DISABLE);
-	ck_assert_int_eq(f.state, FFSM_OFF);
-	ck_assert(HAS(FFSM_ACT_TABLE_DEL) && HAS(FFSM_ACT_HAPROXY_STOP));
-	ck_assert(act.torn_down);
+	torn_down_to(FFSM_OFF);
 	ck_assert_str_eq(status(true, &fw), "off");
 	ev(FFSM_EV_RETRY);
 	ck_assert_uint_eq(act.flags, 0);
