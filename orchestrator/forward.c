@@ -1,12 +1,13 @@
-/* Carries out forwarding decisions with the configured forwarder:
- * `none` only records them (observe mode); `haproxy` renders and runs
- * HAProxy, installs the TPROXY table and serves certificates.
+/* Carries out forwarding decisions with the configured forwarder: `none`
+ * only records them (observe mode); `haproxy` renders and runs HAProxy,
+ * installs the TPROXY table and serves certificates. What to do is the
+ * forwarding machine's (forward_fsm); this shell does it, feeds HAProxy's
+ * news to the machine and logs the transitions.
  *
- * `want` is what the state machine asked for (forward through `proxy`);
- * `active` is what is carried out. They differ while the forwarder cannot
- * do its job (no usable CA, HAProxy failing, the table refused): such an
- * internal teardown keeps `want`, and the next reload or successful probe
- * tries again, so forwarding never stays off while a proxy is in effect. */
+ * The proxy in effect has one copy here (the machine's), which haproxy.c
+ * reads by pointer; the configuration is the daemon's, read by pointer.
+ * To see what a reload changed the forwarder keeps digests of the
+ * settings it was set up with, not a second copy of them. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,245 +17,257 @@
 #include "cert.h"
 #include "control.h"
 #include "event.h"
+#include "fileio.h"
 #include "forward.h"
+#include "forward_fsm.h"
 #include "haproxy.h"
 #include "log.h"
 #include "reconcile.h"
-#include "fileio.h"
 #include "tproxy.h"
 #include "tunnel.h"
 
 static struct {
-	enum mp_forwarder kind;
-	bool configured;	/* the haproxy forwarder is set up */
-	bool cert_ok;		/* local CA loaded, certificate socket open */
-	bool cleaned;		/* leftovers of an earlier run removed */
-	bool want;
-	bool active;
-	bool table_pending;	/* interception waits for HAProxy to listen */
+	struct forward_fsm m;
+	const struct config *cfg;	/* the daemon's, in force */
+	uint64_t intercept_fp;		/* interception set up with; 0 = none */
+	uint64_t ca_fp;			/* the local CA's paths opened */
 	char error[384];	/* why interception was lost, "" when it was not */
-	int64_t hold_until;	/* mono ms: no retry at health checks before */
-	struct proxy_addr proxy;
-	struct config cfg;	/* intercept and CA settings in force */
 	char certs_dir[CFG_PATH_MAX + 8];
-} fwd;
+} fwd = { .m = { .state = FFSM_OFF, .kind = FWD_NONE } };
 
-/* Stops forwarding, remembering whether it is wanted. Interception
- * first, so traffic goes direct, then HAProxy. */
-static void
-forward_teardown(void)
+/* FNV-1a: a change of the settings changes the digest. */
+static uint64_t
+forward_digest(uint64_t h, const void *p, size_t n)
 {
-	if (fwd.active && fwd.kind == FWD_HAPROXY)
-		tproxy_remove();
-	if (haproxy_running())
-		haproxy_stop(false);
-	if (fwd.active)
-		log_info("forwarding torn down: management traffic goes direct");
-	fwd.active = false;
-	fwd.table_pending = false;
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return h;
 }
 
-/* Carries out `want` with the forwarder in place. */
-static int
-forward_start(void)
+static uint64_t
+forward_intercept_fp(const struct config *c)
 {
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t n[3] = { c->nintercept, c->nhttp_port, c->nhttps_port };
+
+	h = forward_digest(h, n, sizeof(n));
+	h = forward_digest(h, c->intercept_if, sizeof(c->intercept_if));
+	h = forward_digest(h, c->http_port, sizeof(c->http_port));
+	return forward_digest(h, c->https_port, sizeof(c->https_port));
+}
+
+static uint64_t
+forward_ca_fp(const struct config *c)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	h = forward_digest(h, c->ca_cert, strlen(c->ca_cert) + 1);
+	return forward_digest(h, c->ca_key, strlen(c->ca_key) + 1);
+}
+
+/* Cause before effect: the transition, then the lines operators and
+ * tests have always read. */
+static void
+forward_log_step(const struct ffsm_ev *ev, const struct ffsm_actions *act)
+{
+	const struct ffsm_transition *t = &act->t;
 	char a[ADDR_STRLEN];
 
-	if (!fwd.want)
-		return 0;
-	addr_format(&fwd.proxy, a);
-	if (fwd.kind == FWD_NONE) {
-		fwd.active = true;
+	addr_format(&fwd.m.proxy, a);
+	if (t->from != t->to)
+		log_info("forwarder: %s -> %s (%s)", forward_fsm_state_name(t->from),
+		    forward_fsm_state_name(t->to), t->cause);
+	if (ev->type == FFSM_EV_REFUSED && act->torn_down)
+		log_err("HAProxy could not take the configuration for the proxy in effect");
+	if (ev->type == FFSM_EV_HUNG && (act->flags & FFSM_ACT_TABLE_DEL))
+		log_err("interception removed: HAProxy does not answer, management traffic "
+		    "goes direct until it does");
+	if (t->to == FFSM_OBSERVING &&
+	    (ev->type == FFSM_EV_ENABLE || ev->type == FFSM_EV_CONFIGURE))
 		log_info("proxy %s in effect (forwarder none: observing only)", a);
-		return 0;
-	}
-	if (!fwd.configured || !fwd.cert_ok) {
+	if (t->to == FFSM_FAILED && !fwd.m.ca_ok &&
+	    (ev->type == FFSM_EV_ENABLE || ev->type == FFSM_EV_RETRY))
 		log_err("forwarding through %s impossible: the forwarder is not set up "
 		    "(retried on reload and at each health check)", a);
-		return -1;
-	}
-	if (haproxy_apply(&fwd.proxy, cert_crt_list()) == -1) {
-		forward_teardown();
-		return -1;
-	}
-	fwd.active = true;
-	fwd.error[0] = '\0';
-	log_info("forwarding management traffic through %s", a);
-	/* A running HAProxy keeps listening through its reload: update the
-	 * table now (the new proxy's address is exempted); a starting one
-	 * gets it when it reports its listeners up. */
-	if (haproxy_loaded()) {
-		fwd.table_pending = false;
-		if (tproxy_apply(&fwd.cfg, &fwd.proxy) == -1) {
-			forward_teardown();
-			return -1;
-		}
-	} else
-		fwd.table_pending = true;
-	return 0;
+	if (act->flags & FFSM_ACT_APPLY)
+		log_info("forwarding management traffic through %s", a);
+	if (act->torn_down)
+		log_info("forwarding torn down: management traffic goes direct");
 }
 
-/* Interception goes in once HAProxy listens: before that TPROXY finds no
- * socket, new connections would go direct and break when it appears. */
+/* True with *next when an action decided the next event at once. */
+static bool
+forward_carry_out(const struct ffsm_actions *act, struct ffsm_ev *next)
+{
+	enum ffsm_state s = fwd.m.state;
+
+	if (act->flags & FFSM_ACT_TABLE_DEL)
+		tproxy_remove();
+	if (act->flags & FFSM_ACT_HAPROXY_STOP)
+		haproxy_stop(false);
+	if (act->flags & FFSM_ACT_APPLY)
+		haproxy_apply(&fwd.m.proxy, act->force);
+	/* HAProxy's answer (a rendering refused at once) stepped it already. */
+	if (fwd.m.state != s)
+		return false;
+	if ((act->flags & FFSM_ACT_TABLE_ADD) && tproxy_apply(fwd.cfg, &fwd.m.proxy) == -1) {
+		*next = (struct ffsm_ev){ .type = FFSM_EV_TABLE_FAILED };
+		return true;
+	}
+	return false;
+}
+
+static void
+forward_run(const struct ffsm_ev *in)
+{
+	struct ffsm_ev ev = *in;
+	struct ffsm_actions act;
+
+	for (int i = 0; i < 4; i++) {	/* bounded: only a table failure follows */
+		ev.hp_loaded = haproxy_loaded();
+		ev.hp_answering = haproxy_answering();
+		forward_fsm_step(&fwd.m, &ev, event_mono_ms(), &act);
+		forward_log_step(&ev, &act);
+		/* Off by decision, or carried out: no loss to report. */
+		if (fwd.m.state == FFSM_OFF || (act.flags & FFSM_ACT_APPLY) ||
+		    fwd.m.state == FFSM_OBSERVING)
+			fwd.error[0] = '\0';
+		if (!forward_carry_out(&act, &ev))
+			return;
+	}
+}
+
+static void
+forward_event(enum ffsm_event type)
+{
+	struct ffsm_ev ev = { .type = type };
+
+	forward_run(&ev);
+}
+
 static void
 forward_haproxy_ready(void)
 {
 	cert_haproxy_settled();
-	if (!fwd.active || !fwd.table_pending || !haproxy_loaded())
-		return;
-	fwd.table_pending = false;
-	if (tproxy_apply(&fwd.cfg, &fwd.proxy) == -1)
-		forward_teardown();
+	forward_event(FFSM_EV_READY);
 }
 
-/* HAProxy refused what we rendered, or failed to reload: it may still run
- * a configuration with another proxy. Better direct than wrong; `want`
- * stays, so the next health check tries again. */
 static void
 forward_haproxy_failed(void)
 {
 	cert_haproxy_settled();
-	if (!fwd.active)
-		return;
-	log_err("HAProxy could not take the configuration for the proxy in effect");
-	forward_teardown();
+	forward_event(FFSM_EV_REFUSED);
 }
 
-/* The worker stopped answering (stopped, livelocked) but keeps its
- * listeners: with the table in place every new management connection
- * would hang in it. Interception goes, HAProxy stays; the table comes
- * back when it answers again (forward_haproxy_ready). */
 static void
 forward_haproxy_hung(void)
 {
-	if (!fwd.active || fwd.table_pending)
-		return;
-	tproxy_remove();
-	fwd.table_pending = true;
-	log_err("interception removed: HAProxy does not answer, management traffic "
-	    "goes direct until it does");
+	forward_event(FFSM_EV_HUNG);
 }
 
-static bool
-forward_intercept_same(const struct config *a, const struct config *b)
-{
-	return a->nintercept == b->nintercept && a->nhttp_port == b->nhttp_port &&
-	    a->nhttps_port == b->nhttps_port &&
-	    memcmp(a->intercept_if, b->intercept_if, sizeof(a->intercept_if)) == 0 &&
-	    memcmp(a->http_port, b->http_port, sizeof(a->http_port)) == 0 &&
-	    memcmp(a->https_port, b->https_port, sizeof(a->https_port)) == 0;
-}
+static const struct haproxy_cbs forward_haproxy_cbs = { .loading = cert_haproxy_loading,
+    .ready = forward_haproxy_ready, .failed = forward_haproxy_failed,
+    .hung = forward_haproxy_hung };
 
 static int
-forward_configure_haproxy(const struct config *cfg, const struct forward_paths *paths)
-{
-	bool ca_changed, same, tls_changed;
-	char err[512];
-
-	if (fwd.kind == FWD_NONE) {
-		/* From observing to forwarding: nothing ran yet. */
-		fwd.active = false;
-		fwd.configured = false;
-	}
-	fwd.kind = FWD_HAPROXY;
-	haproxy_on_loading(cert_haproxy_loading);
-	haproxy_on_ready(forward_haproxy_ready);
-	haproxy_on_failed(forward_haproxy_failed);
-	haproxy_on_hung(forward_haproxy_hung);
-	ca_changed = !fwd.cert_ok || strcmp(fwd.cfg.ca_cert, cfg->ca_cert) != 0 ||
-	    strcmp(fwd.cfg.ca_key, cfg->ca_key) != 0;
-	if (ca_changed) {
-		if (fileio_path(fwd.certs_dir, sizeof(fwd.certs_dir), paths->state_dir,
-		    "certs") == -1)
-			snprintf(err, sizeof(err), "%s/certs: %s", paths->state_dir,
-			    strerror(errno));
-		fwd.cert_ok = fwd.certs_dir[0] != '\0' && cert_open(cfg->ca_cert,
-		    cfg->ca_key, fwd.certs_dir, paths->run_dir, err, sizeof(err)) == 0;
-		if (!fwd.cert_ok) {
-			log_err("local CA: %s", err);
-			forward_teardown();
-			return -1;
-		}
-	}
-	same = fwd.configured && forward_intercept_same(&fwd.cfg, cfg);
-	fwd.configured = true;
-	fwd.cfg = *cfg;
-	tls_changed = tunnel_configure(cfg);
-	if (!fwd.want || (fwd.active && same && !ca_changed && !tls_changed))
-		return 0;
-	/* Leaves minted from another CA are new files under the same names,
-	 * and so are new no-inspect lists, trusted CAs and credentials: the
-	 * rendered configuration may be unchanged, HAProxy must reload all
-	 * the same to use them. */
-	if (ca_changed || tls_changed)
-		haproxy_force_reload();
-	return forward_start();
-}
-
-int
-forward_clean_stale(const struct forward_paths *paths)
+forward_init_haproxy(const struct forward_paths *paths)
 {
 	if (haproxy_init(paths->run_dir, paths->log_file) == -1) {
 		log_err("HAProxy set-up in %s failed: %s", paths->run_dir, strerror(errno));
 		return -1;
 	}
+	haproxy_on_events(&forward_haproxy_cbs);
+	return 0;
+}
+
+int
+forward_clean_stale(const struct forward_paths *paths)
+{
+	if (forward_init_haproxy(paths) == -1)
+		return -1;
 	/* Whatever an earlier run may have left (kill -9, crash): a stale
-	 * HAProxy, the table, the policy routing. Once, at start-up, for
-	 * either forwarder, so the loop never waits for it later. */
-	if (!fwd.cleaned) {
-		tproxy_remove();
-		haproxy_kill_stale();
-		fwd.cleaned = true;
-	}
+	 * HAProxy, the table, the policy routing. At start-up, for either
+	 * forwarder, so the loop never waits for it later. */
+	tproxy_remove();
+	haproxy_kill_stale();
 	return 0;
 }
 
 int
 forward_configure(const struct config *cfg, const struct forward_paths *paths)
 {
-	if (forward_clean_stale(paths) == -1)
+	struct ffsm_ev ev = { .type = FFSM_EV_CONFIGURE, .kind = cfg->forwarder };
+	bool was_haproxy = fwd.m.kind == FWD_HAPROXY;
+	uint64_t ca_fp = forward_ca_fp(cfg);
+	char err[512];
+
+	if (forward_init_haproxy(paths) == -1)
 		return -1;
-	fwd.hold_until = 0;	/* a reload is the operator asking again */
-	if (cfg->forwarder == FWD_HAPROXY)
-		return forward_configure_haproxy(cfg, paths);
-	if (fwd.kind == FWD_HAPROXY) {
-		forward_teardown();
-		cert_close();
-		fwd.cert_ok = false;
-		fwd.configured = false;
+	fwd.cfg = cfg;
+	if (cfg->forwarder == FWD_HAPROXY) {
+		bool ca_changed = !fwd.m.ca_ok || fwd.ca_fp != ca_fp, tls_changed;
+		uint64_t ifp = forward_intercept_fp(cfg);
+
+		ev.ca_ok = !ca_changed;
+		if (ca_changed) {
+			if (fileio_path(fwd.certs_dir, sizeof(fwd.certs_dir),
+			    paths->state_dir, "certs") == -1)
+				snprintf(err, sizeof(err), "%s/certs: %s",
+				    paths->state_dir, strerror(errno));
+			else
+				ev.ca_ok = cert_open(cfg->ca_cert, cfg->ca_key,
+				    fwd.certs_dir, paths->run_dir, err, sizeof(err)) == 0;
+			if (!ev.ca_ok)
+				log_err("local CA: %s", err);
+			fwd.ca_fp = ev.ca_ok ? ca_fp : 0;
+		}
+		if (ev.ca_ok) {
+			/* Leaves minted from another CA are new files under the
+			 * same names, and so are new no-inspect lists, trusted
+			 * CAs and credentials: the rendering may be unchanged,
+			 * HAProxy must reload all the same to use them. */
+			tls_changed = tunnel_configure(cfg);
+			ev.force = ca_changed || tls_changed;
+			ev.changed = !was_haproxy || fwd.intercept_fp != ifp;
+			fwd.intercept_fp = ifp;
+		}
 	}
-	fwd.kind = FWD_NONE;
-	fwd.cfg = *cfg;
-	return forward_start();
+	forward_run(&ev);
+	if (cfg->forwarder == FWD_NONE && was_haproxy) {
+		cert_close();
+		fwd.intercept_fp = fwd.ca_fp = 0;
+	}
+	return (cfg->forwarder == FWD_HAPROXY && !ev.ca_ok) ||
+	    fwd.m.state == FFSM_FAILED ? -1 : 0;
 }
 
 int
 forward_enable(const struct proxy_addr *proxy)
 {
-	fwd.want = true;
-	fwd.proxy = *proxy;
-	return forward_start();
+	struct ffsm_ev ev = { .type = FFSM_EV_ENABLE, .proxy = *proxy };
+
+	forward_run(&ev);
+	return fwd.m.state == FFSM_FAILED ? -1 : 0;
 }
 
 void
 forward_disable(void)
 {
-	fwd.want = false;
-	fwd.error[0] = '\0';	/* off by decision now, not lost */
-	forward_teardown();
+	forward_event(FFSM_EV_DISABLE);
 }
 
 void
 forward_retry(void)
 {
-	if (fwd.want && !fwd.active && event_mono_ms() >= fwd.hold_until)
-		forward_start();
+	forward_event(FFSM_EV_RETRY);
 }
 
 bool
 forward_intercept_wanted(void)
 {
-	return fwd.kind == FWD_HAPROXY && fwd.active && !fwd.table_pending;
+	return fwd.m.kind == FWD_HAPROXY && fwd.m.state == FFSM_ON;
 }
 
 int
@@ -262,81 +275,76 @@ forward_repair(void)
 {
 	if (!forward_intercept_wanted())
 		return 0;
-	return tproxy_apply(&fwd.cfg, &fwd.proxy);
+	return tproxy_apply(fwd.cfg, &fwd.m.proxy);
 }
 
 void
 forward_lost(const char *why)
 {
+	struct ffsm_ev ev = { .type = FFSM_EV_LOST, .hold_ms = RECON_WINDOW_MS };
+
 	if (!forward_intercept_wanted())
 		return;
 	log_err("interception lost: %s: tearing forwarding down", why);
 	snprintf(fwd.error, sizeof(fwd.error), "interception lost: %s", why);
-	forward_teardown();
-	/* Another process removing what we install: retrying at once would
-	 * fight it. The next reload, or the first health check after the
-	 * repair window, tries again. */
-	fwd.hold_until = event_mono_ms() + RECON_WINDOW_MS;
+	/* Another process removing what we install: the next reload, or the
+	 * first health check after the repair window, tries again. */
+	forward_run(&ev);
 }
 
 const char *
 forward_error(void)
 {
-	return fwd.active ? "" : fwd.error;
+	return forward_fsm_active(&fwd.m) ? "" : fwd.error;
 }
 
 void
 forward_clear_sessions(void)
 {
-	if (fwd.kind == FWD_HAPROXY)
+	if (fwd.m.kind == FWD_HAPROXY)
 		haproxy_shutdown_sessions();
 }
 
 void
 forward_shutdown(void)
 {
-	if (fwd.kind == FWD_HAPROXY)
+	if (fwd.m.kind == FWD_HAPROXY)
 		tproxy_remove();
 	haproxy_stop(true);
-	if (fwd.cert_ok)
+	if (fwd.m.ca_ok)
 		cert_close();
-	fwd.active = false;
 }
 
 bool
 forward_active(void)
 {
-	return fwd.active && (fwd.kind == FWD_NONE ||
-	    (haproxy_running() && !fwd.table_pending));
+	bool forwarding;
+
+	forward_fsm_status(&fwd.m, haproxy_running(), haproxy_answering(), &forwarding);
+	return forwarding;
 }
 
 const char *
 forward_state(void)
 {
-	if (!fwd.want)
-		return "off";
-	if (fwd.kind == FWD_NONE)
-		return fwd.active ? "observing" : "off";
-	if (!fwd.active)
-		return "failed";
-	if (!haproxy_answering())
-		return "not-answering";
-	if (!haproxy_running() || fwd.table_pending)
-		return "starting";
-	return "forwarding";
+	bool forwarding;
+
+	return forward_fsm_status(&fwd.m, haproxy_running(), haproxy_answering(),
+	    &forwarding);
 }
 
 json_t *
 forward_ca_export(void)
 {
+	const char *path = fwd.cfg != NULL ? fwd.cfg->ca_cert : "";
 	char *pem = cert_ca_pem();
 	size_t len;
 	json_t *r;
 
 	/* Without the haproxy forwarder, export the file if there is one. */
-	if (pem == NULL && (pem = fileio_read(fwd.cfg.ca_cert, FILEIO_READ_MAX,
+	if (pem == NULL && (pem = fileio_read(path, FILEIO_READ_MAX,
 	    O_NOFOLLOW, &len)) == NULL)
-		return control_error("no local CA certificate at %s", fwd.cfg.ca_cert);
+		return control_error("no local CA certificate at %s", path);
 	r = control_ok(json_string(pem));
 	free(pem);
 	return r;

@@ -1,34 +1,35 @@
-/* HAProxy life cycle. */
-#include <dirent.h>
+/* HAProxy's shell: carries out what the life-cycle machine (haproxy_fsm)
+ * decides, turns what happens to its processes into the machine's events,
+ * and logs the transitions. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cert.h"
 #include "event.h"
+#include "fileio.h"
 #include "haproxy.h"
 #include "haproxy_cli.h"
+#include "haproxy_fsm.h"
 #include "haproxy_health.h"
+#include "haproxy_procs.h"
 #include "haproxy_stats.h"
-#include "haproxy_watch.h"
 #include "log.h"
 #include "passive.h"
 #include "proc.h"
 #include "render.h"
-#include "fileio.h"
 #include "templates.h"
 #include "tunnel.h"
 
 #define HAPROXY_PATH_MAX	512
 #define HAPROXY_CHECK_MS	10000
-#define HAPROXY_SETTLE_MS	15000	/* a start or reload reports its end by then */
 
 static struct {
 	char run[HAPROXY_PATH_MAX];
@@ -38,34 +39,21 @@ static struct {
 	char lua[HAPROXY_PATH_MAX], lua_connect[HAPROXY_PATH_MAX];
 	char health[HAPROXY_PATH_MAX];
 	const char *log_file;
+	struct haproxy_fsm fsm;
 	pid_t master;		/* 0 when not running */
-	pid_t checking;		/* haproxy -c in progress */
-	bool want;		/* should be running */
-	bool pending;		/* another apply arrived during the check */
-	/* A start or reload the master has not yet reported done ("Loading
-	 * success." / "Loading failure!"). A SIGUSR2 sent meanwhile is lost
-	 * (seen: two reloads 90 ms apart left the first configuration in
-	 * force) or kills a master still starting, so the next one waits. */
-	bool settling;
-	bool term_sent;		/* SIGTERM sent: the master is on its way out */
-	bool loaded;		/* the master reported "Loading success." */
-	bool force;		/* reload even if the rendered text is the same */
-	void (*loading)(void);	/* called when a start or reload begins */
-	void (*ready)(void);	/* called at each "Loading success." */
-	void (*failed)(void);	/* a configuration was refused */
-	void (*hung)(void);	/* the worker stopped answering */
-	struct haproxy_watch watch;
-	struct event_timer settle;
-	struct proxy_addr proxy, pending_proxy;
-	char crt_list[HAPROXY_PATH_MAX];
+	/* The forwarder's one copy of the proxy in effect, read at each
+	 * check: an apply that waited renders the proxy wanted by then. */
+	const struct proxy_addr *proxy;
+	char checked[ADDR_STRLEN];	/* the proxy of the rendering checked, for the log */
+	struct haproxy_cbs cb;
+	struct event_timer settle, restart;	/* fd -1 until haproxy_init */
 	int log_rd;		/* read end of HAProxy's stdout/stderr */
 	char log_buf[2048];	/* a partial line carried to the next read */
 	size_t log_len;
-	struct event_timer restart;
-	bool inited;
-	bool reloading;		/* the load in progress is a reload (SIGUSR2) */
+	int exit_status;	/* of the master that just exited, for the log */
+	const char *health_why;	/* of the health check that just ended */
 	struct haproxy_counters counters;
-} hp;
+} hp = { .log_rd = -1, .settle = { .fd = -1 }, .restart = { .fd = -1 } };
 
 static int
 haproxy_path(char *buf, const char *name)
@@ -102,10 +90,28 @@ haproxy_render(const char *run_dir, const char *crt_list,
 	return render_template(tmpl, &rv, why);
 }
 
-static void haproxy_restart_due(void *);
-static void haproxy_settle_due(void *);
-static int haproxy_start(void);
+static void haproxy_run(const struct hfsm_ev *);
 static void haproxy_health_result(bool ok, const char *why, void *arg);
+
+static void
+haproxy_event(enum hfsm_event type)
+{
+	struct hfsm_ev ev = { .type = type };
+
+	haproxy_run(&ev);
+}
+
+static void
+haproxy_settle_due(void *arg)
+{
+	haproxy_event(HFSM_EV_SETTLE_DUE);
+}
+
+static void
+haproxy_restart_due(void *arg)
+{
+	haproxy_event(HFSM_EV_RESTART_DUE);
+}
 
 int
 haproxy_init(const char *run_dir, const char *log_file)
@@ -113,15 +119,13 @@ haproxy_init(const char *run_dir, const char *log_file)
 	const char *lua = templates_get("cert-request.lua");
 	const char *lua_connect = templates_get("connect-tunnel.lua");
 
-	if (!hp.inited) {
-		hp.log_rd = -1;
+	if (hp.settle.fd == -1) {
+		haproxy_fsm_init(&hp.fsm);
 		if (event_timer_init(&hp.restart, haproxy_restart_due, NULL) == -1 ||
 		    event_timer_init(&hp.settle, haproxy_settle_due, NULL) == -1 ||
 		    haproxy_health_init(haproxy_health_result, NULL) == -1)
 			return -1;
 		hp.counters.since = event_now();
-		haproxy_watch_init(&hp.watch);
-		hp.inited = true;
 	}
 	snprintf(hp.run, sizeof(hp.run), "%s", run_dir);
 	hp.log_file = log_file;
@@ -146,95 +150,10 @@ haproxy_init(const char *run_dir, const char *log_file)
 	return 0;
 }
 
-/* Sends sig to every HAProxy process that runs our configuration file:
- * master, workers, and a worker orphaned by a killed master, but never an
- * HAProxy of another configuration whose pid was reused (the pid file
- * alone proves nothing after a crash). sig 0 only counts them. */
-static size_t
-haproxy_signal_ours(int sig)
-{
-	DIR *dir = opendir("/proc");
-	struct dirent *de;
-	size_t n = 0;
-
-	if (dir == NULL)
-		return 0;
-	while ((de = readdir(dir)) != NULL) {
-		char path[64], target[sizeof(HAPROXY_BIN) + 16], cmd[4096];
-		ssize_t len;
-		long pid;
-		char *end;
-		int fd;
-
-		pid = strtol(de->d_name, &end, 10);
-		if (*end != '\0' || pid <= 1 || pid == (long)getpid())
-			continue;
-		/* A zombie has no exe link: it holds nothing any more. */
-		snprintf(path, sizeof(path), "/proc/%ld/exe", pid);
-		len = readlink(path, target, sizeof(target) - 1);
-		if (len <= 0)
-			continue;
-		target[len] = '\0';
-		/* " (deleted)": the package was upgraded under it. */
-		if (strncmp(target, HAPROXY_BIN, strlen(HAPROXY_BIN)) != 0 ||
-		    (target[strlen(HAPROXY_BIN)] != '\0' &&
-		    strcmp(target + strlen(HAPROXY_BIN), " (deleted)") != 0))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-			continue;
-		len = read(fd, cmd, sizeof(cmd));
-		close(fd);
-		if (len <= 0 || !haproxy_watch_cmdline_ours(cmd, (size_t)len, hp.cfg))
-			continue;
-		if (kill((pid_t)pid, sig) == 0)
-			n++;
-	}
-	closedir(dir);
-	return n;
-}
-
-/* Start-up only: whatever an earlier run left must be gone before we bind
- * its listeners and queues again. Killed outright: a leftover of a dead
- * daemon has nothing worth a graceful stop, and a stopped (SIGSTOP) one
- * would never act on SIGTERM. */
 void
 haproxy_kill_stale(void)
 {
-	size_t n = haproxy_signal_ours(SIGKILL);
-
-	if (n == 0)
-		return;
-	log_info("killed %zu HAProxy processes left by an earlier run (config %s)",
-	    n, hp.cfg);
-	for (int i = 0; i < 20 && haproxy_signal_ours(0) > 0; i++)
-		usleep(50000);		/* bounded: 1 s */
-	unlink(hp.pid);
-}
-
-static void haproxy_check(void);
-
-/* The start or reload in progress is over: carry out an apply that waited. */
-static void
-haproxy_settled(void)
-{
-	hp.settling = false;
-	event_timer_stop(&hp.settle);
-	if (hp.pending && hp.checking == 0) {
-		hp.pending = false;
-		hp.proxy = hp.pending_proxy;
-		haproxy_check();
-	}
-}
-
-static void
-haproxy_settle_due(void *arg)
-{
-	if (!hp.settling)
-		return;
-	log_warn("HAProxy did not report the end of its start or reload within %d s",
-	    HAPROXY_SETTLE_MS / 1000);
-	haproxy_settled();
+	haproxy_procs_kill_stale(hp.cfg, hp.pid);
 }
 
 /* The master's own "[NOTICE]   (PID) : Loading success." (1) or
@@ -255,7 +174,26 @@ haproxy_line_loaded(const char *line)
 		return 1;
 	return strcmp(line, "failure!") == 0 ? -1 : 0;
 }
+static void
+haproxy_check_log(void)
+{
+	size_t len;
+	char *out = fileio_read(hp.check_log, FILEIO_READ_MAX, O_NOFOLLOW, &len);
+	char *line, *save = NULL;
+	int n = 0;
 
+	if (out == NULL)
+		return;
+	/* The alerts, not the version banner. */
+	for (line = strtok_r(out, "\n", &save); line != NULL && n < 8;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (strstr(line, "[NOTICE]") != NULL)
+			continue;
+		log_err("haproxy -c: %s", line);
+		n++;
+	}
+	free(out);
+}
 /* HAProxy's output, one log line per line. It is relayed instead of
  * sharing the log file because HAProxy sets its stdout non-blocking with
  * F_SETFL, which drops O_APPEND, and would then write over our lines. */
@@ -286,24 +224,8 @@ haproxy_log_relay(int fd, uint32_t events, void *arg)
 			tunnel_log_line(hp.log_buf);
 			passive_log_line(hp.log_buf);
 		}
-		if (hp.settling && (loaded = haproxy_line_loaded(hp.log_buf)) != 0) {
-			haproxy_settled();
-			if (loaded > 0 && hp.reloading) {
-				hp.counters.reloads++;
-				hp.counters.last_reload = event_now();
-			} else if (loaded < 0 && hp.reloading)
-				hp.counters.reload_failures++;
-			hp.reloading = false;
-			if (loaded > 0) {
-				hp.loaded = true;
-				haproxy_stats_refresh();
-				haproxy_watch_loaded(&hp.watch, event_mono_ms());
-				haproxy_health_start(hp.health);
-				if (hp.ready != NULL && haproxy_loaded())
-					hp.ready();
-			} else if (hp.failed != NULL && hp.want)
-				hp.failed();	/* still on the previous configuration */
-		}
+		if ((loaded = haproxy_line_loaded(hp.log_buf)) != 0)
+			haproxy_event(loaded > 0 ? HFSM_EV_LOADED : HFSM_EV_LOAD_FAILED);
 		hp.log_len -= (size_t)(nl + 1 - hp.log_buf);
 		memmove(hp.log_buf, nl + 1, hp.log_len);
 	}
@@ -316,76 +238,25 @@ haproxy_log_relay(int fd, uint32_t events, void *arg)
 static void
 haproxy_master_exited(pid_t pid, int status, void *arg)
 {
-	bool stopped = hp.term_sent;
-	unsigned delay;
-
 	hp.master = 0;
-	hp.term_sent = false;
-	hp.loaded = false;
-	haproxy_health_stop();
-	if (hp.settling)
-		haproxy_settled();
-	if (stopped || !hp.want)
-		haproxy_watch_stopped(&hp.watch, event_mono_ms());
-	if (!hp.want) {
-		log_info("HAProxy stopped");
-		return;
-	}
-	if (stopped) {
-		/* Stopped on purpose, wanted again since: start at once. */
-		log_info("HAProxy stopped; starting it again");
-		if (hp.checking == 0)
-			haproxy_start();
-		return;
-	}
-	delay = haproxy_watch_exited(&hp.watch, event_mono_ms());
-	log_err("HAProxy exited unexpectedly (%s %d): restarting in %u ms",
-	    WIFSIGNALED(status) ? "signal" : "status",
-	    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), delay);
-	/* Its workers would linger until they notice, a stopped one for good,
-	 * keeping listeners that TPROXY steers connections into. */
-	if (haproxy_signal_ours(SIGKILL) > 0)
-		log_info("killed the workers the HAProxy master left behind");
-	event_timer_arm(&hp.restart, delay);
-}
-
-/* The worker has not answered for HPW_RESTART_MS: kill every process of
- * ours (SIGKILL works on a stopped one too) and start afresh at once. */
-static void
-haproxy_restart_hung(void)
-{
-	log_err("HAProxy has not answered for %d s: restarting it", HPW_RESTART_MS / 1000);
-	hp.term_sent = true;	/* haproxy_master_exited starts it again */
-	haproxy_signal_ours(SIGKILL);
+	hp.exit_status = status;
+	haproxy_event(HFSM_EV_EXITED);
 }
 
 static void
 haproxy_health_result(bool ok, const char *why, void *arg)
 {
+	struct hfsm_ev ev = { .type = HFSM_EV_HEALTH, .ok = ok };
+
 	if (!ok)
 		log_debug("HAProxy health check missed: %s", why);
-	switch (haproxy_watch_result(&hp.watch, ok, event_mono_ms())) {
-	case HPW_NONE:
-		break;
-	case HPW_FAIL_OPEN:
-		log_err("HAProxy did not answer %d health checks in a row (%s)",
-		    HPW_MISSES, why);
-		if (hp.hung != NULL)
-			hp.hung();
-		break;
-	case HPW_RESTORE:
-		log_info("HAProxy answers its health checks again");
-		if (hp.ready != NULL && haproxy_loaded())
-			hp.ready();
-		break;
-	case HPW_RESTART:
-		haproxy_restart_hung();
-		break;
-	}
+	hp.health_why = why;
+	haproxy_run(&ev);
 }
 
-static int
-haproxy_start(void)
+/* Spawns the master; false (and no master) when it cannot. */
+static bool
+haproxy_spawn(void)
 {
 	char sock_arg[HAPROXY_PATH_MAX + 16];
 	char *argv[] = { HAPROXY_BIN, "-W", "-db", "-f", hp.cfg, "-p", hp.pid,
@@ -396,14 +267,14 @@ haproxy_start(void)
 	snprintf(sock_arg, sizeof(sock_arg), "%s,mode,600", hp.master_sock);
 	if (pipe2(pfd, O_CLOEXEC) == -1) {
 		log_err("cannot start HAProxy: pipe: %s", strerror(errno));
-		return -1;
+		return false;
 	}
 	pid = proc_spawn(argv, pfd[1], pfd[1], 0, haproxy_master_exited, NULL);
 	close(pfd[1]);
 	if (pid == -1) {
 		close(pfd[0]);
 		log_err("cannot start HAProxy: %s", strerror(errno));
-		return -1;
+		return false;
 	}
 	if (hp.log_rd != -1) {
 		event_del(hp.log_rd);
@@ -415,51 +286,20 @@ haproxy_start(void)
 	    event_add(hp.log_rd, EPOLLIN, haproxy_log_relay, NULL) == -1)
 		log_warn("HAProxy's log will not be relayed: %s", strerror(errno));
 	hp.master = pid;
-	hp.settling = true;
-	hp.reloading = false;
 	hp.counters.starts++;
 	hp.counters.started = event_now();
-	if (hp.loading != NULL)
-		hp.loading();
-	event_timer_arm(&hp.settle, HAPROXY_SETTLE_MS);
 	log_info("HAProxy started (master %ld)", (long)pid);
-	return 0;
-}
-
-static void
-haproxy_restart_due(void *arg)
-{
-	if (hp.want && hp.master == 0 && hp.checking == 0)
-		haproxy_start();
-}
-
-static void
-haproxy_check_log(void)
-{
-	size_t len;
-	char *out = fileio_read(hp.check_log, FILEIO_READ_MAX, O_NOFOLLOW, &len);
-	char *line, *save = NULL;
-	int n = 0;
-
-	if (out == NULL)
-		return;
-	/* The alerts, not the version banner. */
-	for (line = strtok_r(out, "\n", &save); line != NULL && n < 8;
-	    line = strtok_r(NULL, "\n", &save)) {
-		if (strstr(line, "[NOTICE]") != NULL)
-			continue;
-		log_err("haproxy -c: %s", line);
-		n++;
-	}
-	free(out);
+	return true;
 }
 
 static void
 haproxy_checked(pid_t pid, int status, void *arg)
 {
-	char a[ADDR_STRLEN];
+	struct hfsm_ev ev = { .type = HFSM_EV_CHECKED, .gen = (unsigned)(uintptr_t)arg };
 
-	hp.checking = 0;
+	/* A check of before a stop: its file may be the one checked now. */
+	if (ev.gen != hp.fsm.gen)
+		return;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		log_err("rendered HAProxy configuration refused: the last good one "
 		    "stays on disk");
@@ -467,58 +307,41 @@ haproxy_checked(pid_t pid, int status, void *arg)
 		unlink(hp.cfg_new);
 		/* The last good file may point at another proxy than the one
 		 * wanted: the forwarder decides (it tears down and retries). */
-		if (hp.failed != NULL && !hp.pending)
-			hp.failed();
+		ev.type = HFSM_EV_REFUSED;
 	} else if (rename(hp.cfg_new, hp.cfg) == -1) {
 		log_err("%s: %s", hp.cfg, strerror(errno));
-	} else if (!hp.want) {
-		/* Disabled while the check ran: nothing to start. */
-	} else if (hp.master > 0 && hp.term_sent) {
-		/* Still exiting after a stop: haproxy_master_exited starts it. */
-	} else if (hp.master > 0) {
-		addr_format(&hp.proxy, a);
-		log_info("HAProxy reload: forwarding through %s", a);
-		kill(hp.master, SIGUSR2);
-		hp.settling = true;
-		hp.reloading = true;
-		if (hp.loading != NULL)
-			hp.loading();
-		event_timer_arm(&hp.settle, HAPROXY_SETTLE_MS);
-	} else {
-		haproxy_watch_reset_backoff(&hp.watch);
-		haproxy_start();
+		ev.type = HFSM_EV_REFUSED;
 	}
-	if (hp.pending && !hp.settling) {
-		hp.pending = false;
-		hp.proxy = hp.pending_proxy;
-		haproxy_check();
-	}
+	haproxy_run(&ev);
 }
 
-static void
-haproxy_check(void)
+/* Renders the wanted proxy and starts haproxy -c on it. What it decides
+ * at once (unchanged, or not even rendered) is the next event. */
+static bool
+haproxy_check(const struct hfsm_actions *act, struct hfsm_ev *next)
 {
 	char *argv[] = { HAPROXY_BIN, "-c", "-f", hp.cfg_new, NULL };
 	const char *why = "";
 	char err[256];
 	char *text;
+	pid_t pid;
 	int fd;
 
+	*next = (struct hfsm_ev){ .type = HFSM_EV_REFUSED, .gen = act->gen };
 	if (tunnel_write_files(hp.run, err, sizeof(err)) == -1) {
 		log_err("HAProxy configuration not rendered: %s", err);
-		if (hp.failed != NULL && hp.want)
-			hp.failed();
-		return;
+		return true;
 	}
-	text = haproxy_render(hp.run, hp.crt_list, &hp.proxy, tunnel_inspect(), &why);
+	addr_format(hp.proxy, hp.checked);
+	text = haproxy_render(hp.run, cert_crt_list(), hp.proxy, tunnel_inspect(), &why);
 	if (text == NULL) {
 		log_err("HAProxy configuration not rendered: %s", why);
-		return;
+		return true;
 	}
 	/* The running HAProxy already has this configuration (a reload of
 	 * ours that changed nothing it uses): a reload would only cost the
 	 * clients' idle keep-alive connections. */
-	if (hp.master > 0 && !hp.term_sent && !hp.force) {
+	if (act->may_skip) {
 		size_t len;
 		char *cur = fileio_read(hp.cfg, FILEIO_READ_MAX, O_NOFOLLOW, &len);
 		bool same = cur != NULL && len == strlen(text) &&
@@ -527,38 +350,145 @@ haproxy_check(void)
 		free(cur);
 		if (same) {
 			free(text);
-			return;
+			next->type = HFSM_EV_SAME;
+			return true;
 		}
 	}
-	hp.force = false;
 	if (fileio_replace(hp.cfg_new, text, strlen(text), 0600) == -1) {
 		log_err("%s: %s", hp.cfg_new, strerror(errno));
 		free(text);
-		return;
+		return true;
 	}
 	free(text);
 	fd = open(hp.check_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	hp.checking = proc_spawn(argv, fd, fd, HAPROXY_CHECK_MS, haproxy_checked, NULL);
+	pid = proc_spawn(argv, fd, fd, HAPROXY_CHECK_MS, haproxy_checked,
+	    (void *)(uintptr_t)act->gen);
 	if (fd != -1)
 		close(fd);
-	if (hp.checking == -1) {
-		hp.checking = 0;
+	if (pid == -1) {
 		log_err("cannot run haproxy -c: %s", strerror(errno));
+		return true;
+	}
+	return false;
+}
+
+/* Logs a step, cause before effect: the transitions, then what the
+ * operator has always read for them. */
+static void
+haproxy_log_step(const struct hfsm_ev *ev, const struct hfsm_actions *act)
+{
+	const struct hfsm_transition *t = &act->t;
+	int st = hp.exit_status;
+
+	if (t->health_from != t->health_to)
+		log_info("HAProxy health: %s -> %s", haproxy_watch_state_name(t->health_from),
+		    haproxy_watch_state_name(t->health_to));
+	if (t->from != t->to)
+		log_info("HAProxy life cycle: %s -> %s (%s)", haproxy_fsm_state_name(t->from),
+		    haproxy_fsm_state_name(t->to), t->cause);
+	if (act->flags & HFSM_ACT_HUNG)
+		log_err("HAProxy did not answer %d health checks in a row (%s)",
+		    HPW_MISSES, hp.health_why);
+	if (t->health_from == HPW_NOT_ANSWERING && t->health_to == HPW_ANSWERING)
+		log_info("HAProxy answers its health checks again");
+	if (ev->type == HFSM_EV_HEALTH && t->to == HFSM_RESTARTING && t->from != t->to)
+		log_err("HAProxy has not answered for %d s: restarting it",
+		    HPW_RESTART_MS / 1000);
+	if (ev->type == HFSM_EV_SETTLE_DUE && t->from != t->to)
+		log_warn("HAProxy did not report the end of its start or reload within "
+		    "%d s", HFSM_SETTLE_MS / 1000);
+	if (ev->type != HFSM_EV_EXITED || t->from == t->to)
+		return;
+	if (act->flags & HFSM_ACT_RESTART_ARM)
+		log_err("HAProxy exited unexpectedly (%s %d): restarting in %u ms",
+		    WIFSIGNALED(st) ? "signal" : "status",
+		    WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st), act->delay_ms);
+	else if (t->from == HFSM_RESTARTING)
+		log_info("HAProxy stopped; starting it again");
+	else
+		log_info("HAProxy stopped");
+}
+
+/* Carries out act; true with *next when an action decided the next event
+ * at once. Callbacks to the forwarder come last: they may step again. */
+static bool
+haproxy_carry_out(const struct hfsm_actions *act, struct hfsm_ev *next)
+{
+	unsigned f = act->flags;
+	bool more = false;
+
+	if (f & HFSM_ACT_SETTLE_STOP)
+		event_timer_stop(&hp.settle);
+	if (f & HFSM_ACT_HEALTH_STOP)
+		haproxy_health_stop();
+	if (f & HFSM_ACT_RESTART_STOP)
+		event_timer_stop(&hp.restart);
+	if ((f & HFSM_ACT_KILL_ALL) && haproxy_procs_signal(hp.cfg, SIGKILL) > 0 &&
+	    (f & HFSM_ACT_RESTART_ARM))
+		log_info("killed the workers the HAProxy master left behind");
+	if (f & HFSM_ACT_RESTART_ARM)
+		event_timer_arm(&hp.restart, act->delay_ms);
+	if ((f & HFSM_ACT_TERM) && hp.master > 0)
+		kill(hp.master, SIGTERM);
+	if (f & HFSM_ACT_LOADED) {
+		haproxy_stats_refresh();
+		haproxy_health_start(hp.health);
+	}
+	if (f & HFSM_ACT_COUNT_RELOAD) {
+		hp.counters.reloads++;
+		hp.counters.last_reload = event_now();
+	}
+	if (f & HFSM_ACT_COUNT_REFUSAL)
+		hp.counters.reload_failures++;
+	if (f & HFSM_ACT_CHECK)
+		more = haproxy_check(act, next);
+	if ((f & HFSM_ACT_START) && !haproxy_spawn()) {
+		*next = (struct hfsm_ev){ .type = HFSM_EV_EXITED };
+		hp.exit_status = 0;
+		more = true;
+	}
+	if ((f & HFSM_ACT_RELOAD) && hp.master > 0) {
+		log_info("HAProxy reload: forwarding through %s", hp.checked);
+		kill(hp.master, SIGUSR2);
+	}
+	if (f & (HFSM_ACT_START | HFSM_ACT_RELOAD)) {
+		event_timer_arm(&hp.settle, HFSM_SETTLE_MS);
+		if (hp.cb.loading != NULL)
+			hp.cb.loading();
+	}
+	if ((f & HFSM_ACT_READY) && hp.cb.ready != NULL)
+		hp.cb.ready();
+	if ((f & HFSM_ACT_FAILED) && hp.cb.failed != NULL)
+		hp.cb.failed();
+	if ((f & HFSM_ACT_HUNG) && hp.cb.hung != NULL)
+		hp.cb.hung();
+	return more;
+}
+
+static void
+haproxy_run(const struct hfsm_ev *ev)
+{
+	struct hfsm_actions act;
+	struct hfsm_ev next;
+
+	/* Bounded: an event decided at once is a check's (unchanged,
+	 * unrenderable) or a failed spawn's, each a state further. */
+	for (int i = 0; i < 8; i++) {
+		haproxy_fsm_step(&hp.fsm, ev, event_mono_ms(), &act);
+		haproxy_log_step(ev, &act);
+		if (!haproxy_carry_out(&act, &next))
+			return;
+		ev = &next;
 	}
 }
 
 int
-haproxy_apply(const struct proxy_addr *proxy, const char *crt_list)
+haproxy_apply(const struct proxy_addr *proxy, bool force)
 {
-	snprintf(hp.crt_list, sizeof(hp.crt_list), "%s", crt_list);
-	hp.want = true;
-	if (hp.checking > 0 || hp.settling) {
-		hp.pending = true;
-		hp.pending_proxy = *proxy;
-		return 0;
-	}
-	hp.proxy = *proxy;
-	haproxy_check();
+	struct hfsm_ev ev = { .type = HFSM_EV_APPLY, .force = force };
+
+	hp.proxy = proxy;
+	haproxy_run(&ev);
 	return 0;
 }
 
@@ -586,23 +516,13 @@ haproxy_shutdown_sessions(void)
 	}
 	hacli_run(hp.api, cmd, 2, haproxy_sessions_done, NULL);
 }
-
 void
 haproxy_stop(bool wait)
 {
-	hp.want = false;
-	hp.pending = false;
-	hp.settling = false;
-	if (hp.inited) {
-		event_timer_stop(&hp.restart);
-		event_timer_stop(&hp.settle);
-		haproxy_health_stop();
-	}
-	if (hp.master <= 0)
-		return;
-	kill(hp.master, SIGTERM);
-	hp.term_sent = true;
-	if (!wait)
+	if (hp.settle.fd == -1)
+		return;		/* never set up */
+	haproxy_event(HFSM_EV_STOP);
+	if (!wait || hp.master <= 0)
 		return;
 	/* At daemon exit the loop no longer runs: reap it here, bounded. */
 	for (int i = 0; i < 50; i++) {
@@ -612,7 +532,8 @@ haproxy_stop(bool wait)
 	}
 	proc_forget(hp.master);
 	hp.master = 0;
-	hp.term_sent = false;
+	hp.exit_status = 0;
+	haproxy_event(HFSM_EV_EXITED);
 	unlink(hp.pid);
 }
 
@@ -625,8 +546,13 @@ haproxy_running(void)
 bool
 haproxy_loaded(void)
 {
-	return hp.master > 0 && hp.loaded && !hp.term_sent &&
-	    hp.watch.state != HPW_NOT_ANSWERING;
+	return hp.master > 0 && haproxy_fsm_loaded(&hp.fsm);
+}
+
+bool
+haproxy_answering(void)
+{
+	return hp.fsm.watch.state != HPW_NOT_ANSWERING;
 }
 
 const struct haproxy_counters *
@@ -635,38 +561,8 @@ haproxy_counters(void)
 	return &hp.counters;
 }
 
-bool
-haproxy_answering(void)
-{
-	return hp.watch.state != HPW_NOT_ANSWERING;
-}
-
 void
-haproxy_force_reload(void)
+haproxy_on_events(const struct haproxy_cbs *cb)
 {
-	hp.force = true;
-}
-
-void
-haproxy_on_loading(void (*cb)(void))
-{
-	hp.loading = cb;
-}
-
-void
-haproxy_on_ready(void (*cb)(void))
-{
-	hp.ready = cb;
-}
-
-void
-haproxy_on_failed(void (*cb)(void))
-{
-	hp.failed = cb;
-}
-
-void
-haproxy_on_hung(void (*cb)(void))
-{
-	hp.hung = cb;
+	hp.cb = *cb;
 }

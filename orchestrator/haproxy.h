@@ -20,11 +20,12 @@ int  haproxy_init(const char *run_dir, const char *log_file);
 /* Kills every HAProxy process left by an earlier run of the daemon (kill
  * -9, crash): those whose command line names our configuration file. */
 void haproxy_kill_stale(void);
-/* Forward through proxy: render, check, then start or reload. */
-int  haproxy_apply(const struct proxy_addr *proxy, const char *crt_list);
-/* The next apply reloads HAProxy even if the rendered text is unchanged
- * (certificate files replaced under the same names). */
-void haproxy_force_reload(void);
+/* Forward through *proxy: render, check, then start or reload. proxy is
+ * the forwarder's own copy, read again at each check (it must stay valid):
+ * an apply that waits for a load in progress renders the proxy wanted by
+ * then. force: reload even if the rendering is unchanged (certificate
+ * files replaced under the same names). */
+int  haproxy_apply(const struct proxy_addr *proxy, bool force);
 /* Ends every session with the upstream proxy (mode change). */
 void haproxy_shutdown_sessions(void);
 /* Stops HAProxy; with wait, until it is gone (at daemon exit). */
@@ -33,8 +34,6 @@ bool haproxy_running(void);
 /* The master reported a successful load: its listeners are up, and the
  * worker has not stopped answering its health checks. */
 bool haproxy_loaded(void);
-/* cb runs when a start or reload begins (the new worker reads its files). */
-void haproxy_on_loading(void (*cb)(void));
 /* What the daemon itself counted of HAProxy's life since it started. */
 struct haproxy_counters {
 	int64_t since;			/* epoch s: counting began */
@@ -47,15 +46,21 @@ struct haproxy_counters {
 const struct haproxy_counters *haproxy_counters(void);
 /* False while the worker does not answer (interception must be off). */
 bool haproxy_answering(void);
-/* cb runs after each successful start or reload, and when the worker
- * answers again after it stopped answering. */
-void haproxy_on_ready(void (*cb)(void));
-/* cb runs when the worker stopped answering its health checks (stopped,
- * livelocked): interception must go so that traffic goes direct. */
-void haproxy_on_hung(void (*cb)(void));
-/* cb runs when a rendered configuration is refused (haproxy -c) or a reload
- * fails: HAProxy may still forward through the previous proxy. */
-void haproxy_on_failed(void (*cb)(void));
+/* What the forwarder hears of HAProxy. Callbacks may call back in. */
+struct haproxy_cbs {
+	/* A start or reload begins (the new worker reads its files). */
+	void (*loading)(void);
+	/* After each successful start or reload, and when the worker answers
+	 * again after it stopped answering. */
+	void (*ready)(void);
+	/* A rendering was refused (haproxy -c) or a load failed: HAProxy may
+	 * still forward through the previous proxy. */
+	void (*failed)(void);
+	/* The worker stopped answering its health checks (stopped,
+	 * livelocked): interception must go so that traffic goes direct. */
+	void (*hung)(void);
+};
+void haproxy_on_events(const struct haproxy_cbs *);
 /* Pure: the configuration text for proxy (NULL with *why on error). */
 char *haproxy_render(const char *run_dir, const char *crt_list,
     const struct proxy_addr *proxy, bool inspect, const char **why);

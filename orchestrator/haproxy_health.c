@@ -85,29 +85,39 @@ haproxy_health_io(int fd, uint32_t events, void *arg)
 	}
 }
 
+/* A non-blocking connect to the health socket, polled for writing. */
+static int
+haproxy_health_connect(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", hh.path);
+	hh.fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (hh.fd == -1)
+		return -1;
+	if (connect(hh.fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 &&
+	    errno != EINPROGRESS)
+		return -1;
+	return event_add(hh.fd, EPOLLOUT, haproxy_health_io, NULL);
+}
+
 static void
 haproxy_health_due(void *arg)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char why[160];
 
 	event_timer_arm(&hh.interval, HPW_INTERVAL_MS);
 	if (hh.fd != -1)	/* cannot happen with timeout < interval */
 		haproxy_health_done(false, "no answer in time");
 	hh.sent = 0;
 	hh.alen = 0;
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", hh.path);
-	hh.fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (hh.fd == -1 ||
-	    (connect(hh.fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 &&
-	    errno != EINPROGRESS) ||
-	    event_add(hh.fd, EPOLLOUT, haproxy_health_io, NULL) == -1) {
-		char why[160];
-
-		snprintf(why, sizeof(why), "%s", strerror(errno));
-		haproxy_health_done(false, why);
+	if (haproxy_health_connect() == 0) {
+		event_timer_arm(&hh.timeout, HPW_TIMEOUT_MS);
 		return;
 	}
-	event_timer_arm(&hh.timeout, HPW_TIMEOUT_MS);
+	/* Copied: closing the socket may change errno. */
+	snprintf(why, sizeof(why), "%s", strerror(errno));
+	haproxy_health_done(false, why);
 }
 
 int

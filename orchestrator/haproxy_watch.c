@@ -2,7 +2,6 @@
 #include <string.h>
 
 #include "haproxy_watch.h"
-#include "log.h"
 
 static const char *const haproxy_watch_names[] = {
 	[HPW_STOPPED] = "stopped",
@@ -19,10 +18,9 @@ haproxy_watch_state_name(enum hpw_state s)
 static void
 haproxy_watch_transition(struct haproxy_watch *w, enum hpw_state to, int64_t now_ms)
 {
+	/* Pure: haproxy_fsm reports the change, haproxy.c logs it. */
 	if (w->state == to)
 		return;
-	log_info("HAProxy health: %s -> %s", haproxy_watch_names[w->state],
-	    haproxy_watch_names[to]);
 	w->state = to;
 	w->since_ms = now_ms;
 	w->misses = 0;

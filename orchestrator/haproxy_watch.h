@@ -5,6 +5,7 @@
 #ifndef HAPROXY_WATCH_H
 #define HAPROXY_WATCH_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* A check every 2 s, each given 1 s: after 3 misses in a row interception

@@ -14,6 +14,17 @@ loaded_at(int64_t t)
 	return w;
 }
 
+/* n results of one kind, one interval apart: the action of the last. */
+static enum hpw_action
+results(struct haproxy_watch *w, int n, bool ok, int64_t *t)
+{
+	enum hpw_action a = HPW_NONE;
+
+	for (int i = 0; i < n; i++)
+		a = haproxy_watch_result(w, ok, *t += HPW_INTERVAL_MS);
+	return a;
+}
+
 START_TEST(stopped_ignores_results)
 {
 	struct haproxy_watch w;
@@ -43,13 +54,12 @@ END_TEST
 
 START_TEST(an_answer_resets_the_count)
 {
-	struct haproxy_watch w = loaded_at(0 + 1);
+	struct haproxy_watch w = loaded_at(1);
 	int64_t t = 1;
 
 	for (int round = 0; round < 5; round++) {
-		for (int i = 1; i < HPW_MISSES; i++)
-			ck_assert_int_eq(haproxy_watch_result(&w, false, t += 2000), HPW_NONE);
-		ck_assert_int_eq(haproxy_watch_result(&w, true, t += 2000), HPW_NONE);
+		ck_assert_int_eq(results(&w, HPW_MISSES - 1, false, &t), HPW_NONE);
+		ck_assert_int_eq(results(&w, 1, true, &t), HPW_NONE);
 	}
 	ck_assert_int_eq(w.state, HPW_ANSWERING);
 }
@@ -60,14 +70,12 @@ START_TEST(restore_on_answer)
 	struct haproxy_watch w = loaded_at(1);
 	int64_t t = 1;
 
-	for (int i = 0; i < HPW_MISSES; i++)
-		haproxy_watch_result(&w, false, t += 2000);
-	ck_assert_int_eq(haproxy_watch_result(&w, true, t += 2000), HPW_RESTORE);
+	results(&w, HPW_MISSES, false, &t);
+	ck_assert_int_eq(results(&w, 1, true, &t), HPW_RESTORE);
 	ck_assert_int_eq(w.state, HPW_ANSWERING);
 	/* And it takes HPW_MISSES new misses to fail open again. */
-	for (int i = 1; i < HPW_MISSES; i++)
-		ck_assert_int_eq(haproxy_watch_result(&w, false, t += 2000), HPW_NONE);
-	ck_assert_int_eq(haproxy_watch_result(&w, false, t += 2000), HPW_FAIL_OPEN);
+	ck_assert_int_eq(results(&w, HPW_MISSES - 1, false, &t), HPW_NONE);
+	ck_assert_int_eq(results(&w, 1, false, &t), HPW_FAIL_OPEN);
 }
 END_TEST
 
@@ -76,8 +84,7 @@ START_TEST(reload_while_not_answering_keeps_it_off)
 	struct haproxy_watch w = loaded_at(1);
 	int64_t t = 1;
 
-	for (int i = 0; i < HPW_MISSES; i++)
-		haproxy_watch_result(&w, false, t += 2000);
+	results(&w, HPW_MISSES, false, &t);
 	haproxy_watch_loaded(&w, t += 100);
 	ck_assert_int_eq(w.state, HPW_NOT_ANSWERING);
 }
@@ -89,8 +96,7 @@ START_TEST(restart_when_hung_too_long)
 	int64_t t = 1, off;
 	int restarts = 0;
 
-	for (int i = 0; i < HPW_MISSES; i++)
-		haproxy_watch_result(&w, false, t += HPW_INTERVAL_MS);
+	results(&w, HPW_MISSES, false, &t);
 	off = t;
 	while (t - off < 3 * HPW_RESTART_MS) {
 		enum hpw_action a = haproxy_watch_result(&w, false, t += HPW_INTERVAL_MS);

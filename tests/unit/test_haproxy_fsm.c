@@ -1,0 +1,408 @@
+/* HAProxy's life-cycle machine on a simulated clock (haproxy_fsm.c),
+ * through the paths the integration tests found bugs in. */
+#include "haproxy_fsm.h"
+#include "unit.h"
+
+static struct haproxy_fsm f;
+static struct hfsm_actions act;
+static int64_t now;
+
+static void
+setup(void)
+{
+	haproxy_fsm_init(&f);
+	now = 1000;
+}
+
+#define HAS(fl)	((act.flags & (fl)) != 0)
+
+static void
+ev(enum hfsm_event type)
+{
+	struct hfsm_ev e = { .type = type, .gen = f.gen };
+
+	haproxy_fsm_step(&f, &e, now, &act);
+}
+
+static void
+apply(bool force)
+{
+	struct hfsm_ev e = { .type = HFSM_EV_APPLY, .force = force };
+
+	haproxy_fsm_step(&f, &e, now, &act);
+}
+
+static void
+health(bool ok)
+{
+	struct hfsm_ev e = { .type = HFSM_EV_HEALTH, .ok = ok };
+
+	now += HPW_INTERVAL_MS;
+	haproxy_fsm_step(&f, &e, now, &act);
+}
+
+/* Apply, check, start, load: a running HAProxy that answers. */
+static void
+running(void)
+{
+	apply(false);
+	ev(HFSM_EV_CHECKED);
+	ev(HFSM_EV_LOADED);
+	ck_assert_int_eq(f.state, HFSM_RUNNING);
+}
+
+START_TEST(first_start_checks_then_starts)
+{
+	apply(false);
+	ck_assert_int_eq(f.state, HFSM_CHECKING);
+	ck_assert(HAS(HFSM_ACT_CHECK));
+	ck_assert(!act.may_skip);		/* nothing runs it yet */
+	ck_assert_int_eq(act.t.from, HFSM_STOPPED);
+	ck_assert_int_eq(act.t.to, HFSM_CHECKING);
+	ck_assert_str_eq(act.t.cause, "new configuration");
+	ck_assert(!haproxy_fsm_master(&f));
+	ev(HFSM_EV_CHECKED);
+	ck_assert_int_eq(f.state, HFSM_STARTING);
+	ck_assert(HAS(HFSM_ACT_START));
+	ck_assert(haproxy_fsm_master(&f));
+	ck_assert(!haproxy_fsm_loaded(&f));	/* no listeners before the report */
+	ev(HFSM_EV_LOADED);
+	ck_assert_int_eq(f.state, HFSM_RUNNING);
+	ck_assert(HAS(HFSM_ACT_LOADED) && HAS(HFSM_ACT_READY) && HAS(HFSM_ACT_SETTLE_STOP));
+	ck_assert(!HAS(HFSM_ACT_COUNT_RELOAD));	/* a start is no reload */
+	ck_assert_int_eq(act.t.health_from, HPW_STOPPED);
+	ck_assert_int_eq(act.t.health_to, HPW_ANSWERING);
+	ck_assert(haproxy_fsm_loaded(&f));
+}
+END_TEST
+
+/* Seen: two reloads 90 ms apart left the first configuration in force. */
+START_TEST(second_apply_while_loading_waits_for_the_report)
+{
+	running();
+	apply(false);
+	ck_assert_int_eq(f.state, HFSM_RECHECKING);
+	ck_assert(act.may_skip);
+	ev(HFSM_EV_CHECKED);
+	ck_assert_int_eq(f.state, HFSM_RELOADING);
+	ck_assert(HAS(HFSM_ACT_RELOAD));
+	apply(false);				/* while the first one loads */
+	ck_assert_uint_eq(act.flags, 0);	/* no SIGUSR2 now */
+	ck_assert(f.pending);
+	ev(HFSM_EV_LOADED);
+	ck_assert(HAS(HFSM_ACT_COUNT_RELOAD) && HAS(HFSM_ACT_READY));
+	ck_assert(HAS(HFSM_ACT_CHECK));	/* the waiting one, after the report */
+	ck_assert_int_eq(f.state, HFSM_RECHECKING);
+	ck_assert(!f.pending);
+	ev(HFSM_EV_CHECKED);
+	ck_assert(HAS(HFSM_ACT_RELOAD));
+	ev(HFSM_EV_LOADED);
+	ck_assert_int_eq(f.state, HFSM_RUNNING);
+	ck_assert(!HAS(HFSM_ACT_CHECK));
+}
+END_TEST
+
+START_TEST(apply_during_check_and_start_waits)
+{
+	apply(false);
+	apply(false);				/* during the first check */
+	ck_assert(!HAS(HFSM_ACT_CHECK));
+	ev(HFSM_EV_CHECKED);
+	ck_assert(HAS(HFSM_ACT_START));
+	ck_assert(!HAS(HFSM_ACT_CHECK));	/* a starting master is not signalled */
+	ev(HFSM_EV_SETTLE_DUE);			/* it never reported */
+	ck_assert_int_eq(f.state, HFSM_RECHECKING);
+	ck_assert(HAS(HFSM_ACT_CHECK));
+	ck_assert(!HAS(HFSM_ACT_READY));
+}
+END_TEST
+
+START_TEST(unchanged_rendering_needs_no_reload)
+{
+	running();
+	apply(false);
+	ck_assert(act.may_skip);
+	ev(HFSM_EV_SAME);
+	ck_assert_int_eq(f.state, HFSM_RUNNING);
+	ck_assert_uint_eq(act.flags, 0);
+}
+END_TEST
+
+/* Leaves of another CA are new files under the same names. */
+START_TEST(ca_change_forces_a_reload)
+{
+	running();
+	apply(true);
+	ck_assert(HAS(HFSM_ACT_CHECK));
+	ck_assert(!act.may_skip);
+	ev(HFSM_EV_CHECKED);
+	ck_assert(HAS(HFSM_ACT_RELOAD));
+	ev(HFSM_EV_LOADED);
+	apply(false);				/* used up by that reload */
+	ck_assert(act.may_skip);
+}
+END_TEST
+
+START_TEST(force_waits_with_the_pending_apply)
+{
+	running();
+	apply(false);
+	apply(true);				/* during the check */
+	ev(HFSM_EV_SAME);
+	ck_assert(HAS(HFSM_ACT_CHECK));
+	ck_assert(!act.may_skip);
+}
+END_TEST
+
+START_TEST(refused_reload_keeps_the_last_good_one)
+{
+	running();
+	apply(false);
+	ev(HFSM_EV_REFUSED);
+	ck_assert_int_eq(f.state, HFSM_RUNNING);
+	ck_assert(HAS(HFSM_ACT_FAILED));
+	ck_assert(!HAS(HFSM_ACT_RELOAD) && !HAS(HFSM_ACT_TERM));
+	ck_assert(haproxy_fsm_loaded(&f));
+}
+END_TEST
+
+START_TEST(refused_first_start_starts_nothing)
+{
+	apply(false);
+	ev(HFSM_EV_REFUSED);
+	ck_assert_int_eq(f.state, HFSM_STOPPED);
+	ck_assert(HAS(HFSM_ACT_FAILED));
+	ck_assert(!HAS(HFSM_ACT_START));
+}
+END_TEST
+
+/* A refusal overtaken by a newer apply is not reported: that one is
+ * checked first. */
+START_TEST(refused_with_a_newer_apply_checks_that)
+{
+	running();
+	apply(false);
+	apply(false);
+	ev(HFSM_EV_REFUSED);
+	ck_assert(!HAS(HFSM_ACT_FAILED));
+	ck_assert(HAS(HFSM_ACT_CHECK));
+	ck_assert_int_eq(f.state, HFSM_RECHECKING);
+}
+END_TEST
+
+START_TEST(failed_reload_is_reported_and_counted)
+{
+	running();
+	apply(false);
+	ev(HFSM_EV_CHECKED);
+	ev(HFSM_EV_LOAD_FAILED);
+	ck_assert_int_eq(f.state, HFSM_RUNNING);
+	ck_assert(HAS(HFSM_ACT_FAILED) && HAS(HFSM_ACT_COUNT_REFUSAL));
+	ck_assert(!HAS(HFSM_ACT_READY));
+}
+END_TEST
+
+START_TEST(death_backs_off_doubling_to_the_cap)
+{
+	unsigned expect = HPW_BACKOFF_MIN_MS;
+
+	running();
+	for (int i = 0; i < 8; i++) {	/* a crash loop: never loads again */
+		ev(HFSM_EV_EXITED);
+		ck_assert_int_eq(f.state, HFSM_BACKOFF);
+		ck_assert(HAS(HFSM_ACT_RESTART_ARM) && HAS(HFSM_ACT_KILL_ALL));
+		ck_assert(HAS(HFSM_ACT_HEALTH_STOP));
+		ck_assert_uint_eq(act.delay_ms, expect);
+		ck_assert(!haproxy_fsm_master(&f));
+		expect = expect * 2 > HPW_BACKOFF_MAX_MS ? HPW_BACKOFF_MAX_MS : expect * 2;
+		now += act.delay_ms;
+		ev(HFSM_EV_RESTART_DUE);
+		ck_assert_int_eq(f.state, HFSM_STARTING);
+		ck_assert(HAS(HFSM_ACT_START));
+		now += 500;
+	}
+	ck_assert_uint_eq(expect, HPW_BACKOFF_MAX_MS);
+	ev(HFSM_EV_EXITED);
+	ck_assert_uint_eq(act.delay_ms, HPW_BACKOFF_MAX_MS);
+	/* Up and loaded, but not long enough: still the cap. */
+	ev(HFSM_EV_RESTART_DUE);
+	ev(HFSM_EV_LOADED);
+	now += HPW_HEALTHY_MS - 1;
+	ev(HFSM_EV_EXITED);
+	ck_assert_uint_eq(act.delay_ms, HPW_BACKOFF_MAX_MS);
+	/* Up and loaded for HPW_HEALTHY_MS: the next crash costs 1 s again. */
+	ev(HFSM_EV_RESTART_DUE);
+	ev(HFSM_EV_LOADED);
+	now += HPW_HEALTHY_MS;
+	ev(HFSM_EV_EXITED);
+	ck_assert_uint_eq(act.delay_ms, HPW_BACKOFF_MIN_MS);
+}
+END_TEST
+
+START_TEST(new_configuration_in_backoff_starts_at_once)
+{
+	running();
+	ev(HFSM_EV_EXITED);
+	ev(HFSM_EV_RESTART_DUE);
+	ev(HFSM_EV_EXITED);
+	ck_assert_uint_eq(act.delay_ms, 2 * HPW_BACKOFF_MIN_MS);
+	apply(false);
+	ck_assert_int_eq(f.state, HFSM_CHECKING);
+	ev(HFSM_EV_RESTART_DUE);		/* the delay ends during the check */
+	ck_assert_uint_eq(act.flags, 0);
+	ev(HFSM_EV_CHECKED);
+	ck_assert(HAS(HFSM_ACT_START) && HAS(HFSM_ACT_RESTART_STOP));
+	ev(HFSM_EV_EXITED);			/* and the backoff started again */
+	ck_assert_uint_eq(act.delay_ms, HPW_BACKOFF_MIN_MS);
+}
+END_TEST
+
+START_TEST(death_during_a_reload_check_starts_when_checked)
+{
+	running();
+	apply(false);
+	ev(HFSM_EV_EXITED);
+	ck_assert_int_eq(f.state, HFSM_CHECKING);
+	ck_assert(HAS(HFSM_ACT_RESTART_ARM));
+	ev(HFSM_EV_CHECKED);
+	ck_assert_int_eq(f.state, HFSM_STARTING);
+	ck_assert(HAS(HFSM_ACT_START) && HAS(HFSM_ACT_RESTART_STOP));
+}
+END_TEST
+
+START_TEST(hung_worker_loses_interception_then_gets_it_back)
+{
+	running();
+	for (int i = 1; i < HPW_MISSES; i++) {
+		health(false);
+		ck_assert_uint_eq(act.flags, 0);
+	}
+	health(false);
+	ck_assert(HAS(HFSM_ACT_HUNG));
+	ck_assert_int_eq(act.t.health_to, HPW_NOT_ANSWERING);
+	ck_assert(!haproxy_fsm_loaded(&f));
+	ck_assert_int_eq(f.state, HFSM_RUNNING);	/* HAProxy is kept */
+	/* A reload while hung proves nothing: still no interception. */
+	apply(false);
+	ev(HFSM_EV_CHECKED);
+	ev(HFSM_EV_LOADED);
+	ck_assert(!HAS(HFSM_ACT_READY));
+	health(true);
+	ck_assert(HAS(HFSM_ACT_READY));
+	ck_assert_int_eq(act.t.health_from, HPW_NOT_ANSWERING);
+	ck_assert(haproxy_fsm_loaded(&f));
+}
+END_TEST
+
+START_TEST(hung_too_long_is_restarted)
+{
+	int64_t off;
+
+	running();
+	for (int i = 0; i < HPW_MISSES; i++)
+		health(false);
+	off = now;
+	while (f.state == HFSM_RUNNING && now - off < 2 * HPW_RESTART_MS)
+		health(false);
+	ck_assert_int_ge(now - off, HPW_RESTART_MS);
+	ck_assert_int_eq(f.state, HFSM_RESTARTING);
+	ck_assert(HAS(HFSM_ACT_KILL_ALL));
+	ck_assert(!haproxy_fsm_loaded(&f));
+	ev(HFSM_EV_EXITED);
+	ck_assert_int_eq(f.state, HFSM_STARTING);	/* at once, no backoff */
+	ck_assert(HAS(HFSM_ACT_START) && !HAS(HFSM_ACT_RESTART_ARM));
+	ev(HFSM_EV_LOADED);
+	ck_assert(HAS(HFSM_ACT_READY));
+}
+END_TEST
+
+START_TEST(stop_while_reloading_ignores_the_late_report)
+{
+	running();
+	apply(false);
+	ev(HFSM_EV_CHECKED);
+	apply(false);				/* pending */
+	ev(HFSM_EV_STOP);
+	ck_assert_int_eq(f.state, HFSM_STOPPING);
+	ck_assert(HAS(HFSM_ACT_TERM) && HAS(HFSM_ACT_SETTLE_STOP) &&
+	    HAS(HFSM_ACT_HEALTH_STOP) && HAS(HFSM_ACT_RESTART_STOP));
+	ev(HFSM_EV_LOADED);			/* the reload's report comes late */
+	ck_assert_uint_eq(act.flags, 0);
+	ck_assert_int_eq(f.state, HFSM_STOPPING);
+	ev(HFSM_EV_EXITED);
+	ck_assert_int_eq(f.state, HFSM_STOPPED);
+	ck_assert(!HAS(HFSM_ACT_START) && !HAS(HFSM_ACT_CHECK) && !HAS(HFSM_ACT_RESTART_ARM));
+}
+END_TEST
+
+START_TEST(wanted_again_while_stopping_starts_when_gone)
+{
+	running();
+	ev(HFSM_EV_STOP);
+	apply(false);
+	ck_assert_int_eq(f.state, HFSM_RESTARTING);
+	ck_assert(!HAS(HFSM_ACT_CHECK));
+	ev(HFSM_EV_EXITED);
+	ck_assert_int_eq(f.state, HFSM_CHECKING);
+	ck_assert(HAS(HFSM_ACT_CHECK));
+}
+END_TEST
+
+START_TEST(check_of_before_a_stop_is_ignored)
+{
+	unsigned old;
+
+	apply(false);
+	old = f.gen;
+	ev(HFSM_EV_STOP);
+	ck_assert_int_eq(f.state, HFSM_STOPPED);
+	apply(false);
+	{
+		struct hfsm_ev e = { .type = HFSM_EV_CHECKED, .gen = old };
+
+		haproxy_fsm_step(&f, &e, now, &act);
+	}
+	ck_assert_int_eq(f.state, HFSM_CHECKING);
+	ck_assert_uint_eq(act.flags, 0);
+	ev(HFSM_EV_CHECKED);
+	ck_assert(HAS(HFSM_ACT_START));
+}
+END_TEST
+
+START_TEST(names)
+{
+	ck_assert_str_eq(haproxy_fsm_state_name(HFSM_STOPPED), "stopped");
+	ck_assert_str_eq(haproxy_fsm_state_name(HFSM_RECHECKING), "rechecking");
+	ck_assert_str_eq(haproxy_fsm_state_name(HFSM_BACKOFF), "backoff");
+}
+END_TEST
+
+Suite *
+unit_suite(void)
+{
+	Suite *s = suite_create("haproxy_fsm");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, first_start_checks_then_starts);
+	tcase_add_test(tc, second_apply_while_loading_waits_for_the_report);
+	tcase_add_test(tc, apply_during_check_and_start_waits);
+	tcase_add_test(tc, unchanged_rendering_needs_no_reload);
+	tcase_add_test(tc, ca_change_forces_a_reload);
+	tcase_add_test(tc, force_waits_with_the_pending_apply);
+	tcase_add_test(tc, refused_reload_keeps_the_last_good_one);
+	tcase_add_test(tc, refused_first_start_starts_nothing);
+	tcase_add_test(tc, refused_with_a_newer_apply_checks_that);
+	tcase_add_test(tc, failed_reload_is_reported_and_counted);
+	tcase_add_test(tc, death_backs_off_doubling_to_the_cap);
+	tcase_add_test(tc, new_configuration_in_backoff_starts_at_once);
+	tcase_add_test(tc, death_during_a_reload_check_starts_when_checked);
+	tcase_add_test(tc, hung_worker_loses_interception_then_gets_it_back);
+	tcase_add_test(tc, hung_too_long_is_restarted);
+	tcase_add_test(tc, stop_while_reloading_ignores_the_late_report);
+	tcase_add_test(tc, wanted_again_while_stopping_starts_when_gone);
+	tcase_add_test(tc, check_of_before_a_stop_is_ignored);
+	tcase_add_test(tc, names);
+	suite_add_tcase(s, tc);
+	return s;
+}
