@@ -15,6 +15,7 @@
 #include "daemon_int.h"
 #include "dhcp_snoop.h"
 #include "event.h"
+#include "firewall.h"
 #include "forward.h"
 #include "link.h"
 #include "log.h"
@@ -185,7 +186,7 @@ static void
 daemon_watch_want(struct recon_want *want)
 {
 	want->intercept = forward_intercept_wanted();
-	want->dhcp = dhcp_snoop_installed();
+	want->dhcp = firewall_dhcp_installed();
 }
 
 static int
@@ -219,6 +220,9 @@ daemon_init_loop(void)
 		return -1;
 	}
 	daemon_reload_group();
+	/* Tables, rule and route of an earlier run go before anything is
+	 * installed, whatever this configuration wants. */
+	firewall_open();
 	/* A HAProxy left by an earlier run may hold what we bind next. */
 	forward_clean_stale(&fp);
 	/* Learning is best effort: without it static mode still works. */
@@ -305,6 +309,7 @@ out:
 	peer_close();
 	metrics_close();
 	forward_shutdown();
+	firewall_close();
 	/* Forwarding is gone with the daemon, so no proxy is in effect. */
 	statefile_remove(d.proxy_file);
 	control_close();

@@ -15,12 +15,12 @@
 #include "cert.h"
 #include "control.h"
 #include "event.h"
+#include "firewall.h"
 #include "forward.h"
 #include "haproxy.h"
 #include "log.h"
 #include "reconcile.h"
 #include "statefile.h"
-#include "tproxy.h"
 #include "tunnel.h"
 
 static struct {
@@ -44,7 +44,7 @@ static void
 forward_teardown(void)
 {
 	if (fwd.active && fwd.kind == FWD_HAPROXY)
-		tproxy_remove();
+		firewall_intercept_remove();
 	if (haproxy_running())
 		haproxy_stop(false);
 	if (fwd.active)
@@ -84,7 +84,7 @@ forward_start(void)
 	 * gets it when it reports its listeners up. */
 	if (haproxy_loaded()) {
 		fwd.table_pending = false;
-		if (tproxy_apply(&fwd.cfg, &fwd.proxy) == -1) {
+		if (firewall_intercept_apply(&fwd.cfg, &fwd.proxy) == -1) {
 			forward_teardown();
 			return -1;
 		}
@@ -102,7 +102,7 @@ forward_haproxy_ready(void)
 	if (!fwd.active || !fwd.table_pending || !haproxy_loaded())
 		return;
 	fwd.table_pending = false;
-	if (tproxy_apply(&fwd.cfg, &fwd.proxy) == -1)
+	if (firewall_intercept_apply(&fwd.cfg, &fwd.proxy) == -1)
 		forward_teardown();
 }
 
@@ -128,7 +128,7 @@ forward_haproxy_hung(void)
 {
 	if (!fwd.active || fwd.table_pending)
 		return;
-	tproxy_remove();
+	firewall_intercept_remove();
 	fwd.table_pending = true;
 	log_err("interception removed: HAProxy does not answer, management traffic "
 	    "goes direct until it does");
@@ -195,10 +195,9 @@ forward_clean_stale(const struct forward_paths *paths)
 		return -1;
 	}
 	/* Whatever an earlier run may have left (kill -9, crash): a stale
-	 * HAProxy, the table, the policy routing. Once, at start-up, for
-	 * either forwarder, so the loop never waits for it later. */
+	 * HAProxy (its tables and routing: firewall_open). Once, at start-up,
+	 * for either forwarder, so the loop never waits for it later. */
 	if (!fwd.cleaned) {
-		tproxy_remove();
 		haproxy_kill_stale();
 		fwd.cleaned = true;
 	}
@@ -258,7 +257,7 @@ forward_repair(void)
 {
 	if (!forward_intercept_wanted())
 		return 0;
-	return tproxy_apply(&fwd.cfg, &fwd.proxy);
+	return firewall_intercept_apply(&fwd.cfg, &fwd.proxy);
 }
 
 void
@@ -292,7 +291,7 @@ void
 forward_shutdown(void)
 {
 	if (fwd.kind == FWD_HAPROXY)
-		tproxy_remove();
+		firewall_intercept_remove();
 	haproxy_stop(true);
 	if (fwd.cert_ok)
 		cert_close();
