@@ -97,18 +97,19 @@ bool
 firewall_push(void *arr, size_t *n, size_t *cap, size_t max, const void *item,
     size_t size)
 {
-	char **a = arr;
+	char *a;
 
+	/* arr points at a pointer of another type: copied, never aliased. */
+	memcpy(&a, arr, sizeof(a));
 	if (*n == *cap) {
 		size_t c = *cap ? *cap * 2 : 64;
-		void *p;
 
-		if (c > max || (p = realloc(*a, c * size)) == NULL)
+		if (c > max || (a = realloc(a, c * size)) == NULL)
 			return false;
-		*a = p;
+		memcpy(arr, &a, sizeof(a));
 		*cap = c;
 	}
-	memcpy(*a + *n * size, item, size);
+	memcpy(a + *n * size, item, size);
 	(*n)++;
 	return true;
 }
