@@ -16,6 +16,7 @@
 #include "daemon_int.h"
 #include "dhcp_snoop.h"
 #include "event.h"
+#include "firewall.h"
 #include "forward.h"
 #include "link.h"
 #include "log.h"
@@ -134,7 +135,7 @@ static void
 daemon_watch_want(struct recon_want *want)
 {
 	want->intercept = forward_intercept_wanted();
-	want->dhcp = dhcp_snoop_installed();
+	want->dhcp = firewall_dhcp_installed();
 }
 
 static int
@@ -168,6 +169,9 @@ daemon_init_loop(void)
 		return -1;
 	}
 	daemon_reload_group();
+	/* Tables, rule and route of an earlier run go before anything is
+	 * installed, whatever this configuration wants. */
+	firewall_open();
 	/* A HAProxy left by an earlier run may hold what we bind next. */
 	forward_clean_stale(&fp);
 	/* Learning is best effort: without it static mode still works. */
@@ -254,6 +258,7 @@ out:
 	peer_close();
 	metrics_close();
 	forward_shutdown();
+	firewall_close();
 	/* Forwarding is gone with the daemon, so no proxy is in effect. */
 	fileio_remove(d.proxy_file);
 	control_close();

@@ -20,9 +20,8 @@
 
 #include "dhcp_snoop.h"
 #include "event.h"
+#include "firewall.h"
 #include "log.h"
-#include "nft.h"
-#include "nftq.h"
 
 static struct {
 	struct nfq_handle *h;
@@ -31,7 +30,6 @@ static struct {
 	dhcp_snoop_cb cb;
 	void *arg;
 	const struct config *cfg;
-	bool table;
 	int tap;		/* packet socket: requests leaving, -1 if none */
 	struct dhcp_snoop_if {
 		char name[IF_NAMESIZE];
@@ -51,64 +49,6 @@ static struct log_ratelimit snoop_rl = LOG_RATELIMIT_INIT(60, 1);
 static struct log_ratelimit snoop_tap_rl = LOG_RATELIMIT_INIT(60, 1);
 static struct log_ratelimit snoop_req_rl = LOG_RATELIMIT_INIT(60, 1);
 static struct log_ratelimit snoop_fwd_rl = LOG_RATELIMIT_INIT(60, 1);
-
-int
-dhcp_snoop_ruleset(const struct config *cfg, const struct dhcp_snoop_hw hw[],
-    char *buf, size_t len)
-{
-	size_t n = 0, count = 0;
-	int w;
-
-#define SNOOP_PUT(...) do {						\
-	w = snprintf(buf + n, len - n, __VA_ARGS__);			\
-	if (w < 0 || (size_t)w >= len - n)				\
-		return -1;						\
-	n += (size_t)w;							\
-} while (0)
-
-	if (len == 0)
-		return -1;
-	buf[0] = '\0';
-	/* Never `delete table`: that would drop the queue rule too, and DHCP
-	 * replies would pass unseen until nftq put it back. The jump rule is
-	 * replaced in this one transaction; dhcp_queue keeps its rule. */
-	SNOOP_PUT("add table ip %1$s\n"
-	    "add chain ip %1$s prerouting { type filter hook prerouting priority raw; "
-	    "policy accept; }\n"
-	    "add chain ip %1$s %2$s\n"
-	    "flush chain ip %1$s prerouting\n"
-	    "add rule ip %1$s prerouting iifname { ", DHCP_SNOOP_TABLE, DHCP_SNOOP_CHAIN);
-	for (size_t i = 0; i < cfg->niface; i++) {
-		/* Names passed the config loader's ifname check: [A-Za-z0-9_.-]. */
-		if (!config_iface_eligible(cfg, cfg->iface[i].name))
-			continue;
-		SNOOP_PUT("%s\"%s\"", count++ ? ", " : "", cfg->iface[i].name);
-	}
-	/* The queue verdict itself is set by nftq (see nftq.h). */
-	SNOOP_PUT(" } udp sport 67 udp dport 68 jump %s\n", DHCP_SNOOP_CHAIN);
-	/* A LAN host masqueraded out of a WAN interface could send a request
-	 * as that interface (its MAC as chaddr): our tap would take its xid
-	 * and server for ours. Forwarded DHCP never speaks for the router. The
-	 * chaddr is BOOTP offset 28, after the 8-byte UDP header: bit 288. */
-	SNOOP_PUT("add chain ip %1$s forward { type filter hook forward priority filter; "
-	    "policy accept; }\n"
-	    "flush chain ip %1$s forward\n", DHCP_SNOOP_TABLE);
-	for (size_t i = 0; hw != NULL && i < cfg->niface; i++) {
-		const uint8_t *m = hw[i].addr;
-
-		if (!config_iface_eligible(cfg, cfg->iface[i].name) || !hw[i].known)
-			continue;
-		SNOOP_PUT("add rule ip %s forward oifname \"%s\" udp sport 68 udp dport 67 "
-		    "@th,288,48 0x%02x%02x%02x%02x%02x%02x counter drop\n",
-		    DHCP_SNOOP_TABLE, cfg->iface[i].name, m[0], m[1], m[2], m[3], m[4], m[5]);
-	}
-#undef SNOOP_PUT
-	if (count == 0) {
-		buf[0] = '\0';
-		return 0;
-	}
-	return (int)n;
-}
 
 static int
 dhcp_snoop_mac(const char *ifname, uint8_t mac[6])
@@ -429,17 +369,15 @@ fail:
 	nfq_close(snoop.h);
 	snoop.h = NULL;
 	snoop.fd = -1;
-	/* Nobody will read the queue: a previous run's rule is only cost. */
-	nft_delete_table("ip", DHCP_SNOOP_TABLE);
+	/* Nobody will read the queue: a rule for it is only cost. */
+	firewall_dhcp_remove();
 	return -1;
 }
 
 int
 dhcp_snoop_configure(const struct config *cfg)
 {
-	struct dhcp_snoop_hw hw[CFG_MAX_IFACE];
-	char rules[8192], err[512];
-	int n;
+	struct firewall_hw hw[CFG_MAX_IFACE];
 
 	snoop.cfg = cfg;
 	/* Interfaces no longer eligible forget their requests. */
@@ -452,44 +390,14 @@ dhcp_snoop_configure(const struct config *cfg)
 	 * without one yet gets no forward rule until the next reload. */
 	for (size_t i = 0; i < cfg->niface; i++)
 		hw[i].known = dhcp_snoop_mac(cfg->iface[i].name, hw[i].addr) == 0;
-	n = dhcp_snoop_ruleset(cfg, hw, rules, sizeof(rules));
-	if (n == -1) {
-		log_err("dhcp: snooping ruleset too large");
-		return -1;
-	}
-	if (n == 0) {
-		/* Also a table a killed daemon left behind (absent: no error). */
-		nft_delete_table("ip", DHCP_SNOOP_TABLE);
-		snoop.table = false;
-		return 0;
-	}
-	if (nft_apply(rules, err, sizeof(err)) == -1) {
-		log_err("dhcp: cannot install the snooping rule: %s", err);
-		return -1;
-	}
-	snoop.table = true;
-	/* Flush-and-add in one batch: exactly one queue rule, never none
-	 * (also after a kill -9 left the previous daemon's table behind). */
-	if (nftq_set_rule(DHCP_SNOOP_TABLE, DHCP_SNOOP_CHAIN, DHCP_SNOOP_QUEUE, err,
-	    sizeof(err)) == -1) {
-		log_err("dhcp: cannot install the queue rule: %s", err);
-		return -1;
-	}
-	return 0;
-}
-
-bool
-dhcp_snoop_installed(void)
-{
-	return snoop.table;
+	return firewall_dhcp_apply(cfg, hw);
 }
 
 void
 dhcp_snoop_close(void)
 {
-	/* Whether or not we installed it: no table of ours outlives us. */
-	nft_delete_table("ip", DHCP_SNOOP_TABLE);
-	snoop.table = false;
+	/* The rule goes before its reader. */
+	firewall_dhcp_remove();
 	if (snoop.tap != -1) {
 		event_del(snoop.tap);
 		close(snoop.tap);

@@ -1,6 +1,6 @@
 /* Learned mode: reads the DHCP replies arriving on eligible WAN interfaces
- * without being a DHCP client. An nftables rule in our own table queues
- * udp 67->68 in prerouting with `bypass`, so DHCP keeps working when the
+ * without being a DHCP client. An nftables rule in our own table (owned
+ * by firewall.c) queues udp 67->68 in prerouting with `bypass`, so DHCP keeps working when the
  * daemon is not running; every packet is accepted unchanged, the verdict
  * given before the packet is even parsed.
  *
@@ -18,11 +18,10 @@
 #include "config.h"
 #include "dhcp_guard.h"
 #include "dhcp_parse.h"
+#include "firewall_rules.h"
 
-#define DHCP_SNOOP_QUEUE	6768
+#define DHCP_SNOOP_QUEUE	FIREWALL_DHCP_QUEUE
 #define DHCP_SNOOP_QUEUE_MAXLEN	16	/* packets the kernel holds for us */
-#define DHCP_SNOOP_TABLE	"mgmt_proxy_dhcp"
-#define DHCP_SNOOP_CHAIN	"dhcp_queue"
 
 /* A well-formed reply that arrived on an eligible interface, with what
  * dhcp_guard_judge() needs to know about that interface. */
@@ -37,22 +36,10 @@ struct dhcp_snooped {
 typedef void (*dhcp_snoop_cb)(const struct dhcp_snooped *, void *arg);
 
 int  dhcp_snoop_open(dhcp_snoop_cb, void *arg);
-/* (Re)installs the queue rule for the eligible interfaces of cfg, or
- * removes the table when there are none. */
+/* (Re)installs the snooping table (firewall.c) for the eligible
+ * interfaces of cfg, or removes it when there are none. */
 int  dhcp_snoop_configure(const struct config *);
 void dhcp_snoop_close(void);
-/* The snooping table is (meant to be) in the ruleset. */
-bool dhcp_snoop_installed(void);
 /* The interface's request table and refusal counters; NULL if it has none. */
 const struct dhcp_guard *dhcp_snoop_find_guard(const char *ifname);
-/* An interface's MAC as the kernel reported it (indexed like cfg->iface). */
-struct dhcp_snoop_hw {
-	bool known;
-	uint8_t addr[6];
-};
-/* Pure: the ruleset for cfg's eligible interfaces (with hw, which may be
- * NULL: a forward drop of DHCP requests sent as each one); 0 when there are
- * none, else its length (-1 when buf is too small). */
-int  dhcp_snoop_ruleset(const struct config *, const struct dhcp_snoop_hw hw[],
-    char *buf, size_t len);
 #endif

@@ -23,7 +23,7 @@
 #include "haproxy.h"
 #include "log.h"
 #include "reconcile.h"
-#include "tproxy.h"
+#include "firewall.h"
 #include "tunnel.h"
 
 static struct {
@@ -104,7 +104,7 @@ forward_carry_out(const struct ffsm_actions *act, struct ffsm_ev *next)
 	enum ffsm_state s = fwd.m.state;
 
 	if (act->flags & FFSM_ACT_TABLE_DEL)
-		tproxy_remove();
+		firewall_intercept_remove();
 	if (act->flags & FFSM_ACT_HAPROXY_STOP)
 		haproxy_stop(false);
 	if (act->flags & FFSM_ACT_APPLY)
@@ -112,7 +112,8 @@ forward_carry_out(const struct ffsm_actions *act, struct ffsm_ev *next)
 	/* HAProxy's answer (a rendering refused at once) stepped it already. */
 	if (fwd.m.state != s)
 		return false;
-	if ((act->flags & FFSM_ACT_TABLE_ADD) && tproxy_apply(fwd.cfg, &fwd.m.proxy) == -1) {
+	if ((act->flags & FFSM_ACT_TABLE_ADD) &&
+	    firewall_intercept_apply(fwd.cfg, &fwd.m.proxy) == -1) {
 		*next = (struct ffsm_ev){ .type = FFSM_EV_TABLE_FAILED };
 		return true;
 	}
@@ -188,9 +189,8 @@ forward_clean_stale(const struct forward_paths *paths)
 	if (forward_init_haproxy(paths) == -1)
 		return -1;
 	/* Whatever an earlier run may have left (kill -9, crash): a stale
-	 * HAProxy, the table, the policy routing. At start-up, for either
-	 * forwarder, so the loop never waits for it later. */
-	tproxy_remove();
+	 * HAProxy (its tables and routing: firewall_open). At start-up, for
+	 * either forwarder, so the loop never waits for it later. */
 	haproxy_kill_stale();
 	return 0;
 }
@@ -275,7 +275,7 @@ forward_repair(void)
 {
 	if (!forward_intercept_wanted())
 		return 0;
-	return tproxy_apply(fwd.cfg, &fwd.m.proxy);
+	return firewall_intercept_apply(fwd.cfg, &fwd.m.proxy);
 }
 
 void
@@ -309,7 +309,7 @@ void
 forward_shutdown(void)
 {
 	if (fwd.m.kind == FWD_HAPROXY)
-		tproxy_remove();
+		firewall_intercept_remove();
 	haproxy_stop(true);
 	if (fwd.m.ca_ok)
 		cert_close();

@@ -12,12 +12,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "dhcp_snoop.h"
 #include "event.h"
+#include "firewall.h"
 #include "log.h"
-#include "nft.h"
-#include "route.h"
-#include "tproxy.h"
 #include "watch.h"
 
 /* What the events since the last check touched (and watch.h). */
@@ -82,10 +79,10 @@ watch_nft_event(const struct nlmsghdr *nlh, uint32_t self, unsigned *batch)
 		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
 			continue;
 		name = mnl_attr_get_str(a);
-		if (g->nfgen_family == NFPROTO_INET && strcmp(name, TPROXY_TABLE) == 0)
+		if (g->nfgen_family == NFPROTO_INET && strcmp(name, FIREWALL_TABLE) == 0)
 			*batch |= WATCH_NFT_TABLE;
 		else if (g->nfgen_family == NFPROTO_IPV4 &&
-		    strcmp(name, DHCP_SNOOP_TABLE) == 0)
+		    strcmp(name, FIREWALL_DHCP_TABLE) == 0)
 			*batch |= WATCH_NFT_DHCP;
 		break;
 	}
@@ -105,7 +102,7 @@ watch_nft_msg(const struct nlmsghdr *nlh, void *arg)
 static int
 watch_rt_msg(const struct nlmsghdr *nlh, void *arg)
 {
-	if (route_msg_ours(nlh))
+	if (firewall_route_msg_ours(nlh))
 		watch_note(WATCH_ROUTE);
 	return MNL_CB_OK;
 }
@@ -149,22 +146,9 @@ watch_rt_readable(int fd, uint32_t events, void *arg)
 static void
 watch_observe(const struct recon_want *want, unsigned touched, struct recon_obs *o)
 {
-	struct route_obs ro;
-
-	memset(o, 0, sizeof(*o));
-	if (want->intercept) {
-		o->table = nft_table_exists(TPROXY_FAMILY, TPROXY_TABLE);
-		o->table_altered = (touched & WATCH_NFT_TABLE) != 0;
-		if (route_tproxy_observe(&ro) == 0) {
-			o->nrules = ro.nrules;
-			o->rule_ours = ro.rule_ours;
-			o->route = ro.route;
-		}
-	}
-	if (want->dhcp) {
-		o->dhcp_table = nft_table_exists("ip", DHCP_SNOOP_TABLE);
-		o->dhcp_altered = (touched & WATCH_NFT_DHCP) != 0;
-	}
+	firewall_observe(want, o);
+	o->table_altered = want->intercept && (touched & WATCH_NFT_TABLE) != 0;
+	o->dhcp_altered = want->dhcp && (touched & WATCH_NFT_DHCP) != 0;
 }
 
 static void

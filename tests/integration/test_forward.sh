@@ -16,7 +16,8 @@
 #   7 log: HAProxy access lines relayed into the daemon's log
 #   8 injection through the onboarding file never reaches a rendered file
 #  12 exactly one TPROXY ip rule: after 20 proxy switches, none after a
-#     clean stop, one after a start with stale copies planted
+#     clean stop, one after a start with stale copies planted; a stale
+#     snooping table (no interface eligible) gone at exit and at start-up
 #  13 reconciliation: `nft flush ruleset`, `ip rule del`, `ip route flush
 #     table 4790` are repaired while forwarding (HTTP through Squid again);
 #     another process that keeps removing the rule makes the daemon give up
@@ -245,7 +246,7 @@ inject_case() {	# inject_case LABEL JSON-ADDRESS JSON-PORT
 }
 # Intercepted connections HAProxy closed first left TIME-WAIT sockets in
 # the router namespace; their ports are reused below once forwarding is
-# torn down (the daemon destroys them: see orchestrator/tproxy.c).
+# torn down (the daemon destroys them: see orchestrator/firewall_timewait.c).
 tw_ports=$(in_r ss -Htan state time-wait dst "$MGMT" | awk '{ sub(/.*:/, "", $4); print $4 }' | head -3)
 echo "# router TIME-WAIT sockets of intercepted connections: $(in_r ss -Htan state time-wait dst "$MGMT" | wc -l)"
 inject_case "HAProxy syntax in the address" '"203.0.113.10\n  server evil 1.2.3.4:80 #"' 3128
@@ -388,11 +389,32 @@ echo "# $switched of 20 switches done; ip rules: $(nrules)"
 check "20 proxy switches done" [ "$switched" = 20 ]
 check "exactly one TPROXY ip rule after 20 switches (got $(nrules))" one_rule
 check "HTTP through the proxy in effect ($CUR)" wait_for 5 body_from http://origin.test/after-switches "$CUR"
+# A snooping table as an earlier run leaves it (its queue chain, a jump for
+# an interface eligible then): no interface is eligible now, and it goes
+# all the same, at exit and at start-up.
+plant_dhcp_table() {
+	in_r nft -f - <<'NFT'
+table ip mgmt_proxy_dhcp {
+	chain dhcp_queue {
+	}
+	chain prerouting {
+		type filter hook prerouting priority raw; policy accept;
+		iifname "wan9" udp sport 67 udp dport 68 jump dhcp_queue
+	}
+}
+NFT
+}
+dhcp_tables() { in_r nft list tables ip 2>/dev/null | grep -c 'mgmt_proxy_dhcp$'; }
+plant_dhcp_table
+check_eq "stale ip mgmt_proxy_dhcp planted while the daemon runs" 1 "$(dhcp_tables)"
 kill -TERM "$MPD_PID" 2>/dev/null
 for _ in $(seq 50); do kill -0 "$MPD_PID" 2>/dev/null || break; sleep 0.1; done
 wait "$MPD_PID" 2>/dev/null
 check "no TPROXY ip rule after a clean stop (got $(nrules))" [ "$(nrules)" = 0 ]
 check "no route in table 4790 after a clean stop" no_route
+check_eq "no interface eligible: the stop removed the stale ip mgmt_proxy_dhcp" 0 "$(dhcp_tables)"
+plant_dhcp_table
+check_eq "stale ip mgmt_proxy_dhcp planted before the start" 1 "$(dhcp_tables)"
 # Copies at the priorities an earlier version picked (more than the 8 it
 # removed) and one at our own priority.
 before=$(nrules)
@@ -402,6 +424,7 @@ check "13 stale copies planted (got $(($(nrules) - before)))" [ $(($(nrules) - b
 check "daemon starts again" start_daemon
 check "forwarding up after the start" wait_for 10 forwarding_up
 check "exactly one TPROXY ip rule after a start with 13 stale copies (got $(nrules))" one_rule
+check_eq "no interface eligible: start-up removed the stale ip mgmt_proxy_dhcp" 0 "$(dhcp_tables)"
 
 # ------------------------------------------------------------------ 13 reconciliation
 # What the daemon installed and another process removed is put back within

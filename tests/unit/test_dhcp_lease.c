@@ -1,9 +1,8 @@
-/* Lease decisions (dhcp_lease.c) and the snooping ruleset (dhcp_snoop.c). */
+/* Lease decisions (dhcp_lease.c). */
 #include <stdio.h>
 #include <string.h>
 
 #include "dhcp_lease.h"
-#include "dhcp_snoop.h"
 #include "unit.h"
 
 static const uint8_t mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
@@ -174,51 +173,6 @@ START_TEST(same_ignores_only_the_expiry)
 }
 END_TEST
 
-START_TEST(ruleset_lists_eligible_only)
-{
-	static struct config cfg;
-	struct dhcp_snoop_hw hw[3] = {
-		{ true, { 0x02, 0x00, 0x5e, 0x00, 0x53, 0x01 } },
-		{ true, { 0x02, 0x00, 0x5e, 0x00, 0x53, 0x02 } },
-		{ false, { 0 } },
-	};
-	char buf[2048];
-
-	config_defaults(&cfg);
-	ck_assert_int_eq(dhcp_snoop_ruleset(&cfg, hw, buf, sizeof(buf)), 0);
-	cfg.niface = 3;
-	snprintf(cfg.iface[0].name, IFNAMSIZ, "wan1");
-	cfg.iface[0].dhcp_v4 = cfg.iface[0].proxy_discovery = true;
-	snprintf(cfg.iface[1].name, IFNAMSIZ, "wan2");
-	cfg.iface[1].dhcp_v4 = true;
-	snprintf(cfg.iface[2].name, IFNAMSIZ, "wan3");
-	cfg.iface[2].dhcp_v4 = cfg.iface[2].proxy_discovery = true;
-	ck_assert_int_gt(dhcp_snoop_ruleset(&cfg, hw, buf, sizeof(buf)), 0);
-	ck_assert_ptr_nonnull(strstr(buf, "iifname { \"wan1\", \"wan3\" } udp sport 67 "
-	    "udp dport 68 jump dhcp_queue"));
-	ck_assert_ptr_null(strstr(buf, "wan2"));
-	/* A reload replaces the jump rule in place; deleting the table would
-	 * take the queue rule (added by nftq, not here) with it. */
-	ck_assert_ptr_nonnull(strstr(buf, "flush chain ip mgmt_proxy_dhcp prerouting\n"));
-	ck_assert_ptr_nonnull(strstr(buf, "add chain ip mgmt_proxy_dhcp dhcp_queue\n"));
-	ck_assert_ptr_nonnull(strstr(buf, "hook prerouting priority raw;"));
-	ck_assert_ptr_null(strstr(buf, "delete"));
-	ck_assert_ptr_null(strstr(buf, "flush chain ip mgmt_proxy_dhcp dhcp_queue"));
-	ck_assert_int_eq(dhcp_snoop_ruleset(&cfg, hw, buf, 40), -1);
-	/* Forwarded requests sent as an eligible interface are dropped; one
-	 * whose MAC is unknown gets no rule, an ineligible one none either. */
-	ck_assert_int_gt(dhcp_snoop_ruleset(&cfg, hw, buf, sizeof(buf)), 0);
-	ck_assert_ptr_nonnull(strstr(buf, "hook forward priority filter;"));
-	ck_assert_ptr_nonnull(strstr(buf, "flush chain ip mgmt_proxy_dhcp forward\n"));
-	ck_assert_ptr_nonnull(strstr(buf, "add rule ip mgmt_proxy_dhcp forward oifname \"wan1\" "
-	    "udp sport 68 udp dport 67 @th,288,48 0x02005e005301 counter drop\n"));
-	ck_assert_ptr_null(strstr(buf, "oifname \"wan3\""));
-	ck_assert_ptr_null(strstr(buf, "0x02005e005302"));
-	ck_assert_int_gt(dhcp_snoop_ruleset(&cfg, NULL, buf, sizeof(buf)), 0);
-	ck_assert_ptr_null(strstr(buf, "oifname"));
-}
-END_TEST
-
 Suite *
 unit_suite(void)
 {
@@ -236,7 +190,6 @@ unit_suite(void)
 	tcase_add_test(tc, infinite_lease_has_no_expiry);
 	tcase_add_test(tc, expiry);
 	tcase_add_test(tc, same_ignores_only_the_expiry);
-	tcase_add_test(tc, ruleset_lists_eligible_only);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,6 +1,6 @@
-/* Template rendering (render.c) and the two rendered files (haproxy.c,
- * tproxy.c): only validated numbers, dotted quads, interface names and our
- * own paths can reach HAProxy or nftables. */
+/* Template rendering (render.c) and the HAProxy configuration (haproxy.c;
+ * the nftables rulesets: test_firewall_rules.c): only validated numbers,
+ * dotted quads, interface names and our own paths can reach HAProxy. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +8,6 @@
 #include "haproxy.h"
 #include "render.h"
 #include "select.h"
-#include "tproxy.h"
 #include "unit.h"
 
 START_TEST(substitutes_every_placeholder)
@@ -124,28 +123,6 @@ START_TEST(haproxy_config_has_only_validated_values)
 }
 END_TEST
 
-START_TEST(nft_ruleset_has_only_validated_values)
-{
-	static struct config cfg;
-	struct proxy_addr p = { 0xcb00710au, 3128 };
-	const char *why = "";
-	char *r;
-
-	config_defaults(&cfg);
-	r = tproxy_render(&cfg, &p, &why);
-	ck_assert_msg(r != NULL, "%s", why);
-	ck_assert_ptr_nonnull(strstr(r, "iifname != { \"kni254\" } return"));
-	ck_assert_ptr_nonnull(strstr(r, "ip daddr 203.0.113.10 return"));
-	ck_assert_ptr_nonnull(strstr(r, "tcp dport { 80 } tproxy ip to 127.0.0.1:47080"));
-	ck_assert_ptr_nonnull(strstr(r, "tcp dport { 443 } tproxy ip to 127.0.0.1:47443"));
-	ck_assert_ptr_null(strstr(r, "{{"));
-	free(r);
-	/* An interface name the loader would refuse is refused here too. */
-	snprintf(cfg.intercept_if[0], sizeof(cfg.intercept_if[0]), "kni\" accept #");
-	ck_assert_ptr_null(tproxy_render(&cfg, &p, &why));
-}
-END_TEST
-
 Suite *
 unit_suite(void)
 {
@@ -157,7 +134,6 @@ unit_suite(void)
 	tcase_add_test(tc, validators_refuse_syntax);
 	tcase_add_test(tc, injection_candidates_are_never_valid);
 	tcase_add_test(tc, haproxy_config_has_only_validated_values);
-	tcase_add_test(tc, nft_ruleset_has_only_validated_values);
 	suite_add_tcase(s, tc);
 	return s;
 }

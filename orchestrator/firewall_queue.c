@@ -1,4 +1,5 @@
-/* One xt NFQUEUE rule through libnftnl + libmnl: flush + add, one batch. */
+/* The firewall owner's one xt NFQUEUE rule through libnftnl + libmnl (see
+ * firewall_int.h): flush + add, one batch. */
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/expr.h>
@@ -13,10 +14,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "nftq.h"
+#include "firewall_int.h"
 
 static struct nftnl_rule *
-nftq_rule(const char *table, const char *chain, uint16_t queue)
+firewall_queue_rule(const char *table, const char *chain, uint16_t queue)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	struct nftnl_expr *e = nftnl_expr_alloc("target");
@@ -44,7 +45,7 @@ nftq_rule(const char *table, const char *chain, uint16_t queue)
 }
 
 int
-nftq_set_rule(const char *table, const char *chain, uint16_t queue,
+firewall_queue_set(const char *table, const char *chain, uint16_t queue,
     char *err, size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -56,7 +57,7 @@ nftq_set_rule(const char *table, const char *chain, uint16_t queue,
 	int rc = -1;
 	ssize_t n;
 
-	if ((r = nftq_rule(table, chain, queue)) == NULL ||
+	if ((r = firewall_queue_rule(table, chain, queue)) == NULL ||
 	    (flush = nftnl_rule_alloc()) == NULL) {
 		nftnl_rule_free(r);
 		snprintf(err, errlen, "out of memory");
