@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "dhcp_parse.h"
+#include "names.h"
 
 /* Fixed BOOTP fields, RFC 2131 section 2, figure 1. */
 #define BOOTP_OP		0
@@ -71,14 +72,10 @@ struct dhcp_parse_opts {
 };
 
 static const char *const dhcp_parse_msg_names[] = {
-	[DHCP_MSG_DISCOVER] = "DISCOVER",
-	[DHCP_MSG_OFFER] = "OFFER",
-	[DHCP_MSG_REQUEST] = "REQUEST",
-	[DHCP_MSG_DECLINE] = "DECLINE",
-	[DHCP_MSG_ACK] = "ACK",
-	[DHCP_MSG_NAK] = "NAK",
-	[DHCP_MSG_RELEASE] = "RELEASE",
-	[DHCP_MSG_INFORM] = "INFORM",
+	[DHCP_MSG_DISCOVER] = "DISCOVER", [DHCP_MSG_OFFER] = "OFFER",
+	[DHCP_MSG_REQUEST] = "REQUEST", [DHCP_MSG_DECLINE] = "DECLINE",
+	[DHCP_MSG_ACK] = "ACK", [DHCP_MSG_NAK] = "NAK",
+	[DHCP_MSG_RELEASE] = "RELEASE", [DHCP_MSG_INFORM] = "INFORM",
 };
 
 static uint16_t
@@ -97,11 +94,7 @@ dhcp_parse_get32(const uint8_t *p)
 const char *
 dhcp_parse_msg_name(uint8_t msg_type)
 {
-	size_t n = sizeof(dhcp_parse_msg_names) / sizeof(dhcp_parse_msg_names[0]);
-
-	if (msg_type < n && dhcp_parse_msg_names[msg_type] != NULL)
-		return dhcp_parse_msg_names[msg_type];
-	return "unknown";
+	return NAMES_OF(dhcp_parse_msg_names, msg_type);
 }
 
 /* Walk one option field (RFC 2132 section 2: pad and end are one byte,

@@ -3,21 +3,17 @@
 #include <string.h>
 
 #include "forward_fsm.h"
+#include "names.h"
 
 static const char *const forward_fsm_names[] = {
-	[FFSM_OFF] = "off",
-	[FFSM_OBSERVING] = "observing",
-	[FFSM_WAITING] = "waiting",
-	[FFSM_ON] = "on",
-	[FFSM_NOT_ANSWERING] = "not-answering",
-	[FFSM_FAILED] = "failed",
+	[FFSM_OFF] = "off", [FFSM_OBSERVING] = "observing",
+	[FFSM_WAITING] = "waiting", [FFSM_ON] = "on",
+	[FFSM_NOT_ANSWERING] = "not-answering", [FFSM_FAILED] = "failed",
 };
 
 static const char *const forward_fsm_causes[] = {
-	[FFSM_EV_CONFIGURE] = "configured",
-	[FFSM_EV_ENABLE] = "proxy in effect",
-	[FFSM_EV_DISABLE] = "no proxy in effect",
-	[FFSM_EV_RETRY] = "retry",
+	[FFSM_EV_CONFIGURE] = "configured", [FFSM_EV_ENABLE] = "proxy in effect",
+	[FFSM_EV_DISABLE] = "no proxy in effect", [FFSM_EV_RETRY] = "retry",
 	[FFSM_EV_READY] = "HAProxy ready",
 	[FFSM_EV_REFUSED] = "HAProxy refused the configuration",
 	[FFSM_EV_HUNG] = "HAProxy does not answer",
@@ -28,7 +24,7 @@ static const char *const forward_fsm_causes[] = {
 const char *
 forward_fsm_state_name(enum ffsm_state s)
 {
-	return forward_fsm_names[s];
+	return NAMES_OF(forward_fsm_names, s);
 }
 
 void
@@ -121,7 +117,7 @@ forward_fsm_step(struct forward_fsm *f, const struct ffsm_ev *ev, int64_t now_ms
 {
 	memset(act, 0, sizeof(*act));
 	act->t.from = f->state;
-	act->t.cause = forward_fsm_causes[ev->type];
+	act->t.cause = NAMES_OF(forward_fsm_causes, ev->type);
 	switch (ev->type) {
 	case FFSM_EV_CONFIGURE:
 		forward_fsm_configure(f, ev, act);
@@ -175,7 +171,8 @@ forward_fsm_status(const struct forward_fsm *f, bool hp_running, bool hp_answeri
 {
 	*forwarding = f->state == FFSM_OBSERVING || (f->state == FFSM_ON && hp_running);
 	if (!forward_fsm_haproxy_on(f->state))
-		return f->state == FFSM_FAILED ? "failed" : forward_fsm_names[f->state];
+		return f->state == FFSM_FAILED ? "failed" :
+		    NAMES_OF(forward_fsm_names, f->state);
 	if (!hp_answering)
 		return "not-answering";
 	return *forwarding ? "forwarding" : "starting";

@@ -3,16 +3,13 @@
 #include <string.h>
 
 #include "haproxy_fsm.h"
+#include "names.h"
 
 static const char *const haproxy_fsm_names[] = {
-	[HFSM_STOPPED] = "stopped",
-	[HFSM_CHECKING] = "checking",
-	[HFSM_STARTING] = "starting",
-	[HFSM_RUNNING] = "running",
-	[HFSM_RECHECKING] = "rechecking",
-	[HFSM_RELOADING] = "reloading",
-	[HFSM_STOPPING] = "stopping",
-	[HFSM_RESTARTING] = "restarting",
+	[HFSM_STOPPED] = "stopped", [HFSM_CHECKING] = "checking",
+	[HFSM_STARTING] = "starting", [HFSM_RUNNING] = "running",
+	[HFSM_RECHECKING] = "rechecking", [HFSM_RELOADING] = "reloading",
+	[HFSM_STOPPING] = "stopping", [HFSM_RESTARTING] = "restarting",
 	[HFSM_BACKOFF] = "backoff",
 };
 
@@ -21,19 +18,16 @@ static const char *const haproxy_fsm_causes[] = {
 	[HFSM_EV_CHECKED] = "configuration checked",
 	[HFSM_EV_REFUSED] = "configuration refused",
 	[HFSM_EV_SAME] = "configuration unchanged",
-	[HFSM_EV_LOADED] = "loaded",
-	[HFSM_EV_LOAD_FAILED] = "load failed",
-	[HFSM_EV_SETTLE_DUE] = "no load report",
-	[HFSM_EV_EXITED] = "exited",
+	[HFSM_EV_LOADED] = "loaded", [HFSM_EV_LOAD_FAILED] = "load failed",
+	[HFSM_EV_SETTLE_DUE] = "no load report", [HFSM_EV_EXITED] = "exited",
 	[HFSM_EV_RESTART_DUE] = "backoff over",
-	[HFSM_EV_HEALTH] = "health check",
-	[HFSM_EV_STOP] = "stop",
+	[HFSM_EV_HEALTH] = "health check", [HFSM_EV_STOP] = "stop",
 };
 
 const char *
 haproxy_fsm_state_name(enum hfsm_state s)
 {
-	return haproxy_fsm_names[s];
+	return NAMES_OF(haproxy_fsm_names, s);
 }
 
 void
@@ -233,7 +227,7 @@ haproxy_fsm_step(struct haproxy_fsm *f, const struct hfsm_ev *ev, int64_t now_ms
 	memset(act, 0, sizeof(*act));
 	act->t.from = f->state;
 	act->t.health_from = f->watch.state;
-	act->t.cause = haproxy_fsm_causes[ev->type];
+	act->t.cause = NAMES_OF(haproxy_fsm_causes, ev->type);
 	switch (ev->type) {
 	case HFSM_EV_APPLY:
 		f->force |= ev->force;

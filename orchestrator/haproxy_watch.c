@@ -2,17 +2,17 @@
 #include <string.h>
 
 #include "haproxy_watch.h"
+#include "names.h"
 
 static const char *const haproxy_watch_names[] = {
-	[HPW_STOPPED] = "stopped",
-	[HPW_ANSWERING] = "answering",
+	[HPW_STOPPED] = "stopped", [HPW_ANSWERING] = "answering",
 	[HPW_NOT_ANSWERING] = "not-answering",
 };
 
 const char *
 haproxy_watch_state_name(enum hpw_state s)
 {
-	return haproxy_watch_names[s];
+	return NAMES_OF(haproxy_watch_names, s);
 }
 
 static void

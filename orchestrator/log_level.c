@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "log_level.h"
+#include "names.h"
 
 static const char *const log_level_names[] = {
 	"error", "warning", "notice", "info", "debug"
@@ -19,7 +20,5 @@ log_level_parse(const char *name)
 const char *
 log_level_name(enum log_level level)
 {
-	if ((unsigned)level >= sizeof(log_level_names) / sizeof(log_level_names[0]))
-		return "unknown";
-	return log_level_names[level];
+	return NAMES_OF(log_level_names, level);
 }

@@ -11,6 +11,7 @@
 #include "event.h"
 #include "log.h"
 #include "notify.h"
+#include "names.h"
 #include "proc.h"
 
 static const char *const notify_names[] = {
@@ -33,7 +34,7 @@ static struct log_ratelimit notify_rl = LOG_RATELIMIT_INIT(60, 2);
 const char *
 notify_event_name(enum notify_event e)
 {
-	return notify_names[e];
+	return NAMES_OF(notify_names, e);
 }
 
 bool
