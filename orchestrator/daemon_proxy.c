@@ -1,18 +1,15 @@
 /* The daemon's proxy part: selection, probing and alarms; carries out
  * what proxy_fsm decides. */
 #include <errno.h>
-#include <ifaddrs.h>
-#include <netinet/in.h>
 #include <string.h>
 
 #include "daemon_int.h"
 #include "event.h"
 #include "forward.h"
+#include "ifaddr.h"
 #include "log.h"
 #include "notify.h"
 #include "statefile.h"
-
-#define DAEMON_LOCAL_IP_MAX	256
 
 /* ---- carrying out the state machine's decisions ---- */
 
@@ -127,36 +124,15 @@ daemon_proxy_apply(const struct pfsm_actions *act)
 	daemon_proxy_notify(f, id);
 }
 
-/* This box's IPv4 addresses, for the loop check of selection: HAProxy's
- * listeners must not become the proxy under another local address. Read
- * at each selection, since DHCP moves the WAN address. */
-static size_t
-daemon_proxy_local_ips(uint32_t *ip, size_t max)
-{
-	struct ifaddrs *ifa, *i;
-	size_t n = 0;
-
-	if (getifaddrs(&ifa) == -1) {
-		log_warn("local addresses: %s", strerror(errno));
-		return 0;
-	}
-	for (i = ifa; i != NULL && n < max; i = i->ifa_next)
-		if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET)
-			ip[n++] = ntohl(((struct sockaddr_in *)(void *)
-			    i->ifa_addr)->sin_addr.s_addr);
-	freeifaddrs(ifa);
-	return n;
-}
-
 void
 daemon_proxy_reselect(void)
 {
-	uint32_t local[DAEMON_LOCAL_IP_MAX];
+	uint32_t local[IFADDR_MAX];
 	struct sel_input in = {
 		.cfg = &d.cfg, .onb = &d.onb, .dhcp = d.dhcp, .ndhcp = d.ndhcp,
 		.peer = d.have_peer ? &d.peer : NULL, .now = event_now(),
 		.local_ip = local,
-		.nlocal_ip = daemon_proxy_local_ips(local, DAEMON_LOCAL_IP_MAX),
+		.nlocal_ip = ifaddr_ipv4(local, IFADDR_MAX),
 	};
 	const struct candidate *best;
 	struct pfsm_actions act;
@@ -175,13 +151,7 @@ daemon_proxy_reselect(void)
 	daemon_proxy_apply(&act);
 	/* A lease that runs out must end its candidate even if nothing else
 	 * happens: wake up then and select again. */
-	next = select_next_expiry(&d.cands, in.now);
-	for (size_t i = 0; i < d.ndhcp; i++) {
-		int64_t e = d.dhcp[i].lease_expiry;
-
-		if (e > in.now && (next == 0 || e < next))
-			next = e;
-	}
+	next = select_next_expiry(&in, &d.cands);
 	if (next != 0)
 		event_timer_arm(&d.expiry_timer, (uint64_t)(next - in.now) * 1000);
 	else

@@ -11,14 +11,9 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "ports.h"
 
 #define HAPROXY_BIN		"/usr/sbin/haproxy"
-#define HAPROXY_HTTP_PORT	47080	/* TPROXY targets on 127.0.0.1 */
-#define HAPROXY_HTTPS_PORT	47443
-/* Every TCP port HAProxy listens on, the one list: a proxy candidate on
- * this box at one of them, or an intercepted port equal to one, would send
- * HAProxy's traffic back into HAProxy. A new listener port goes here. */
-#define HAPROXY_LISTEN_PORTS	{ HAPROXY_HTTP_PORT, HAPROXY_HTTPS_PORT }
 
 /* run_dir holds the rendered config, sockets and pid file. */
 int  haproxy_init(const char *run_dir, const char *log_file);

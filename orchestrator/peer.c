@@ -18,8 +18,10 @@
 #include <openssl/crypto.h>
 
 #include "event.h"
+#include "ifaddr.h"
 #include "log.h"
 #include "peer.h"
+#include "peer_key.h"
 #include "statefile.h"
 
 static struct {
@@ -72,64 +74,6 @@ static struct log_ratelimit peer_rl[PEER_RL_N] = {
 	[PEER_RL_RUN] = LOG_RATELIMIT_INIT(60, 5),
 	[PEER_RL_DEBUG] = LOG_RATELIMIT_INIT(60, 5),
 };
-
-int
-peer_key_load(const char *path, uint8_t key[PEER_MSG_KEY_MAX], size_t *len,
-    const char **why)
-{
-	/* Room for the longest key, "\r\n", and one byte to see it is longer. */
-	uint8_t buf[PEER_MSG_KEY_MAX + 3];
-	struct stat st;
-	size_t n = 0;
-	ssize_t r;
-	int fd, rc = -1;
-
-	errno = 0;
-	/* O_NONBLOCK: a FIFO planted at the path must not hang the daemon
-	 * before fstat() can refuse it. */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	if (fd == -1) {
-		*why = "cannot open";
-		return -1;
-	}
-	if (fstat(fd, &st) == -1) {
-		*why = "cannot stat";
-		goto out;
-	}
-	if ((*why = statefile_secret_problem(&st)) != NULL)
-		goto out_inval;
-	while (n < sizeof(buf)) {
-		r = read(fd, buf + n, sizeof(buf) - n);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			*why = "cannot read";
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	if (n > 0 && buf[n - 1] == '\n') {
-		n--;
-		if (n > 0 && buf[n - 1] == '\r')
-			n--;
-	}
-	if (n < PEER_MSG_KEY_MIN || n > PEER_MSG_KEY_MAX) {
-		*why = "key must be 16 to 512 bytes (one trailing newline ignored)";
-		goto out_inval;
-	}
-	memcpy(key, buf, n);
-	*len = n;
-	rc = 0;
-	goto out;
-out_inval:
-	errno = 0;
-out:
-	OPENSSL_cleanse(buf, sizeof(buf));
-	close(fd);
-	return rc;
-}
 
 static void
 peer_key_log(const char *path, const char *why)
@@ -326,8 +270,8 @@ peer_datagram(const uint8_t *buf, size_t len, const struct sockaddr_in *from)
 		    "ha: datagram from %s dropped: %s", src, why);
 		return;
 	}
-	acc = peer_msg_accept(&peer.replay, &m, event_mono_ms(), &why);
-	if (acc == PEER_MSG_REFUSED) {
+	acc = peer_replay_accept(&peer.replay, &m, event_mono_ms(), &why);
+	if (acc == PEER_REPLAY_REFUSED) {
 		log_limited(&peer_rl[PEER_RL_REFUSED], now, LOG_WARN,
 		    "ha: datagram from %s (node %s, seq %llu) dropped: %s", src,
 		    m.node, (unsigned long long)m.seq, why);
@@ -343,9 +287,9 @@ peer_datagram(const uint8_t *buf, size_t len, const struct sockaddr_in *from)
 		    m.node, src, (unsigned long long)m.boot, had_boot &&
 		    m.boot < old_boot ? ", below the last: its counter went back" :
 		    "");
-	first_fresh = acc == PEER_MSG_FRESH && (peer.fresh_boot != m.boot ||
+	first_fresh = acc == PEER_REPLAY_FRESH && (peer.fresh_boot != m.boot ||
 	    !peer.reported || !peer.cur.up);
-	if (acc == PEER_MSG_FRESH) {
+	if (acc == PEER_REPLAY_FRESH) {
 		peer.fresh_boot = m.boot;
 		peer_fresh(&m);
 	} else
@@ -355,7 +299,7 @@ peer_datagram(const uint8_t *buf, size_t len, const struct sockaddr_in *from)
 	 * us, it does not hear us, or it has just proven that it does (its
 	 * side then waits for a datagram of ours that echoes this one). So
 	 * the channel comes up in about two round trips, not keepalives. */
-	if (acc == PEER_MSG_ONEWAY || new_run || first_fresh)
+	if (acc == PEER_REPLAY_ONEWAY || new_run || first_fresh)
 		peer_reply();
 }
 
@@ -514,10 +458,11 @@ void
 peer_publish(const struct dhcp_info *dhcp, size_t n, const struct config *cfg,
     int64_t now)
 {
-	size_t dropped;
+	uint32_t local_ip[IFADDR_MAX];
+	size_t nlocal_ip = ifaddr_ipv4(local_ip, IFADDR_MAX), dropped;
 
-	peer.nlocal = peer_msg_gather(dhcp, n, cfg, now, peer.local,
-	    PEER_MSG_MAX_CAND, &dropped);
+	peer.nlocal = peer_msg_gather(dhcp, n, cfg, now, local_ip, nlocal_ip,
+	    peer.local, PEER_MSG_MAX_CAND, &dropped);
 	if (dropped > 0)
 		log_limited(&peer_rl[PEER_RL_SEND], now, LOG_WARN,
 		    "ha: %zu learned proxies beyond %d not advertised to the peer",

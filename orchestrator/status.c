@@ -94,15 +94,6 @@ status_proxy(const struct status_view *v)
 	return doc;
 }
 
-const struct dhcp_info *
-status_find_dhcp(const struct dhcp_info *d, size_t n, const char *ifname)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(d[i].ifname, ifname) == 0)
-			return &d[i];
-	return NULL;
-}
-
 json_t *
 status_dhcp(const struct status_view *v)
 {
@@ -115,13 +106,14 @@ status_dhcp(const struct status_view *v)
 
 		if (!config_iface_eligible(v->cfg, ifc->name))
 			continue;
-		d = status_find_dhcp(v->dhcp, v->ndhcp, ifc->name);
+		d = learned_find(v->dhcp, v->ndhcp, ifc->name);
 		px = json_array();
 		if (d != NULL)
 			for (size_t j = 0; j < d->nproxy; j++)
 				json_array_append_new(px, json_string(d->proxy[j]));
 		o = json_pack("{s:s, s:s, s:o}", "interface", ifc->name,
-		    "resolution-state", d != NULL ? d->state : "pending",
+		    "resolution-state",
+		    learned_state_name(d != NULL ? d->state : LEARNED_PENDING),
 		    "management-proxies", px);
 		if (d != NULL && d->lease_expiry != 0)
 			json_object_set_new(o, "lease-expiry", status_time(d->lease_expiry));

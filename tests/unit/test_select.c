@@ -38,7 +38,7 @@ static void
 learn(int i, const char *ifname, const char *p1, const char *p2, int64_t expiry)
 {
 	snprintf(dhcp[i].ifname, IFNAMSIZ, "%s", ifname);
-	snprintf(dhcp[i].state, sizeof(dhcp[i].state), "resolved");
+	dhcp[i].state = LEARNED_RESOLVED;
 	dhcp[i].nproxy = 0;
 	if (p1)
 		snprintf(dhcp[i].proxy[dhcp[i].nproxy++], SF_TEXT_MAX, "%s", p1);
@@ -170,7 +170,11 @@ START_TEST(expired_lease_ignored)
 	learn(0, "wan1", "192.0.2.10:3128", NULL, 200);
 	c = run(100, false);
 	ck_assert_ptr_nonnull(c);
-	ck_assert_int_eq(select_next_expiry(&set, 100), 200);
+	{
+		struct sel_input in = { &cfg, &onb, dhcp, 3, NULL, 100, local, nlocal };
+
+		ck_assert_int_eq(select_next_expiry(&in, &set), 200);
+	}
 	ck_assert_ptr_null(run(200, false));
 	ck_assert_uint_eq(set.n, 0);
 }

@@ -107,7 +107,7 @@ START_TEST(dhcp_lists_eligible_interfaces)
 	json_decref(doc);
 
 	snprintf(dhcp[0].ifname, IFNAMSIZ, "wan1");
-	snprintf(dhcp[0].state, sizeof(dhcp[0].state), "resolved");
+	dhcp[0].state = LEARNED_RESOLVED;
 	snprintf(dhcp[0].proxy[0], SF_TEXT_MAX, "203.0.113.10:3128");
 	dhcp[0].nproxy = 1;
 	v.ndhcp = 1;
