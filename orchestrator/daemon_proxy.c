@@ -67,6 +67,27 @@ daemon_proxy_notify(unsigned flags, const char *id)
 	notify_event(NOTIFY_PROXY_CHANGE, NULL, f->in_effect ? &f->effect : NULL, why);
 }
 
+/* What the step did, logged before its effects. */
+static void
+daemon_proxy_log_step(const struct pfsm_actions *act)
+{
+	const struct pfsm_transition *tr = &act->tr;
+	char a[ADDR_STRLEN] = "";
+
+	if (act->flags & PFSM_ACT_FAIL_COUNTED)
+		log_info("management proxy probe failed (%u of %u in a row before "
+		    "unreachable)", act->count, act->need);
+	if (act->flags & PFSM_ACT_OK_COUNTED)
+		log_info("management proxy probe succeeded (%u of %u in a row before "
+		    "reachable)", act->count, act->need);
+	if (tr->from == tr->to)
+		return;
+	if (tr->has_target)
+		addr_format(&tr->target, a);
+	log_info("management proxy %s: %s -> %s (%s)", a[0] ? a : "N/A",
+	    proxy_fsm_state_name(tr->from), proxy_fsm_state_name(tr->to), tr->cause);
+}
+
 static void
 daemon_proxy_apply(const struct pfsm_actions *act)
 {
@@ -74,6 +95,7 @@ daemon_proxy_apply(const struct pfsm_actions *act)
 	unsigned f = act->flags;
 	char id[ALARM_ID_MAX] = "-";
 
+	daemon_proxy_log_step(act);
 	if (f & PFSM_ACT_TIMER_STOP) {
 		event_timer_stop(&d.probe_timer);
 		probe_cancel(&d.probe);
@@ -158,20 +180,26 @@ daemon_proxy_reselect(void)
 		event_timer_stop(&d.expiry_timer);
 }
 
-void
-daemon_proxy_probe_done(unsigned gen, bool ok, const char *why, void *arg)
+/* A probe's result as the views show it. */
+static void
+daemon_proxy_probe_record(unsigned gen, bool ok, const char *why)
 {
-	struct pfsm_actions act;
-	int64_t now = event_now();
-
-	d.last_probe = now;
+	d.last_probe = event_now();
 	if (ok && gen == d.probe.gen) {
 		d.probe_latency_ms = event_mono_ms() - d.probe_started_ms;
 		d.probe_known = true;
 	}
 	snprintf(d.last_probe_error, sizeof(d.last_probe_error), "%s", ok ? "" : why);
 	log_debug("probe %u: %s", gen, ok ? "ok" : why);
-	proxy_fsm_probe_done(&d.fsm, gen, ok, now, &act);
+}
+
+void
+daemon_proxy_probe_done(unsigned gen, bool ok, const char *why, void *arg)
+{
+	struct pfsm_actions act;
+
+	daemon_proxy_probe_record(gen, ok, why);
+	proxy_fsm_probe_done(&d.fsm, gen, ok, event_now(), &act);
 	daemon_proxy_apply(&act);
 	/* A forwarder that failed earlier gets another chance while the
 	 * proxy answers. */
@@ -184,13 +212,12 @@ daemon_proxy_probe_due(void *arg)
 {
 	struct pfsm_actions act;
 
-	/* With timeout == interval the next probe can be due before the
-	 * current one timed out: an answer not given by now is a failure. */
-	if (probe_busy(&d.probe)) {
+	proxy_fsm_timer(&d.fsm, probe_busy(&d.probe), event_now(), &act);
+	if (act.flags & PFSM_ACT_PROBE_LOST) {
 		probe_cancel(&d.probe);
-		daemon_proxy_probe_done(d.probe.gen, false, "no answer within the interval", NULL);
+		daemon_proxy_probe_record(d.probe.gen, false,
+		    "no answer within the interval");
 	}
-	proxy_fsm_timer(&d.fsm, event_now(), &act);
 	daemon_proxy_apply(&act);
 }
 

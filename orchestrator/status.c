@@ -23,28 +23,32 @@ status_time(int64_t t)
 	return json_string(buf);
 }
 
+/* "A.B.C.D:P", or null when there is none. */
+static json_t *
+status_addr(bool has, const struct proxy_addr *a)
+{
+	char text[ADDR_STRLEN];
+
+	if (!has)
+		return json_null();
+	addr_format(a, text);
+	return json_string(text);
+}
+
 json_t *
 status_proxy(const struct status_view *v)
 {
 	const struct proxy_fsm *f = v->fsm;
-	char a[ADDR_STRLEN], t[ALARM_TIME_MAX];
+	char t[ALARM_TIME_MAX];
 	json_t *doc, *cands;
 	const char *err;
 
 	doc = json_object();
 	status_common(doc, v);
 	json_object_set_new(doc, "mode", json_string(config_mode_name(v->mode)));
-	if (f->in_effect) {
-		addr_format(&f->effect, a);
-		json_object_set_new(doc, "active-proxy", json_string(a));
-	} else
-		json_object_set_new(doc, "active-proxy", json_null());
+	json_object_set_new(doc, "active-proxy", status_addr(f->in_effect, &f->effect));
 	json_object_set_new(doc, "state", json_string(proxy_fsm_state_name(f->state)));
-	if (f->has_target) {
-		addr_format(&f->target, a);
-		json_object_set_new(doc, "selected", json_string(a));
-	} else
-		json_object_set_new(doc, "selected", json_null());
+	json_object_set_new(doc, "selected", status_addr(f->has_target, &f->target));
 	alarm_time(f->since, t);
 	json_object_set_new(doc, "since", json_string(t));
 	json_object_set_new(doc, "forwarder", json_string(

@@ -11,7 +11,7 @@
 #include "proxy_fsm.h"
 #include "learned.h"
 #include "select.h"
-#include "tunnel.h"
+#include "tunnel_stats.h"
 
 struct status_view {
 	const char *version;		/* the daemon's package version */

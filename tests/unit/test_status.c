@@ -82,7 +82,7 @@ START_TEST(proxy_contract_keys)
 	json_decref(doc);
 
 	/* Unreachable: no proxy in effect, shown as null / N/A. */
-	proxy_fsm_timer(&fsm, 60, &act);
+	proxy_fsm_timer(&fsm, false, 60, &act);
 	proxy_fsm_probe_done(&fsm, act.gen, false, 63, &act);
 	doc = status_proxy(&v);
 	ck_assert(json_is_null(json_object_get(doc, "active-proxy")));
