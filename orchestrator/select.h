@@ -11,7 +11,7 @@
 #include "addr.h"
 #include "config.h"
 #include "learned.h"
-#include "onboarding.h"
+#include "onboarding_info.h"
 
 #define SEL_MAX_CAND	64
 #define SEL_TEXT_MAX	64
