@@ -6,7 +6,7 @@
 #include <yaml.h>
 
 #include "config_int.h"
-#include "haproxy_ports.h"
+#include "ports.h"
 #include "hostname.h"
 
 static const char *const config_forwarders[] = { "haproxy", "none", NULL };

@@ -8,6 +8,7 @@
 #include "forward.h"
 #include "metrics.h"
 #include "status_views.h"
+#include "tunnel.h"
 
 static struct status_view
 daemon_ctl_view(void)

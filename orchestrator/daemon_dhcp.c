@@ -7,17 +7,13 @@
 
 #include "daemon_int.h"
 #include "dhcp_lease.h"
+#include "learned.h"
 #include "dhcp_snoop.h"
 #include "event.h"
 #include "log.h"
 #include "peer.h"
 #include "fileio.h"
 #include "statefile.h"
-
-/* A renewal that changes nothing but the lease end is written (and sent
- * to the peer) at most this often per interface: a flood of ACKs for our
- * chaddr must not turn into a flood of fsyncs and datagrams. */
-#define DAEMON_DHCP_SAVE_MIN	2
 
 static void daemon_dhcp_store(size_t);
 
@@ -108,7 +104,7 @@ daemon_dhcp_pace_due(void *arg)
 			continue;
 		/* Worded like an immediate change, so one grep finds both. */
 		log_info("dhcp: ACK on %s: %s%s%s (the latest of the changes held back)",
-		    info.ifname, info.state, info.nproxy ? " " : "",
+		    info.ifname, learned_state_name(info.state), info.nproxy ? " " : "",
 		    info.nproxy ? info.proxy[0] : "");
 		daemon_dhcp_update(&info);
 	}
@@ -116,8 +112,9 @@ daemon_dhcp_pace_due(void *arg)
 }
 
 /* A snooped reply: believe it only as the interface's client would
- * (dhcp_guard), decide what it means, and apply a change at a bounded
- * rate (dhcp_pace). Every line logged here is the network's doing. */
+ * (dhcp_guard), learn what it means (learned_dhcp_apply), and apply a
+ * change at a bounded rate (dhcp_pace). Every line logged here is the
+ * network's doing. */
 void
 daemon_dhcp_reply(const struct dhcp_snooped *s, void *arg)
 {
@@ -130,16 +127,17 @@ daemon_dhcp_reply(const struct dhcp_snooped *s, void *arg)
 	static struct log_ratelimit held_rl = LOG_RATELIMIT_INIT(60, 1);
 	static struct log_ratelimit offer_rl = LOG_RATELIMIT_INIT(60, 1);
 	const struct dhcp_reply *r = s->reply;
-	const struct dhcp_info *cur = status_find_dhcp(d.dhcp, d.ndhcp, s->ifname);
-	size_t i = cur != NULL ? (size_t)(cur - d.dhcp) : d.ndhcp;
-	const char *msg = dhcp_parse_msg_name(r->msg_type), *why = "";
+	const struct dhcp_info *cur = learned_find(d.dhcp, d.ndhcp, s->ifname);
+	const char *msg = dhcp_parse_msg_name(r->msg_type);
 	struct dhcp_guard_ctx ctx = {
 		.mac = s->mac, .bound_server = cur != NULL ? cur->server : 0,
 		.prefix = s->prefix, .nprefix = s->nprefix, .now = event_now(),
 	};
 	enum dhcp_guard_verdict v;
-	struct dhcp_info info;
+	struct learned_result res;
+	const struct dhcp_info *info = &res.info;
 	uint64_t refused = 0;
+	size_t i;
 	int64_t wait;
 
 	if (r->msg_type != DHCP_MSG_ACK && r->msg_type != DHCP_MSG_NAK) {
@@ -157,46 +155,49 @@ daemon_dhcp_reply(const struct dhcp_snooped *s, void *arg)
 		    dhcp_guard_verdict_name(v), (unsigned long long)refused, s->ifname);
 		return;
 	}
-	if (cur != NULL)
-		info = *cur;
-	else
-		dhcp_lease_clear(&info, s->ifname, DHCP_STATE_PENDING);
-	switch (dhcp_lease_apply(&info, s->ifname, s->mac, r, ctx.now, &why)) {
-	case DHCP_LEASE_IGNORED:	/* not reached: OFFERs left above */
+	learned_dhcp_apply(d.dhcp, d.ndhcp, d.dhcp_saved, s->ifname, s->mac, r,
+	    ctx.now, &res);
+	i = res.index;
+	switch (res.change) {
+	case LEARNED_IGNORED:	/* not reached: OFFERs left above */
 		return;
-	case DHCP_LEASE_REJECTED:
+	case LEARNED_REJECTED:
 		d.dhcp_refused++;
 		log_limited(&rl, ctx.now, LOG_WARN, "dhcp: %s on %s refused: %s",
-		    msg, s->ifname, why);
+		    msg, s->ifname, res.why);
 		return;
-	case DHCP_LEASE_UPDATED:
-		break;
-	}
-	if (cur != NULL && dhcp_lease_same(cur, &info)) {
-		/* The latest word is the value in force: nothing to apply. */
+	case LEARNED_RENEWED:
+		/* The value in force is the latest word: a change held back
+		 * from before is not. */
 		if (d.dhcp_pace[i].held) {
 			dhcp_pace_drop(&d.dhcp_pace[i]);
 			daemon_dhcp_pace_arm();
 		}
-		d.dhcp[i].lease_expiry = info.lease_expiry;
-		if (event_now() - d.dhcp_saved[i] < DAEMON_DHCP_SAVE_MIN) {
+		if (!res.persist) {
 			daemon_proxy_reselect();	/* re-arms the expiry timer */
 			return;
 		}
-	} else if (i < CFG_MAX_IFACE && !dhcp_pace_allow(&d.dhcp_pace[i], ctx.now, &wait)) {
-		dhcp_pace_hold(&d.dhcp_pace[i], &info);
-		log_limited(&held_rl, ctx.now, LOG_WARN, "dhcp: %s on %s: change to %s%s%s "
-		    "held back %llds (changing too often)", msg, s->ifname, info.state,
-		    info.nproxy ? " " : "", info.nproxy ? info.proxy[0] : "", (long long)wait);
-		daemon_dhcp_pace_arm();
-		return;
-	} else {
+		break;
+	case LEARNED_CHANGED:
+		if (i < CFG_MAX_IFACE && !dhcp_pace_allow(&d.dhcp_pace[i], ctx.now,
+		    &wait)) {
+			dhcp_pace_hold(&d.dhcp_pace[i], info);
+			log_limited(&held_rl, ctx.now, LOG_WARN, "dhcp: %s on %s: change "
+			    "to %s%s%s held back %llds (changing too often)", msg,
+			    s->ifname, learned_state_name(info->state),
+			    info->nproxy ? " " : "", info->nproxy ? info->proxy[0] : "",
+			    (long long)wait);
+			daemon_dhcp_pace_arm();
+			return;
+		}
 		if (i < CFG_MAX_IFACE)
 			dhcp_pace_drop(&d.dhcp_pace[i]);
-		log_info("dhcp: %s on %s: %s%s%s", msg, s->ifname, info.state,
-		    info.nproxy ? " " : "", info.nproxy ? info.proxy[0] : "");
+		log_info("dhcp: %s on %s: %s%s%s", msg, s->ifname,
+		    learned_state_name(info->state), info->nproxy ? " " : "",
+		    info->nproxy ? info->proxy[0] : "");
+		break;
 	}
-	daemon_dhcp_update(&info);
+	daemon_dhcp_update(info);
 }
 
 /* status_dhcp() plus what only the snooper knows: the replies refused
@@ -209,7 +210,7 @@ daemon_dhcp_show(const struct status_view *v)
 
 	json_array_foreach(arr, k, o) {
 		const char *ifname = json_string_value(json_object_get(o, "interface"));
-		const struct dhcp_info *cur = status_find_dhcp(d.dhcp, d.ndhcp, ifname);
+		const struct dhcp_info *cur = learned_find(d.dhcp, d.ndhcp, ifname);
 		const struct dhcp_guard *g = dhcp_snoop_find_guard(ifname);
 		json_t *c = json_object();
 
@@ -226,17 +227,14 @@ daemon_dhcp_show(const struct status_view *v)
 void
 daemon_dhcp_link(const char *ifname, bool up, bool removed, void *arg)
 {
-	const struct dhcp_info *cur = status_find_dhcp(d.dhcp, d.ndhcp, ifname);
 	struct dhcp_info info;
 
-	if ((up && !removed) || cur == NULL ||
-	    strcmp(cur->state, DHCP_STATE_LINK_DOWN) == 0)
+	if (!learned_link(d.dhcp, d.ndhcp, ifname, up, removed, &info))
 		return;
 	log_info("dhcp: %s %s: its proxies are forgotten", ifname,
 	    removed ? "removed" : "down");
 	/* A change held back from before the link went down is stale. */
-	dhcp_pace_drop(&d.dhcp_pace[cur - d.dhcp]);
-	dhcp_lease_clear(&info, ifname, DHCP_STATE_LINK_DOWN);
+	dhcp_pace_drop(&d.dhcp_pace[learned_find(d.dhcp, d.ndhcp, ifname) - d.dhcp]);
 	daemon_dhcp_update(&info);
 }
 
@@ -270,7 +268,7 @@ daemon_dhcp_restore(void)
 			    "(ignored)", path, info->ifname);
 		else {
 			log_info("restored dhcp state of %s: %s, %zu proxies",
-			    info->ifname, info->state, info->nproxy);
+			    info->ifname, learned_state_name(info->state), info->nproxy);
 			d.ndhcp++;
 		}
 		free(buf);

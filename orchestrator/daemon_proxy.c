@@ -1,19 +1,16 @@
 /* The daemon's proxy part: selection, probing and alarms; carries out
  * what proxy_fsm decides. */
 #include <errno.h>
-#include <ifaddrs.h>
-#include <netinet/in.h>
 #include <string.h>
 
 #include "daemon_int.h"
 #include "event.h"
 #include "forward.h"
+#include "ifaddr.h"
 #include "log.h"
 #include "notify.h"
 #include "fileio.h"
 #include "statefile.h"
-
-#define DAEMON_LOCAL_IP_MAX	256
 
 /* ---- carrying out the state machine's decisions ---- */
 
@@ -71,6 +68,27 @@ daemon_proxy_notify(unsigned flags, const char *id)
 	notify_event(NOTIFY_PROXY_CHANGE, NULL, f->in_effect ? &f->effect : NULL, why);
 }
 
+/* What the step did, logged before its effects. */
+static void
+daemon_proxy_log_step(const struct pfsm_actions *act)
+{
+	const struct pfsm_transition *tr = &act->tr;
+	char a[ADDR_STRLEN] = "";
+
+	if (act->flags & PFSM_ACT_FAIL_COUNTED)
+		log_info("management proxy probe failed (%u of %u in a row before "
+		    "unreachable)", act->count, act->need);
+	if (act->flags & PFSM_ACT_OK_COUNTED)
+		log_info("management proxy probe succeeded (%u of %u in a row before "
+		    "reachable)", act->count, act->need);
+	if (tr->from == tr->to)
+		return;
+	if (tr->has_target)
+		addr_format(&tr->target, a);
+	log_info("management proxy %s: %s -> %s (%s)", a[0] ? a : "N/A",
+	    proxy_fsm_state_name(tr->from), proxy_fsm_state_name(tr->to), tr->cause);
+}
+
 static void
 daemon_proxy_apply(const struct pfsm_actions *act)
 {
@@ -78,6 +96,7 @@ daemon_proxy_apply(const struct pfsm_actions *act)
 	unsigned f = act->flags;
 	char id[ALARM_ID_MAX] = "-";
 
+	daemon_proxy_log_step(act);
 	if (f & PFSM_ACT_TIMER_STOP) {
 		event_timer_stop(&d.probe_timer);
 		probe_cancel(&d.probe);
@@ -128,36 +147,15 @@ daemon_proxy_apply(const struct pfsm_actions *act)
 	daemon_proxy_notify(f, id);
 }
 
-/* This box's IPv4 addresses, for the loop check of selection: HAProxy's
- * listeners must not become the proxy under another local address. Read
- * at each selection, since DHCP moves the WAN address. */
-static size_t
-daemon_proxy_local_ips(uint32_t *ip, size_t max)
-{
-	struct ifaddrs *ifa, *i;
-	size_t n = 0;
-
-	if (getifaddrs(&ifa) == -1) {
-		log_warn("local addresses: %s", strerror(errno));
-		return 0;
-	}
-	for (i = ifa; i != NULL && n < max; i = i->ifa_next)
-		if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET)
-			ip[n++] = ntohl(((struct sockaddr_in *)(void *)
-			    i->ifa_addr)->sin_addr.s_addr);
-	freeifaddrs(ifa);
-	return n;
-}
-
 void
 daemon_proxy_reselect(void)
 {
-	uint32_t local[DAEMON_LOCAL_IP_MAX];
+	uint32_t local[IFADDR_MAX];
 	struct sel_input in = {
 		.cfg = &d.cfg, .onb = &d.onb, .dhcp = d.dhcp, .ndhcp = d.ndhcp,
 		.peer = d.have_peer ? &d.peer : NULL, .now = event_now(),
 		.local_ip = local,
-		.nlocal_ip = daemon_proxy_local_ips(local, DAEMON_LOCAL_IP_MAX),
+		.nlocal_ip = ifaddr_ipv4(local, IFADDR_MAX),
 	};
 	const struct candidate *best;
 	struct pfsm_actions act;
@@ -176,33 +174,33 @@ daemon_proxy_reselect(void)
 	daemon_proxy_apply(&act);
 	/* A lease that runs out must end its candidate even if nothing else
 	 * happens: wake up then and select again. */
-	next = select_next_expiry(&d.cands, in.now);
-	for (size_t i = 0; i < d.ndhcp; i++) {
-		int64_t e = d.dhcp[i].lease_expiry;
-
-		if (e > in.now && (next == 0 || e < next))
-			next = e;
-	}
+	next = select_next_expiry(&in, &d.cands);
 	if (next != 0)
 		event_timer_arm(&d.expiry_timer, (uint64_t)(next - in.now) * 1000);
 	else
 		event_timer_stop(&d.expiry_timer);
 }
 
-void
-daemon_proxy_probe_done(unsigned gen, bool ok, const char *why, void *arg)
+/* A probe's result as the views show it. */
+static void
+daemon_proxy_probe_record(unsigned gen, bool ok, const char *why)
 {
-	struct pfsm_actions act;
-	int64_t now = event_now();
-
-	d.last_probe = now;
+	d.last_probe = event_now();
 	if (ok && gen == d.probe.gen) {
 		d.probe_latency_ms = event_mono_ms() - d.probe_started_ms;
 		d.probe_known = true;
 	}
 	snprintf(d.last_probe_error, sizeof(d.last_probe_error), "%s", ok ? "" : why);
 	log_debug("probe %u: %s", gen, ok ? "ok" : why);
-	proxy_fsm_probe_done(&d.fsm, gen, ok, now, &act);
+}
+
+void
+daemon_proxy_probe_done(unsigned gen, bool ok, const char *why, void *arg)
+{
+	struct pfsm_actions act;
+
+	daemon_proxy_probe_record(gen, ok, why);
+	proxy_fsm_probe_done(&d.fsm, gen, ok, event_now(), &act);
 	daemon_proxy_apply(&act);
 	/* A forwarder that failed earlier gets another chance while the
 	 * proxy answers. */
@@ -215,13 +213,12 @@ daemon_proxy_probe_due(void *arg)
 {
 	struct pfsm_actions act;
 
-	/* With timeout == interval the next probe can be due before the
-	 * current one timed out: an answer not given by now is a failure. */
-	if (probe_busy(&d.probe)) {
+	proxy_fsm_timer(&d.fsm, probe_busy(&d.probe), event_now(), &act);
+	if (act.flags & PFSM_ACT_PROBE_LOST) {
 		probe_cancel(&d.probe);
-		daemon_proxy_probe_done(d.probe.gen, false, "no answer within the interval", NULL);
+		daemon_proxy_probe_record(d.probe.gen, false,
+		    "no answer within the interval");
 	}
-	proxy_fsm_timer(&d.fsm, event_now(), &act);
 	daemon_proxy_apply(&act);
 }
 

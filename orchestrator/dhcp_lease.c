@@ -5,14 +5,6 @@
 #include "addr.h"
 #include "dhcp_lease.h"
 
-void
-dhcp_lease_clear(struct dhcp_info *info, const char *ifname, const char *state)
-{
-	memset(info, 0, sizeof(*info));
-	snprintf(info->ifname, sizeof(info->ifname), "%s", ifname);
-	snprintf(info->state, sizeof(info->state), "%s", state);
-}
-
 enum dhcp_lease_result
 dhcp_lease_apply(struct dhcp_info *info, const char *ifname, const uint8_t mac[6],
     const struct dhcp_reply *r, int64_t now, const char **why)
@@ -27,27 +19,27 @@ dhcp_lease_apply(struct dhcp_info *info, const char *ifname, const uint8_t mac[6
 		return DHCP_LEASE_REJECTED;
 	}
 	if (r->msg_type == DHCP_MSG_NAK) {
-		dhcp_lease_clear(info, ifname, DHCP_STATE_NAK);
+		learned_clear(info, ifname, LEARNED_NAK);
 		return DHCP_LEASE_UPDATED;
 	}
-	dhcp_lease_clear(info, ifname, DHCP_STATE_RESOLVED);
+	learned_clear(info, ifname, LEARNED_RESOLVED);
 	info->server = r->server_id;
 	/* RFC 2132 9.2: 0xffffffff is an infinite lease; 0 means absent. */
 	if (r->lease_time != 0 && r->lease_time != 0xffffffffu)
 		info->lease_expiry = now + (int64_t)r->lease_time;
 	if (!r->has_vendor) {
-		snprintf(info->state, sizeof(info->state), DHCP_STATE_NO_OPT43);
+		info->state = LEARNED_NO_OPT43;
 		return DHCP_LEASE_UPDATED;
 	}
 	if (!r->has_proxy) {
-		snprintf(info->state, sizeof(info->state), DHCP_STATE_NO_SUB128);
+		info->state = LEARNED_NO_SUB128;
 		return DHCP_LEASE_UPDATED;
 	}
 	if (r->proxy_problem != NULL || r->proxy[0] == '\0' ||
-	    !addr_parse_proxy(r->proxy, strlen(r->proxy), &a, &bad)) {
+	    !learned_value_parse(r->proxy, &a, &bad)) {
 		/* Keep printable text so the operator can see what was sent;
 		 * selection will list it as invalid with the reason. */
-		snprintf(info->state, sizeof(info->state), DHCP_STATE_INVALID);
+		info->state = LEARNED_INVALID;
 		if (r->proxy[0] != '\0') {
 			snprintf(info->proxy[0], sizeof(info->proxy[0]), "%s", r->proxy);
 			info->nproxy = 1;
@@ -62,7 +54,7 @@ dhcp_lease_apply(struct dhcp_info *info, const char *ifname, const uint8_t mac[6
 bool
 dhcp_lease_same(const struct dhcp_info *a, const struct dhcp_info *b)
 {
-	if (strcmp(a->ifname, b->ifname) != 0 || strcmp(a->state, b->state) != 0 ||
+	if (strcmp(a->ifname, b->ifname) != 0 || a->state != b->state ||
 	    a->server != b->server || a->nproxy != b->nproxy)
 		return false;
 	for (size_t i = 0; i < a->nproxy; i++)
@@ -77,9 +69,9 @@ dhcp_lease_expire(struct dhcp_info *info, int64_t now)
 	char ifname[IFNAMSIZ];
 
 	if (info->lease_expiry == 0 || info->lease_expiry > now ||
-	    strcmp(info->state, DHCP_STATE_EXPIRED) == 0)
+	    info->state == LEARNED_EXPIRED)
 		return false;
 	memcpy(ifname, info->ifname, sizeof(ifname));
-	dhcp_lease_clear(info, ifname, DHCP_STATE_EXPIRED);
+	learned_clear(info, ifname, LEARNED_EXPIRED);
 	return true;
 }

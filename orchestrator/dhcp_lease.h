@@ -7,17 +7,7 @@
 #include <stdint.h>
 
 #include "dhcp_parse.h"
-#include "statefile.h"
-
-/* resolution-state values (also in docs/operations.md). */
-#define DHCP_STATE_RESOLVED	"resolved"
-#define DHCP_STATE_PENDING	"pending"		/* no ACK seen yet */
-#define DHCP_STATE_NO_OPT43	"no-option-43"
-#define DHCP_STATE_NO_SUB128	"no-sub-option-128"
-#define DHCP_STATE_INVALID	"invalid-value"
-#define DHCP_STATE_NAK		"nak"
-#define DHCP_STATE_EXPIRED	"expired"
-#define DHCP_STATE_LINK_DOWN	"link-down"
+#include "learned.h"
 
 enum dhcp_lease_result {
 	DHCP_LEASE_IGNORED,	/* OFFER and the like: nothing to do */
@@ -27,8 +17,6 @@ enum dhcp_lease_result {
 
 enum dhcp_lease_result dhcp_lease_apply(struct dhcp_info *info, const char *ifname,
     const uint8_t mac[6], const struct dhcp_reply *r, int64_t now, const char **why);
-/* Forget the interface's proxies, recording why (link down, expiry). */
-void dhcp_lease_clear(struct dhcp_info *info, const char *ifname, const char *state);
 /* The same learned state apart from the lease expiry (a plain renewal). */
 bool dhcp_lease_same(const struct dhcp_info *a, const struct dhcp_info *b);
 /* Marks an ended lease as expired; true when it changed *info. */

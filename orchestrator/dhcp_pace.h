@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "statefile.h"
+#include "learned.h"
 
 #define DHCP_PACE_BURST		3
 #define DHCP_PACE_PERIOD	10	/* s per change once the burst is spent */

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "firewall_rules.h"
-#include "haproxy_ports.h"
+#include "ports.h"
 #include "render.h"
 #include "templates.h"
 

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "addr.h"
-#include "haproxy_ports.h"
+#include "ports.h"
 
 #define HAPROXY_BIN		"/usr/sbin/haproxy"
 

@@ -9,14 +9,9 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "onboarding_info.h"
 
-#define ONB_TEXT_MAX 64
 #define ONB_FILE_MAX (1024 * 1024)	/* larger files are refused */
-
-struct onboarding {
-	bool has_proxy;			/* a management-proxy object was given */
-	char proxy[ONB_TEXT_MAX];	/* "address:port", printable ASCII only */
-};
 
 /* Pure. On a JSON syntax or shape error returns false with
  * err = "FNAME:LINE:COL: reason" and *out cleared. */

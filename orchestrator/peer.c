@@ -18,9 +18,11 @@
 #include <openssl/crypto.h>
 
 #include "event.h"
+#include "ifaddr.h"
 #include "log.h"
 #include "peer.h"
 #include "fileio.h"
+#include "peer_key.h"
 #include "statefile.h"
 
 static struct {
@@ -73,50 +75,6 @@ static struct log_ratelimit peer_rl[PEER_RL_N] = {
 	[PEER_RL_RUN] = LOG_RATELIMIT_INIT(60, 5),
 	[PEER_RL_DEBUG] = LOG_RATELIMIT_INIT(60, 5),
 };
-
-#define PEER_KEY_SIZE_RULE \
-	"key must be 16 to 512 bytes (one trailing newline ignored)"
-
-int
-peer_key_load(const char *path, uint8_t key[PEER_MSG_KEY_MAX], size_t *len,
-    const char **why)
-{
-	struct stat st;
-	size_t n = 0, got;
-	char *buf;
-
-	/* Room for the longest key and "\r\n"; more is EFBIG. */
-	buf = fileio_read_secret(path, PEER_MSG_KEY_MAX + 2, O_NOFOLLOW, &n, &st, why);
-	/* What the file breaks is said with errno 0 (peer_key_log), what
-	 * the system refused with its errno. */
-	if (buf == NULL) {
-		if (*why != NULL || errno == EINVAL || errno == EISDIR ||
-		    errno == EFBIG) {
-			if (*why == NULL)
-				*why = errno == EFBIG ? PEER_KEY_SIZE_RULE :
-				    "not a regular file";
-			errno = 0;
-		} else
-			*why = "cannot open";
-		return -1;
-	}
-	got = n;
-	if (n > 0 && buf[n - 1] == '\n') {
-		n--;
-		if (n > 0 && buf[n - 1] == '\r')
-			n--;
-	}
-	if (n >= PEER_MSG_KEY_MIN && n <= PEER_MSG_KEY_MAX)
-		memcpy(key, buf, n);
-	fileio_secret_free(buf, got);
-	if (n < PEER_MSG_KEY_MIN || n > PEER_MSG_KEY_MAX) {
-		*why = PEER_KEY_SIZE_RULE;
-		errno = 0;
-		return -1;
-	}
-	*len = n;
-	return 0;
-}
 
 static void
 peer_key_log(const char *path, const char *why)
@@ -313,8 +271,8 @@ peer_datagram(const uint8_t *buf, size_t len, const struct sockaddr_in *from)
 		    "ha: datagram from %s dropped: %s", src, why);
 		return;
 	}
-	acc = peer_msg_accept(&peer.replay, &m, event_mono_ms(), &why);
-	if (acc == PEER_MSG_REFUSED) {
+	acc = peer_replay_accept(&peer.replay, &m, event_mono_ms(), &why);
+	if (acc == PEER_REPLAY_REFUSED) {
 		log_limited(&peer_rl[PEER_RL_REFUSED], now, LOG_WARN,
 		    "ha: datagram from %s (node %s, seq %llu) dropped: %s", src,
 		    m.node, (unsigned long long)m.seq, why);
@@ -330,9 +288,9 @@ peer_datagram(const uint8_t *buf, size_t len, const struct sockaddr_in *from)
 		    m.node, src, (unsigned long long)m.boot, had_boot &&
 		    m.boot < old_boot ? ", below the last: its counter went back" :
 		    "");
-	first_fresh = acc == PEER_MSG_FRESH && (peer.fresh_boot != m.boot ||
+	first_fresh = acc == PEER_REPLAY_FRESH && (peer.fresh_boot != m.boot ||
 	    !peer.reported || !peer.cur.up);
-	if (acc == PEER_MSG_FRESH) {
+	if (acc == PEER_REPLAY_FRESH) {
 		peer.fresh_boot = m.boot;
 		peer_fresh(&m);
 	} else
@@ -342,7 +300,7 @@ peer_datagram(const uint8_t *buf, size_t len, const struct sockaddr_in *from)
 	 * us, it does not hear us, or it has just proven that it does (its
 	 * side then waits for a datagram of ours that echoes this one). So
 	 * the channel comes up in about two round trips, not keepalives. */
-	if (acc == PEER_MSG_ONEWAY || new_run || first_fresh)
+	if (acc == PEER_REPLAY_ONEWAY || new_run || first_fresh)
 		peer_reply();
 }
 
@@ -501,10 +459,11 @@ void
 peer_publish(const struct dhcp_info *dhcp, size_t n, const struct config *cfg,
     int64_t now)
 {
-	size_t dropped;
+	uint32_t local_ip[IFADDR_MAX];
+	size_t nlocal_ip = ifaddr_ipv4(local_ip, IFADDR_MAX), dropped;
 
-	peer.nlocal = peer_msg_gather(dhcp, n, cfg, now, peer.local,
-	    PEER_MSG_MAX_CAND, &dropped);
+	peer.nlocal = peer_msg_gather(dhcp, n, cfg, now, local_ip, nlocal_ip,
+	    peer.local, PEER_MSG_MAX_CAND, &dropped);
 	if (dropped > 0)
 		log_limited(&peer_rl[PEER_RL_SEND], now, LOG_WARN,
 		    "ha: %zu learned proxies beyond %d not advertised to the peer",

@@ -14,8 +14,9 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "learned.h"
 #include "peer_msg.h"
-#include "statefile.h"
+#include "peer_replay.h"
 
 #define PEER_KEEPALIVE_MS	2000	/* a datagram at least this often */
 #define PEER_DOWN_MISSED	3	/* keepalives missed before "down" */
@@ -59,10 +60,4 @@ void peer_status(struct peer_status *);
 /* Shutdown: closes the socket and timers, wipes the key; no callback. */
 void peer_close(void);
 
-/* Reads a key file: a regular file, not a symlink, owned by root or by us,
- * no group or other permission bits (0600 or stricter), 16..512 bytes once
- * one trailing newline ("\n" or "\r\n") is stripped. -1 with *why set
- * (and errno for system errors, else 0); the key itself is never logged. */
-int  peer_key_load(const char *path, uint8_t key[PEER_MSG_KEY_MAX], size_t *len,
-    const char **why);
 #endif

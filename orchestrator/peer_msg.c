@@ -9,7 +9,6 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "dhcp_lease.h"
 #include "peer_msg.h"
 
 /* Offsets of the fixed header. */
@@ -91,26 +90,6 @@ peer_msg_node_ok(const char *node)
 	return pm_node_ok(node, strnlen(node, CFG_NAME_MAX));
 }
 
-/* Interface names as the config loader accepts them: [A-Za-z0-9_.-],
- * and never "." or "..", because the receiver shows them as dhcp:NAME. */
-static bool
-pm_ifname_ok(const char *s, size_t n)
-{
-	if (n == 0 || n >= IFNAMSIZ)
-		return false;
-	if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char ch = s[i];
-
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' ||
-		    ch == '-'))
-			return false;
-	}
-	return true;
-}
-
 /* The checks decode makes on a candidate, shared with encode. */
 static bool
 pm_cand_ok(const struct peer_msg_cand *c, const char **why)
@@ -125,7 +104,7 @@ pm_cand_ok(const struct peer_msg_cand *c, const char **why)
 		*why = "candidate lease has expired";
 		return false;
 	}
-	if (!pm_ifname_ok(c->ifname, strnlen(c->ifname, IFNAMSIZ))) {
+	if (!learned_ifname_ok(c->ifname, strnlen(c->ifname, IFNAMSIZ))) {
 		*why = "candidate interface name is invalid";
 		return false;
 	}
@@ -249,7 +228,7 @@ pm_decode_cand(struct pm_cursor *c, struct peer_msg_cand *out, const char **why)
 		goto too_short;
 	/* Checked on the wire bytes: a NUL inside would shorten the name
 	 * after the copy and let two datagrams mean the same thing. */
-	if (!pm_ifname_ok((const char *)c->p, iflen)) {
+	if (!learned_ifname_ok((const char *)c->p, iflen)) {
 		*why = "candidate interface name is invalid";
 		return false;
 	}
@@ -348,150 +327,6 @@ fail:
 	return false;
 }
 
-static void
-pm_names(struct peer_replay *st, const char *self, const char *expect)
-{
-	snprintf(st->self, sizeof(st->self), "%s", self != NULL ? self : "");
-	snprintf(st->expect, sizeof(st->expect), "%s",
-	    expect != NULL ? expect : "");
-}
-
-void
-peer_replay_init(struct peer_replay *st, const char *self, const char *expect,
-    uint64_t self_boot)
-{
-	memset(st, 0, sizeof(*st));
-	pm_names(st, self, expect);
-	st->self_boot = self_boot;
-}
-
-void
-peer_replay_forget(struct peer_replay *st, const char *self, const char *expect)
-{
-	uint64_t self_boot = st->self_boot, stamp = st->stamp;
-
-	peer_replay_init(st, self, expect, self_boot);
-	/* Kept: a message recorded before must still echo a stamp at or
-	 * below every `since` taken from now on. */
-	st->stamp = stamp;
-}
-
-uint64_t
-peer_replay_stamp(struct peer_replay *st, int64_t now_ms)
-{
-	uint64_t now = now_ms > 0 ? (uint64_t)now_ms : 0;
-
-	st->stamp = now > st->stamp ? now : st->stamp + 1;
-	return st->stamp;
-}
-
-static bool
-pm_boot_is_old(const struct peer_replay *st, uint64_t boot)
-{
-	for (size_t i = 0; i < st->nold; i++)
-		if (st->old[i] == boot)
-			return true;
-	return false;
-}
-
-/* Remembers a run proven to have ended; the oldest falls out when full. */
-static void
-pm_boot_retire(struct peer_replay *st, uint64_t boot)
-{
-	if (st->nold == PEER_REPLAY_HISTORY) {
-		memmove(st->old, st->old + 1, sizeof(st->old[0]) *
-		    (PEER_REPLAY_HISTORY - 1));
-		st->nold--;
-	}
-	st->old[st->nold++] = boot;
-}
-
-/* The message echoes a message of this run of ours sent after stamp
- * `after`: its run was alive after that moment. Stamps we never sent
- * prove nothing. */
-static bool
-pm_echoes_after(const struct peer_replay *st, const struct peer_msg *m,
-    uint64_t after)
-{
-	return (m->flags & PEER_MSG_F_ECHO) != 0 &&
-	    m->echo_boot == st->self_boot && m->echo_time_ms > after &&
-	    m->echo_time_ms <= st->stamp;
-}
-
-/* Takes up another run of the peer. Proven: the message heard us after we
- * took up the run we follow, so that run has ended (a node runs one
- * daemon at a time) and is retired; the message itself may be fresh.
- * Unproven: it is only the higher boot id; nothing is retired, and only a
- * later message that hears us from now on is fresh. */
-static void
-pm_take_up(struct peer_replay *st, const struct peer_msg *m, bool proven)
-{
-	uint64_t since = st->since;
-
-	if (proven && st->have_boot)
-		pm_boot_retire(st, st->boot);
-	st->have_boot = true;
-	st->boot = m->boot;
-	st->since = st->stamp;
-	st->fresh_after = proven ? since : st->stamp;
-}
-
-enum peer_accept
-peer_msg_accept(struct peer_replay *st, const struct peer_msg *m,
-    int64_t now_ms, const char **why)
-{
-	const char *want = st->expect[0] != '\0' ? st->expect : st->locked;
-	uint64_t now = now_ms > 0 ? (uint64_t)now_ms : 0;
-
-	if (strcmp(m->node, st->self) == 0) {
-		*why = "carries our own node name (reflected, or both nodes "
-		    "are configured with the same name)";
-		return PEER_MSG_REFUSED;
-	}
-	if (want[0] != '\0' && strcmp(m->node, want) != 0) {
-		*why = "comes from another node than the peer";
-		return PEER_MSG_REFUSED;
-	}
-	if (st->have_boot && m->boot == st->boot) {
-		if (m->seq <= st->seq) {
-			*why = "replayed or reordered (sequence number not "
-			    "above the last one)";
-			return PEER_MSG_REFUSED;
-		}
-	} else if (pm_boot_is_old(st, m->boot)) {
-		*why = "replayed (a run of the peer that has ended)";
-		return PEER_MSG_REFUSED;
-	} else if (st->have_boot && pm_echoes_after(st, m, st->since)) {
-		pm_take_up(st, m, true);
-	} else if (!st->have_boot || m->boot > st->boot) {
-		/* A restart of the peer, or the first run we hear of. Any
-		 * sequence number starts it: its first datagrams may have been
-		 * lost. */
-		pm_take_up(st, m, false);
-	} else {
-		*why = "replayed (boot id below the run of the peer we follow)";
-		return PEER_MSG_REFUSED;
-	}
-	st->seq = m->seq;
-	if (st->locked[0] == '\0')
-		snprintf(st->locked, sizeof(st->locked), "%s", m->node);
-
-	if ((m->flags & PEER_MSG_F_ECHO) == 0 || m->echo_boot != st->self_boot) {
-		*why = "the peer has not heard this run of ours yet";
-		return PEER_MSG_ONEWAY;
-	}
-	if (!pm_echoes_after(st, m, st->fresh_after)) {
-		*why = "echoes none of our messages sent since we took up its run";
-		return PEER_MSG_ONEWAY;
-	}
-	if (now > m->echo_time_ms && now - m->echo_time_ms > PEER_MSG_ECHO_MAX_MS) {
-		*why = "echoes one of our messages that is too old";
-		return PEER_MSG_ONEWAY;
-	}
-	*why = "";
-	return PEER_MSG_FRESH;
-}
-
 bool
 peer_msg_boot_parse(const char *buf, size_t len, uint64_t *out)
 {
@@ -528,41 +363,27 @@ peer_msg_boot_next(uint64_t last, int64_t realtime_ms)
 
 size_t
 peer_msg_gather(const struct dhcp_info *dhcp, size_t n,
-    const struct config *cfg, int64_t now, struct peer_local *out, size_t max,
-    size_t *dropped)
+    const struct config *cfg, int64_t now, const uint32_t *local_ip,
+    size_t nlocal_ip, struct peer_local *out, size_t max, size_t *dropped)
 {
-	size_t count = 0;
+	struct learned_cand local[LEARNED_MAX_LOCAL];
+	size_t count = 0, nlocal, over;
 
-	*dropped = 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct dhcp_info *d = &dhcp[i];
-		size_t iflen = strnlen(d->ifname, sizeof(d->ifname));
-
-		if (iflen == sizeof(d->ifname) ||
-		    !config_iface_eligible(cfg, d->ifname) ||
-		    strcmp(d->state, DHCP_STATE_RESOLVED) != 0 ||
-		    (d->lease_expiry != 0 && d->lease_expiry <= now) ||
-		    d->lease_expiry < 0 || !pm_ifname_ok(d->ifname, iflen))
+	nlocal = learned_local(dhcp, n, cfg, now, local_ip, nlocal_ip, local,
+	    LEARNED_MAX_LOCAL, &over);
+	*dropped = over;
+	for (size_t i = 0; i < nlocal; i++) {
+		if (!local[i].valid)
 			continue;
-		for (size_t j = 0; j < d->nproxy && j < SF_MAX_PROXIES; j++) {
-			struct proxy_addr a;
-			const char *why;
-			const char *t = d->proxy[j];
-			size_t tlen = strnlen(t, SF_TEXT_MAX);
-
-			if (tlen == SF_TEXT_MAX ||
-			    !addr_parse_proxy(t, tlen, &a, &why) ||
-			    !addr_usable(a.ip, &why))
-				continue;
-			if (count == max) {
-				(*dropped)++;
-				continue;
-			}
-			out[count].addr = a;
-			memcpy(out[count].ifname, d->ifname, iflen + 1);
-			out[count].expiry = d->lease_expiry;
-			count++;
+		if (count == max) {
+			(*dropped)++;
+			continue;
 		}
+		out[count].addr = local[i].addr;
+		snprintf(out[count].ifname, sizeof(out[count].ifname), "%s",
+		    local[i].ifname);
+		out[count].expiry = local[i].expiry;
+		count++;
 	}
 	return count;
 }

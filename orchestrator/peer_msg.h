@@ -1,6 +1,7 @@
 /* The HA peer datagram (pure): encoding, strict decoding, and the replay
  * and freshness decision. Nothing here does I/O or reads a clock; the
- * shell (peer.c) passes the time in. docs/ha.md has the layout table.
+ * shell (peer.c) passes the time in. docs/ha.md has the layout table;
+ * peer_replay.c decides about replays and freshness.
  *
  * Each node sends the candidates it learned itself (DHCP), never those it
  * got from its peer, so a candidate cannot loop between the nodes and
@@ -41,7 +42,7 @@
 
 #include "addr.h"
 #include "config.h"
-#include "statefile.h"
+#include "learned.h"
 
 #define PEER_MSG_MAGIC		0x4d504841u	/* "MPHA" */
 #define PEER_MSG_VERSION	1
@@ -60,14 +61,9 @@
 /* remaining == PEER_MSG_NO_EXPIRY: the sender recorded no lease expiry. */
 #define PEER_MSG_NO_EXPIRY	UINT32_MAX
 
-/* An echo older than this does not prove the peer hears us now: the
- * keepalive period (2 s) plus up to two lost datagrams plus slack. */
-#define PEER_MSG_ECHO_MAX_MS	8000
 /* A lease expiry that moved by this much or less is the same expiry:
  * "remaining seconds" read at two whole-second clocks jitters by one. */
 #define PEER_MSG_EXPIRY_SLACK	2
-#define PEER_REPLAY_HISTORY	8
-
 struct peer_msg_cand {
 	struct proxy_addr addr;
 	char ifname[IFNAMSIZ];		/* [A-Za-z0-9_.-], 1..15 */
@@ -86,35 +82,11 @@ struct peer_msg {
 	size_t ncand;
 };
 
-/* What the receiver remembers about its peer to refuse replays. Stamps
- * are the time_ms values of our own messages: our monotonic clock in ms,
- * made strictly increasing, so "sent after" is a comparison. */
-struct peer_replay {
-	char self[CFG_NAME_MAX];	/* our node name */
-	char expect[CFG_NAME_MAX];	/* "" = lock onto the first sender */
-	char locked[CFG_NAME_MAX];	/* the sender we accepted first */
-	uint64_t self_boot;		/* our boot id, which fresh messages echo */
-	uint64_t stamp;			/* the stamp of our latest message */
-	bool have_boot;
-	uint64_t boot;			/* the peer's run we follow */
-	uint64_t seq;			/* its last accepted sequence number */
-	uint64_t since;			/* our stamp when we took that run up */
-	uint64_t fresh_after;		/* fresh: echoes a stamp above this */
-	uint64_t old[PEER_REPLAY_HISTORY];	/* runs proven to have ended */
-	size_t nold;
-};
-
 /* A locally learned candidate as the sender keeps it between sends. */
 struct peer_local {
 	struct proxy_addr addr;
 	char ifname[IFNAMSIZ];
 	int64_t expiry;			/* epoch seconds, 0 = not recorded */
-};
-
-enum peer_accept {
-	PEER_MSG_REFUSED = 0,	/* replayed, reflected or foreign: drop */
-	PEER_MSG_ONEWAY,	/* new, but no proof the peer hears us: echo it only */
-	PEER_MSG_FRESH,		/* new and echoes us: the peer is up */
 };
 
 /* A node name the datagram can carry: 1..63 bytes of printable ASCII. */
@@ -130,21 +102,6 @@ size_t peer_msg_encode(const struct peer_msg *m, const uint8_t *key,
 bool peer_msg_decode(const uint8_t *buf, size_t len, const uint8_t *key,
     size_t keylen, struct peer_msg *out, const char **why);
 
-void peer_replay_init(struct peer_replay *st, const char *self,
-    const char *expect, uint64_t self_boot);
-/* Forgets the peer (another key, node name or endpoint is another trust
- * relation) but keeps our own run and its stamps. */
-void peer_replay_forget(struct peer_replay *st, const char *self,
-    const char *expect);
-/* The stamp for our next message: now_ms, or one above the last stamp
- * when the clock has not moved on. Records it. */
-uint64_t peer_replay_stamp(struct peer_replay *st, int64_t now_ms);
-/* Decides about an authentic message and, unless it is refused, records
- * its boot id and sequence number. now_ms: our monotonic clock, the one
- * our stamps come from. */
-enum peer_accept peer_msg_accept(struct peer_replay *st, const struct peer_msg *m,
-    int64_t now_ms, const char **why);
-
 /* The boot id file of the state directory: the last boot id in decimal,
  * one optional trailing newline, nothing else; false when it is not. */
 bool peer_msg_boot_parse(const char *buf, size_t len, uint64_t *out);
@@ -153,14 +110,13 @@ bool peer_msg_boot_parse(const char *buf, size_t len, uint64_t *out);
  * gives a higher id while the clock is right. Never 0. */
 uint64_t peer_msg_boot_next(uint64_t last, int64_t realtime_ms);
 
-/* What this node may advertise: the proxies of eligible interfaces
- * (config_iface_eligible) in resolution-state "resolved" whose lease has
- * not ended at `now`, valid and usable, at most `max` (the rest are
+/* What this node may advertise: the valid local candidates exactly as
+ * selection counts them (learned_local), at most `max` (the rest are
  * counted in *dropped). Never the peer's own candidates: those are not in
  * dhcp[], and re-advertising them could keep a dead lease alive in a loop. */
 size_t peer_msg_gather(const struct dhcp_info *dhcp, size_t n,
-    const struct config *cfg, int64_t now, struct peer_local *out, size_t max,
-    size_t *dropped);
+    const struct config *cfg, int64_t now, const uint32_t *local_ip,
+    size_t nlocal_ip, struct peer_local *out, size_t max, size_t *dropped);
 /* Copies into m the local candidates still alive at `now`, converting each
  * expiry into remaining seconds. */
 void peer_msg_fill(struct peer_msg *m, const struct peer_local *local,

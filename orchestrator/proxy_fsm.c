@@ -3,7 +3,6 @@
  * effects from what changed, so no path can forget one. */
 #include <string.h>
 
-#include "log.h"
 #include "proxy_fsm.h"
 
 static const char *const proxy_fsm_names[] = {
@@ -20,20 +19,32 @@ proxy_fsm_state_name(enum pfsm_state s)
 	return proxy_fsm_names[s];
 }
 
+/* Records the transition in act; the first state of the step stays its
+ * origin. */
 static void
-proxy_fsm_transition(struct proxy_fsm *f, enum pfsm_state to, int64_t now)
+proxy_fsm_transition(struct proxy_fsm *f, enum pfsm_state to, int64_t now,
+    const char *cause, struct pfsm_actions *act)
 {
-	char a[ADDR_STRLEN] = "";
-
 	if (f->state == to)
 		return;
-	if (f->has_target)
-		addr_format(&f->target, a);
-	log_info("management proxy %s: %s -> %s", a[0] ? a : "N/A",
-	    proxy_fsm_names[f->state], proxy_fsm_names[to]);
+	if (act->tr.from == act->tr.to)
+		act->tr.from = f->state;
+	act->tr.to = to;
+	act->tr.has_target = f->has_target;
+	act->tr.target = f->target;
+	act->tr.cause = cause;
 	f->state = to;
 	f->since = now;
 	f->fails = f->oks = 0;
+}
+
+/* A fresh set of actions: nothing to do, no transition. */
+static void
+proxy_fsm_act_init(const struct proxy_fsm *f, struct pfsm_actions *act)
+{
+	memset(act, 0, sizeof(*act));
+	act->tr.from = act->tr.to = f->state;
+	act->tr.cause = "";
 }
 
 void
@@ -100,7 +111,7 @@ proxy_fsm_select(struct proxy_fsm *f, enum mp_mode mode, const struct proxy_addr
 	struct proxy_fsm old = *f;
 	bool mode_changed = mode != f->mode;
 
-	memset(act, 0, sizeof(*act));
+	proxy_fsm_act_init(f, act);
 	f->mode = mode;
 	if (mode_changed && old.in_effect) {
 		act->flags |= PFSM_ACT_SESSIONS_CLEAR;
@@ -111,25 +122,70 @@ proxy_fsm_select(struct proxy_fsm *f, enum mp_mode mode, const struct proxy_addr
 		f->in_effect = false;
 		f->alarm = false;
 		proxy_fsm_transition(f, mode == MODE_DISABLED ? PFSM_DISABLED :
-		    PFSM_NO_CANDIDATE, now);
+		    PFSM_NO_CANDIDATE, now, mode == MODE_DISABLED ? "disabled" :
+		    "no valid candidate", act);
 	} else if (!f->has_target || addr_cmp(&f->target, best) != 0 ||
 	    mode_changed || !proxy_fsm_probing(f)) {
 		/* A new target: its alarm state is unknown until probed. */
 		f->has_target = true;
 		f->target = *best;
 		f->alarm = false;
-		proxy_fsm_transition(f, PFSM_PROBING, now);
+		proxy_fsm_transition(f, PFSM_PROBING, now, "selected", act);
 		proxy_fsm_start_probe(f, act);
 	}
 	proxy_fsm_effects(f, &old, act);
 }
 
+/* Counts a result of the current target's probe into f; the caller
+ * derives the effects. */
+static void
+proxy_fsm_result(struct proxy_fsm *f, bool ok, int64_t now,
+    struct pfsm_actions *act)
+{
+	/* Results in a row: one of the other kind starts the count again. */
+	if (ok) {
+		f->oks++;
+		f->fails = 0;
+	} else {
+		f->fails++;
+		f->oks = 0;
+	}
+	if (f->state == PFSM_REACHABLE && !ok && f->fails < f->fall) {
+		act->flags |= PFSM_ACT_FAIL_COUNTED;
+		act->count = f->fails;
+		act->need = f->fall;
+		return;
+	}
+	if (f->state == PFSM_UNREACHABLE && ok && f->oks < f->rise) {
+		act->flags |= PFSM_ACT_OK_COUNTED;
+		act->count = f->oks;
+		act->need = f->rise;
+		return;
+	}
+	if (ok) {
+		f->in_effect = true;
+		f->effect = f->target;
+		f->alarm = false;
+		proxy_fsm_transition(f, PFSM_REACHABLE, now, "probe succeeded", act);
+	} else {
+		f->in_effect = false;
+		f->alarm = true;
+		proxy_fsm_transition(f, PFSM_UNREACHABLE, now, "probe failed", act);
+	}
+}
+
 void
-proxy_fsm_timer(struct proxy_fsm *f, int64_t now, struct pfsm_actions *act)
+proxy_fsm_timer(struct proxy_fsm *f, bool busy, int64_t now,
+    struct pfsm_actions *act)
 {
 	struct proxy_fsm old = *f;
 
-	memset(act, 0, sizeof(*act));
+	proxy_fsm_act_init(f, act);
+	if (busy) {
+		act->flags |= PFSM_ACT_PROBE_LOST;
+		if (proxy_fsm_probing(f))
+			proxy_fsm_result(f, false, now, act);
+	}
 	if (proxy_fsm_probing(f))
 		proxy_fsm_start_probe(f, act);
 	proxy_fsm_effects(f, &old, act);
@@ -141,37 +197,10 @@ proxy_fsm_probe_done(struct proxy_fsm *f, unsigned gen, bool ok, int64_t now,
 {
 	struct proxy_fsm old = *f;
 
-	memset(act, 0, sizeof(*act));
+	proxy_fsm_act_init(f, act);
 	if (gen != f->gen || !proxy_fsm_probing(f))
 		return;		/* the target changed while this probe ran */
-	/* Results in a row: one of the other kind starts the count again. */
-	if (ok) {
-		f->oks++;
-		f->fails = 0;
-	} else {
-		f->fails++;
-		f->oks = 0;
-	}
-	if (f->state == PFSM_REACHABLE && !ok && f->fails < f->fall) {
-		log_info("management proxy probe failed (%u of %u in a row before "
-		    "unreachable)", f->fails, f->fall);
-		return;
-	}
-	if (f->state == PFSM_UNREACHABLE && ok && f->oks < f->rise) {
-		log_info("management proxy probe succeeded (%u of %u in a row before "
-		    "reachable)", f->oks, f->rise);
-		return;
-	}
-	if (ok) {
-		f->in_effect = true;
-		f->effect = f->target;
-		f->alarm = false;
-		proxy_fsm_transition(f, PFSM_REACHABLE, now);
-	} else {
-		f->in_effect = false;
-		f->alarm = true;
-		proxy_fsm_transition(f, PFSM_UNREACHABLE, now);
-	}
+	proxy_fsm_result(f, ok, now, act);
 	proxy_fsm_effects(f, &old, act);
 }
 
@@ -179,7 +208,7 @@ void
 proxy_fsm_traffic_failed(struct proxy_fsm *f, bool busy, int64_t now_ms,
     struct pfsm_actions *act)
 {
-	memset(act, 0, sizeof(*act));
+	proxy_fsm_act_init(f, act);
 	/* Only a proxy that carries traffic is probed early: a new target is
 	 * being probed already, an unreachable one carries nothing. A probe
 	 * on its way answers the same question. */

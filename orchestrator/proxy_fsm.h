@@ -1,4 +1,5 @@
-/* The life cycle of the active proxy (pure; the clock is passed in).
+/* The life cycle of the active proxy (pure; the clock is passed in). Each
+ * step returns its transition and the actions; the shell logs and does.
  *
  *   DISABLED, NO_CANDIDATE --select(best)--> PROBING
  *   PROBING     --probe ok-->   REACHABLE     (proxy in effect)
@@ -56,6 +57,22 @@ enum {
 	PFSM_ACT_STATE_REMOVE	= 1 << 7,
 	PFSM_ACT_ALARM_RAISE	= 1 << 8,
 	PFSM_ACT_ALARM_CLEAR	= 1 << 9,
+	/* The probe still open when the next was due counts as failed:
+	 * cancel it and record why ("no answer within the interval"). */
+	PFSM_ACT_PROBE_LOST	= 1 << 10,
+	/* A result counted that does not change the state yet (fall/rise
+	 * above 1): act.count of act.need in a row; log it. */
+	PFSM_ACT_FAIL_COUNTED	= 1 << 11,
+	PFSM_ACT_OK_COUNTED	= 1 << 12,
+};
+
+/* What a step did to the state, for the shell to log before it carries
+ * out the effects; from == to when the state stayed. */
+struct pfsm_transition {
+	enum pfsm_state from, to;
+	bool has_target;
+	struct proxy_addr target;	/* the proxy concerned, when has_target */
+	const char *cause;		/* static text */
 };
 
 struct pfsm_actions {
@@ -63,6 +80,8 @@ struct pfsm_actions {
 	unsigned gen;			/* with PFSM_ACT_PROBE */
 	struct proxy_addr probe;	/* with PFSM_ACT_PROBE */
 	struct proxy_addr effect;	/* with FWD_ENABLE / STATE_WRITE */
+	unsigned count, need;		/* with FAIL_COUNTED / OK_COUNTED */
+	struct pfsm_transition tr;
 };
 
 struct proxy_fsm {
@@ -89,8 +108,11 @@ void proxy_fsm_configure(struct proxy_fsm *, unsigned fall, unsigned rise);
 /* A new selection result: best is NULL when nothing valid. */
 void proxy_fsm_select(struct proxy_fsm *, enum mp_mode, const struct proxy_addr *best,
     int64_t now, struct pfsm_actions *);
-/* The probe timer fired. */
-void proxy_fsm_timer(struct proxy_fsm *, int64_t now, struct pfsm_actions *);
+/* The probe timer fired; busy: the probe of the last interval has not
+ * answered, and counts as failed (with timeout == interval the next probe
+ * can be due before the current one timed out). */
+void proxy_fsm_timer(struct proxy_fsm *, bool busy, int64_t now,
+    struct pfsm_actions *);
 /* A probe finished; results with an old gen are ignored. */
 void proxy_fsm_probe_done(struct proxy_fsm *, unsigned gen, bool ok, int64_t now,
     struct pfsm_actions *);

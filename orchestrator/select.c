@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "haproxy.h"
+#include "ports.h"
 #include "select.h"
 
 static const char *const select_kind_names[] = {
@@ -41,8 +41,9 @@ select_copy_printable(char *dst, size_t dstlen, const char *src)
 	dst[i] = '\0';
 }
 
-struct candidate *
-select_add(struct cand_set *set, enum sel_kind kind, const char *source,
+/* A new entry holding its source and text, NULL when the set is full. */
+static struct candidate *
+select_slot(struct cand_set *set, enum sel_kind kind, const char *source,
     const char *text, int64_t expiry)
 {
 	struct candidate *c;
@@ -57,14 +58,36 @@ select_add(struct cand_set *set, enum sel_kind kind, const char *source,
 	c->expiry = expiry;
 	select_copy_printable(c->text, sizeof(c->text), text);
 	select_copy_printable(c->source, sizeof(c->source), source);
-	if (strlen(text) >= sizeof(c->text)) {
-		c->reason = "too long";
-		return c;
-	}
-	c->valid = addr_parse_proxy(text, strlen(text), &c->addr, &c->reason);
+	return c;
+}
+
+struct candidate *
+select_add(struct cand_set *set, enum sel_kind kind, const char *source,
+    const char *text, int64_t expiry)
+{
+	struct candidate *c = select_slot(set, kind, source, text, expiry);
+
+	if (c == NULL)
+		return NULL;
+	c->valid = learned_value_parse(text, &c->addr, &c->reason);
 	if (c->valid)
 		c->reason = "";
 	return c;
+}
+
+/* A local candidate learned_local() has parsed and judged already. */
+static void
+select_add_local(struct cand_set *set, const struct learned_cand *l)
+{
+	char source[SEL_SOURCE_MAX];
+	struct candidate *c;
+
+	snprintf(source, sizeof(source), "dhcp:%s", l->ifname);
+	if ((c = select_slot(set, SEL_DHCP, source, l->text, l->expiry)) == NULL)
+		return;
+	c->valid = l->valid;
+	c->addr = l->addr;
+	c->reason = l->reason;
 }
 
 static void
@@ -88,19 +111,15 @@ select_gather_static(const struct sel_input *in, struct cand_set *out)
 static void
 select_gather_learned(const struct sel_input *in, struct cand_set *out)
 {
+	struct learned_cand local[SEL_MAX_CAND];
 	char source[SEL_SOURCE_MAX];
+	size_t n, over;
 
-	for (size_t i = 0; i < in->ndhcp; i++) {
-		const struct dhcp_info *d = &in->dhcp[i];
-
-		if (!config_iface_eligible(in->cfg, d->ifname))
-			continue;
-		if (d->lease_expiry != 0 && d->lease_expiry <= in->now)
-			continue;
-		snprintf(source, sizeof(source), "dhcp:%s", d->ifname);
-		for (size_t j = 0; j < d->nproxy; j++)
-			select_add(out, SEL_DHCP, source, d->proxy[j], d->lease_expiry);
-	}
+	n = learned_local(in->dhcp, in->ndhcp, in->cfg, in->now, in->local_ip,
+	    in->nlocal_ip, local, SEL_MAX_CAND, &over);
+	for (size_t i = 0; i < n; i++)
+		select_add_local(out, &local[i]);
+	out->dropped += over;
 	if (in->peer == NULL)
 		return;
 	snprintf(source, sizeof(source), "peer:%s", in->peer->node);
@@ -113,20 +132,6 @@ select_gather_learned(const struct sel_input *in, struct cand_set *out)
 	}
 }
 
-bool
-select_own_listener(const struct proxy_addr *a, const uint32_t *local_ip,
-    size_t nlocal_ip)
-{
-	static const uint16_t own[] = HAPROXY_LISTEN_PORTS;
-	bool port = false, local = a->ip >> 24 == 127;
-
-	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
-		port |= a->port == own[i];
-	for (size_t i = 0; i < nlocal_ip && !local; i++)
-		local = a->ip == local_ip[i];
-	return port && local;
-}
-
 /* Whatever its source: the DHCP server, the peer or the file does not know
  * which ports this box's forwarder uses. */
 static void
@@ -135,11 +140,10 @@ select_refuse_own(const struct sel_input *in, struct cand_set *out)
 	for (size_t i = 0; i < out->n; i++) {
 		struct candidate *c = &out->c[i];
 
-		if (c->valid && select_own_listener(&c->addr, in->local_ip,
+		if (c->valid && ports_own_listener(&c->addr, in->local_ip,
 		    in->nlocal_ip)) {
 			c->valid = false;
-			c->reason = "a listener of this box's own forwarder "
-			    "(HAProxy would forward to itself)";
+			c->reason = PORTS_OWN_LISTENER_WHY;
 		}
 	}
 }
@@ -179,16 +183,20 @@ select_pick(struct cand_set *set)
 	return best;
 }
 
+static int64_t
+select_earlier(int64_t next, int64_t e, int64_t now)
+{
+	return e > now && (next == 0 || e < next) ? e : next;
+}
+
 int64_t
-select_next_expiry(const struct cand_set *set, int64_t now)
+select_next_expiry(const struct sel_input *in, const struct cand_set *set)
 {
 	int64_t next = 0;
 
-	for (size_t i = 0; i < set->n; i++) {
-		int64_t e = set->c[i].expiry;
-
-		if (e > now && (next == 0 || e < next))
-			next = e;
-	}
+	for (size_t i = 0; i < set->n; i++)
+		next = select_earlier(next, set->c[i].expiry, in->now);
+	for (size_t i = 0; i < in->ndhcp; i++)
+		next = select_earlier(next, in->dhcp[i].lease_expiry, in->now);
 	return next;
 }

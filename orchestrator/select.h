@@ -10,8 +10,8 @@
 
 #include "addr.h"
 #include "config.h"
-#include "onboarding.h"
-#include "statefile.h"
+#include "learned.h"
+#include "onboarding_info.h"
 
 #define SEL_MAX_CAND	64
 #define SEL_TEXT_MAX	64
@@ -59,19 +59,16 @@ struct candidate *select_add(struct cand_set *, enum sel_kind, const char *sourc
     const char *text, int64_t expiry);
 /* Collects the candidates that count in the effective mode:
  * static -> the configured entry, or the onboarding one with no
- * management-proxy element; learned -> DHCP of eligible interfaces and
- * the peer's; expired leases are left out. A candidate that reaches one
- * of HAProxy's own listeners (select_own_listener) is listed, invalid. */
+ * management-proxy element; learned -> the local ones as learned_local()
+ * lists and judges them (the same the peer is sent) and the peer's;
+ * expired leases are left out. A candidate that reaches one of HAProxy's
+ * own listeners (ports_own_listener) is listed, invalid. */
 void select_gather(const struct sel_input *, struct cand_set *out);
-/* The address reaches one of HAProxy's own listener ports on this box: any
- * 127/8 address or one of local_ip, with a port of HAPROXY_LISTEN_PORTS.
- * HAProxy would forward to itself until it runs out of connections. */
-bool select_own_listener(const struct proxy_addr *, const uint32_t *local_ip,
-    size_t nlocal_ip);
 /* Marks and returns the winner among valid candidates, NULL if none. */
 const struct candidate *select_pick(struct cand_set *);
-/* Earliest future expiry among counted candidates (0 = none): when the
- * daemon must select again without any other event. */
-int64_t select_next_expiry(const struct cand_set *, int64_t now);
+/* When the daemon must select again without any other event (0 = never):
+ * the earliest future expiry among the counted candidates and the DHCP
+ * leases of in->dhcp (a lease without a usable proxy must still end). */
+int64_t select_next_expiry(const struct sel_input *, const struct cand_set *);
 const char *select_kind_name(enum sel_kind);
 #endif

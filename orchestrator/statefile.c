@@ -255,6 +255,24 @@ sf_parse_dhcp_server(json_t *info, struct dhcp_info *out, char err[CFG_ERR_LEN])
 	return true;
 }
 
+/* resolution-state: one of the names of learned_state_name(). */
+static bool
+sf_parse_dhcp_state(json_t *info, const char *ctx, struct dhcp_info *out,
+    char err[CFG_ERR_LEN])
+{
+	char state[SF_STATE_MAX];
+
+	if (!sf_get_string(info, ctx, "resolution-state", SF_PRINTABLE, state,
+	    sizeof(state), err))
+		return false;
+	if (!learned_state_parse(state, &out->state)) {
+		sf_err(err, "%sresolution-state \"%s\" is not a known state", ctx,
+		    state);
+		return false;
+	}
+	return true;
+}
+
 bool
 statefile_parse_dhcp(const char *buf, size_t len, struct dhcp_info *out,
     char err[CFG_ERR_LEN])
@@ -271,8 +289,7 @@ statefile_parse_dhcp(const char *buf, size_t len, struct dhcp_info *out,
 	if (info != NULL &&
 	    sf_get_string(info, ctx, "interface-name", SF_IFNAME, out->ifname,
 	    sizeof(out->ifname), err) &&
-	    sf_get_string(info, ctx, "resolution-state", SF_PRINTABLE,
-	    out->state, sizeof(out->state), err) &&
+	    sf_parse_dhcp_state(info, ctx, out, err) &&
 	    sf_parse_dhcp_proxies(info, out, err) &&
 	    sf_get_time(info, ctx, "lease-expiry", false, &out->lease_expiry,
 	    err) &&
@@ -424,7 +441,9 @@ statefile_dump_dhcp(const struct dhcp_info *d, size_t *len)
 		    SF_STR(d->proxy[i], SF_SANITIZE)) == 0;
 	ok = ok &&
 	    sf_set(info, "interface-name", SF_STR(d->ifname, SF_IFNAME)) &&
-	    sf_set(info, "resolution-state", SF_STR(d->state, SF_PRINTABLE)) &&
+	    learned_state_name(d->state) != NULL &&
+	    sf_set(info, "resolution-state",
+	    json_string(learned_state_name(d->state))) &&
 	    sf_set(info, "management-proxies", json_incref(arr));
 	if (ok && d->lease_expiry > 0)
 		ok = sf_set(info, "lease-expiry",

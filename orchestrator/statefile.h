@@ -14,41 +14,10 @@
 
 #include "addr.h"
 #include "config.h"
+#include "learned.h"
 
-#define SF_TEXT_MAX	64	/* one proxy string as received */
-#define SF_MAX_PROXIES	8	/* per interface / per peer */
-#define SF_STATE_MAX	32
+#define SF_STATE_MAX	32	/* resolution-state as read */
 #define SF_FILE_MAX	(64 * 1024)	/* larger state files are refused */
-
-/* <state-dir>/dhcp/<interface>:
- * {"dhcp-client-info": {"interface-name": "wan1", "resolution-state":
- *  "resolved", "management-proxies": ["10.92.53.8:3128"],
- *  "lease-expiry": 1790000000, "server": "192.0.2.1"}}
- * lease-expiry (epoch seconds) and server are optional extra keys. */
-struct dhcp_info {
-	char ifname[IFNAMSIZ];
-	char state[SF_STATE_MAX];		/* resolution-state */
-	char proxy[SF_MAX_PROXIES][SF_TEXT_MAX];
-	size_t nproxy;
-	int64_t lease_expiry;			/* 0 = not recorded */
-	uint32_t server;			/* 0 = not recorded */
-};
-
-/* <run-dir>/peer-proxy.json:
- * {"node": "node2", "up": true, "last-heard": 1790000000,
- *  "management-proxies": [{"proxy": "A.B.C.D:P", "source": "dhcp:wan1",
- *  "lease-expiry": 1790000100}]} */
-struct peer_info {
-	char node[CFG_NAME_MAX];
-	bool up;
-	int64_t last_heard;			/* epoch seconds, 0 = never */
-	struct {
-		char proxy[SF_TEXT_MAX];
-		char source[CFG_NAME_MAX];	/* the peer's own source tag */
-		int64_t lease_expiry;		/* 0 = none */
-	} cand[SF_MAX_PROXIES];
-	size_t ncand;
-};
 
 /* Pure parsers: false with err = "reason" (with line:col for JSON syntax). */
 bool statefile_parse_dhcp(const char *buf, size_t len, struct dhcp_info *out,

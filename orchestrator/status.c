@@ -23,28 +23,32 @@ status_time(int64_t t)
 	return json_string(buf);
 }
 
+/* "A.B.C.D:P", or null when there is none. */
+static json_t *
+status_addr(bool has, const struct proxy_addr *a)
+{
+	char text[ADDR_STRLEN];
+
+	if (!has)
+		return json_null();
+	addr_format(a, text);
+	return json_string(text);
+}
+
 json_t *
 status_proxy(const struct status_view *v)
 {
 	const struct proxy_fsm *f = v->fsm;
-	char a[ADDR_STRLEN], t[ALARM_TIME_MAX];
+	char t[ALARM_TIME_MAX];
 	json_t *doc, *cands;
 	const char *err;
 
 	doc = json_object();
 	status_common(doc, v);
 	json_object_set_new(doc, "mode", json_string(config_mode_name(v->mode)));
-	if (f->in_effect) {
-		addr_format(&f->effect, a);
-		json_object_set_new(doc, "active-proxy", json_string(a));
-	} else
-		json_object_set_new(doc, "active-proxy", json_null());
+	json_object_set_new(doc, "active-proxy", status_addr(f->in_effect, &f->effect));
 	json_object_set_new(doc, "state", json_string(proxy_fsm_state_name(f->state)));
-	if (f->has_target) {
-		addr_format(&f->target, a);
-		json_object_set_new(doc, "selected", json_string(a));
-	} else
-		json_object_set_new(doc, "selected", json_null());
+	json_object_set_new(doc, "selected", status_addr(f->has_target, &f->target));
 	alarm_time(f->since, t);
 	json_object_set_new(doc, "since", json_string(t));
 	json_object_set_new(doc, "forwarder", json_string(
@@ -94,15 +98,6 @@ status_proxy(const struct status_view *v)
 	return doc;
 }
 
-const struct dhcp_info *
-status_find_dhcp(const struct dhcp_info *d, size_t n, const char *ifname)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(d[i].ifname, ifname) == 0)
-			return &d[i];
-	return NULL;
-}
-
 json_t *
 status_dhcp(const struct status_view *v)
 {
@@ -115,13 +110,14 @@ status_dhcp(const struct status_view *v)
 
 		if (!config_iface_eligible(v->cfg, ifc->name))
 			continue;
-		d = status_find_dhcp(v->dhcp, v->ndhcp, ifc->name);
+		d = learned_find(v->dhcp, v->ndhcp, ifc->name);
 		px = json_array();
 		if (d != NULL)
 			for (size_t j = 0; j < d->nproxy; j++)
 				json_array_append_new(px, json_string(d->proxy[j]));
 		o = json_pack("{s:s, s:s, s:o}", "interface", ifc->name,
-		    "resolution-state", d != NULL ? d->state : "pending",
+		    "resolution-state",
+		    learned_state_name(d != NULL ? d->state : LEARNED_PENDING),
 		    "management-proxies", px);
 		if (d != NULL && d->lease_expiry != 0)
 			json_object_set_new(o, "lease-expiry", status_time(d->lease_expiry));

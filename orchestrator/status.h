@@ -9,9 +9,9 @@
 #include "alarm.h"
 #include "config.h"
 #include "proxy_fsm.h"
+#include "learned.h"
 #include "select.h"
-#include "statefile.h"
-#include "tunnel.h"
+#include "tunnel_stats.h"
 
 struct status_view {
 	const char *version;		/* the daemon's package version */
@@ -38,7 +38,4 @@ json_t *status_time(int64_t t);
 json_t *status_proxy(const struct status_view *);
 json_t *status_dhcp(const struct status_view *);
 json_t *status_alarms(const struct status_view *);
-/* The dhcp_info of an interface, NULL when nothing was learned there. */
-const struct dhcp_info *status_find_dhcp(const struct dhcp_info *, size_t n,
-    const char *ifname);
 #endif

@@ -15,22 +15,7 @@
 #include <stdint.h>
 
 #include "config.h"
-
-#define TUNNEL_WHY_MAX	40
-#define TUNNEL_TARGET_MAX 264	/* NAME:PORT */
-
-struct tunnel_event {
-	bool opened;
-	char target[TUNNEL_TARGET_MAX];
-	char why[TUNNEL_WHY_MAX];	/* the proxy's status, or what went wrong */
-};
-
-struct tunnel_stats {
-	uint64_t opened, refused;
-	int64_t last_refusal;		/* epoch s, 0 = never */
-	char last_why[TUNNEL_WHY_MAX];
-	char last_target[TUNNEL_TARGET_MAX];
-};
+#include "tunnel_stats.h"
 
 /* Pure: a HAProxy log line; true (and *ev) when it is a tunnel event. */
 bool tunnel_parse_line(const char *line, struct tunnel_event *ev);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "peer_msg.h"
+#include "peer_replay.h"
 #include "statefile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -52,10 +53,10 @@ fuzz_check(const uint8_t *buf, size_t len)
 	/* We "send" now and then, so that echoes can match our stamps. */
 	if ((m.seq & 1) != 0)
 		peer_replay_stamp(&fuzz_replay, (int64_t)(m.time_ms >> 2));
-	switch (peer_msg_accept(&fuzz_replay, &m, (int64_t)(m.time_ms >> 1), &why)) {
-	case PEER_MSG_REFUSED:
-	case PEER_MSG_ONEWAY:
-	case PEER_MSG_FRESH:
+	switch (peer_replay_accept(&fuzz_replay, &m, (int64_t)(m.time_ms >> 1), &why)) {
+	case PEER_REPLAY_REFUSED:
+	case PEER_REPLAY_ONEWAY:
+	case PEER_REPLAY_FRESH:
 		break;
 	default:
 		abort();

@@ -113,6 +113,19 @@ START_TEST(reopen_after_move)
 }
 END_TEST
 
+START_TEST(ratelimit_bucket)
+{
+	struct log_ratelimit rl = LOG_RATELIMIT_INIT(10, 2);
+
+	ck_assert(log_ratelimit_allow(&rl, 100));
+	ck_assert(log_ratelimit_allow(&rl, 100));
+	ck_assert(!log_ratelimit_allow(&rl, 101));
+	ck_assert(!log_ratelimit_allow(&rl, 105));
+	ck_assert_uint_eq(rl.suppressed, 2);
+	ck_assert(log_ratelimit_allow(&rl, 111));	/* refilled */
+}
+END_TEST
+
 Suite *
 unit_suite(void)
 {
@@ -124,6 +137,7 @@ unit_suite(void)
 	tcase_add_test(tc, levels_filter);
 	tcase_add_test(tc, access_lines);
 	tcase_add_test(tc, reopen_after_move);
+	tcase_add_test(tc, ratelimit_bucket);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,7 +1,6 @@
 /* The proxy state machine on a simulated clock (proxy_fsm.c). */
 #include <string.h>
 
-#include "log.h"
 #include "proxy_fsm.h"
 #include "unit.h"
 
@@ -13,7 +12,6 @@ static struct proxy_addr B = { 0xc0000202u, 3128 };	/* 192.0.2.2 */
 static void
 setup(void)
 {
-	log_set_level(LOG_ERR);		/* keep transition lines out of the output */
 	proxy_fsm_init(&f, 0);
 }
 
@@ -45,7 +43,7 @@ START_TEST(fail_alarm_recover_clear)
 	ck_assert_int_eq(addr_cmp(&act.effect, &A), 0);
 
 	/* One interval later the probe fails: torn down, alarm raised. */
-	proxy_fsm_timer(&f, 60, &act);
+	proxy_fsm_timer(&f, false, 60, &act);
 	ck_assert(HAS(PFSM_ACT_PROBE));
 	gen = act.gen;
 	proxy_fsm_probe_done(&f, gen, false, 63, &act);
@@ -56,14 +54,14 @@ START_TEST(fail_alarm_recover_clear)
 	ck_assert_int_eq(f.since, 63);
 
 	/* Still failing: nothing new, no second alarm, no failover. */
-	proxy_fsm_timer(&f, 120, &act);
+	proxy_fsm_timer(&f, false, 120, &act);
 	gen = act.gen;
 	proxy_fsm_probe_done(&f, gen, false, 123, &act);
 	ck_assert_uint_eq(act.flags, 0);
 	ck_assert_int_eq(f.state, PFSM_UNREACHABLE);
 
 	/* Back: alarm cleared, forwarding restored. */
-	proxy_fsm_timer(&f, 180, &act);
+	proxy_fsm_timer(&f, false, 180, &act);
 	gen = act.gen;
 	proxy_fsm_probe_done(&f, gen, true, 180, &act);
 	ck_assert_int_eq(f.state, PFSM_REACHABLE);
@@ -157,7 +155,7 @@ START_TEST(disable_tears_down_and_clears_alarm)
 	ck_assert(HAS(PFSM_ACT_TIMER_STOP));
 	ck_assert(!f.has_target);
 	/* A timer that fires late does nothing. */
-	proxy_fsm_timer(&f, 60, &act);
+	proxy_fsm_timer(&f, false, 60, &act);
 	ck_assert_uint_eq(act.flags, 0);
 }
 END_TEST
@@ -187,7 +185,7 @@ END_TEST
 static void
 probe_result(bool ok, int64_t now)
 {
-	proxy_fsm_timer(&f, now, &act);
+	proxy_fsm_timer(&f, false, now, &act);
 	ck_assert(HAS(PFSM_ACT_PROBE));
 	proxy_fsm_probe_done(&f, act.gen, ok, now, &act);
 }
@@ -200,14 +198,18 @@ START_TEST(fall_needs_failures_in_a_row)
 	ck_assert_int_eq(f.state, PFSM_REACHABLE);
 	/* Two failures, then a success: the count starts again. */
 	probe_result(false, 1);
-	ck_assert_uint_eq(act.flags, 0);
+	ck_assert_uint_eq(act.flags, PFSM_ACT_FAIL_COUNTED);
+	ck_assert(act.count == 1 && act.need == 3);
 	probe_result(false, 2);
-	ck_assert_uint_eq(act.flags, 0);
+	ck_assert_uint_eq(act.flags, PFSM_ACT_FAIL_COUNTED);
+	ck_assert(act.count == 2 && act.need == 3);
+	ck_assert_int_eq(act.tr.from, act.tr.to);
 	ck_assert_int_eq(f.state, PFSM_REACHABLE);
 	ck_assert(f.in_effect);
 	probe_result(true, 3);
 	ck_assert_uint_eq(act.flags, 0);
 	probe_result(false, 4);
+	ck_assert(act.count == 1);
 	probe_result(false, 5);
 	ck_assert_int_eq(f.state, PFSM_REACHABLE);
 	ck_assert(!HAS(PFSM_ACT_ALARM_RAISE));
@@ -225,7 +227,8 @@ START_TEST(rise_needs_successes_in_a_row)
 	proxy_fsm_probe_done(&f, act.gen, false, 0, &act);
 	ck_assert_int_eq(f.state, PFSM_UNREACHABLE);
 	probe_result(true, 1);
-	ck_assert_uint_eq(act.flags, 0);
+	ck_assert_uint_eq(act.flags, PFSM_ACT_OK_COUNTED);
+	ck_assert(act.count == 1 && act.need == 2);
 	ck_assert(f.alarm && !f.in_effect);
 	probe_result(false, 2);
 	probe_result(true, 3);
@@ -289,16 +292,63 @@ START_TEST(failed_traffic_probes_early_rate_limited)
 }
 END_TEST
 
-START_TEST(ratelimit_bucket)
+START_TEST(transition_returned_not_logged)
 {
-	struct log_ratelimit rl = LOG_RATELIMIT_INIT(10, 2);
+	proxy_fsm_select(&f, MODE_STATIC, &A, 0, &act);
+	ck_assert_int_eq(act.tr.from, PFSM_DISABLED);
+	ck_assert_int_eq(act.tr.to, PFSM_PROBING);
+	ck_assert(act.tr.has_target);
+	ck_assert_int_eq(addr_cmp(&act.tr.target, &A), 0);
+	ck_assert_str_eq(act.tr.cause, "selected");
+	proxy_fsm_probe_done(&f, act.gen, false, 1, &act);
+	ck_assert_int_eq(act.tr.from, PFSM_PROBING);
+	ck_assert_int_eq(act.tr.to, PFSM_UNREACHABLE);
+	ck_assert_str_eq(act.tr.cause, "probe failed");
+	/* A step that keeps the state says so. */
+	proxy_fsm_timer(&f, false, 2, &act);
+	ck_assert_int_eq(act.tr.from, act.tr.to);
+	proxy_fsm_select(&f, MODE_STATIC, NULL, 3, &act);
+	ck_assert_int_eq(act.tr.from, PFSM_UNREACHABLE);
+	ck_assert_int_eq(act.tr.to, PFSM_NO_CANDIDATE);
+	ck_assert(!act.tr.has_target);
+	ck_assert_str_eq(act.tr.cause, "no valid candidate");
+	proxy_fsm_select(&f, MODE_DISABLED, NULL, 4, &act);
+	ck_assert_str_eq(act.tr.cause, "disabled");
+}
+END_TEST
 
-	ck_assert(log_ratelimit_allow(&rl, 100));
-	ck_assert(log_ratelimit_allow(&rl, 100));
-	ck_assert(!log_ratelimit_allow(&rl, 101));
-	ck_assert(!log_ratelimit_allow(&rl, 105));
-	ck_assert_uint_eq(rl.suppressed, 2);
-	ck_assert(log_ratelimit_allow(&rl, 111));	/* refilled */
+START_TEST(probe_open_at_next_interval_fails)
+{
+	proxy_fsm_select(&f, MODE_STATIC, &A, 0, &act);
+	proxy_fsm_probe_done(&f, act.gen, true, 1, &act);
+	ck_assert_int_eq(f.state, PFSM_REACHABLE);
+	/* The next probe is due while the last one has not answered: that
+	 * one counts as failed, and a new one starts in the same step. */
+	proxy_fsm_timer(&f, true, 60, &act);
+	ck_assert(HAS(PFSM_ACT_PROBE_LOST));
+	ck_assert_int_eq(f.state, PFSM_UNREACHABLE);
+	ck_assert_int_eq(act.tr.from, PFSM_REACHABLE);
+	ck_assert_int_eq(act.tr.to, PFSM_UNREACHABLE);
+	ck_assert(HAS(PFSM_ACT_ALARM_RAISE) && HAS(PFSM_ACT_FWD_DISABLE));
+	ck_assert(HAS(PFSM_ACT_PROBE) && HAS(PFSM_ACT_TIMER_ARM));
+	ck_assert_uint_eq(act.gen, f.gen);
+	/* The answer of the lost probe no longer counts. */
+	proxy_fsm_probe_done(&f, act.gen - 1, true, 61, &act);
+	ck_assert_int_eq(f.state, PFSM_UNREACHABLE);
+	/* With fall 2, one lost probe is only counted. */
+	proxy_fsm_init(&f, 0);
+	proxy_fsm_configure(&f, 2, 1);
+	proxy_fsm_select(&f, MODE_STATIC, &A, 0, &act);
+	proxy_fsm_probe_done(&f, act.gen, true, 1, &act);
+	proxy_fsm_timer(&f, true, 60, &act);
+	ck_assert(HAS(PFSM_ACT_PROBE_LOST) && HAS(PFSM_ACT_FAIL_COUNTED));
+	ck_assert_int_eq(f.state, PFSM_REACHABLE);
+	ck_assert(HAS(PFSM_ACT_PROBE));
+	/* Not probing: nothing to count. */
+	proxy_fsm_select(&f, MODE_DISABLED, NULL, 70, &act);
+	proxy_fsm_timer(&f, true, 80, &act);
+	ck_assert_uint_eq(act.flags, PFSM_ACT_PROBE_LOST);
+	ck_assert_int_eq(f.state, PFSM_DISABLED);
 }
 END_TEST
 
@@ -320,12 +370,13 @@ unit_suite(void)
 	tcase_add_test(tc, disable_tears_down_and_clears_alarm);
 	tcase_add_test(tc, candidate_lost_goes_no_candidate);
 	tcase_add_test(tc, names_cover_every_state);
-	tcase_add_test(tc, ratelimit_bucket);
 	tcase_add_test(tc, fall_needs_failures_in_a_row);
 	tcase_add_test(tc, rise_needs_successes_in_a_row);
 	tcase_add_test(tc, defaults_are_one_and_one);
 	tcase_add_test(tc, new_target_decided_by_first_result);
 	tcase_add_test(tc, failed_traffic_probes_early_rate_limited);
+	tcase_add_test(tc, transition_returned_not_logged);
+	tcase_add_test(tc, probe_open_at_next_interval_fails);
 	suite_add_tcase(s, tc);
 	return s;
 }

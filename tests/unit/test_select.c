@@ -38,7 +38,7 @@ static void
 learn(int i, const char *ifname, const char *p1, const char *p2, int64_t expiry)
 {
 	snprintf(dhcp[i].ifname, IFNAMSIZ, "%s", ifname);
-	snprintf(dhcp[i].state, sizeof(dhcp[i].state), "resolved");
+	dhcp[i].state = LEARNED_RESOLVED;
 	dhcp[i].nproxy = 0;
 	if (p1)
 		snprintf(dhcp[i].proxy[dhcp[i].nproxy++], SF_TEXT_MAX, "%s", p1);
@@ -71,14 +71,21 @@ set_static(const char *ip, uint16_t port)
 	cfg.proxy[0].addr.port = port;
 }
 
+/* Learned mode with wan1 having learned p1 (and p2): the pick at 100. */
+static const struct candidate *
+pick_learned(const char *p1, const char *p2)
+{
+	cfg.has_mp = true;
+	cfg.mode = MODE_LEARNED;
+	learn(0, "wan1", p1, p2, 0);
+	return run(100, false);
+}
+
 START_TEST(numeric_not_lexical)
 {
 	const struct candidate *c;
 
-	cfg.has_mp = true;
-	cfg.mode = MODE_LEARNED;
-	learn(0, "wan1", "127.0.0.10:3128", "127.0.0.9:3128", 0);
-	c = run(100, false);
+	c = pick_learned("127.0.0.10:3128", "127.0.0.9:3128");
 	ck_assert_ptr_nonnull(c);
 	ck_assert_str_eq(c->text, "127.0.0.9:3128");
 	ck_assert(c->selected);
@@ -92,13 +99,8 @@ END_TEST
 
 START_TEST(tie_broken_by_port)
 {
-	const struct candidate *c;
-
-	cfg.has_mp = true;
-	cfg.mode = MODE_LEARNED;
-	learn(0, "wan1", "192.0.2.1:8080", "192.0.2.1:3128", 0);
-	c = run(100, false);
-	ck_assert_str_eq(c->text, "192.0.2.1:3128");
+	ck_assert_str_eq(pick_learned("192.0.2.1:8080", "192.0.2.1:3128")->text,
+	    "192.0.2.1:3128");
 }
 END_TEST
 
@@ -106,10 +108,7 @@ START_TEST(invalid_discarded_with_reason)
 {
 	const struct candidate *c;
 
-	cfg.has_mp = true;
-	cfg.mode = MODE_LEARNED;
-	learn(0, "wan1", "1.1.1.1:0", "192.168.10.11:3128", 0);
-	c = run(100, false);
+	c = pick_learned("1.1.1.1:0", "192.168.10.11:3128");
 	ck_assert_str_eq(c->text, "192.168.10.11:3128");
 	ck_assert_uint_eq(set.n, 2);
 	ck_assert(!set.c[0].valid);
@@ -124,10 +123,7 @@ END_TEST
 
 START_TEST(control_characters_not_echoed)
 {
-	cfg.has_mp = true;
-	cfg.mode = MODE_LEARNED;
-	learn(0, "wan1", "1.2.3.4:80\x1b[2J", NULL, 0);
-	ck_assert_ptr_null(run(100, false));
+	ck_assert_ptr_null(pick_learned("1.2.3.4:80\x1b[2J", NULL));
 	ck_assert_str_eq(set.c[0].text, "1.2.3.4:80?[2J");
 }
 END_TEST
@@ -170,9 +166,43 @@ START_TEST(expired_lease_ignored)
 	learn(0, "wan1", "192.0.2.10:3128", NULL, 200);
 	c = run(100, false);
 	ck_assert_ptr_nonnull(c);
-	ck_assert_int_eq(select_next_expiry(&set, 100), 200);
+	{
+		struct sel_input in = { &cfg, &onb, dhcp, 3, NULL, 100, local, nlocal };
+
+		ck_assert_int_eq(select_next_expiry(&in, &set), 200);
+	}
 	ck_assert_ptr_null(run(200, false));
 	ck_assert_uint_eq(set.n, 0);
+}
+END_TEST
+
+/* A lease that taught no proxy still ends (its state becomes "expired"):
+ * the wake-up counts every lease, not only the candidates'. */
+START_TEST(wake_up_at_first_lease_end)
+{
+	struct sel_input in = { &cfg, &onb, dhcp, 3, NULL, 100, local, nlocal };
+
+	cfg.has_mp = true;
+	cfg.mode = MODE_LEARNED;
+	learn(0, "wan1", "192.0.2.10:3128", NULL, 300);
+	learn(1, "wan2", NULL, NULL, 250);		/* not eligible, no proxy */
+	dhcp[1].state = LEARNED_NO_OPT43;
+	run(100, false);
+	ck_assert_int_eq(select_next_expiry(&in, &set), 250);
+	/* Ended leases and the candidates' past expiries do not count. */
+	in.now = 260;
+	ck_assert_int_eq(select_next_expiry(&in, &set), 300);
+	in.now = 300;
+	ck_assert_int_eq(select_next_expiry(&in, &set), 0);
+	/* The peer's candidates count too. */
+	peer.ncand = 1;
+	snprintf(peer.cand[0].proxy, SF_TEXT_MAX, "192.0.2.20:3128");
+	peer.cand[0].lease_expiry = 280;
+	run(100, true);
+	in.now = 100;
+	ck_assert_int_eq(select_next_expiry(&in, &set), 250);
+	in.now = 260;
+	ck_assert_int_eq(select_next_expiry(&in, &set), 280);
 }
 END_TEST
 
@@ -363,6 +393,7 @@ unit_suite(void)
 	tcase_add_test(tc, onboarding_only_without_mp_element);
 	tcase_add_test(tc, disabled_flag_wins_over_mode);
 	tcase_add_test(tc, nothing_configured_is_disabled);
+	tcase_add_test(tc, wake_up_at_first_lease_end);
 	tcase_add_test(tc, own_listener_refused_static);
 	tcase_add_test(tc, own_listener_refused_onboarding);
 	tcase_add_test(tc, own_listener_refused_learned);

@@ -36,7 +36,7 @@ sample_dhcp(void)
 
 	memset(&d, 0, sizeof(d));
 	SET(d.ifname, "wan1");
-	SET(d.state, "resolved");
+	d.state = LEARNED_RESOLVED;
 	SET(d.proxy[0], "10.92.53.8:3128");
 	SET(d.proxy[1], "192.0.2.10:3128");
 	d.nproxy = 2;
@@ -105,7 +105,7 @@ START_TEST(test_dhcp_minimal)
 	    "\"management-proxies\": [\"10.92.53.8:3128\"], \"vendor\": {}\n}\n}\n";
 	ck_assert_msg(statefile_parse_dhcp(spec, strlen(spec), &d, err), "%s", err);
 	ck_assert_str_eq(d.ifname, "wan1");
-	ck_assert_str_eq(d.state, "resolved");
+	ck_assert_int_eq(d.state, LEARNED_RESOLVED);
 	ck_assert_uint_eq(d.nproxy, 1);
 	ck_assert_str_eq(d.proxy[0], "10.92.53.8:3128");
 	ck_assert_int_eq(d.lease_expiry, 0);
@@ -212,7 +212,7 @@ START_TEST(test_dump_refuses_bad_structs)
 	SET(d.ifname, "../x");
 	ck_assert_ptr_null(statefile_dump_dhcp(&d, &len));
 	d = sample_dhcp();
-	SET(d.state, "a\nb");
+	d.state = LEARNED_NSTATE;
 	ck_assert_ptr_null(statefile_dump_dhcp(&d, &len));
 	SET(p.node, "n\x01");
 	ck_assert_ptr_null(statefile_dump_peer(&p, &len));
@@ -270,6 +270,8 @@ static const struct bad bad_dhcp[] = {
 	  "dhcp-client-info: resolution-state is longer than 31 bytes" },
 	{ DHCP("\"interface-name\": \"wan1\", \"resolution-state\": \"ok\\n\""),
 	  "dhcp-client-info: resolution-state is not printable ASCII" },
+	{ DHCP("\"interface-name\": \"wan1\", \"resolution-state\": \"bogus\""),
+	  "dhcp-client-info: resolution-state \"bogus\" is not a known state" },
 	{ DHCP(DHCP_OK_STATE),
 	  "dhcp-client-info: management-proxies is missing" },
 	{ DHCP(DHCP_OK_STATE ", \"management-proxies\": \"10.0.0.1:80\""),

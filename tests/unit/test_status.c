@@ -82,7 +82,7 @@ START_TEST(proxy_contract_keys)
 	json_decref(doc);
 
 	/* Unreachable: no proxy in effect, shown as null / N/A. */
-	proxy_fsm_timer(&fsm, 60, &act);
+	proxy_fsm_timer(&fsm, false, 60, &act);
 	proxy_fsm_probe_done(&fsm, act.gen, false, 63, &act);
 	doc = status_proxy(&v);
 	ck_assert(json_is_null(json_object_get(doc, "active-proxy")));
@@ -107,7 +107,7 @@ START_TEST(dhcp_lists_eligible_interfaces)
 	json_decref(doc);
 
 	snprintf(dhcp[0].ifname, IFNAMSIZ, "wan1");
-	snprintf(dhcp[0].state, sizeof(dhcp[0].state), "resolved");
+	dhcp[0].state = LEARNED_RESOLVED;
 	snprintf(dhcp[0].proxy[0], SF_TEXT_MAX, "203.0.113.10:3128");
 	dhcp[0].nproxy = 1;
 	v.ndhcp = 1;

@@ -83,7 +83,7 @@ START_TEST(candidate_and_lease_expiry_are_iso)
 
 	memset(&d, 0, sizeof(d));
 	snprintf(d.ifname, sizeof(d.ifname), "wan1");
-	snprintf(d.state, sizeof(d.state), "resolved");
+	d.state = LEARNED_RESOLVED;
 	d.lease_expiry = 1795000120;
 	cfg.niface = 1;
 	snprintf(cfg.iface[0].name, IFNAMSIZ, "wan1");
