@@ -53,7 +53,7 @@ wait_for() {
 unit_sandbox() {
 	local caps
 	caps=$(sed -n 's/^CapabilityBoundingSet=//p' \
-	    "$(dirname "${BASH_SOURCE[0]}")/../../systemd/mgmt-proxy.service.in" |
+	    "$(dirname "${BASH_SOURCE[0]}")/../systemd/mgmt-proxy.service.in" |
 	    tr 'A-Z ' 'a-z,' | sed 's/cap_/+/g')
 	echo setpriv --bounding-set="-all,${caps:-none}" --no-new-privs
 }

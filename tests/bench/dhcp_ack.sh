@@ -16,7 +16,7 @@
 # renewal, 120 s at most. Usage: tests/bench/dhcp_ack.sh [BUILD-DIR] (root).
 cd "$(dirname "$0")/../.." || exit 1
 [ -n "${1:-}" ] && BUILD=$(cd "$1" && pwd)
-. tests/integration/lib.sh
+. tests/lib.sh
 T_NAME=dhcp_ack
 N=${N:-10}
 DEADLINE=$((SECONDS + 120))

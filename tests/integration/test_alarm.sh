@@ -13,7 +13,7 @@
 #     one probe) raises nothing; three in a row raise the alarm
 #   5 interval 60 and traffic flowing: stopping Squid raises the alarm long
 #     before the next timed probe (the measured figure is printed)
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 lab_test_init mpa haproxy squid nginx curl jq nft python3
 

@@ -21,7 +21,7 @@
 # route or process.
 #
 # Replay a run with CHAOS_SEED=N (printed at the start); CHAOS_ROUNDS=N.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 lab_test_init mpchaos
 

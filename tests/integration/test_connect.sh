@@ -21,7 +21,7 @@
 #   6 Basic proxy authentication against a Squid that requires it: 407
 #     shown without credentials, works with them; the credentials appear
 #     in no log, no CLI output and only in files of mode 0600
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 lab_test_init mpk haproxy squid nginx curl openssl jq nft python3 tcpdump sha256sum
 

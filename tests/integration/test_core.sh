@@ -3,7 +3,7 @@
 # state files, reload (good, bad, SIGHUP), onboarding precedence, restart
 # restoring learned state, and an idle daemon that does not poll.
 # Everything runs in a private namespace on 127.0.0.0/8.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 NS=mpt-core-$$
 W=$(mktemp -d /tmp/mpt-core.XXXXXX)

@@ -14,7 +14,7 @@
 #     request; works with upstream.auth; the password in no output; a
 #     non-root member tests without the credentials); Squid stopped
 #     (proxy-connect)
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 lab_test_init mpc haproxy squid nginx curl openssl jq nft python3 setpriv useradd groupadd
 

@@ -19,7 +19,7 @@
 # forged ACKs (wrong xid, wrong server, routed in) change nothing; a flood
 # of alternating values is applied at a bounded rate; no snooping table
 # survives start or stop when no interface is eligible.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 P=mpt-dh-$$
 R=$P-router

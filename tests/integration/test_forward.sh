@@ -21,7 +21,7 @@
 #     table 4790` are repaired while forwarding (HTTP through Squid again);
 #     another process that keeps removing the rule makes the daemon give up
 #     (forwarding torn down, reported), and a reload brings it back
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 lab_test_init mpf haproxy squid nginx curl wrk openssl jq nft python3
 

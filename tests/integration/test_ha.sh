@@ -25,7 +25,7 @@
 #     while the live node1 runs (in both orders; to a node2 that follows
 #     node1, to one restarted amid the replay, after reloads), never makes
 #     either node count the other down.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 P=mpt-ha-$$
 R1=$P-r1 R2=$P-r2

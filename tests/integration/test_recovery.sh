@@ -16,7 +16,7 @@
 #     interception is removed, status says not-answering, traffic goes
 #     direct; SIGCONT: interception back, through Squid again
 #   5 a worker that stays stopped is replaced after 30 s without answers
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 export LAB_DHCP_LEASE=8		# dhclient renews every 4 s
 lab_test_init mprec

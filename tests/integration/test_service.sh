@@ -17,7 +17,7 @@
 #   7 make install DESTDIR=... PREFIX=/usr: every file with its mode, the
 #     unit passes systemd-analyze verify, the sample passes --check-config,
 #     every man page renders without warnings; make uninstall removes them
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 NS=mpt-svc-$$

@@ -15,7 +15,7 @@
 #     (prom_check.py, and promtool when installed) and show the daemon's
 #     state; 404 and 405 for anything else; 0.0.0.0 refused; removed by a
 #     reload, the port is closed again
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 lab_test_init mpv haproxy squid nginx curl openssl jq nft python3
 

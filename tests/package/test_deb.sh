@@ -9,7 +9,7 @@
 # the daemon runs in a private network namespace: the host's package
 # database, files and network are not touched. Without systemd as PID 1 the
 # daemon is started the way the unit starts it.
-. "$(dirname "$0")/../integration/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 DEB=$(readlink -f "${1:?usage: test_deb.sh PACKAGE.deb}")
 W=$(mktemp -d /tmp/mpt-deb.XXXXXX)
