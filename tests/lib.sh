@@ -1,5 +1,10 @@
-# Helpers for the integration tests (sourced by bash). Every wait is bounded;
-# every namespace and process a test makes is removed by its EXIT trap.
+# The one test library: sourced by every integration test, the lab
+# (tests/lab/lab.sh, so also the demo) and the bench. POSIX sh (dash runs
+# the lab), bash extensions only in functions that bash callers use.
+# Every wait is bounded; every namespace and process a test makes is removed
+# by its EXIT trap; the work directory is kept when a check failed.
+[ -z "${T_LIB_LOADED:-}" ] || return 0
+T_LIB_LOADED=1
 set -u
 
 : "${BUILD:=$(pwd)/build}"
@@ -7,6 +12,15 @@ MPD="$BUILD/mgmt-proxyd"
 MPC="$BUILD/mgmt-proxyctl"
 T_FAILS=0
 T_NAME=$(basename "$0" .sh)
+# The repository: this file's parent (bash), else the current directory
+# (the lab and its callers run from the repository root).
+if [ -n "${BASH_VERSION:-}" ]; then
+	T_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+else
+	T_ROOT=$(pwd)
+fi
+
+# ---- assertions: one line each, "ok - ..." or "not ok - ..." plus why
 
 ok()   { echo "ok - $*"; }
 # fail DESCRIPTION: with the tail of the daemon's log when the test has one.
@@ -17,10 +31,10 @@ fail() {
 	return 0
 }
 
-# check DESCRIPTION COMMAND...: one assertion.
+# check DESCRIPTION COMMAND...: one assertion; a failure names the command.
 check() {
 	local what=$1; shift
-	if "$@"; then ok "$what"; else fail "$what"; fi
+	if "$@"; then ok "$what"; else echo "#   failed: $*"; fail "$what"; fi
 }
 
 # check_eq DESCRIPTION EXPECTED ACTUAL: one assertion on a value; a failure
@@ -35,17 +49,97 @@ check_eq() {
 	fi
 }
 
-# wait_for SECONDS COMMAND...: poll every 0.1 s, at most SECONDS.
+# t_finish: the closing line; exit status 1 when a check failed.
+t_finish() {
+	if [ "$T_FAILS" -eq 0 ]; then
+		echo "$T_NAME: passed"
+		exit 0
+	fi
+	echo "$T_NAME: $T_FAILS failed"
+	exit 1
+}
+
+# ---- waits
+
+# wait_for SECONDS COMMAND...: true as soon as COMMAND succeeds. Polls every
+# 0.1 s, at most 10 x SECONDS times and for at most SECONDS of wall-clock
+# time (under load a poll takes longer than 0.1 s: the clock ends the wait
+# first); on giving up, says on stderr what it waited for.
 wait_for() {
-	local limit=$1; shift
-	local i=0 n=$((limit * 10))
-	while [ $i -lt $n ]; do
+	local limit=$1 i=0 end
+	shift
+	end=$(($(date +%s%3N) + limit * 1000))
+	while [ "$i" -lt $((limit * 10)) ]; do
 		"$@" >/dev/null 2>&1 && return 0
+		[ "$(date +%s%3N)" -lt "$end" ] || break
 		sleep 0.1
 		i=$((i + 1))
 	done
+	"$@" >/dev/null 2>&1 && return 0
+	echo "# wait_for: gave up after $limit s: $*" >&2
 	return 1
 }
+
+# ---- the work directory and the daemon's paths
+
+# t_workdir NAME: W=/tmp/mpt-NAME.XXXXXX with the daemon's paths STATE
+# (with dhcp/), RUN, LOG, CFG and ONB; no daemon yet (MPD_PID empty).
+t_workdir() {
+	W=$(mktemp -d "/tmp/mpt-$1.XXXXXX")
+	chmod 755 "$W"
+	STATE=$W/state RUN=$W/run LOG=$W/mp.log CFG=$W/mp.yaml ONB=$W/onboarding.json
+	mkdir -p "$STATE/dhcp" "$RUN"
+	MPD_PID=
+}
+
+# t_workdir_done: for the EXIT trap: W removed when every check passed,
+# kept (and named) when one failed or KEEP is set.
+t_workdir_done() {
+	if [ -n "${KEEP:-}" ] || [ "$T_FAILS" -gt 0 ]; then
+		echo "# kept $W"
+	else
+		rm -rf "$W"
+	fi
+}
+
+# ---- the daemon: it runs in namespace $MP_NS with the test's paths
+
+# daemon_start [PREFIX...]: mgmt-proxyd in $MP_NS (PREFIX: a command that
+# execs it, e.g. $(unit_sandbox)); MPD_PID is the daemon itself (ip netns
+# exec execs). True once its control socket is there.
+daemon_start() {
+	ip netns exec "$MP_NS" "$@" "$MPD" --config "$CFG" --onboarding "$ONB" \
+	    --state-dir "$STATE" --run-dir "$RUN" --log-file "$LOG" --foreground \
+	    2>>"$W/stderr" &
+	MPD_PID=$!
+	wait_for 5 test -S "$RUN/mgmt-proxy.sock"
+}
+
+# daemon_stop [SIGNAL]: SIGNAL (TERM) to the daemon, KILL if it is still
+# there after 5 s; MPD_PID emptied.
+daemon_stop() {
+	[ -n "${MPD_PID:-}" ] || return 0
+	kill -"${1:-TERM}" "$MPD_PID" 2>/dev/null
+	wait_for 5 gone "$MPD_PID" 2>/dev/null || kill -9 "$MPD_PID" 2>/dev/null
+	wait "$MPD_PID" 2>/dev/null
+	MPD_PID=
+	return 0
+}
+
+# ctl ARGS...: mgmt-proxyctl against the test's socket, bounded: a daemon
+# stuck on something must fail checks, not hang the test.
+ctl() { ip netns exec "$MP_NS" timeout 10 "$MPC" --run-dir "$RUN" "$@"; }
+# jget ARGS...: field $JQ of `ctl ARGS... --json`.
+jget() { ctl "$@" --json 2>/dev/null | jq -r "$JQ"; }
+active() { JQ='."active-proxy" // "null"' jget show management-proxy; }
+is_active() { [ "$(active)" = "$1" ]; }
+selected() { JQ='.selected // "null"' jget show management-proxy; }
+is_selected() { [ "$(selected)" = "$1" ]; }
+state() { JQ='.state' jget show management-proxy; }
+is_state() { [ "$(state)" = "$1" ]; }
+nalarms() { JQ='length' jget show alarms; }
+has_alarm() { [ "$(nalarms)" = 1 ]; }
+no_alarm() { [ "$(nalarms)" = 0 ]; }
 
 # unit_sandbox: the prefix that runs a command as the systemd unit runs the
 # daemon: its capability bounding set and no new privileges (setpriv execs,
@@ -88,14 +182,55 @@ ns_haproxy_masters() {
 	return 0
 }
 
-# dhclient_script DIR: DIR/dhclient-script sets only the address (no
-# route, no resolv.conf) and logs each event to DIR/events-<interface>.
+# ---- DHCP: ISC dhcpd and dhclient, the daemon's configuration
+
+# dhcpd_render NET MASK POOL-LO POOL-HI PROXY [LEASE [ROUTER]]: the snippet
+# shipped to users (examples/dhcp/dhcpd.conf) with the test's subnet, pool
+# and Option 43 proxy (empty: no Option 43 at all), leases of LEASE seconds
+# (default 60) and option routers ROUTER (default none); no ping before an
+# offer. Printed; fails when the example lacks a line it fills in.
+dhcpd_render() {
+	local ex="$T_ROOT/examples/dhcp/dhcpd.conf" lease=${6:-60} l
+	local router="/^	option routers /d" proxy="/^option space/,/^}/d;/custom-proxy-url \"/d"
+	[ -z "${7:-}" ] || router="s/^	option routers .*/	option routers $7;/"
+	[ -z "$5" ] || proxy="s/custom-proxy-url \".*\"/custom-proxy-url \"$5\"/"
+	for l in '^default-lease-time ' '^max-lease-time ' '^subnet ' '^	range ' \
+	    '^	option routers ' '^	option subnet-mask ' '^	option vendor1.custom-proxy-url "'; do
+		grep -q "$l" "$ex" || { echo "dhcpd_render: no line '$l' in $ex" >&2; return 1; }
+	done
+	sed -e "s/^default-lease-time .*/ping-check false;\nmin-lease-time $lease;\ndefault-lease-time $lease;/" \
+	    -e "s/^max-lease-time .*/max-lease-time $lease;/" \
+	    -e "s/^subnet .* {/subnet $1 netmask $2 {/" \
+	    -e "s/^	range .*/	range $3 $4;/" \
+	    -e "s/^	option subnet-mask .*/	option subnet-mask $2;/" \
+	    -e "$router" -e "$proxy" "$ex"
+}
+
+# dhcpd_serve NS IFACE BASE: ISC dhcpd in NS on IFACE with BASE.conf
+# (leases BASE.leases, output BASE.log from this start on, its pid in
+# BASE.pid); true once it serves.
+dhcpd_serve() {
+	touch "$3.leases"
+	ip netns exec "$1" dhcpd -4 -d -cf "$3.conf" -lf "$3.leases" -pf "$3.pidfile" "$2" \
+	    >"$3.log" 2>&1 </dev/null &
+	echo $! >"$3.pid"
+	wait_for 10 grep -q 'Sending on' "$3.log"
+}
+
+# dhclient_script DIR: DIR/dhclient-script sets the address (and a default
+# route when the server names a router; never resolv.conf) and logs each
+# event to DIR/events-<interface> ("<epoch> <reason> <address>"). dhclient
+# gives its script a fresh environment: the path is written in.
 dhclient_script() {
 	{ echo '#!/bin/sh'; echo "EVENTS_DIR='$1'"; cat <<'EOF'; } > "$1/dhclient-script"
 echo "$(date +%s.%N) $reason $new_ip_address" >> "$EVENTS_DIR/events-$interface"
 case $reason in
 BOUND|RENEW|REBIND|REBOOT)
-	ip addr replace "$new_ip_address/${new_subnet_mask:-255.255.255.0}" dev "$interface" ;;
+	ip addr replace "$new_ip_address/${new_subnet_mask:-255.255.255.0}" dev "$interface"
+	for r in $new_routers; do
+		ip route replace default via "$r" dev "$interface"
+		break
+	done ;;
 EXPIRE|FAIL|RELEASE|STOP)
 	[ -n "$old_ip_address" ] && ip addr del "$old_ip_address/${old_subnet_mask:-255.255.255.0}" dev "$interface" 2>/dev/null ;;
 esac
@@ -104,15 +239,37 @@ EOF
 	chmod +x "$1/dhclient-script"
 }
 
+# dhclient_run NS IFACE DIR: dhclient (examples/dhcp/dhclient.conf, or
+# DHCLIENT_CONF) in NS on IFACE with DIR/dhclient-script (dhclient_script);
+# its files DIR/dhclient-IFACE.*, its pid in DIR/dhclient-IFACE.pid.
+dhclient_run() {
+	ip netns exec "$1" dhclient -4 -d -cf "${DHCLIENT_CONF:-$T_ROOT/examples/dhcp/dhclient.conf}" \
+	    -sf "$3/dhclient-script" -pf "$3/dhclient-$2.pidfile" -lf "$3/dhclient-$2.leases" \
+	    "$2" >>"$3/dhclient-$2.log" 2>&1 </dev/null &
+	echo $! >"$3/dhclient-$2.pid"
+}
+
+# cfg_learned NODE IFACE...: YAML of a router's management-proxy element,
+# learned, and node NODE with one device interface per IFACE, each with a
+# DHCP network interface of its name; IFACE may carry more keys after a
+# comma ("wan3, enable-proxy-discovery: false"). Indented under
+# "- name: ROUTER" (what lab_write_cfg reads).
+cfg_learned() {
+	local n i
+	printf '      management-proxy:\n        mode: learned\n      node:\n        - name: %s\n          device-interface:\n' "$1"
+	shift
+	for i in "$@"; do
+		n=${i%%,*}
+		printf '            - name: %s\n              network-interface:\n                - {name: %s, dhcp: v4%s}\n' \
+		    "$n" "$n" "${i#"$n"}"
+	done
+}
+
 # ---- the daemon with the forwarder in the namespace lab (tests/lab/lab.sh)
 # The test sets LAB, LAB_DIR, W, CFG, ONB, STATE, RUN, LOG and MGMT.
 HP_BIN=/usr/sbin/haproxy
 in_m() { ip netns exec "$LAB-mgmt" "$@"; }
 in_r() { ip netns exec "$LAB-router" "$@"; }
-ctl() { in_r timeout 10 "$MPC" --run-dir "$RUN" "$@"; }
-jget() { ctl "$@" --json 2>/dev/null | jq -r "$JQ"; }
-active() { JQ='."active-proxy" // "null"' jget show management-proxy; }
-is_active() { [ "$(active)" = "$1" ]; }
 # mcurl ARGS...: one bounded request from the management client.
 mcurl() { in_m timeout 10 curl -sS --max-time 8 "$@"; }
 # body_from URL PROXY-IP [CURL-ARGS...]: the origin saw the request from
@@ -183,11 +340,8 @@ lab_test_init() {
 	export LAB_TEMPLATES=templates
 	. tests/lab/lab.sh
 	set +e	# lab.sh sets -e; checks must run on after a failure
-	W=$(mktemp -d "/tmp/mpt-$prefix.XXXXXX")
-	chmod 755 "$W"
-	STATE=$W/state RUN=$W/run LOG=$W/mp.log CFG=$W/mp.yaml ONB=$W/onboarding.json
-	mkdir -p "$STATE" "$RUN"
-	MPD_PID=
+	t_workdir "$prefix"
+	MP_NS=$LAB-router
 	LOCAL_PID=
 	for t in "$@"; do
 		command -v "$t" >/dev/null || { echo "not ok - $t is not installed"; exit 1; }
@@ -203,14 +357,10 @@ lab_test_cleanup() {
 	disown -a 2>/dev/null	# no job notices
 	[ -n "$MPD_PID" ] && kill -CONT "$MPD_PID" 2>/dev/null
 	for p in $(hp_pids); do kill -CONT "$p" 2>/dev/null; done
-	if [ -n "$MPD_PID" ] && kill -0 "$MPD_PID" 2>/dev/null; then
-		kill -TERM "$MPD_PID" 2>/dev/null
-		for _ in $(seq 30); do kill -0 "$MPD_PID" 2>/dev/null || break; sleep 0.1; done
-		kill -9 "$MPD_PID" 2>/dev/null
-	fi
+	daemon_stop
 	[ -n "${LOCAL_PID:-}" ] && kill "$LOCAL_PID" 2>/dev/null
 	lab_down
-	if [ -n "${KEEP:-}" ] || [ "$T_FAILS" -gt 0 ]; then echo "# kept $W"; else rm -rf "$W"; fi
+	t_workdir_done
 }
 
 # lab_write_cfg: $CFG for the lab's router, forwarder haproxy, probes every
@@ -257,8 +407,7 @@ YAML
 # left nothing behind: no HAProxy, no table, no fwmark rule, no route.
 lab_stop_checks() {
 	kill -TERM "$MPD_PID" 2>/dev/null
-	for _ in $(seq 50); do gone "$MPD_PID" && break; sleep 0.1; done
-	check "daemon exits on TERM" gone "$MPD_PID"
+	check "daemon exits on TERM" wait_for 5 gone "$MPD_PID"
 	wait "$MPD_PID" 2>/dev/null
 	check "no HAProxy left after the daemon's exit" wait_for 3 no_haproxy
 	check_eq "no table left (router namespace)" "" "$(in_r nft list tables 2>/dev/null)"
@@ -276,32 +425,11 @@ gone() {
 	return 0
 }
 
-# lab_start_daemon: mgmt-proxyd in the router namespace; MPD_PID is the
-# daemon itself (ip netns exec execs it). True once its socket is there.
+# lab_start_daemon: daemon_start, without a socket left by an earlier one.
 lab_start_daemon() {
 	rm -f "$RUN/mgmt-proxy.sock"
-	ip netns exec "$LAB-router" "$MPD" --config "$CFG" --onboarding "$ONB" \
-	    --state-dir "$STATE" --run-dir "$RUN" --log-file "$LOG" --foreground \
-	    2>>"$W/stderr" &
-	MPD_PID=$!
-	wait_for 5 test -S "$RUN/mgmt-proxy.sock"
+	daemon_start
 }
 
-# lab_stop_daemon: TERM to $MPD_PID, KILL if it is still there after 5 s.
-lab_stop_daemon() {
-	[ -n "$MPD_PID" ] || return 0
-	kill -TERM "$MPD_PID" 2>/dev/null
-	for _ in $(seq 50); do kill -0 "$MPD_PID" 2>/dev/null || break; sleep 0.1; done
-	kill -9 "$MPD_PID" 2>/dev/null
-	wait "$MPD_PID" 2>/dev/null
-	return 0
-}
-
-t_finish() {
-	if [ "$T_FAILS" -eq 0 ]; then
-		echo "$T_NAME: passed"
-		exit 0
-	fi
-	echo "$T_NAME: $T_FAILS failed"
-	exit 1
-}
+# lab_stop_daemon: daemon_stop (the name the lab tests know).
+lab_stop_daemon() { daemon_stop; }

@@ -6,26 +6,17 @@
 . "$(dirname "$0")/../lib.sh"
 
 NS=mpt-core-$$
-W=$(mktemp -d /tmp/mpt-core.XXXXXX)
-STATE=$W/state RUN=$W/run LOG=$W/mp.log CFG=$W/mp.yaml ONB=$W/onboarding.json
-mkdir -p "$STATE/dhcp" "$RUN"
+MP_NS=$NS
+t_workdir core
 
 cleanup() {
 	ns_delete "$NS"
-	[ -n "${KEEP:-}" ] && echo "# kept $W" || rm -rf "$W"
+	t_workdir_done
 }
 trap cleanup EXIT
 ns_create "$NS"
 
 in_ns() { ip netns exec "$NS" "$@"; }
-# Bounded: a daemon stuck on something must fail checks, not hang the test.
-ctl() { in_ns timeout 10 "$MPC" --run-dir "$RUN" "$@"; }
-jget() { ctl "$@" --json 2>/dev/null | jq -r "$JQ"; }
-active() { JQ='."active-proxy" // "null"' jget show management-proxy; }
-state() { JQ='.state' jget show management-proxy; }
-nalarms() { JQ='length' jget show alarms; }
-is_active() { [ "$(active)" = "$1" ]; }
-is_state() { [ "$(state)" = "$1" ]; }
 
 # listen IP PORT: a TCP listener that accepts and closes; pid in L_<ip>.
 listen() {
@@ -83,17 +74,8 @@ write_dhcp() {	# write_dhcp IFACE JSON-ARRAY
 JSON
 }
 
-start_daemon() {
-	ip netns exec "$NS" "$MPD" --config "$CFG" --onboarding "$ONB" \
-	    --state-dir "$STATE" --run-dir "$RUN" --log-file "$LOG" --foreground \
-	    2>>"$W/stderr" &
-	MPD_PID=$!
-	wait_for 5 test -S "$RUN/mgmt-proxy.sock"
-}
-stop_daemon() {
-	kill "$MPD_PID" 2>/dev/null
-	wait "$MPD_PID" 2>/dev/null
-}
+start_daemon() { daemon_start; }
+stop_daemon() { daemon_stop; }
 
 # --- check-config ---
 write_cfg learned

@@ -21,6 +21,7 @@
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 NS=mpt-svc-$$
+MP_NS=$NS
 W=$(mktemp -d /tmp/mpt-svc.XXXXXX)
 chmod 755 "$W"
 STATE=$W/state RUN=$W/run LOG=$W/mp.log ONB=$W/onboarding.json
@@ -33,7 +34,7 @@ cleanup() {
 	done
 	sleep 0.5
 	ns_delete "$NS"
-	[ -n "${KEEP:-}" ] || [ "$T_FAILS" -ne 0 ] && echo "# kept $W" || rm -rf "$W"
+	t_workdir_done
 }
 trap cleanup EXIT
 ns_create "$NS"
@@ -43,20 +44,11 @@ ip -n "$NS" addr add 169.254.127.126/30 dev kni254
 ip -n "$NS" link set kni254 up
 
 in_ns() { ip netns exec "$NS" "$@"; }
-ctl() { in_ns timeout 10 "$MPC" --run-dir "$RUN" "$@"; }
-active() { ctl show management-proxy --json 2>/dev/null | jq -r '."active-proxy" // "null"'; }
 table_present() { in_ns nft list table inet mgmt_proxy >/dev/null 2>&1; }
 listening() { in_ns ss -Hltn "src 127.0.0.1 and sport = :$1" | grep -q LISTEN; }
 forwarding_up() { table_present && listening 47080 && listening 47443; }
 hp_masters() { ns_haproxy_masters "$NS"; }
-gone() { ! kill -0 "$1" 2>/dev/null; }
-# expect WHAT EXPECTED GOT: one comparison, explained when it fails.
-expect() {
-	if [ "$2" = "$3" ]; then ok "$1"; else
-		fail "$1"; echo "#   expected: $2"; echo "#   got:      $3"
-		echo "# daemon log tail:"; tail -5 "$LOG" 2>/dev/null | sed 's/^/#   /'
-	fi
-}
+expect() { check_eq "$@"; }	# expect WHAT EXPECTED GOT
 # has WHAT FILE PATTERN / lacks WHAT FILE PATTERN: grep -E, explained.
 has() {
 	if grep -qE -- "$3" "$2" 2>/dev/null; then ok "$1"; else

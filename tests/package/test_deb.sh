@@ -17,7 +17,7 @@ NS=mpt-deb-$$
 
 cleanup() {
 	ns_delete "$NS"
-	[ "$T_FAILS" -ne 0 ] && echo "# kept $W" || rm -rf "$W"
+	t_workdir_done
 }
 trap cleanup EXIT
 ns_create "$NS"
