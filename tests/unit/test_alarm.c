@@ -103,14 +103,10 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("alarm");
-	TCase *tc = tcase_create("alarm");
+	const TTest *tests[] = {
+		seq_round_trip, seq_refuses_garbage, raise_counts_on,
+		queue_in_order_drops_oldest, item_arguments, NULL,
+	};
 
-	tcase_add_test(tc, seq_round_trip);
-	tcase_add_test(tc, seq_refuses_garbage);
-	tcase_add_test(tc, raise_counts_on);
-	tcase_add_test(tc, queue_in_order_drops_oldest);
-	tcase_add_test(tc, item_arguments);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_of("alarm", NULL, NULL, tests);
 }

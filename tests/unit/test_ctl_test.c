@@ -328,23 +328,14 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("ctl_test");
-	TCase *tc = tcase_create("core");
+	const TTest *tests[] = {
+		status_line, https_ok, http_ok_and_redirect,
+		proxy_refuses_connection, connect_refused_407,
+		connect_no_reply, origin_untrusted_and_tls_error,
+		error_answers, body_cut, not_in_effect_never_ok,
+		json_contract, verbs_table, verbs_role,
+		config_read_group, NULL,
+	};
 
-	tcase_add_test(tc, status_line);
-	tcase_add_test(tc, https_ok);
-	tcase_add_test(tc, http_ok_and_redirect);
-	tcase_add_test(tc, proxy_refuses_connection);
-	tcase_add_test(tc, connect_refused_407);
-	tcase_add_test(tc, connect_no_reply);
-	tcase_add_test(tc, origin_untrusted_and_tls_error);
-	tcase_add_test(tc, error_answers);
-	tcase_add_test(tc, body_cut);
-	tcase_add_test(tc, not_in_effect_never_ok);
-	tcase_add_test(tc, json_contract);
-	tcase_add_test(tc, verbs_table);
-	tcase_add_test(tc, verbs_role);
-	tcase_add_test(tc, config_read_group);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_of("ctl_test", NULL, NULL, tests);
 }

@@ -45,11 +45,10 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("passive");
-	TCase *tc = tcase_create("passive");
+	const TTest *tests[] = {
+		connect_failures_to_the_proxy, other_lines_are_not,
+		NULL,
+	};
 
-	tcase_add_test(tc, connect_failures_to_the_proxy);
-	tcase_add_test(tc, other_lines_are_not);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_of("passive", NULL, NULL, tests);
 }

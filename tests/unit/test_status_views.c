@@ -254,16 +254,12 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("status_views");
-	TCase *tc = tcase_create("status_views");
+	const TTest *tests[] = {
+		common_keys_and_time,
+		candidate_and_lease_expiry_are_iso,
+		certificates_by_last_use, forwarder_figures,
+		ha_contributions, stats_parse, NULL,
+	};
 
-	tcase_add_checked_fixture(tc, setup, NULL);
-	tcase_add_test(tc, common_keys_and_time);
-	tcase_add_test(tc, candidate_and_lease_expiry_are_iso);
-	tcase_add_test(tc, certificates_by_last_use);
-	tcase_add_test(tc, forwarder_figures);
-	tcase_add_test(tc, ha_contributions);
-	tcase_add_test(tc, stats_parse);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_of("status_views", setup, NULL, tests);
 }

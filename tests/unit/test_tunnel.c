@@ -57,11 +57,9 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("tunnel");
-	TCase *tc = tcase_create("core");
+	const TTest *tests[] = {
+		parse_lines, count, NULL,
+	};
 
-	tcase_add_test(tc, parse_lines);
-	tcase_add_test(tc, count);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_of("tunnel", NULL, NULL, tests);
 }
