@@ -158,6 +158,17 @@ ns_create() {
 	ip -n "$1" link set lo up
 }
 
+# ns_veth NS-A IF-A ADDR-A NS-B IF-B ADDR-B: a veth pair, IF-A in NS-A and
+# IF-B in NS-B (the same namespace or not), both up, with those addresses
+# (CIDR; "-": none).
+ns_veth() {
+	ip -n "$1" link add "$2" type veth peer name "$5" netns "$4"
+	[ "$3" = - ] || ip -n "$1" addr add "$3" dev "$2"
+	[ "$6" = - ] || ip -n "$4" addr add "$6" dev "$5"
+	ip -n "$1" link set "$2" up
+	ip -n "$4" link set "$5" up
+}
+
 ns_delete() {
 	local pids
 	pids=$(ip netns pids "$1" 2>/dev/null)
@@ -263,6 +274,13 @@ cfg_learned() {
 		printf '            - name: %s\n              network-interface:\n                - {name: %s, dhcp: v4%s}\n' \
 		    "$n" "$n" "${i#"$n"}"
 	done
+}
+
+# cfg_static NAME ADDRESS PORT: YAML of a router's management-proxy
+# element with one static proxy, as cfg_learned.
+cfg_static() {
+	printf '      management-proxy:\n        mode: static\n        proxy:\n          - {name: %s, address: %s, port: %s}\n' \
+	    "$1" "$2" "$3"
 }
 
 # ---- the daemon with the forwarder in the namespace lab (tests/lab/lab.sh)
@@ -393,14 +411,21 @@ YAML
 # lab_write_static_cfg PROXY-IP: lab_write_cfg with one static proxy,
 # PROXY-IP:$LAB_SQUID_PORT, and node n1.
 lab_write_static_cfg() {
-	lab_write_cfg <<YAML
-      management-proxy:
-        mode: static
-        proxy:
-          - {name: upstream, address: $1, port: $LAB_SQUID_PORT}
-      node:
-        - name: n1
-YAML
+	{ cfg_static upstream "$1" "$LAB_SQUID_PORT"; printf '      node:\n        - name: n1\n'; } |
+	    lab_write_cfg
+}
+
+# lab_setup STEP...: each STEP (a command, no arguments: lab_up,
+# lab_squid_start, a function of the test) in turn, output in $W/lab.out;
+# when one fails, that output, a failed check and the end of the test.
+lab_setup() {
+	local s
+	for s in "$@"; do
+		"$s" >>"$W/lab.out" 2>&1 && continue
+		cat "$W/lab.out"
+		fail "lab set-up ($s)"
+		t_finish
+	done
 }
 
 # lab_stop_checks: TERM to the daemon, then the checks that it exited and

@@ -44,10 +44,7 @@ trap cleanup EXIT
 
 ns_create "$R"
 ns_create "$S"
-ip -n "$R" link add wan1 type veth peer name s1 netns "$S"
-ip -n "$R" link set wan1 up
-ip -n "$S" link set s1 up
-ip -n "$S" addr add 192.0.2.1/24 dev s1
+ns_veth "$R" wan1 - "$S" s1 192.0.2.1/24
 for a in 20 30; do
 	ip -n "$R" addr add "203.0.113.$a/32" dev lo
 	ip netns exec "$R" socat TCP-LISTEN:3128,bind=203.0.113.$a,reuseaddr,fork \

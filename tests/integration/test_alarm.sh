@@ -52,12 +52,7 @@ echo "\$1 \$2 \$3 \$4" >> '$NOTIFY_OUT'
 EOF
 
 # ------------------------------------------------------------------ lab
-if ! lab_up >"$W/lab.out" 2>&1 || ! lab_squid_start >>"$W/lab.out" 2>&1 ||
-    ! lab_origin_start >>"$W/lab.out" 2>&1; then
-	cat "$W/lab.out"
-	fail "lab set-up"
-	t_finish
-fi
+lab_setup lab_up lab_squid_start lab_origin_start
 ok "lab up ($LAB: Squid $SQUID, origins)"
 
 # ------------------------------------------------------------------ 1 check-config

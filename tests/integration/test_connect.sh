@@ -65,28 +65,20 @@ switch_to() {
 # ------------------------------------------------------------------ lab
 dd if=/dev/urandom of="$W/big" bs=1M count=64 status=none
 BIG_SUM=$(sha256sum < "$W/big" | cut -d' ' -f1)
-if ! lab_up >"$W/lab.out" 2>&1 ||
-    ! lab_tls_origin_start pyorigin "$PY_IP" public "$W/big" -- \
-	p1.test p2.test p3.test p4.test pin.test x.raw.test >>"$W/lab.out" 2>&1 ||
-    ! lab_add_names "$PY_IP" wrong.test >>"$W/lab.out" 2>&1 ||
-    ! lab_tls_origin_start rogue "$ROGUE_IP" rogue -- rogue.test >>"$W/lab.out" 2>&1 ||
-    ! lab_squid_start >>"$W/lab.out" 2>&1 ||
-    ! lab_origin_start >>"$W/lab.out" 2>&1; then
-	cat "$W/lab.out"
-	echo "not ok - lab set-up"
-	exit 1
-fi
+py_origin_start() {
+	lab_tls_origin_start pyorigin "$PY_IP" public "$W/big" -- \
+	    p1.test p2.test p3.test p4.test pin.test x.raw.test &&
+	    lab_add_names "$PY_IP" wrong.test
+}
+rogue_start() { lab_tls_origin_start rogue "$ROGUE_IP" rogue -- rogue.test; }
+lab_setup lab_up py_origin_start rogue_start lab_squid_start lab_origin_start
 echo ok > "$W/fake-mode"
 lab_fake_proxy_start "$FAKE" "$LAB_SQUID_PORT" "$W/fake-mode" >>"$W/lab.out" 2>&1 ||
 	{ cat "$W/lab.out"; echo "not ok - fake proxy"; exit 1; }
 # The Python origin logs each request's client address on stderr.
 PYLOG=$LAB_DIR/pyorigin.out
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$W/ca.key" -out "$W/ca.crt" -days 30 -subj "/CN=connect test CA $$" \
-    -addext "basicConstraints=critical,CA:TRUE" \
-    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-chmod 600 "$W/ca.key"
+lab_pki_ca ca "/CN=connect test CA $$" "$W"
 write_cfg "$SQUID"
 check "configuration with tls.no-inspect and tls.origin-ca accepted" \
 	"$MPD" --check-config "$CFG"

@@ -53,18 +53,11 @@ YAML
 }
 
 static_cfg() {	# static_cfg ADDRESS INTERVAL TIMEOUT: one static proxy on port 3128
-	cat > "$CFG" <<YAML
-authority:
-  router:
-    - name: r1
-      management-proxy:
-        mode: static
-        proxy:
-          - {name: p1, address: $1, port: 3128}
-mgmt-proxy:
-  forwarder: none
-  health-check: {interval: $2, timeout: $3}
-YAML
+	{
+		printf 'authority:\n  router:\n    - name: r1\n'
+		cfg_static p1 "$1" 3128
+		printf 'mgmt-proxy:\n  forwarder: none\n  health-check: {interval: %s, timeout: %s}\n' "$2" "$3"
+	} > "$CFG"
 }
 
 write_dhcp() {	# write_dhcp IFACE JSON-ARRAY

@@ -60,9 +60,7 @@ learned_ifaces() { JQ='[.[].interface] | sort | join(",")' jget show dhcp learne
 ns_create "$R"
 for i in 1 2 3; do
 	ns_create "$P-wan$i"
-	ip -n "$R" link add "wan$i" type veth peer name "s$i" netns "$P-wan$i"
-	ip -n "$R" link set "wan$i" up
-	ip -n "$P-wan$i" link set "s$i" up
+	ns_veth "$R" "wan$i" - "$P-wan$i" "s$i" -
 done
 ip -n "$P-wan1" addr add 192.0.2.1/25 dev s1
 ip -n "$P-wan2" addr add 198.51.100.1/24 dev s2
@@ -70,11 +68,7 @@ ip -n "$P-wan3" addr add 192.0.2.129/25 dev s3
 # The far namespace reaches the router's wan1 address only as routed
 # traffic, through the wan1 namespace (which forwards).
 ns_create "$P-far"
-ip -n "$P-wan1" link add f1 type veth peer name far0 netns "$P-far"
-ip -n "$P-wan1" addr add 203.0.113.129/25 dev f1
-ip -n "$P-wan1" link set f1 up
-ip -n "$P-far" addr add 203.0.113.150/25 dev far0
-ip -n "$P-far" link set far0 up
+ns_veth "$P-wan1" f1 203.0.113.129/25 "$P-far" far0 203.0.113.150/25
 ip -n "$P-far" route add default via 203.0.113.129
 ip netns exec "$P-wan1" sysctl -qw net.ipv4.ip_forward=1
 # dhclient reads replies on a packet socket, before netfilter: its lease
@@ -148,28 +142,12 @@ renewed_after() {
 nlines() { wc -l < "$W/events-$1" 2>/dev/null || echo 0; }
 
 write_cfg() {
-	cat > "$CFG" <<YAML
-authority:
-  router:
-    - name: r1
-      management-proxy:
-        mode: learned
-      node:
-        - name: n1
-          device-interface:
-            - name: wan1
-              network-interface:
-                - {name: wan1, dhcp: v4}
-            - name: wan2
-              network-interface:
-                - {name: wan2, dhcp: v4, enable-proxy-discovery: true}
-            - name: wan3
-              network-interface:
-                - {name: wan3, dhcp: v4, enable-proxy-discovery: false}
-mgmt-proxy:
-  forwarder: none
-  health-check: {interval: 1, timeout: 1}
-YAML
+	{
+		printf 'authority:\n  router:\n    - name: r1\n'
+		cfg_learned n1 wan1 "wan2, enable-proxy-discovery: true" \
+		    "wan3, enable-proxy-discovery: false"
+		printf 'mgmt-proxy:\n  forwarder: none\n  health-check: {interval: 1, timeout: 1}\n'
+	} > "$CFG"
 }
 # As the systemd unit runs it: learned mode must work within its
 # capability set (the request tap needs CAP_NET_RAW).
@@ -404,11 +382,7 @@ check "dhclient's renewals bring the server's value back" wait_for 60 if_is wan1
 # wan1's address and port 68, and look like our client's. The snooping
 # table drops it in forward, so the server's answer matches nothing.
 ns_create "$P-lan"
-ip -n "$R" link add lan0 type veth peer name eth0 netns "$P-lan"
-ip -n "$R" addr add 169.254.77.1/24 dev lan0
-ip -n "$R" link set lan0 up
-ip -n "$P-lan" addr add 169.254.77.2/24 dev eth0
-ip -n "$P-lan" link set eth0 up
+ns_veth "$R" lan0 169.254.77.1/24 "$P-lan" eth0 169.254.77.2/24
 ip -n "$P-lan" route add default via 169.254.77.1
 ip -n "$P-wan1" addr add 192.0.2.2/32 dev s1
 in_r sysctl -qw net.ipv4.ip_forward=1

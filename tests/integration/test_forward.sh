@@ -47,12 +47,7 @@ YAML
 start_daemon() { lab_start_daemon; }
 
 # ------------------------------------------------------------------ lab
-if ! lab_up >"$W/lab.out" 2>&1 || ! lab_squid_start >>"$W/lab.out" 2>&1 ||
-    ! lab_origin_start >>"$W/lab.out" 2>&1; then
-	cat "$W/lab.out"
-	fail "lab set-up"
-	t_finish
-fi
+lab_setup lab_up lab_squid_start lab_origin_start
 ok "lab up ($LAB: Squid $SQUID_A, origins)"
 
 # ------------------------------------------------------------------ 1 static

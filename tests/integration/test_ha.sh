@@ -90,15 +90,9 @@ log_ms() {
 
 # --- topology ---
 for n in "$R1" "$R2" "$P-w1" "$P-w2"; do ns_create "$n"; done
-ip -n "$R1" link add ha type veth peer name ha netns "$R2"
-ip -n "$R1" addr add 169.254.253.1/24 dev ha
-ip -n "$R2" addr add 169.254.253.2/24 dev ha
-ip -n "$R1" link set ha up
-ip -n "$R2" link set ha up
+ns_veth "$R1" ha 169.254.253.1/24 "$R2" ha 169.254.253.2/24
 for i in 1 2; do
-	ip -n "$P-r$i" link add "wan$i" type veth peer name "s$i" netns "$P-w$i"
-	ip -n "$P-r$i" link set "wan$i" up
-	ip -n "$P-w$i" link set "s$i" up
+	ns_veth "$P-r$i" "wan$i" - "$P-w$i" "s$i" -
 	mkdir -p "$W/r$i/state" "$W/r$i/run"
 done
 ip -n "$P-w1" addr add 192.0.2.1/25 dev s1

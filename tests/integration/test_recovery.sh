@@ -54,16 +54,7 @@ netlink_fds() {
 	done
 }
 
-lab_write_cfg <<YAML
-      management-proxy:
-        mode: learned
-      node:
-        - name: n1
-          device-interface:
-            - name: wan1
-              network-interface:
-                - {name: wan1, dhcp: v4}
-YAML
+cfg_learned n1 wan1 | lab_write_cfg
 
 # ------------------------------------------------------------------ lab
 if ! lab_up_dhcp >"$W/lab.out" 2>&1 || ! lab_squid_start >>"$W/lab.out" 2>&1 ||

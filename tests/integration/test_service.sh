@@ -38,10 +38,7 @@ cleanup() {
 }
 trap cleanup EXIT
 ns_create "$NS"
-ip -n "$NS" link add kni254 type veth peer name kni254p
-ip -n "$NS" link set kni254p up
-ip -n "$NS" addr add 169.254.127.126/30 dev kni254
-ip -n "$NS" link set kni254 up
+ns_veth "$NS" kni254 169.254.127.126/30 "$NS" kni254p -
 
 in_ns() { ip netns exec "$NS" "$@"; }
 table_present() { in_ns nft list table inet mgmt_proxy >/dev/null 2>&1; }
@@ -64,14 +61,8 @@ lacks() {
 }
 
 write_cfg() {	# write_cfg FILE [LOG-LEVEL]
-	cat > "$1" <<YAML
-authority:
-  router:
-    - name: r1
-      management-proxy:
-        mode: static
-        proxy:
-          - {name: upstream, address: $PROXY, port: 3128}
+	{ printf 'authority:\n  router:\n    - name: r1\n'; cfg_static upstream "$PROXY" 3128; } > "$1"
+	cat >> "$1" <<YAML
       node:
         - name: n1
 mgmt-proxy:

@@ -56,17 +56,8 @@ YAML
 	return 0
 }
 
-if ! lab_up >"$W/lab.out" 2>&1 || ! lab_squid_start >>"$W/lab.out" 2>&1 ||
-    ! lab_origin_start >>"$W/lab.out" 2>&1; then
-	cat "$W/lab.out"
-	echo "not ok - lab set-up"
-	exit 1
-fi
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$W/ca.key" -out "$W/ca.crt" -days 30 -subj "/CN=views test CA $$" \
-    -addext "basicConstraints=critical,CA:TRUE" \
-    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-chmod 600 "$W/ca.key"
+lab_setup lab_up lab_squid_start lab_origin_start
+lab_pki_ca ca "/CN=views test CA $$" "$W"
 write_cfg
 check "daemon starts" lab_start_daemon
 check "forwarding through Squid" wait_for 15 forwarding_up

@@ -142,12 +142,15 @@ EOF
 # only; "local" stands in for mgmt-proxy's local CA and is trusted by the
 # management client only.  EC P-256 keys: fast to make.
 
-lab_pki_ca() { # NAME SUBJECT
+# lab_pki_ca NAME SUBJECT [DIR]: a CA, DIR/NAME.crt and DIR/NAME.key (mode
+# 600; DIR: $LAB_DIR/pki).
+lab_pki_ca() {
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-		-keyout "$LAB_DIR/pki/$1.key" -out "$LAB_DIR/pki/$1.crt" \
+		-keyout "${3:-$LAB_DIR/pki}/$1.key" -out "${3:-$LAB_DIR/pki}/$1.crt" \
 		-days 30 -subj "$2" \
 		-addext "basicConstraints=critical,CA:TRUE" \
-		-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+		-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null &&
+		chmod 600 "${3:-$LAB_DIR/pki}/$1.key"
 }
 
 # lab_mint_leaf CA OUT NAME...: leaf for NAME... signed by CA, written as

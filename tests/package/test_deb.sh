@@ -21,9 +21,7 @@ cleanup() {
 }
 trap cleanup EXIT
 ns_create "$NS"
-ip -n "$NS" link add kni254 type veth peer name kni254p
-ip -n "$NS" link set kni254 up
-ip -n "$NS" link set kni254p up
+ns_veth "$NS" kni254 - "$NS" kni254p -
 ip netns exec "$NS" socat TCP-LISTEN:3128,bind=127.0.0.2,reuseaddr,fork EXEC:/bin/true &
 
 # The steps, run inside the private mount namespace by the same script.

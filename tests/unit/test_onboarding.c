@@ -1,11 +1,7 @@
 /* onboarding-config.json: parse (pure) and load (file). */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE	/* nftw() */
-#endif
 #include <sys/stat.h>
 
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,27 +11,6 @@
 #include "addr.h"
 #include "onboarding.h"
 #include "unit.h"
-
-static char tmpdir[64];	/* short, so paths built on it always fit */
-
-static void
-setup(void)
-{
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_onboarding.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static void
-teardown(void)
-{
-	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 static bool
 parse(const char *text, struct onboarding *o, char err[CFG_ERR_LEN])
@@ -250,7 +225,7 @@ START_TEST(test_load_missing)
 	char err[CFG_ERR_LEN] = "", path[PATH_MAX];
 
 	memset(&o, 0xff, sizeof(o));
-	snprintf(path, sizeof(path), "%s/absent.json", tmpdir);
+	snprintf(path, sizeof(path), "%s/absent.json", unit_tmpdir);
 	ck_assert(onboarding_load(path, &o, err));
 	ck_assert(!o.has_proxy);
 	ck_assert_str_eq(o.proxy, "");
@@ -262,12 +237,12 @@ START_TEST(test_load_file)
 	struct onboarding o;
 	char err[CFG_ERR_LEN], path[PATH_MAX], link[PATH_MAX], want[PATH_MAX + 64];
 
-	snprintf(path, sizeof(path), "%s/onboarding-config.json", tmpdir);
+	snprintf(path, sizeof(path), "%s/onboarding-config.json", unit_tmpdir);
 	write_file(path, preztp);
 	ck_assert(onboarding_load(path, &o, err));
 	ck_assert_str_eq(o.proxy, "192.0.2.10:3128");
 	/* The bootstrapper may install it as a symlink. */
-	snprintf(link, sizeof(link), "%s/link.json", tmpdir);
+	snprintf(link, sizeof(link), "%s/link.json", unit_tmpdir);
 	ck_assert_int_eq(symlink(path, link), 0);
 	ck_assert(onboarding_load(link, &o, err));
 	ck_assert(o.has_proxy);
@@ -284,12 +259,12 @@ START_TEST(test_load_unreadable)
 	struct onboarding o;
 	char err[CFG_ERR_LEN], want[PATH_MAX + 64], path[PATH_MAX];
 
-	ck_assert(!onboarding_load(tmpdir, &o, err));
-	snprintf(want, sizeof(want), "%s: %s", tmpdir, strerror(EISDIR));
+	ck_assert(!onboarding_load(unit_tmpdir, &o, err));
+	snprintf(want, sizeof(want), "%s: %s", unit_tmpdir, strerror(EISDIR));
 	ck_assert_str_eq(err, want);
 	ck_assert(!o.has_proxy);
 	/* A FIFO is refused at once, never waited on, and said so. */
-	snprintf(path, sizeof(path), "%s/fifo.json", tmpdir);
+	snprintf(path, sizeof(path), "%s/fifo.json", unit_tmpdir);
 	ck_assert_int_eq(mkfifo(path, 0600), 0);
 	ck_assert(!onboarding_load(path, &o, err));
 	snprintf(want, sizeof(want), "%s: not a regular file", path);
@@ -334,7 +309,7 @@ unit_suite(void)
 	tcase_add_test(p, test_too_large);
 	suite_add_tcase(s, p);
 
-	tcase_add_checked_fixture(l, setup, teardown);
+	tcase_add_checked_fixture(l, unit_tmpdir_make, unit_tmpdir_remove);
 	tcase_add_test(l, test_load_missing);
 	tcase_add_test(l, test_load_file);
 	tcase_add_test(l, test_load_unreadable);

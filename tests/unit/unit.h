@@ -2,10 +2,39 @@
  * unit_suite() and links this main. */
 #ifndef UNIT_H
 #define UNIT_H
+#include <sys/stat.h>
+
 #include <check.h>
+#include <ftw.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 Suite *unit_suite(void);
+
+/* A private directory for a test that writes files: made by
+ * unit_tmpdir_make (a setup), removed with what it holds by
+ * unit_tmpdir_remove (a teardown). Short, so paths built on it fit. */
+static char unit_tmpdir[64] __attribute__((unused));
+
+static inline int
+unit_tmpdir_rm(const char *path, const struct stat *st, int flag,
+    struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static inline void
+unit_tmpdir_make(void)
+{
+	snprintf(unit_tmpdir, sizeof(unit_tmpdir), "/tmp/unit-test.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(unit_tmpdir));
+}
+
+static inline void
+unit_tmpdir_remove(void)
+{
+	nftw(unit_tmpdir, unit_tmpdir_rm, 16, FTW_DEPTH | FTW_PHYS);
+}
 
 /* A case NAME running TESTS (NULL-terminated) in order, each between
  * SETUP and TEARDOWN (NULL: none) in its own process. */
