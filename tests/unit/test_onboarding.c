@@ -294,26 +294,21 @@ END_TEST
 Suite *
 unit_suite(void)
 {
+	const TTest *parse_tests[] = {
+		test_valid, test_other_keys_ignored, test_syntax_error_position,
+		test_duplicate_key, test_string_port_kept,
+		test_integer_port_out_of_range_kept, test_sanitized,
+		test_truncated, test_too_large, NULL,
+	}, *load_tests[] = {
+		test_load_missing, test_load_file, test_load_unreadable,
+		test_samples, NULL,
+	};
 	Suite *s = suite_create("onboarding");
-	TCase *p = tcase_create("parse"), *l = tcase_create("load");
+	TCase *p = unit_tcase_of("parse", NULL, NULL, parse_tests);
 
-	tcase_add_test(p, test_valid);
-	tcase_add_test(p, test_other_keys_ignored);
-	tcase_add_test(p, test_syntax_error_position);
-	tcase_add_test(p, test_duplicate_key);
-	tcase_add_test(p, test_string_port_kept);
-	tcase_add_test(p, test_integer_port_out_of_range_kept);
-	tcase_add_test(p, test_sanitized);
-	tcase_add_test(p, test_truncated);
 	tcase_add_loop_test(p, test_shape_errors, 0, sizeof(shape) / sizeof(shape[0]));
-	tcase_add_test(p, test_too_large);
 	suite_add_tcase(s, p);
-
-	tcase_add_checked_fixture(l, unit_tmpdir_make, unit_tmpdir_remove);
-	tcase_add_test(l, test_load_missing);
-	tcase_add_test(l, test_load_file);
-	tcase_add_test(l, test_load_unreadable);
-	tcase_add_test(l, test_samples);
-	suite_add_tcase(s, l);
+	suite_add_tcase(s, unit_tcase_of("load", unit_tmpdir_make,
+	    unit_tmpdir_remove, load_tests));
 	return s;
 }
