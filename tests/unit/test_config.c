@@ -1104,47 +1104,20 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("config");
-	TCase *tc = tcase_create("config");
+	const TTest *tests[] = {
+		defaults, empty_and_minimal, design_example,
+		management_proxy_element, unknown_mode, wrong_types,
+		static_proxy_count, too_many_proxies, proxy_address,
+		proxy_port, missing_keys, unknown_keys, duplicates,
+		health_check, forwarder, notify, notify_dir, intercept,
+		intercept_ok, intercept_unrunnable, tls_paths, ha,
+		metrics, select_router_node, name_characters,
+		select_implicit, others_validated, interfaces,
+		too_many_interfaces, yaml_refusals, error_cap,
+		load_examples, load_errors, load_special_files,
+		tls_connect_keys, no_inspect_limit, auth_file_check,
+		mode_names, NULL,
+	};
 
-	tcase_add_test(tc, defaults);
-	tcase_add_test(tc, empty_and_minimal);
-	tcase_add_test(tc, design_example);
-	tcase_add_test(tc, management_proxy_element);
-	tcase_add_test(tc, unknown_mode);
-	tcase_add_test(tc, wrong_types);
-	tcase_add_test(tc, static_proxy_count);
-	tcase_add_test(tc, too_many_proxies);
-	tcase_add_test(tc, proxy_address);
-	tcase_add_test(tc, proxy_port);
-	tcase_add_test(tc, missing_keys);
-	tcase_add_test(tc, unknown_keys);
-	tcase_add_test(tc, duplicates);
-	tcase_add_test(tc, health_check);
-	tcase_add_test(tc, forwarder);
-	tcase_add_test(tc, notify);
-	tcase_add_test(tc, notify_dir);
-	tcase_add_test(tc, intercept);
-	tcase_add_test(tc, intercept_ok);
-	tcase_add_test(tc, intercept_unrunnable);
-	tcase_add_test(tc, tls_paths);
-	tcase_add_test(tc, ha);
-	tcase_add_test(tc, metrics);
-	tcase_add_test(tc, select_router_node);
-	tcase_add_test(tc, name_characters);
-	tcase_add_test(tc, select_implicit);
-	tcase_add_test(tc, others_validated);
-	tcase_add_test(tc, interfaces);
-	tcase_add_test(tc, too_many_interfaces);
-	tcase_add_test(tc, yaml_refusals);
-	tcase_add_test(tc, error_cap);
-	tcase_add_test(tc, load_examples);
-	tcase_add_test(tc, load_errors);
-	tcase_add_test(tc, load_special_files);
-	tcase_add_test(tc, tls_connect_keys);
-	tcase_add_test(tc, no_inspect_limit);
-	tcase_add_test(tc, auth_file_check);
-	tcase_add_test(tc, mode_names);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_of("config", NULL, NULL, tests);
 }

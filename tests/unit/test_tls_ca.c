@@ -841,26 +841,15 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("tls_ca");
-	TCase *tc = tcase_create("core");
+	const TTest *tests[] = {
+		test_create, test_reload_same, test_half_present,
+		test_key_mode_refused, test_key_owner_refused,
+		test_mismatch_refused, test_bad_files_refused,
+		test_mint_host, test_mint_ip, test_mint_long_name,
+		test_leaf_name, test_mint_capped_by_ca,
+		test_mint_invalid_names, test_cert_filename,
+		test_haproxy_accepts_pem, test_leaf_current, NULL,
+	};
 
-	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, test_create);
-	tcase_add_test(tc, test_reload_same);
-	tcase_add_test(tc, test_half_present);
-	tcase_add_test(tc, test_key_mode_refused);
-	tcase_add_test(tc, test_key_owner_refused);
-	tcase_add_test(tc, test_mismatch_refused);
-	tcase_add_test(tc, test_bad_files_refused);
-	tcase_add_test(tc, test_mint_host);
-	tcase_add_test(tc, test_mint_ip);
-	tcase_add_test(tc, test_mint_long_name);
-	tcase_add_test(tc, test_leaf_name);
-	tcase_add_test(tc, test_mint_capped_by_ca);
-	tcase_add_test(tc, test_mint_invalid_names);
-	tcase_add_test(tc, test_cert_filename);
-	tcase_add_test(tc, test_haproxy_accepts_pem);
-	tcase_add_test(tc, test_leaf_current);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_of("tls_ca", NULL, NULL, tests);
 }
