@@ -117,10 +117,7 @@ unit_suite(void)
 		valid_forms, length_is_respected, numeric_order,
 		format_round_trip, NULL,
 	};
-	Suite *s = suite_create("addr");
-	TCase *tc = unit_tcase_of("addr", NULL, NULL, tests);
 
-	tcase_add_loop_test(tc, invalid_forms, 0, sizeof(bad) / sizeof(bad[0]));
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_loop("addr", tests, invalid_forms,
+	    sizeof(bad) / sizeof(bad[0]));
 }

@@ -303,11 +303,9 @@ unit_suite(void)
 		test_load_missing, test_load_file, test_load_unreadable,
 		test_samples, NULL,
 	};
-	Suite *s = suite_create("onboarding");
-	TCase *p = unit_tcase_of("parse", NULL, NULL, parse_tests);
+	Suite *s = unit_suite_loop("onboarding", parse_tests, test_shape_errors,
+	    sizeof(shape) / sizeof(shape[0]));
 
-	tcase_add_loop_test(p, test_shape_errors, 0, sizeof(shape) / sizeof(shape[0]));
-	suite_add_tcase(s, p);
 	suite_add_tcase(s, unit_tcase_of("load", unit_tmpdir_make,
 	    unit_tmpdir_remove, load_tests));
 	return s;

@@ -62,6 +62,20 @@ unit_suite_of(const char *name, SFun setup, SFun teardown,
 	return s;
 }
 
+/* A suite NAME of one case: TESTS, then LOOP once for each row 0..N-1 of
+ * a table (_i in LOOP). */
+static inline Suite *
+unit_suite_loop(const char *name, const TTest *const *tests,
+    const TTest *loop, size_t n)
+{
+	Suite *s = suite_create(name);
+	TCase *t = unit_tcase_of(name, NULL, NULL, tests);
+
+	tcase_add_loop_test(t, loop, 0, (int)n);
+	suite_add_tcase(s, t);
+	return s;
+}
+
 int main(void)
 {
 	SRunner *sr = srunner_create(unit_suite());
