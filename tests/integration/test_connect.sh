@@ -116,11 +116,12 @@ refused_page() {	# refused_page URL: the client gets the error page
 check "untrusted CA (rogue.test): the client gets an error page" refused_page https://rogue.test/secret
 check "untrusted CA: no origin content reached the client" bash -c \
 	"! grep -q 'GET /secret' '$LAB_DIR/rogue.out'"
+# HAProxy's log lines reach $LOG through the daemon, a moment later.
 check "untrusted CA: a log line names the host and the reason" \
-	grep -qE "haproxy: .*sni=rogue.test .*status=503 .*origin-tls=.*certificate verify failed" "$LOG"
+	wait_for 5 grep -qE "haproxy: .*sni=rogue.test .*status=503 .*origin-tls=.*certificate verify failed" "$LOG"
 check "wrong name (wrong.test on a p*.test certificate): error page" refused_page https://wrong.test/x
 check "wrong name: a log line names the host and the reason" \
-	grep -qE "haproxy: .*sni=wrong.test .*status=503 .*origin-tls=.*certificate verify failed" "$LOG"
+	wait_for 5 grep -qE "haproxy: .*sni=wrong.test .*status=503 .*origin-tls=.*certificate verify failed" "$LOG"
 ORIGIN_CA="[$LAB_DIR/pki/public.crt, $LAB_DIR/pki/rogue.crt]"
 write_cfg "$SQUID"
 check "reload with the rogue CA in tls.origin-ca" ctl reload
