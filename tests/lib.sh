@@ -181,17 +181,8 @@ ns_delete() {
 	return 0
 }
 
-# ns_haproxy_masters NS: HAProxy masters of namespace NS (HAProxy
-# processes whose parent is not HAProxy), one pid a line.
-ns_haproxy_masters() {
-	local p pp hp=/usr/sbin/haproxy
-	for p in $(ip netns pids "$1"); do
-		[ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$hp" ] || continue
-		pp=$(awk '/^PPid:/ { print $2 }' "/proc/$p/status" 2>/dev/null)
-		[ "$(readlink "/proc/$pp/exe" 2>/dev/null)" != "$hp" ] && echo "$p"
-	done
-	return 0
-}
+# ns_haproxy_masters NS: hp_masters of namespace NS.
+ns_haproxy_masters() { MP_NS=$1 hp_masters; }
 
 # ---- DHCP: ISC dhcpd and dhclient, the daemon's configuration
 
@@ -283,13 +274,15 @@ cfg_static() {
 	    "$1" "$2" "$3"
 }
 
-# ---- the daemon with the forwarder in the namespace lab (tests/lab/lab.sh)
-# The test sets LAB, LAB_DIR, W, CFG, ONB, STATE, RUN, LOG and MGMT.
+# ---- the daemon with the forwarder: in $MP_NS (the lab's router namespace
+# in the namespace lab, tests/lab/lab.sh). The test sets LAB, LAB_DIR, W,
+# CFG, ONB, STATE, RUN, LOG and MGMT.
 HP_BIN=/usr/sbin/haproxy
 in_m() { ip netns exec "$LAB-mgmt" "$@"; }
-in_r() { ip netns exec "$LAB-router" "$@"; }
-# mcurl ARGS...: one bounded request from the management client.
-mcurl() { in_m timeout 10 curl -sS --max-time 8 "$@"; }
+in_r() { ip netns exec "$MP_NS" "$@"; }
+# mcurl ARGS...: one request from the management client, bounded by
+# MCURL_MAX seconds (default 8).
+mcurl() { in_m timeout $((${MCURL_MAX:-8} + 5)) curl -sS --max-time "${MCURL_MAX:-8}" "$@"; }
 # body_from URL PROXY-IP [CURL-ARGS...]: the origin saw the request from
 # PROXY-IP (through that Squid) or, for $MGMT, directly from the client.
 body_from() {
@@ -318,10 +311,10 @@ listening() { in_r ss -Hltn "src 127.0.0.1 and sport = :$1" | grep -q LISTEN; }
 cert_queue() { in_r ss -Hxl | awk -v p="$RUN/cert.sock" '$5 == p { print $3 }'; }
 forwarding_up() { table_present && rule_present && listening 47080 && listening 47443; }
 forwarding_gone() { ! table_present && ! rule_present; }
-# HAProxy processes of the router namespace (the lab's own only).
+# HAProxy processes of the daemon's namespace (the test's own only).
 hp_pids() {
 	local p
-	for p in $(ip netns pids "$LAB-router"); do
+	for p in $(ip netns pids "$MP_NS"); do
 		[ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$HP_BIN" ] && echo "$p"
 	done
 }

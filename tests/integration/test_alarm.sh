@@ -20,26 +20,11 @@ lab_test_init mpa haproxy squid nginx curl jq nft python3
 SQUID=$LAB_SQUID_IP
 NOTIFY_OUT=$W/notify.out
 
-nalarms() { JQ='length' jget show alarms; }
 alarm_id() { JQ='.[0].id // ""' jget show alarms; }
-state() { JQ='.state' jget show management-proxy; }
-has_alarm() { [ "$(nalarms)" = 1 ]; }
-no_alarm() { [ "$(nalarms)" = 0 ]; }
 # lines EVENT: how many lines of that event the script wrote.
 lines() { grep -c "^$1 " "$NOTIFY_OUT" 2>/dev/null; }
 has_lines() { [ "$(lines "$1")" -ge "$2" ]; }
 elapsed() { awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $1 }"; }
-# within SECONDS COMMAND...: COMMAND succeeds within SECONDS of wall-clock
-# time (wait_for counts polls, which stretch under load).
-within() {
-	local end=$(($(date +%s) + $1))
-	shift
-	while [ "$(date +%s)" -lt "$end" ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 write_cfg() {	# static proxy $SQUID, notify script, LAB_HC as given
 	LAB_MP_EXTRA="  notify: $W/notify.sh" lab_write_static_cfg "$SQUID"
@@ -182,7 +167,7 @@ early_alarm() {
 	t0=$(date +%s.%N)
 	lab_squid_stop
 	t1=$(date +%s.%N)
-	if within 20 has_alarm; then
+	if wait_for 20 has_alarm; then
 		ok "interval 60, $kind traffic flowing: alarm raised long before the next timed probe"
 		# Squid closes its port as soon as it is told to stop, then takes
 		# a while to exit: the figure that counts is from the start.

@@ -32,9 +32,7 @@ ROGUE_IP=198.51.100.45
 MGMT=$LAB_MGMT_IP
 HP_BIN=/usr/sbin/haproxy
 
-mcurl() { in_m timeout 20 curl -sS --max-time 15 "$@"; }
-listening() { in_r ss -Hltn "src 127.0.0.1 and sport = :$1" | grep -q LISTEN; }
-forwarding_up() { in_r nft list table inet mgmt_proxy >/dev/null 2>&1 && listening 47080 && listening 47443; }
+MCURL_MAX=15	# 64 MiB downloads
 hp_master() {
 	local p
 	for p in $(ip netns pids "$LAB-router"); do

@@ -43,7 +43,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-in_r() { ip netns exec "$R" "$@"; }
 ncand() {	# ncand SOURCE: candidates from that source
 	JQ="[.candidates[] | select(.source == \"$1\")] | length" jget show management-proxy
 }

@@ -29,8 +29,6 @@ SQUID_A=$LAB_SQUID_IP
 SQUID_B=$LAB_SQUID2_IP
 MGMT=$LAB_MGMT_IP
 
-state() { JQ='.state' jget show management-proxy; }
-nalarms() { JQ='length' jget show alarms; }
 
 write_cfg() {	# write_cfg PROXY-IP | write_cfg none (no management-proxy element)
 	{

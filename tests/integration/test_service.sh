@@ -41,10 +41,6 @@ ns_create "$NS"
 ns_veth "$NS" kni254 169.254.127.126/30 "$NS" kni254p -
 
 in_ns() { ip netns exec "$NS" "$@"; }
-table_present() { in_ns nft list table inet mgmt_proxy >/dev/null 2>&1; }
-listening() { in_ns ss -Hltn "src 127.0.0.1 and sport = :$1" | grep -q LISTEN; }
-forwarding_up() { table_present && listening 47080 && listening 47443; }
-hp_masters() { ns_haproxy_masters "$NS"; }
 expect() { check_eq "$@"; }	# expect WHAT EXPECTED GOT
 # has WHAT FILE PATTERN / lacks WHAT FILE PATTERN: grep -E, explained.
 has() {
