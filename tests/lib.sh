@@ -433,6 +433,11 @@ lab_stop_checks() {
 	check_eq "no route left in table 4790" "" "$(in_r ip route show table 4790 2>/dev/null)"
 }
 
+# log_has ERE: a line of the daemon's log matches ERE, waited for (5 s at
+# most): HAProxy's lines reach the log through the daemon, a moment after
+# the request they tell of.
+log_has() { wait_for 5 grep -qE -- "$1" "$LOG"; }
+
 # gone PID...: none of them exists any more (a zombie that init has not
 # reaped yet holds nothing).
 gone() {

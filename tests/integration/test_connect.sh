@@ -97,7 +97,7 @@ check "inspected: the client saw a leaf of the local CA (issuer)" bash -c \
 	"ip netns exec '$LAB-mgmt' timeout 10 openssl s_client -connect $PY_IP:443 -servername p2.test \
 	 -CAfile '$W/ca.pem' -verify_return_error </dev/null 2>/dev/null | grep -q 'issuer=CN = connect test CA $$'"
 check "each inspected name went through its own CONNECT (p1.test:443)" \
-	grep -q "haproxy: mgmt-proxy-tunnel opened p1.test:443 200" "$LOG"
+	log_has "haproxy: mgmt-proxy-tunnel opened p1.test:443 200"
 
 code_body() {	# code_body URL: "CODE BODY..." of one request (local CA)
 	mcurl --cacert "$W/ca.pem" -w '%{http_code}' "$1" 2>&1 | tr '\n' ' '
@@ -114,12 +114,11 @@ refused_page() {	# refused_page URL: the client gets the error page
 check "untrusted CA (rogue.test): the client gets an error page" refused_page https://rogue.test/secret
 check "untrusted CA: no origin content reached the client" bash -c \
 	"! grep -q 'GET /secret' '$LAB_DIR/rogue.out'"
-# HAProxy's log lines reach $LOG through the daemon, a moment later.
 check "untrusted CA: a log line names the host and the reason" \
-	wait_for 5 grep -qE "haproxy: .*sni=rogue.test .*status=503 .*origin-tls=.*certificate verify failed" "$LOG"
+	log_has "haproxy: .*sni=rogue.test .*status=503 .*origin-tls=.*certificate verify failed"
 check "wrong name (wrong.test on a p*.test certificate): error page" refused_page https://wrong.test/x
 check "wrong name: a log line names the host and the reason" \
-	wait_for 5 grep -qE "haproxy: .*sni=wrong.test .*status=503 .*origin-tls=.*certificate verify failed" "$LOG"
+	log_has "haproxy: .*sni=wrong.test .*status=503 .*origin-tls=.*certificate verify failed"
 ORIGIN_CA="[$LAB_DIR/pki/public.crt, $LAB_DIR/pki/rogue.crt]"
 write_cfg "$SQUID"
 check "reload with the rogue CA in tls.origin-ca" ctl reload
@@ -170,12 +169,12 @@ check "no-inspect *.raw.test: x.raw.test with the origin's own certificate" \
 check "no-inspect: nothing minted for pin.test or x.raw.test" bash -c \
 	"! ls '$STATE/certs' | grep -qE 'pin.test|raw.test' && ! grep -qE 'certificate for (pin|x.raw).test' '$LOG'"
 check "no-inspect: CONNECT pin.test:443 opened" \
-	grep -q "haproxy: mgmt-proxy-tunnel opened pin.test:443 200" "$LOG"
+	log_has "haproxy: mgmt-proxy-tunnel opened pin.test:443 200"
 check "no SNI: handshake with the origin's own certificate" \
 	s_client "$W/nosni.out" -noservername
 check "no SNI: issuer is the origin's CA" pub_issuer "$W/nosni.out"
 check "no SNI: CONNECT to the original destination $PY_IP:443" \
-	grep -q "haproxy: mgmt-proxy-tunnel opened $PY_IP:443 200" "$LOG"
+	log_has "haproxy: mgmt-proxy-tunnel opened $PY_IP:443 200"
 
 # ------------------------------------------------------------------ 3 WAN
 # The capture runs in the wan namespace, on the router's WAN link.
@@ -280,7 +279,7 @@ lab_squid_auth_start "$SQA" mgmt "$SECRET" >>"$W/lab.out" 2>&1 || cat "$W/lab.ou
 check "switch to a Squid that requires authentication" switch_to "$SQA"
 refused_407() {	# one request to b.test refused with 407 (after the reload)
 	mcurl --cacert "$W/ca.pem" -o /dev/null "https://b.test/auth-$RANDOM" 2>/dev/null
-	grep -q "haproxy: mgmt-proxy-tunnel refused b.test:443 407$" "$LOG"
+	log_has "haproxy: mgmt-proxy-tunnel refused b.test:443 407$"
 }
 check "no credentials: the CONNECT is refused with 407" wait_for 20 refused_407
 check "no credentials: 407 visible in show management-proxy detail" bash -c \

@@ -68,7 +68,7 @@ check "HTTPS from mgmt (local CA) goes through Squid" \
 # HTTPS leaves through a CONNECT tunnel (Squid logs it when the pooled
 # tunnel closes): HAProxy's CONNECT client logs each tunnel it opens.
 check "HTTPS went through a CONNECT tunnel to secure.test:443" \
-	grep -q "haproxy: mgmt-proxy-tunnel opened secure.test:443 200" "$LOG"
+	log_has "haproxy: mgmt-proxy-tunnel opened secure.test:443 200"
 check "Squid saw no absolute https:// URL" \
 	bash -c "! grep -q 'GET https://' '$LAB_DIR/squid/access.log'"
 
@@ -114,9 +114,9 @@ check "router's own HTTP goes direct (origin sees $LAB_RTR_WAN_IP)" bash -c \
 
 # ------------------------------------------------------------------ 8 log (lines so far)
 check "daemon log relays HAProxy's HTTP access line (client, status, uri)" \
-	grep -qE "haproxy: $MGMT:[0-9]+ dst=$LAB_ORIGIN_HTTP_IP:80 fe=fe_http sni=- be=be_proxy/proxy status=200 .*uri=http://origin.test/fwd-http-1" "$LOG"
+	log_has "haproxy: $MGMT:[0-9]+ dst=$LAB_ORIGIN_HTTP_IP:80 fe=fe_http sni=- be=be_proxy/proxy status=200 .*uri=http://origin.test/fwd-http-1"
 check "daemon log relays HAProxy's HTTPS access line (client, sni, status)" \
-	grep -qE "haproxy: $MGMT:[0-9]+ dst=$LAB_ORIGIN_HTTPS_IP:443 fe=fe_https~ sni=b.test be=be_origin/origin status=200 .*uri=https://b.test:443/first" "$LOG"
+	log_has "haproxy: $MGMT:[0-9]+ dst=$LAB_ORIGIN_HTTPS_IP:443 fe=fe_https~ sni=b.test be=be_origin/origin status=200 .*uri=https://b.test:443/first"
 check "daemon log says the certificate was minted and loaded" \
 	grep -q "certificate for c.test minted and loaded" "$LOG"
 
