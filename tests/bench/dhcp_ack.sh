@@ -16,7 +16,7 @@
 # renewal, 120 s at most. Usage: tests/bench/dhcp_ack.sh [BUILD-DIR] (root).
 cd "$(dirname "$0")/../.." || exit 1
 [ -n "${1:-}" ] && BUILD=$(cd "$1" && pwd)
-. tests/integration/lib.sh
+. tests/lib.sh
 T_NAME=dhcp_ack
 N=${N:-10}
 DEADLINE=$((SECONDS + 120))
@@ -28,26 +28,23 @@ done
 
 P=mpb-dh-$$
 R=$P-router S=$P-wan1
-W=$(mktemp -d /tmp/mpb-dhcp.XXXXXX)
-STATE=$W/state RUN=$W/run LOG=$W/mp.log CFG=$W/mp.yaml
-mkdir -p "$STATE/dhcp" "$RUN"
+MP_NS=$R
+t_workdir dhcp-ack
 PIDS=
 
 cleanup() {
 	disown -a 2>/dev/null
+	daemon_stop KILL
 	for p in $PIDS $(cat "$W"/dhcpd.pid 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
 	ns_delete "$R"
 	ns_delete "$S"
-	[ -n "${KEEP:-}" ] && echo "# kept $W" || rm -rf "$W"
+	t_workdir_done
 }
 trap cleanup EXIT
 
 ns_create "$R"
 ns_create "$S"
-ip -n "$R" link add wan1 type veth peer name s1 netns "$S"
-ip -n "$R" link set wan1 up
-ip -n "$S" link set s1 up
-ip -n "$S" addr add 192.0.2.1/24 dev s1
+ns_veth "$R" wan1 - "$S" s1 192.0.2.1/24
 for a in 20 30; do
 	ip -n "$R" addr add "203.0.113.$a/32" dev lo
 	ip netns exec "$R" socat TCP-LISTEN:3128,bind=203.0.113.$a,reuseaddr,fork \
@@ -58,71 +55,25 @@ done
 dhcpd_run() {	# dhcpd_run PROXY: (re)start the server with that value
 	kill "$(cat "$W/dhcpd.pid" 2>/dev/null)" 2>/dev/null
 	wait "$(cat "$W/dhcpd.pid" 2>/dev/null)" 2>/dev/null
-	cat > "$W/dhcpd.conf" <<EOF
-authoritative;
-ping-check false;
-default-lease-time 6;
-max-lease-time 6;
-min-lease-time 6;
-option space vendor1;
-option vendor1.custom-proxy-url code 128 = string;
-option vendor-class-identifier code 60 = string;
-class "Juniper-001" {
-	match if option vendor-class-identifier = "JuniperSSR";
-	vendor-option-space vendor1;
-}
-subnet 192.0.2.0 netmask 255.255.255.0 {
-	range 192.0.2.100 192.0.2.120;
-	option subnet-mask 255.255.255.0;
-	option vendor1.custom-proxy-url "$1";
-}
-EOF
-	touch "$W/dhcpd.leases"
-	: > "$W/dhcpd.log"
-	ip netns exec "$S" dhcpd -4 -d -cf "$W/dhcpd.conf" -lf "$W/dhcpd.leases" \
-	    -pf "$W/dhcpd.pidfile" s1 >>"$W/dhcpd.log" 2>&1 &
-	echo $! > "$W/dhcpd.pid"
-	wait_for 5 grep -q 'Sending on' "$W/dhcpd.log"
+	dhcpd_render 192.0.2.0 255.255.255.0 192.0.2.100 192.0.2.120 "$1" 6 > "$W/dhcpd.conf"
+	dhcpd_serve "$S" s1 "$W/dhcpd"
 }
 
-cat > "$CFG" <<YAML
-authority:
-  router:
-    - name: r1
-      management-proxy:
-        mode: learned
-      node:
-        - name: n1
-          device-interface:
-            - name: wan1
-              network-interface:
-                - {name: wan1, dhcp: v4}
+{ printf 'authority:\n  router:\n    - name: r1\n'; cfg_learned n1 wan1; cat <<YAML; } > "$CFG"
 mgmt-proxy:
   forwarder: none
   health-check: {interval: 60, timeout: 1}
 YAML
-cat > "$W/dhclient-script" <<'EOF'
-#!/bin/sh
-case $reason in
-BOUND|RENEW|REBIND|REBOOT)
-	ip addr replace "$new_ip_address/${new_subnet_mask:-255.255.255.0}" dev "$interface" ;;
-esac
-exit 0
-EOF
-chmod +x "$W/dhclient-script"
+dhclient_script "$W"
 
 dhcpd_run 203.0.113.20:3128 || { echo "dhcp_ack: dhcpd did not start" >&2; exit 1; }
-ip netns exec "$R" "$MPD" --config "$CFG" --onboarding "$W/none.json" --state-dir "$STATE" \
-    --run-dir "$RUN" --log-file "$LOG" --foreground 2>/dev/null &
-PIDS="$PIDS $!"
-wait_for 5 test -S "$RUN/mgmt-proxy.sock" || { echo "dhcp_ack: daemon did not start" >&2; exit 1; }
+daemon_start || { echo "dhcp_ack: daemon did not start" >&2; exit 1; }
 ip netns exec "$R" tcpdump -i wan1 -n -l -v -tt --time-stamp-precision=micro \
     'udp src port 67 and udp dst port 68' >"$W/cap.txt" 2>"$W/tcpdump.err" &
 PIDS="$PIDS $!"
 wait_for 5 grep -q 'listening on' "$W/tcpdump.err"
-ip netns exec "$R" dhclient -4 -d -cf examples/dhcp/dhclient.conf -sf "$W/dhclient-script" \
-    -pf "$W/dhclient.pidfile" -lf "$W/dhclient.leases" wan1 >"$W/dhclient.log" 2>&1 &
-PIDS="$PIDS $!"
+dhclient_run "$R" wan1 "$W"
+PIDS="$PIDS $(cat "$W/dhclient-wan1.pid")"
 wait_for 15 grep -q 'probing -> reachable' "$LOG" || { echo "dhcp_ack: no first lease" >&2; exit 1; }
 
 # ms since the epoch of a log line's ISO-8601 UTC time stamp

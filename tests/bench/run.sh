@@ -32,7 +32,7 @@ BUILD=$(cd "$BUILD" && pwd)
 MPD=$BUILD/mgmt-proxyd
 MPC=$BUILD/mgmt-proxyctl
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root (network namespaces)" >&2; exit 1; }
-for t in ip nft haproxy squid nginx dhcpd dhclient curl wrk socat awk; do
+for t in ip nft haproxy squid nginx dhcpd dhclient curl wrk socat awk jq; do
 	command -v "$t" >/dev/null || { echo "bench: $t is not installed (make deps)" >&2; exit 1; }
 done
 
@@ -48,10 +48,8 @@ LAB=${LAB:-mpbench}
 . tests/lab/lab.sh
 
 MP=$LAB_DIR/mp
-CFG=$MP/mgmt-proxy.yaml
-LOG=$MP/management-proxy.log
-RUN=$MP/run
-STATE=$MP/state
+W=$MP CFG=$MP/mgmt-proxy.yaml LOG=$MP/management-proxy.log RUN=$MP/run
+STATE=$MP/state ONB=$MP/onboarding.json MPD_PID=
 CA=$MP/ca.pem
 B=$LAB_DIR/bench
 SQUID_URL=http://$LAB_SQUID_IP:$LAB_SQUID_PORT
@@ -62,7 +60,7 @@ cleanup() {
 	_rc=$?
 	trap - EXIT INT TERM
 	set +e
-	[ -s "$LAB_DIR/pids/mgmt-proxyd.pid" ] && lab_kill_pidfile "$LAB_DIR/pids/mgmt-proxyd.pid"
+	daemon_stop
 	lab_down
 	exit "$_rc"
 }
@@ -70,35 +68,6 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 say() { echo "bench: $*"; }
-
-ctl() { "$MPC" --run-dir "$RUN" "$@"; }
-
-# wait_for SECONDS WHAT CMD...: poll every 0.2 s, at most SECONDS.
-wait_for() {
-	_limit=$1
-	_what=$2
-	shift 2
-	_n=0
-	while [ "$_n" -lt $((_limit * 5)) ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.2
-		_n=$((_n + 1))
-	done
-	echo "bench: gave up after ${_limit} s waiting for: $_what" >&2
-	return 1
-}
-
-state_is() { ctl show management-proxy --json | grep -q "\"state\": *\"$1\""; }
-
-# The table is in and HAProxy listens on every port TPROXY hands to.
-forwarding_ready() {
-	_t=$(lab_in router nft list table inet mgmt_proxy 2>/dev/null) || return 1
-	_ports=$(echo "$_t" | sed -n 's/.*tproxy ip to 127\.0\.0\.1:\([0-9]*\).*/\1/p')
-	[ -n "$_ports" ] || return 1
-	for _p in $_ports; do
-		lab_in router ss -Hltn "src 127.0.0.1 and sport = :$_p" | grep -q LISTEN || return 1
-	done
-}
 
 # ------------------------------------------------------------- numbers
 # wrk_field FILE rps|p50|p99|errors: from wrk --latency output, in ms.
@@ -158,39 +127,15 @@ lab_squid_start_allowing "$LAB_MGMT_IP/32"
 lab_origin_start
 lab_dhcpd_start "$LAB_SQUID_IP:$LAB_SQUID_PORT"
 mkdir -p "$RUN" "$STATE" "$B"
-cat >"$CFG" <<EOF
-authority:
-  router:
-    - name: bench
-      management-proxy:
-        mode: learned
-      node:
-        - name: node1
-          device-interface:
-            - name: wan1
-              network-interface:
-                - {name: wan1, dhcp: v4}
-mgmt-proxy:
-  router: bench
-  node: node1
-  forwarder: haproxy
-  health-check: {interval: 5, timeout: 3}
-  intercept: {interfaces: [kni254], http-ports: [80], https-ports: [443]}
-  tls:
-    ca-cert: $MP/ca.crt
-    ca-key: $MP/ca.key
-    origin-ca: [$LAB_DIR/pki/public.crt]
-    no-inspect: [pinned.test]
-EOF
+cfg_learned n1 wan1 | LAB_HC="interval: 5, timeout: 3" \
+	LAB_TLS_EXTRA="    no-inspect: [pinned.test]" lab_write_cfg
 mkdir -p "$LAB_DIR/origin"
 dd if=/dev/urandom of="$LAB_DIR/origin/big.bin" bs=1M count=64 status=none
-lab_bg mgmt-proxyd router "$MPD" --config "$CFG" --onboarding "$MP/onboarding.json" \
-	--state-dir "$STATE" --run-dir "$RUN" --log-file "$LOG" --foreground
-wait_for 10 "control socket" test -S "$RUN/mgmt-proxy.sock"
+daemon_start
 lab_dhclient_start
-wait_for 20 "dhclient bound" lab_dhclient_bound
-wait_for 15 "learned proxy reachable" state_is reachable
-wait_for 10 "forwarding ready" forwarding_ready
+wait_for 20 lab_dhclient_bound
+wait_for 15 is_state reachable
+wait_for 10 forwarding_up
 ctl ca export >"$CA"
 # Warm-up: both paths answer, and secure.test's certificate is minted.
 lab_in mgmt curl -sS --max-time 10 -o /dev/null http://origin.test/warm

@@ -11,7 +11,7 @@
 #     connection) as fast as wrk -c16 goes: no failed request, no crash
 #
 # Usage (root): BUILD=build bash tests/bench/soak_connect.sh
-. "$(dirname "$0")/../integration/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 lab_test_init mps haproxy squid nginx wrk curl jq
 

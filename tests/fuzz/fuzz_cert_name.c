@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
+
 #include "hostname.h"
 #include "tls_ca.h"
 
@@ -35,10 +37,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		check_name(name);
 	}
-	if ((copy = malloc(size + 1)) == NULL)
+	if ((copy = fuzz_cstr(data, size)) == NULL)
 		return 0;
-	memcpy(copy, data, size);
-	copy[size] = '\0';
 	if (hostname_valid(copy, size))
 		check_name(copy);
 	free(copy);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
+
 #include "ctl_test.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -14,13 +16,11 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char out[CTL_TEST_LINE_MAX], small[8];
-	char *line = malloc(size + 1);
+	char *line = fuzz_cstr(data, size);
 	int code;
 
 	if (line == NULL)
 		return 0;
-	memcpy(line, data, size);
-	line[size] = '\0';
 	code = ctl_test_status(line, out, sizeof(out));
 	if (code != 0 && (code < 100 || code > 999))
 		abort();

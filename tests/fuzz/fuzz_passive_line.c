@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
+
 #include "passive.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -12,13 +14,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *line = malloc(size + 1);
+	char *line = fuzz_cstr(data, size);
 	size_t n;
 
 	if (line == NULL)
 		return 0;
-	memcpy(line, data, size);
-	line[size] = '\0';
 	if (passive_line_failed(line)) {
 		n = strlen(line);
 		if (strstr(line, "/proxy") == NULL || n < 8 ||

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
+
 #include "tunnel.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -15,12 +17,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tunnel_stats st;
 	struct tunnel_event ev;
-	char *line = malloc(size + 1);
+	char *line = fuzz_cstr(data, size);
 
 	if (line == NULL)
 		return 0;
-	memcpy(line, data, size);
-	line[size] = '\0';
 	memset(&st, 0, sizeof(st));
 	if (tunnel_parse_line(line, &ev)) {
 		if (strlen(ev.target) >= sizeof(ev.target) || strlen(ev.why) >= sizeof(ev.why) ||

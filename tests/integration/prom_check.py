@@ -38,21 +38,18 @@ def main():
         if line == '':
             errs.append('%d: empty line' % n)
             continue
-        m = HELP.match(line)
-        if m:
-            if m.group(1) in helps:
-                errs.append('%d: second HELP for %s' % (n, m.group(1)))
+        m = meta = None
+        for what, regex, known in (('HELP', HELP, helps), ('TYPE', TYPE, types)):
+            m = regex.match(line)
+            if m:
+                meta = what
+                break
+        if meta:
+            if m.group(1) in known:
+                errs.append('%d: second %s for %s' % (n, meta, m.group(1)))
             if m.group(1) in sampled:
-                errs.append('%d: HELP for %s after its samples' % (n, m.group(1)))
-            helps[m.group(1)] = n
-            continue
-        m = TYPE.match(line)
-        if m:
-            if m.group(1) in types:
-                errs.append('%d: second TYPE for %s' % (n, m.group(1)))
-            if m.group(1) in sampled:
-                errs.append('%d: TYPE for %s after its samples' % (n, m.group(1)))
-            types[m.group(1)] = m.group(2)
+                errs.append('%d: %s for %s after its samples' % (n, meta, m.group(1)))
+            known[m.group(1)] = m.group(2)
             continue
         if line.startswith('#'):
             errs.append('%d: a comment that is neither HELP nor TYPE: %r' % (n, line))

@@ -13,33 +13,18 @@
 #     one probe) raises nothing; three in a row raise the alarm
 #   5 interval 60 and traffic flowing: stopping Squid raises the alarm long
 #     before the next timed probe (the measured figure is printed)
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 lab_test_init mpa haproxy squid nginx curl jq nft python3
 
 SQUID=$LAB_SQUID_IP
 NOTIFY_OUT=$W/notify.out
 
-nalarms() { JQ='length' jget show alarms; }
 alarm_id() { JQ='.[0].id // ""' jget show alarms; }
-state() { JQ='.state' jget show management-proxy; }
-has_alarm() { [ "$(nalarms)" = 1 ]; }
-no_alarm() { [ "$(nalarms)" = 0 ]; }
 # lines EVENT: how many lines of that event the script wrote.
 lines() { grep -c "^$1 " "$NOTIFY_OUT" 2>/dev/null; }
 has_lines() { [ "$(lines "$1")" -ge "$2" ]; }
 elapsed() { awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $1 }"; }
-# within SECONDS COMMAND...: COMMAND succeeds within SECONDS of wall-clock
-# time (wait_for counts polls, which stretch under load).
-within() {
-	local end=$(($(date +%s) + $1))
-	shift
-	while [ "$(date +%s)" -lt "$end" ]; do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 write_cfg() {	# static proxy $SQUID, notify script, LAB_HC as given
 	LAB_MP_EXTRA="  notify: $W/notify.sh" lab_write_static_cfg "$SQUID"
@@ -52,12 +37,7 @@ echo "\$1 \$2 \$3 \$4" >> '$NOTIFY_OUT'
 EOF
 
 # ------------------------------------------------------------------ lab
-if ! lab_up >"$W/lab.out" 2>&1 || ! lab_squid_start >>"$W/lab.out" 2>&1 ||
-    ! lab_origin_start >>"$W/lab.out" 2>&1; then
-	cat "$W/lab.out"
-	fail "lab set-up"
-	t_finish
-fi
+lab_setup lab_up lab_squid_start lab_origin_start
 ok "lab up ($LAB: Squid $SQUID, origins)"
 
 # ------------------------------------------------------------------ 1 check-config
@@ -187,7 +167,7 @@ early_alarm() {
 	t0=$(date +%s.%N)
 	lab_squid_stop
 	t1=$(date +%s.%N)
-	if within 20 has_alarm; then
+	if wait_for 20 has_alarm; then
 		ok "interval 60, $kind traffic flowing: alarm raised long before the next timed probe"
 		# Squid closes its port as soon as it is told to stop, then takes
 		# a while to exit: the figure that counts is from the start.

@@ -18,7 +18,7 @@
 #     a name served early and evicted since is served its own certificate
 #     again (HAProxy asks the daemon for it again), while a name still
 #     minted never waits for the daemon (stopped: nothing queues)
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 lab_test_init mpc
 HOG_PID=

@@ -21,7 +21,7 @@
 # route or process.
 #
 # Replay a run with CHAOS_SEED=N (printed at the start); CHAOS_ROUNDS=N.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 lab_test_init mpchaos
 
@@ -115,12 +115,7 @@ traffic_loop() {
 window() { echo "$1 $2" >> "$W/windows"; }
 
 # ------------------------------------------------------------------ lab
-if ! lab_up >"$W/lab.out" 2>&1 || ! lab_squid_start >>"$W/lab.out" 2>&1 ||
-    ! lab_origin_start >>"$W/lab.out" 2>&1; then
-	cat "$W/lab.out"
-	fail "lab set-up"
-	t_finish
-fi
+lab_setup lab_up lab_squid_start lab_origin_start
 ok "lab up ($LAB)"
 check "daemon starts" lab_start_daemon
 check "forwarding correct at start" correct_within 15 start

@@ -21,7 +21,7 @@
 #   6 Basic proxy authentication against a Squid that requires it: 407
 #     shown without credentials, works with them; the credentials appear
 #     in no log, no CLI output and only in files of mode 0600
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 lab_test_init mpk haproxy squid nginx curl openssl jq nft python3 tcpdump sha256sum
 
@@ -32,9 +32,7 @@ ROGUE_IP=198.51.100.45
 MGMT=$LAB_MGMT_IP
 HP_BIN=/usr/sbin/haproxy
 
-mcurl() { in_m timeout 20 curl -sS --max-time 15 "$@"; }
-listening() { in_r ss -Hltn "src 127.0.0.1 and sport = :$1" | grep -q LISTEN; }
-forwarding_up() { in_r nft list table inet mgmt_proxy >/dev/null 2>&1 && listening 47080 && listening 47443; }
+MCURL_MAX=15	# 64 MiB downloads
 hp_master() {
 	local p
 	for p in $(ip netns pids "$LAB-router"); do
@@ -65,28 +63,20 @@ switch_to() {
 # ------------------------------------------------------------------ lab
 dd if=/dev/urandom of="$W/big" bs=1M count=64 status=none
 BIG_SUM=$(sha256sum < "$W/big" | cut -d' ' -f1)
-if ! lab_up >"$W/lab.out" 2>&1 ||
-    ! lab_tls_origin_start pyorigin "$PY_IP" public "$W/big" -- \
-	p1.test p2.test p3.test p4.test pin.test x.raw.test >>"$W/lab.out" 2>&1 ||
-    ! lab_add_names "$PY_IP" wrong.test >>"$W/lab.out" 2>&1 ||
-    ! lab_tls_origin_start rogue "$ROGUE_IP" rogue -- rogue.test >>"$W/lab.out" 2>&1 ||
-    ! lab_squid_start >>"$W/lab.out" 2>&1 ||
-    ! lab_origin_start >>"$W/lab.out" 2>&1; then
-	cat "$W/lab.out"
-	echo "not ok - lab set-up"
-	exit 1
-fi
+py_origin_start() {
+	lab_tls_origin_start pyorigin "$PY_IP" public "$W/big" -- \
+	    p1.test p2.test p3.test p4.test pin.test x.raw.test &&
+	    lab_add_names "$PY_IP" wrong.test
+}
+rogue_start() { lab_tls_origin_start rogue "$ROGUE_IP" rogue -- rogue.test; }
+lab_setup lab_up py_origin_start rogue_start lab_squid_start lab_origin_start
 echo ok > "$W/fake-mode"
 lab_fake_proxy_start "$FAKE" "$LAB_SQUID_PORT" "$W/fake-mode" >>"$W/lab.out" 2>&1 ||
 	{ cat "$W/lab.out"; echo "not ok - fake proxy"; exit 1; }
 # The Python origin logs each request's client address on stderr.
 PYLOG=$LAB_DIR/pyorigin.out
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$W/ca.key" -out "$W/ca.crt" -days 30 -subj "/CN=connect test CA $$" \
-    -addext "basicConstraints=critical,CA:TRUE" \
-    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-chmod 600 "$W/ca.key"
+lab_pki_ca ca "/CN=connect test CA $$" "$W"
 write_cfg "$SQUID"
 check "configuration with tls.no-inspect and tls.origin-ca accepted" \
 	"$MPD" --check-config "$CFG"
@@ -107,7 +97,7 @@ check "inspected: the client saw a leaf of the local CA (issuer)" bash -c \
 	"ip netns exec '$LAB-mgmt' timeout 10 openssl s_client -connect $PY_IP:443 -servername p2.test \
 	 -CAfile '$W/ca.pem' -verify_return_error </dev/null 2>/dev/null | grep -q 'issuer=CN = connect test CA $$'"
 check "each inspected name went through its own CONNECT (p1.test:443)" \
-	grep -q "haproxy: mgmt-proxy-tunnel opened p1.test:443 200" "$LOG"
+	log_has "haproxy: mgmt-proxy-tunnel opened p1.test:443 200"
 
 code_body() {	# code_body URL: "CODE BODY..." of one request (local CA)
 	mcurl --cacert "$W/ca.pem" -w '%{http_code}' "$1" 2>&1 | tr '\n' ' '
@@ -125,10 +115,10 @@ check "untrusted CA (rogue.test): the client gets an error page" refused_page ht
 check "untrusted CA: no origin content reached the client" bash -c \
 	"! grep -q 'GET /secret' '$LAB_DIR/rogue.out'"
 check "untrusted CA: a log line names the host and the reason" \
-	grep -qE "haproxy: .*sni=rogue.test .*status=503 .*origin-tls=.*certificate verify failed" "$LOG"
+	log_has "haproxy: .*sni=rogue.test .*status=503 .*origin-tls=.*certificate verify failed"
 check "wrong name (wrong.test on a p*.test certificate): error page" refused_page https://wrong.test/x
 check "wrong name: a log line names the host and the reason" \
-	grep -qE "haproxy: .*sni=wrong.test .*status=503 .*origin-tls=.*certificate verify failed" "$LOG"
+	log_has "haproxy: .*sni=wrong.test .*status=503 .*origin-tls=.*certificate verify failed"
 ORIGIN_CA="[$LAB_DIR/pki/public.crt, $LAB_DIR/pki/rogue.crt]"
 write_cfg "$SQUID"
 check "reload with the rogue CA in tls.origin-ca" ctl reload
@@ -179,12 +169,12 @@ check "no-inspect *.raw.test: x.raw.test with the origin's own certificate" \
 check "no-inspect: nothing minted for pin.test or x.raw.test" bash -c \
 	"! ls '$STATE/certs' | grep -qE 'pin.test|raw.test' && ! grep -qE 'certificate for (pin|x.raw).test' '$LOG'"
 check "no-inspect: CONNECT pin.test:443 opened" \
-	grep -q "haproxy: mgmt-proxy-tunnel opened pin.test:443 200" "$LOG"
+	log_has "haproxy: mgmt-proxy-tunnel opened pin.test:443 200"
 check "no SNI: handshake with the origin's own certificate" \
 	s_client "$W/nosni.out" -noservername
 check "no SNI: issuer is the origin's CA" pub_issuer "$W/nosni.out"
 check "no SNI: CONNECT to the original destination $PY_IP:443" \
-	grep -q "haproxy: mgmt-proxy-tunnel opened $PY_IP:443 200" "$LOG"
+	log_has "haproxy: mgmt-proxy-tunnel opened $PY_IP:443 200"
 
 # ------------------------------------------------------------------ 3 WAN
 # The capture runs in the wan namespace, on the router's WAN link.
@@ -289,7 +279,7 @@ lab_squid_auth_start "$SQA" mgmt "$SECRET" >>"$W/lab.out" 2>&1 || cat "$W/lab.ou
 check "switch to a Squid that requires authentication" switch_to "$SQA"
 refused_407() {	# one request to b.test refused with 407 (after the reload)
 	mcurl --cacert "$W/ca.pem" -o /dev/null "https://b.test/auth-$RANDOM" 2>/dev/null
-	grep -q "haproxy: mgmt-proxy-tunnel refused b.test:443 407$" "$LOG"
+	log_has "haproxy: mgmt-proxy-tunnel refused b.test:443 407$"
 }
 check "no credentials: the CONNECT is refused with 407" wait_for 20 refused_407
 check "no credentials: 407 visible in show management-proxy detail" bash -c \

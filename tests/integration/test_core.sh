@@ -3,29 +3,20 @@
 # state files, reload (good, bad, SIGHUP), onboarding precedence, restart
 # restoring learned state, and an idle daemon that does not poll.
 # Everything runs in a private namespace on 127.0.0.0/8.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 NS=mpt-core-$$
-W=$(mktemp -d /tmp/mpt-core.XXXXXX)
-STATE=$W/state RUN=$W/run LOG=$W/mp.log CFG=$W/mp.yaml ONB=$W/onboarding.json
-mkdir -p "$STATE/dhcp" "$RUN"
+MP_NS=$NS
+t_workdir core
 
 cleanup() {
 	ns_delete "$NS"
-	[ -n "${KEEP:-}" ] && echo "# kept $W" || rm -rf "$W"
+	t_workdir_done
 }
 trap cleanup EXIT
 ns_create "$NS"
 
 in_ns() { ip netns exec "$NS" "$@"; }
-# Bounded: a daemon stuck on something must fail checks, not hang the test.
-ctl() { in_ns timeout 10 "$MPC" --run-dir "$RUN" "$@"; }
-jget() { ctl "$@" --json 2>/dev/null | jq -r "$JQ"; }
-active() { JQ='."active-proxy" // "null"' jget show management-proxy; }
-state() { JQ='.state' jget show management-proxy; }
-nalarms() { JQ='length' jget show alarms; }
-is_active() { [ "$(active)" = "$1" ]; }
-is_state() { [ "$(state)" = "$1" ]; }
 
 # listen IP PORT: a TCP listener that accepts and closes; pid in L_<ip>.
 listen() {
@@ -62,18 +53,11 @@ YAML
 }
 
 static_cfg() {	# static_cfg ADDRESS INTERVAL TIMEOUT: one static proxy on port 3128
-	cat > "$CFG" <<YAML
-authority:
-  router:
-    - name: r1
-      management-proxy:
-        mode: static
-        proxy:
-          - {name: p1, address: $1, port: 3128}
-mgmt-proxy:
-  forwarder: none
-  health-check: {interval: $2, timeout: $3}
-YAML
+	{
+		printf 'authority:\n  router:\n    - name: r1\n'
+		cfg_static p1 "$1" 3128
+		printf 'mgmt-proxy:\n  forwarder: none\n  health-check: {interval: %s, timeout: %s}\n' "$2" "$3"
+	} > "$CFG"
 }
 
 write_dhcp() {	# write_dhcp IFACE JSON-ARRAY
@@ -83,17 +67,8 @@ write_dhcp() {	# write_dhcp IFACE JSON-ARRAY
 JSON
 }
 
-start_daemon() {
-	ip netns exec "$NS" "$MPD" --config "$CFG" --onboarding "$ONB" \
-	    --state-dir "$STATE" --run-dir "$RUN" --log-file "$LOG" --foreground \
-	    2>>"$W/stderr" &
-	MPD_PID=$!
-	wait_for 5 test -S "$RUN/mgmt-proxy.sock"
-}
-stop_daemon() {
-	kill "$MPD_PID" 2>/dev/null
-	wait "$MPD_PID" 2>/dev/null
-}
+start_daemon() { daemon_start; }
+stop_daemon() { daemon_stop; }
 
 # --- check-config ---
 write_cfg learned

@@ -16,7 +16,7 @@
 #     request; works with upstream.auth; the password in no output; a
 #     non-root member tests without the credentials); Squid stopped
 #     (proxy-connect)
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 lab_test_init mpc haproxy squid nginx curl openssl jq nft python3 setpriv useradd groupadd
 
@@ -88,19 +88,9 @@ switch_to() {
 }
 
 # ------------------------------------------------------------------ lab
-if ! lab_up >"$W/lab.out" 2>&1 ||
-    ! lab_tls_origin_start rogue "$ROGUE_IP" rogue -- rogue.test >>"$W/lab.out" 2>&1 ||
-    ! lab_squid_start >>"$W/lab.out" 2>&1 ||
-    ! lab_origin_start >>"$W/lab.out" 2>&1; then
-	cat "$W/lab.out"
-	echo "not ok - lab set-up"
-	exit 1
-fi
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$W/ca.key" -out "$W/ca.crt" -days 30 -subj "/CN=ctl test CA $$" \
-    -addext "basicConstraints=critical,CA:TRUE" \
-    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-chmod 600 "$W/ca.key"
+rogue_start() { lab_tls_origin_start rogue "$ROGUE_IP" rogue -- rogue.test; }
+lab_setup lab_up rogue_start lab_squid_start lab_origin_start
+lab_pki_ca ca "/CN=ctl test CA $$" "$W"
 
 groupadd "$GRP"
 useradd -M -N -s /usr/sbin/nologin -G "$GRP" "$MEMBER"

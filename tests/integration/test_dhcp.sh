@@ -19,15 +19,12 @@
 # forged ACKs (wrong xid, wrong server, routed in) change nothing; a flood
 # of alternating values is applied at a bounded rate; no snooping table
 # survives start or stop when no interface is eligible.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 P=mpt-dh-$$
 R=$P-router
-W=$(mktemp -d /tmp/mpt-dhcp.XXXXXX)
-STATE=$W/state RUN=$W/run LOG=$W/mp.log CFG=$W/mp.yaml ONB=$W/onboarding.json
-DHCLIENT_CONF=$(cd "$(dirname "$0")/../.." && pwd)/examples/dhcp/dhclient.conf
-mkdir -p "$STATE/dhcp" "$RUN"
-MPD_PID=
+MP_NS=$R
+t_workdir dhcp
 
 FORGE="python3 $(cd "$(dirname "$0")" && pwd)/dhcp_forge.py"
 for t in dhcpd dhclient socat jq nft python3; do
@@ -42,18 +39,10 @@ cleanup() {
 		[ -e "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null
 	done
 	for n in "$R" "$P-wan1" "$P-wan2" "$P-wan3" "$P-far" "$P-lan"; do ns_delete "$n"; done
-	[ -n "${KEEP:-}" ] && echo "# kept $W" || rm -rf "$W"
+	t_workdir_done
 }
 trap cleanup EXIT
 
-in_r() { ip netns exec "$R" "$@"; }
-ctl() { in_r "$MPC" --run-dir "$RUN" "$@"; }
-jget() { ctl "$@" --json 2>/dev/null | jq -r "$JQ"; }
-selected() { JQ='.selected // "null"' jget show management-proxy; }
-is_selected() { [ "$(selected)" = "$1" ]; }
-active() { JQ='."active-proxy" // "null"' jget show management-proxy; }
-is_active() { [ "$(active)" = "$1" ]; }
-is_state() { [ "$(JQ=.state jget show management-proxy)" = "$1" ]; }
 ncand() {	# ncand SOURCE: candidates from that source
 	JQ="[.candidates[] | select(.source == \"$1\")] | length" jget show management-proxy
 }
@@ -70,9 +59,7 @@ learned_ifaces() { JQ='[.[].interface] | sort | join(",")' jget show dhcp learne
 ns_create "$R"
 for i in 1 2 3; do
 	ns_create "$P-wan$i"
-	ip -n "$R" link add "wan$i" type veth peer name "s$i" netns "$P-wan$i"
-	ip -n "$R" link set "wan$i" up
-	ip -n "$P-wan$i" link set "s$i" up
+	ns_veth "$R" "wan$i" - "$P-wan$i" "s$i" -
 done
 ip -n "$P-wan1" addr add 192.0.2.1/25 dev s1
 ip -n "$P-wan2" addr add 198.51.100.1/24 dev s2
@@ -80,11 +67,7 @@ ip -n "$P-wan3" addr add 192.0.2.129/25 dev s3
 # The far namespace reaches the router's wan1 address only as routed
 # traffic, through the wan1 namespace (which forwards).
 ns_create "$P-far"
-ip -n "$P-wan1" link add f1 type veth peer name far0 netns "$P-far"
-ip -n "$P-wan1" addr add 203.0.113.129/25 dev f1
-ip -n "$P-wan1" link set f1 up
-ip -n "$P-far" addr add 203.0.113.150/25 dev far0
-ip -n "$P-far" link set far0 up
+ns_veth "$P-wan1" f1 203.0.113.129/25 "$P-far" far0 203.0.113.150/25
 ip -n "$P-far" route add default via 203.0.113.129
 ip netns exec "$P-wan1" sysctl -qw net.ipv4.ip_forward=1
 # dhclient reads replies on a packet socket, before netfilter: its lease
@@ -113,37 +96,11 @@ for a in 5 10 20 30; do
 done
 
 # --- DHCP server: the documented snippet (examples/dhcp/dhcpd.conf); PROXY empty = no Option 43 at all ---
-dhcpd_conf() {	# dhcpd_conf N NET MASK POOL-LO POOL-HI PROXY
-	{
-		cat <<EOF
-authoritative;
-ping-check false;
-default-lease-time 6;
-max-lease-time 6;
-min-lease-time 6;
-EOF
-		[ -n "$6" ] && cat <<EOF
-option space vendor1;
-option vendor1.custom-proxy-url code 128 = string;
-option vendor-class-identifier code 60 = string;
-class "Juniper-001" {
-	match if option vendor-class-identifier = "JuniperSSR";
-	vendor-option-space vendor1;
-}
-EOF
-		echo "subnet $2 netmask $3 {"
-		echo "	range $4 $5;"
-		echo "	option subnet-mask $3;"
-		[ -n "$6" ] && echo "	option vendor1.custom-proxy-url \"$6\";"
-		echo "}"
-	} > "$W/dhcpd$1.conf"
+dhcpd_conf() {	# dhcpd_conf N NET MASK POOL-LO POOL-HI PROXY (6 s leases)
+	dhcpd_render "$2" "$3" "$4" "$5" "$6" 6 > "$W/dhcpd$1.conf"
 }
 dhcpd_start() {	# dhcpd_start N (configuration already written)
-	touch "$W/dhcpd$1.leases"
-	ip netns exec "$P-wan$1" dhcpd -4 -d -cf "$W/dhcpd$1.conf" -lf "$W/dhcpd$1.leases" \
-	    -pf "$W/dhcpd$1.pidfile" "s$1" >>"$W/dhcpd$1.log" 2>&1 &
-	echo $! > "$W/dhcpd$1.pid"
-	wait_for 5 grep -q 'Sending on' "$W/dhcpd$1.log"
+	dhcpd_serve "$P-wan$1" "s$1" "$W/dhcpd$1"
 }
 dhcpd_stop() {
 	local pid
@@ -167,12 +124,7 @@ dhcpd_restart() {	# dhcpd_restart N PROXY (same subnet, new value)
 # resolv.conf or routes) and records each event with a time stamp ---
 # (dhclient gives its script a fresh environment: the path is written in.)
 dhclient_script "$W"
-dhclient_start() {	# dhclient_start IFACE
-	ip netns exec "$R" dhclient -4 -d -cf "$DHCLIENT_CONF" \
-	    -sf "$W/dhclient-script" -pf "$W/dhclient-$1.pidfile" -lf "$W/dhclient-$1.leases" \
-	    "$1" >>"$W/dhclient-$1.log" 2>&1 &
-	echo $! > "$W/dhclient-$1.pid"
-}
+dhclient_start() { dhclient_run "$R" "$1" "$W"; }	# dhclient_start IFACE
 dhclient_stop() {	# dhclient_stop IFACE: no RELEASE, the lease just stops
 	local pid
 	pid=$(cat "$W/dhclient-$1.pid" 2>/dev/null) || return 0
@@ -189,43 +141,17 @@ renewed_after() {
 nlines() { wc -l < "$W/events-$1" 2>/dev/null || echo 0; }
 
 write_cfg() {
-	cat > "$CFG" <<YAML
-authority:
-  router:
-    - name: r1
-      management-proxy:
-        mode: learned
-      node:
-        - name: n1
-          device-interface:
-            - name: wan1
-              network-interface:
-                - {name: wan1, dhcp: v4}
-            - name: wan2
-              network-interface:
-                - {name: wan2, dhcp: v4, enable-proxy-discovery: true}
-            - name: wan3
-              network-interface:
-                - {name: wan3, dhcp: v4, enable-proxy-discovery: false}
-mgmt-proxy:
-  forwarder: none
-  health-check: {interval: 1, timeout: 1}
-YAML
+	{
+		printf 'authority:\n  router:\n    - name: r1\n'
+		cfg_learned n1 wan1 "wan2, enable-proxy-discovery: true" \
+		    "wan3, enable-proxy-discovery: false"
+		printf 'mgmt-proxy:\n  forwarder: none\n  health-check: {interval: 1, timeout: 1}\n'
+	} > "$CFG"
 }
-start_daemon() {
-	# As the systemd unit runs it: learned mode must work within its
-	# capability set (the request tap needs CAP_NET_RAW).
-	ip netns exec "$R" $(unit_sandbox) "$MPD" --config "$CFG" --onboarding "$ONB" \
-	    --state-dir "$STATE" --run-dir "$RUN" --log-file "$LOG" --foreground \
-	    2>>"$W/stderr" &
-	MPD_PID=$!
-	wait_for 5 test -S "$RUN/mgmt-proxy.sock"
-}
-stop_daemon() {	# stop_daemon [SIGNAL]
-	kill -"${1:-TERM}" "$MPD_PID" 2>/dev/null
-	wait "$MPD_PID" 2>/dev/null
-	MPD_PID=
-}
+# As the systemd unit runs it: learned mode must work within its
+# capability set (the request tap needs CAP_NET_RAW).
+start_daemon() { daemon_start $(unit_sandbox); }
+stop_daemon() { daemon_stop "$@"; }	# stop_daemon [SIGNAL]
 table_present() { in_r nft list table ip mgmt_proxy_dhcp >/dev/null 2>&1; }
 
 write_cfg
@@ -455,11 +381,7 @@ check "dhclient's renewals bring the server's value back" wait_for 60 if_is wan1
 # wan1's address and port 68, and look like our client's. The snooping
 # table drops it in forward, so the server's answer matches nothing.
 ns_create "$P-lan"
-ip -n "$R" link add lan0 type veth peer name eth0 netns "$P-lan"
-ip -n "$R" addr add 169.254.77.1/24 dev lan0
-ip -n "$R" link set lan0 up
-ip -n "$P-lan" addr add 169.254.77.2/24 dev eth0
-ip -n "$P-lan" link set eth0 up
+ns_veth "$R" lan0 169.254.77.1/24 "$P-lan" eth0 169.254.77.2/24
 ip -n "$P-lan" route add default via 169.254.77.1
 ip -n "$P-wan1" addr add 192.0.2.2/32 dev s1
 in_r sysctl -qw net.ipv4.ip_forward=1

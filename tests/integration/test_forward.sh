@@ -22,7 +22,7 @@
 #     table 4790` are repaired while forwarding (HTTP through Squid again);
 #     another process that keeps removing the rule makes the daemon give up
 #     (forwarding torn down, reported), and a reload brings it back
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 lab_test_init mpf haproxy squid nginx curl wrk openssl jq nft python3
 
@@ -30,8 +30,6 @@ SQUID_A=$LAB_SQUID_IP
 SQUID_B=$LAB_SQUID2_IP
 MGMT=$LAB_MGMT_IP
 
-state() { JQ='.state' jget show management-proxy; }
-nalarms() { JQ='length' jget show alarms; }
 
 write_cfg() {	# write_cfg PROXY-IP | write_cfg none (no management-proxy element)
 	{
@@ -48,12 +46,7 @@ YAML
 start_daemon() { lab_start_daemon; }
 
 # ------------------------------------------------------------------ lab
-if ! lab_up >"$W/lab.out" 2>&1 || ! lab_squid_start >>"$W/lab.out" 2>&1 ||
-    ! lab_origin_start >>"$W/lab.out" 2>&1; then
-	cat "$W/lab.out"
-	fail "lab set-up"
-	t_finish
-fi
+lab_setup lab_up lab_squid_start lab_origin_start
 ok "lab up ($LAB: Squid $SQUID_A, origins)"
 
 # ------------------------------------------------------------------ 1 static
@@ -76,7 +69,7 @@ check "HTTPS from mgmt (local CA) goes through Squid" \
 # HTTPS leaves through a CONNECT tunnel (Squid logs it when the pooled
 # tunnel closes): HAProxy's CONNECT client logs each tunnel it opens.
 check "HTTPS went through a CONNECT tunnel to secure.test:443" \
-	grep -q "haproxy: mgmt-proxy-tunnel opened secure.test:443 200" "$LOG"
+	log_has "haproxy: mgmt-proxy-tunnel opened secure.test:443 200"
 check "Squid saw no absolute https:// URL" \
 	bash -c "! grep -q 'GET https://' '$LAB_DIR/squid/access.log'"
 
@@ -122,9 +115,9 @@ check "router's own HTTP goes direct (origin sees $LAB_RTR_WAN_IP)" bash -c \
 
 # ------------------------------------------------------------------ 8 log (lines so far)
 check "daemon log relays HAProxy's HTTP access line (client, status, uri)" \
-	grep -qE "haproxy: $MGMT:[0-9]+ dst=$LAB_ORIGIN_HTTP_IP:80 fe=fe_http sni=- be=be_proxy/proxy status=200 .*uri=http://origin.test/fwd-http-1" "$LOG"
+	log_has "haproxy: $MGMT:[0-9]+ dst=$LAB_ORIGIN_HTTP_IP:80 fe=fe_http sni=- be=be_proxy/proxy status=200 .*uri=http://origin.test/fwd-http-1"
 check "daemon log relays HAProxy's HTTPS access line (client, sni, status)" \
-	grep -qE "haproxy: $MGMT:[0-9]+ dst=$LAB_ORIGIN_HTTPS_IP:443 fe=fe_https~ sni=b.test be=be_origin/origin status=200 .*uri=https://b.test:443/first" "$LOG"
+	log_has "haproxy: $MGMT:[0-9]+ dst=$LAB_ORIGIN_HTTPS_IP:443 fe=fe_https~ sni=b.test be=be_origin/origin status=200 .*uri=https://b.test:443/first"
 check "daemon log says the certificate was minted and loaded" \
 	grep -q "certificate for c.test minted and loaded" "$LOG"
 

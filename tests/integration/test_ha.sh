@@ -25,12 +25,11 @@
 #     while the live node1 runs (in both orders; to a node2 that follows
 #     node1, to one restarted amid the replay, after reloads), never makes
 #     either node count the other down.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 P=mpt-ha-$$
 R1=$P-r1 R2=$P-r2
 W=$(mktemp -d /tmp/mpt-ha.XXXXXX)
-DHCLIENT_CONF=$(cd "$(dirname "$0")/../.." && pwd)/examples/dhcp/dhclient.conf
 P1=203.0.113.20:3128	# learned by node1 (w1)
 P2=203.0.113.10:3128	# learned by node2 (w2): the lowest
 declare -A PID=()	# name -> pid of every background process
@@ -46,7 +45,7 @@ cleanup() {
 		kill -9 "${PID[$k]}" 2>/dev/null
 	done
 	for n in "$R1" "$R2" "$P-w1" "$P-w2"; do ns_delete "$n"; done
-	[ -n "${KEEP:-}" ] && echo "# kept $W" || rm -rf "$W"
+	t_workdir_done
 }
 trap cleanup EXIT
 
@@ -91,15 +90,9 @@ log_ms() {
 
 # --- topology ---
 for n in "$R1" "$R2" "$P-w1" "$P-w2"; do ns_create "$n"; done
-ip -n "$R1" link add ha type veth peer name ha netns "$R2"
-ip -n "$R1" addr add 169.254.253.1/24 dev ha
-ip -n "$R2" addr add 169.254.253.2/24 dev ha
-ip -n "$R1" link set ha up
-ip -n "$R2" link set ha up
+ns_veth "$R1" ha 169.254.253.1/24 "$R2" ha 169.254.253.2/24
 for i in 1 2; do
-	ip -n "$P-r$i" link add "wan$i" type veth peer name "s$i" netns "$P-w$i"
-	ip -n "$P-r$i" link set "wan$i" up
-	ip -n "$P-w$i" link set "s$i" up
+	ns_veth "$P-r$i" "wan$i" - "$P-w$i" "s$i" -
 	mkdir -p "$W/r$i/state" "$W/r$i/run"
 done
 ip -n "$P-w1" addr add 192.0.2.1/25 dev s1
@@ -115,40 +108,20 @@ for i in 1 2; do
 done
 
 # --- DHCP servers (Option 43 sub-option 128, as in examples/) ---
-dhcpd_start() {	# dhcpd_start N NET MASK POOL-LO POOL-HI PROXY
-	cat > "$W/dhcpd$1.conf" <<EOF
-authoritative;
-ping-check false;
-default-lease-time 60;
-max-lease-time 60;
-min-lease-time 60;
-option space vendor1;
-option vendor1.custom-proxy-url code 128 = string;
-option vendor-class-identifier code 60 = string;
-class "Juniper-001" {
-	match if option vendor-class-identifier = "JuniperSSR";
-	vendor-option-space vendor1;
-}
-subnet $2 netmask $3 {
-	range $4 $5;
-	option subnet-mask $3;
-	option vendor1.custom-proxy-url "$6";
-}
-EOF
-	touch "$W/dhcpd$1.leases"
-	ip netns exec "$P-w$1" dhcpd -4 -d -cf "$W/dhcpd$1.conf" -lf "$W/dhcpd$1.leases" \
-	    -pf "$W/dhcpd$1.pidfile" "s$1" >>"$W/dhcpd$1.log" 2>&1 &
-	PID[dhcpd$1]=$!
-	wait_for 5 grep -q 'Sending on' "$W/dhcpd$1.log"
+dhcpd_start() {	# dhcpd_start N NET MASK POOL-LO POOL-HI PROXY (60 s leases)
+	local rc
+	dhcpd_render "$2" "$3" "$4" "$5" "$6" 60 > "$W/dhcpd$1.conf"
+	dhcpd_serve "$P-w$1" "s$1" "$W/dhcpd$1"
+	rc=$?
+	PID[dhcpd$1]=$(cat "$W/dhcpd$1.pid")
+	return $rc
 }
 
 # --- DHCP clients: a script that only sets the address ---
 dhclient_script "$W"
 dhclient_start() {	# dhclient_start N: dhclient on wanN in rN
-	ip netns exec "$P-r$1" dhclient -4 -d -cf "$DHCLIENT_CONF" \
-	    -sf "$W/dhclient-script" -pf "$W/dhclient-wan$1.pidfile" \
-	    -lf "$W/dhclient-wan$1.leases" "wan$1" >>"$W/dhclient-wan$1.log" 2>&1 &
-	PID[dhclient$1]=$!
+	dhclient_run "$P-r$1" "wan$1" "$W"
+	PID[dhclient$1]=$(cat "$W/dhclient-wan$1.pid")
 }
 dhclient_stop() {	# no RELEASE: the client just stops
 	kill -9 "${PID[dhclient$1]}" 2>/dev/null

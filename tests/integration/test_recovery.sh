@@ -16,7 +16,7 @@
 #     interception is removed, status says not-answering, traffic goes
 #     direct; SIGCONT: interception back, through Squid again
 #   5 a worker that stays stopped is replaced after 30 s without answers
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 export LAB_DHCP_LEASE=8		# dhclient renews every 4 s
 lab_test_init mprec
@@ -54,16 +54,7 @@ netlink_fds() {
 	done
 }
 
-lab_write_cfg <<YAML
-      management-proxy:
-        mode: learned
-      node:
-        - name: n1
-          device-interface:
-            - name: wan1
-              network-interface:
-                - {name: wan1, dhcp: v4}
-YAML
+cfg_learned n1 wan1 | lab_write_cfg
 
 # ------------------------------------------------------------------ lab
 if ! lab_up_dhcp >"$W/lab.out" 2>&1 || ! lab_squid_start >>"$W/lab.out" 2>&1 ||

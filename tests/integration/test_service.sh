@@ -17,10 +17,11 @@
 #   7 make install DESTDIR=... PREFIX=/usr: every file with its mode, the
 #     unit passes systemd-analyze verify, the sample passes --check-config,
 #     every man page renders without warnings; make uninstall removes them
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 NS=mpt-svc-$$
+MP_NS=$NS
 W=$(mktemp -d /tmp/mpt-svc.XXXXXX)
 chmod 755 "$W"
 STATE=$W/state RUN=$W/run LOG=$W/mp.log ONB=$W/onboarding.json
@@ -33,30 +34,14 @@ cleanup() {
 	done
 	sleep 0.5
 	ns_delete "$NS"
-	[ -n "${KEEP:-}" ] || [ "$T_FAILS" -ne 0 ] && echo "# kept $W" || rm -rf "$W"
+	t_workdir_done
 }
 trap cleanup EXIT
 ns_create "$NS"
-ip -n "$NS" link add kni254 type veth peer name kni254p
-ip -n "$NS" link set kni254p up
-ip -n "$NS" addr add 169.254.127.126/30 dev kni254
-ip -n "$NS" link set kni254 up
+ns_veth "$NS" kni254 169.254.127.126/30 "$NS" kni254p -
 
 in_ns() { ip netns exec "$NS" "$@"; }
-ctl() { in_ns timeout 10 "$MPC" --run-dir "$RUN" "$@"; }
-active() { ctl show management-proxy --json 2>/dev/null | jq -r '."active-proxy" // "null"'; }
-table_present() { in_ns nft list table inet mgmt_proxy >/dev/null 2>&1; }
-listening() { in_ns ss -Hltn "src 127.0.0.1 and sport = :$1" | grep -q LISTEN; }
-forwarding_up() { table_present && listening 47080 && listening 47443; }
-hp_masters() { ns_haproxy_masters "$NS"; }
-gone() { ! kill -0 "$1" 2>/dev/null; }
-# expect WHAT EXPECTED GOT: one comparison, explained when it fails.
-expect() {
-	if [ "$2" = "$3" ]; then ok "$1"; else
-		fail "$1"; echo "#   expected: $2"; echo "#   got:      $3"
-		echo "# daemon log tail:"; tail -5 "$LOG" 2>/dev/null | sed 's/^/#   /'
-	fi
-}
+expect() { check_eq "$@"; }	# expect WHAT EXPECTED GOT
 # has WHAT FILE PATTERN / lacks WHAT FILE PATTERN: grep -E, explained.
 has() {
 	if grep -qE -- "$3" "$2" 2>/dev/null; then ok "$1"; else
@@ -72,14 +57,8 @@ lacks() {
 }
 
 write_cfg() {	# write_cfg FILE [LOG-LEVEL]
-	cat > "$1" <<YAML
-authority:
-  router:
-    - name: r1
-      management-proxy:
-        mode: static
-        proxy:
-          - {name: upstream, address: $PROXY, port: 3128}
+	{ printf 'authority:\n  router:\n    - name: r1\n'; cfg_static upstream "$PROXY" 3128; } > "$1"
+	cat >> "$1" <<YAML
       node:
         - name: n1
 mgmt-proxy:

@@ -16,7 +16,7 @@
 #     state; 404 and 405 for anything else; 0.0.0.0 refused; idle clients
 #     holding every slot keep no scraper out; removed by a reload, the port
 #     is closed again
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 lab_test_init mpv haproxy squid nginx curl openssl jq nft python3
 
@@ -57,17 +57,8 @@ YAML
 	return 0
 }
 
-if ! lab_up >"$W/lab.out" 2>&1 || ! lab_squid_start >>"$W/lab.out" 2>&1 ||
-    ! lab_origin_start >>"$W/lab.out" 2>&1; then
-	cat "$W/lab.out"
-	echo "not ok - lab set-up"
-	exit 1
-fi
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$W/ca.key" -out "$W/ca.crt" -days 30 -subj "/CN=views test CA $$" \
-    -addext "basicConstraints=critical,CA:TRUE" \
-    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-chmod 600 "$W/ca.key"
+lab_setup lab_up lab_squid_start lab_origin_start
+lab_pki_ca ca "/CN=views test CA $$" "$W"
 write_cfg
 check "daemon starts" lab_start_daemon
 check "forwarding through Squid" wait_for 15 forwarding_up

@@ -27,7 +27,7 @@ BUILD=$(cd "$BUILD" && pwd)
 MPD=$BUILD/mgmt-proxyd
 MPC=$BUILD/mgmt-proxyctl
 [ "$(id -u)" -eq 0 ] || { echo "demo: needs root (network namespaces)" >&2; exit 1; }
-for t in ip nft haproxy squid nginx dhcpd dhclient curl socat openssl; do
+for t in ip nft haproxy squid nginx dhcpd dhclient curl socat openssl jq; do
 	command -v "$t" >/dev/null || { echo "demo: $t is not installed (make deps)" >&2; exit 1; }
 done
 
@@ -35,10 +35,8 @@ LAB=${LAB:-mpdemo}
 . tests/lab/lab.sh
 
 MP=$LAB_DIR/mp                  # the daemon's state, run and log files
-CFG=$MP/mgmt-proxy.yaml
-LOG=$MP/management-proxy.log
-RUN=$MP/run
-STATE=$MP/state
+W=$MP CFG=$MP/mgmt-proxy.yaml LOG=$MP/management-proxy.log RUN=$MP/run
+STATE=$MP/state ONB=$MP/onboarding.json MPD_PID=
 CA=$MP/ca.pem                   # what `mgmt-proxyctl ca export` printed
 NEW_NAME=never-seen.test        # a name no one has asked for before step 2
 PINNED=pinned.test              # in tls.no-inspect
@@ -70,61 +68,15 @@ in_ns() {
 	lab_in "$_ns" "$@" 2>&1 | sed 's/^/    /'
 }
 
-ctl() {
-	"$MPC" --run-dir "$RUN" "$@"
-}
-
-# wait_for SECONDS WHAT CMD...: poll CMD every 0.2 s, at most SECONDS.
-wait_for() {
-	_limit=$1
-	_what=$2
-	shift 2
-	_n=0
+# waited SECONDS WHAT CMD...: wait_for (tests/lib.sh), then how long it took.
+waited() {
 	_start=$(date +%s.%N)
-	while [ "$_n" -lt $((_limit * 5)) ]; do
-		if "$@" >/dev/null 2>&1; then
-			echo "    ($_what: after $(awk -v s="$_start" -v e="$(date +%s.%N)" \
-				'BEGIN { printf "%.1f", e - s }') s)"
-			return 0
-		fi
-		sleep 0.2
-		_n=$((_n + 1))
-	done
-	echo "demo: gave up after ${_limit} s waiting for: $_what" >&2
-	return 1
-}
-
-state_is() {
-	ctl show management-proxy --json | grep -q "\"state\": *\"$1\""
-}
-
-alarm_count() {
-	ctl show alarms --json | grep -c '"id"' || true
-}
-
-no_alarm() {
-	[ "$(alarm_count)" -eq 0 ]
-}
-
-mp_table_present() {
-	lab_in router nft list table inet mgmt_proxy >/dev/null 2>&1
-}
-
-# forwarding_ready: the table is in and HAProxy listens on every port it
-# sends connections to (the daemon installs the table without waiting for
-# HAProxy: until the listeners exist, TPROXY finds no socket and traffic
-# goes direct).
-forwarding_ready() {
-	_t=$(lab_in router nft list table inet mgmt_proxy 2>/dev/null) || return 1
-	_ports=$(echo "$_t" | sed -n 's/.*tproxy ip to 127\.0\.0\.1:\([0-9]*\).*/\1/p')
-	[ -n "$_ports" ] || return 1
-	for _p in $_ports; do
-		lab_in router ss -Hltn "src 127.0.0.1 and sport = :$_p" | grep -q LISTEN || return 1
-	done
-}
-
-mp_table_absent() {
-	! mp_table_present
+	_what=$2
+	_limit=$1
+	shift 2
+	wait_for "$_limit" "$@"
+	echo "    ($_what: after $(awk -v s="$_start" -v e="$(date +%s.%N)" \
+		'BEGIN { printf "%.1f", e - s }') s)"
 }
 
 squid_log_since() { # LINE: access.log lines after the first LINE lines
@@ -140,13 +92,6 @@ squid_lines() {
 curl_show() {
 	echo "[mgmt]\$ curl $*"
 	lab_in mgmt curl -sS --max-time 10 "$@" 2>&1 | sed 's/^/    /'
-}
-
-daemon_stop() {
-	if [ -s "$LAB_DIR/pids/mgmt-proxyd.pid" ]; then
-		# TERM: the daemon removes its tables and stops HAProxy itself.
-		lab_kill_pidfile "$LAB_DIR/pids/mgmt-proxyd.pid"
-	fi
 }
 
 cleanup() {
@@ -178,46 +123,23 @@ say "dhcpd on the wan side offers Option 43 sub-option 128:"
 grep -E 'custom-proxy-url|vendor-class' "$LAB_DIR/dhcp/dhcpd.conf" | sed 's/^/    /'
 
 mkdir -p "$RUN" "$STATE"
-cat >"$CFG" <<EOF
-authority:
-  router:
-    - name: demo
-      management-proxy:
-        mode: learned
-      node:
-        - name: node1
-          device-interface:
-            - name: wan1
-              network-interface:
-                - {name: wan1, dhcp: v4}
-mgmt-proxy:
-  router: demo
-  node: node1
-  forwarder: haproxy
-  health-check: {interval: 5, timeout: 3}
-  intercept: {interfaces: [kni254], http-ports: [80], https-ports: [443]}
-  tls:
-    ca-cert: $MP/ca.crt
-    ca-key: $MP/ca.key
-    # The lab's origins are signed by its "public" CA: trusted for origins.
-    origin-ca: [$LAB_DIR/pki/public.crt]
-    # Tunnelled untouched: the client sees the origin's own certificate.
-    no-inspect: [$PINNED]
-EOF
+# Origins are signed by the lab's "public" CA (origin-ca); $PINNED is
+# tunnelled untouched (no-inspect): the client sees the origin's own
+# certificate.
+cfg_learned n1 wan1 | LAB_HC="interval: 5, timeout: 3" \
+	LAB_TLS_EXTRA="    no-inspect: [$PINNED]" lab_write_cfg
 say "configuration ($CFG):"
 sed 's/^/    /' "$CFG"
 run "$MPD" --check-config "$CFG"
-lab_bg mgmt-proxyd router "$MPD" --config "$CFG" --onboarding "$MP/onboarding.json" \
-	--state-dir "$STATE" --run-dir "$RUN" --log-file "$LOG" --foreground
-wait_for 10 "control socket" test -S "$RUN/mgmt-proxy.sock"
+daemon_start
 run ctl show management-proxy
 
 say "dhclient on wan1 (Option 60 JuniperSSR, asks for Option 43)"
 lab_dhclient_start
-wait_for 20 "dhclient bound" lab_dhclient_bound
+waited 20 "dhclient bound" lab_dhclient_bound
 in_ns router ip -4 addr show dev wan1
-wait_for 15 "learned proxy reachable" state_is reachable
-wait_for 10 "HAProxy listening behind the TPROXY table" forwarding_ready
+waited 15 "learned proxy reachable" is_state reachable
+waited 10 "HAProxy listening behind the TPROXY table" forwarding_up
 run ctl show dhcp learned-proxies
 run ctl show management-proxy detail
 say "what the daemon logged (ACK snooped, selection, health check, forwarder):"
@@ -247,7 +169,7 @@ say "requests, so end them now through HAProxy's runtime API to see the lines:"
 echo "[router]\$ echo 'shutdown sessions server ls_connect/proxy' | socat - $RUN/haproxy.sock"
 echo "shutdown sessions server ls_connect/proxy" |
 	lab_in router socat -t 2 - "UNIX-CONNECT:$RUN/haproxy.sock" >/dev/null 2>&1
-wait_for 10 "Squid logged the tunnels" \
+waited 10 "Squid logged the tunnels" \
 	sh -c "[ \$(grep -c 'TCP_TUNNEL.*CONNECT' '$LAB_DIR/squid/access.log') -ge 3 ]"
 say "Squid's access.log (client 203.0.113.2 = the router's wan1): HTTP in absolute"
 say "form, every HTTPS flow as CONNECT name:443 (no https:// URL, no path):"
@@ -261,10 +183,10 @@ run ctl show management-proxy detail
 heading "3. Squid stopped: alarm, interception torn down, direct path"
 lab_squid_stop
 say "Squid stopped; the next health check (every 5 s, 3 s timeout) fails"
-wait_for 20 "state unreachable" state_is unreachable
+waited 20 "state unreachable" is_state unreachable
 run ctl show management-proxy
 run ctl show alarms
-wait_for 5 "table inet mgmt_proxy removed" mp_table_absent
+waited 5 "table inet mgmt_proxy removed" forwarding_gone
 in_ns router nft list tables
 curl_show http://origin.test/while-down
 say "(\"from 169.254.127.127\": the origin saw the client itself, not Squid)"
@@ -275,9 +197,9 @@ grep -E 'reachable -> unreachable|alarm raised|torn down' "$LOG" | tail -n 3 | s
 # ---------------------------------------------------------------- 4
 heading "4. Squid back: alarm cleared, forwarding again"
 lab_squid_start
-wait_for 20 "state reachable" state_is reachable
-wait_for 5 "alarm cleared" no_alarm
-wait_for 10 "table back, HAProxy listening" forwarding_ready
+waited 20 "state reachable" is_state reachable
+waited 5 "alarm cleared" no_alarm
+waited 10 "table back, HAProxy listening" forwarding_up
 run ctl show management-proxy
 run ctl show alarms
 in_ns router nft list tables
@@ -286,7 +208,7 @@ curl_show http://origin.test/after-recovery
 curl_show --cacert "$CA" https://secure.test/after-recovery
 echo "shutdown sessions server ls_connect/proxy" |
 	lab_in router socat -t 2 - "UNIX-CONNECT:$RUN/haproxy.sock" >/dev/null 2>&1
-wait_for 10 "Squid logged them" sh -c "[ \$(wc -l <'$LAB_DIR/squid/access.log') -ge $((s0 + 2)) ]"
+waited 10 "Squid logged them" sh -c "[ \$(wc -l <'$LAB_DIR/squid/access.log') -ge $((s0 + 2)) ]"
 squid_log_since "$s0"
 grep -E 'alarm cleared|forwarding management traffic' "$LOG" | tail -n 2 | sed 's/^/    /'
 

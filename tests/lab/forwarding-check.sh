@@ -1,11 +1,12 @@
 #!/bin/sh
 # The forwarding path proven by hand, as a repeatable check: builds the lab,
-# renders templates/ with the lab's stand-in renderer, runs HAProxy and the
+# renders templates/ with a stand-in renderer (below), runs HAProxy and the
 # nftables table without mgmt-proxyd, and checks what the design relies on:
 # HTTP and HTTPS from the management namespace reach the origin through
 # Squid, certificates load at run time, reloads are hitless, the router's own
 # and loopback traffic are untouched, and removing the table restores the
-# direct path.  Ends with "N passed, N failed"; exit 1 when any failed.
+# direct path.  One "ok"/"not ok" line a check (tests/lib.sh), then a summary;
+# exit 1 when any failed.
 #
 # Usage (root, from the repository root): sh tests/lab/forwarding-check.sh
 # LAB=name picks the namespace prefix (default mpfc).
@@ -14,26 +15,126 @@ set -eu
 LAB=${LAB:-mpfc}
 . tests/lab/lab.sh
 
-PASSED=0
-FAILED=0
 HTTP_LISTEN=50080
 HTTPS_LISTEN=50443
+LOG=$LAB_DIR/run/haproxy.log	# its tail follows a failed check
 
-pass() {
-	PASSED=$((PASSED + 1))
-	echo "PASS: $*"
+# ---------------------------------------------------------------- forwarder
+# Stand-in for the orchestrator's renderer (the C renderer replaces this):
+# fills the templates with sed.  Values are the lab's own constants.
+
+# lab_render TEMPLATE OUT HTTP_PORT HTTPS_PORT
+lab_render() {
+	sed -e "s|{{PROXY_IP}}|$LAB_SQUID_IP|g" \
+		-e "s|{{PROXY_PORT}}|$LAB_SQUID_PORT|g" \
+		-e "s|{{HTTP_LISTEN_PORT}}|$3|g" \
+		-e "s|{{HTTPS_LISTEN_PORT}}|$4|g" \
+		-e "s|{{HTTP_PORTS}}|$LAB_HTTP_PORTS|g" \
+		-e "s|{{HTTPS_PORTS}}|$LAB_HTTPS_PORTS|g" \
+		-e "s|{{INTERCEPT_IFACES}}|\"kni254\"|g" \
+		-e "s|{{FWMARK}}|$LAB_FWMARK|g" \
+		-e "s|{{INSPECT_ACL}}|${LAB_INSPECT_ACL:-always_true}|g" \
+		-e "s|{{RUN_DIR}}|$LAB_DIR/run|g" \
+		-e "s|{{CRT_LIST}}|$LAB_DIR/run/crt-list|g" \
+		-e "s|{{MINTED_LIST}}|$LAB_DIR/run/minted.lst|g" \
+		"$1" >"$2"
+	if grep -n '{{' "$2" >&2; then
+		lab_die "unfilled placeholder in $2"
+	fi
 }
 
-fail() {
-	FAILED=$((FAILED + 1))
-	echo "FAIL: $*"
+# lab_nft_apply HTTP_PORT HTTPS_PORT: interception table + policy routing.
+lab_nft_apply() {
+	lab_render "$LAB_TEMPLATES/nftables.nft.tmpl" "$LAB_DIR/run/mgmt-proxy.nft" "$1" "$2"
+	lab_in router nft -f "$LAB_DIR/run/mgmt-proxy.nft"
+	# Marked packets are delivered locally (to the TPROXY socket) instead of
+	# being forwarded to their original destination.
+	lab_in router ip rule add fwmark "$LAB_FWMARK/$LAB_FWMARK" lookup "$LAB_RT_TABLE" 2>/dev/null ||
+		true
+	lab_in router ip route replace local 0.0.0.0/0 dev lo table "$LAB_RT_TABLE"
 }
 
-# check NAME CMD...: CMD's exit status decides.
-check() {
-	_what=$1
-	shift
-	if "$@"; then pass "$_what"; else fail "$_what"; fi
+lab_nft_remove() {
+	lab_in router nft delete table inet mgmt_proxy 2>/dev/null || true
+	lab_in router ip rule del fwmark "$LAB_FWMARK/$LAB_FWMARK" lookup "$LAB_RT_TABLE" 2>/dev/null ||
+		true
+	lab_in router ip route flush table "$LAB_RT_TABLE" 2>/dev/null || true
+}
+
+# lab_haproxy_start HTTP_PORT HTTPS_PORT: master-worker HAProxy in the router
+# namespace, logs (stdout) to $LAB_DIR/run/haproxy.log.
+lab_haproxy_start() {
+	lab_render "$LAB_TEMPLATES/haproxy.cfg.tmpl" "$LAB_DIR/run/haproxy.cfg" "$1" "$2"
+	[ -e "$LAB_DIR/run/crt-list" ] || echo "$LAB_DIR/certs/default.pem" >"$LAB_DIR/run/crt-list"
+	touch "$LAB_DIR/run/minted.lst"
+	lab_haproxy_files
+	lab_in router haproxy -c -q -f "$LAB_DIR/run/haproxy.cfg"
+	# stdout of the master (inherited by every worker) is an O_APPEND file:
+	# `log stdout` then needs no syslog daemon and survives reloads.
+	ip netns exec "$LAB-router" haproxy -W -db -f "$LAB_DIR/run/haproxy.cfg" \
+		-p "$LAB_DIR/run/haproxy.pid" -S "$LAB_DIR/run/haproxy-master.sock,mode,600" \
+		>>"$LAB_DIR/run/haproxy.log" 2>&1 </dev/null &
+	echo $! >"$LAB_DIR/pids/haproxy.pid"
+	lab_wait_listen router 127.0.0.1 "$1"
+	lab_wait_listen router 127.0.0.1 "$2"
+}
+
+# lab_haproxy_files: what mgmt-proxyd writes beside haproxy.cfg: the Lua
+# files, origins trusted (system store + the lab's public CA), no names
+# tunnelled as they are, the error page, no proxy credentials.
+lab_haproxy_files() {
+	cp "${LAB_LUA:-haproxy}"/*.lua "$LAB_DIR/run/"
+	cat /etc/ssl/certs/ca-certificates.crt "$LAB_DIR/pki/public.crt" >"$LAB_DIR/run/origin-ca.pem"
+	: >"$LAB_DIR/run/no-inspect.lst"
+	: >"$LAB_DIR/run/no-inspect-suffix.lst"
+	printf 'HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 12\r\n\r\nlab: refused' \
+		>"$LAB_DIR/run/origin-error.http"
+	: >"$LAB_DIR/run/proxy-auth"
+	chmod 600 "$LAB_DIR/run/proxy-auth"
+}
+
+lab_haproxy_stop() {
+	lab_kill_pidfile "$LAB_DIR/pids/haproxy.pid"
+}
+
+# lab_haproxy_cli CMD [SOCKET]: one command on the stats (runtime API)
+# socket, or on SOCKET (haproxy-master: the master CLI).
+lab_haproxy_cli() {
+	echo "$1" | timeout 5 socat -t 2 - "UNIX-CONNECT:$LAB_DIR/run/${2:-haproxy}.sock"
+}
+
+lab_haproxy_master() { lab_haproxy_cli "$1" haproxy-master; }
+
+# lab_haproxy_load_cert PEMFILE: load a cert+key into the running HAProxy and
+# add it to the crt-list, the sequence the orchestrator uses (cert.c).
+lab_haproxy_load_cert() {
+	_pem=$1
+	lab_haproxy_cli "new ssl cert $_pem"
+	{
+		echo "set ssl cert $_pem <<"
+		cat "$_pem"
+		echo
+	} | timeout 5 socat -t 2 - "UNIX-CONNECT:$LAB_DIR/run/haproxy.sock"
+	lab_haproxy_cli "commit ssl cert $_pem"
+	lab_haproxy_cli "add ssl crt-list $LAB_DIR/run/crt-list $_pem"
+	# The file is the truth across reloads (runtime changes are lost).
+	echo "$_pem" >>"$LAB_DIR/run/crt-list"
+}
+
+# lab_reload_load URL RELOADS: a bounded wrk run (5 s, 4 connections) from
+# the management namespace through the interception path while the master
+# CLI reloads HAProxy RELOADS times; prints wrk's summary lines.
+lab_reload_load() {
+	lab_in mgmt timeout 15 wrk -t1 -c4 -d5s "$1" >"$LAB_DIR/wrk.out" 2>&1 &
+	_w=$!
+	_i=0
+	while [ "$_i" -lt "$2" ]; do
+		sleep "$(awk "BEGIN { print 4 / ($2 + 1) }")"
+		lab_haproxy_master reload >/dev/null
+		_i=$((_i + 1))
+	done
+	wait "$_w" || true
+	grep -E 'requests in|Socket errors|Non-2xx' "$LAB_DIR/wrk.out"
 }
 
 # body_has NS NEEDLE CURL-ARGS...: the response body contains NEEDLE.
@@ -139,5 +240,4 @@ check "lab_down removed namespaces" sh -c "! ip netns list | grep -q '^$LAB-'"
 check "lab_down removed /etc/netns entries" sh -c "! ls -d /etc/netns/$LAB-* >/dev/null 2>&1"
 check "lab_down removed $LAB_DIR" test ! -e "$LAB_DIR"
 
-echo "$PASSED passed, $FAILED failed"
-[ "$FAILED" -eq 0 ]
+t_finish

@@ -25,10 +25,11 @@
 # $LAB_DIR.  lab_down only ends processes whose pid it recorded or that live
 # in the lab's own namespaces.
 #
-# Usage:
+# Usage (from the repository root; sources tests/lib.sh):
 #   LAB=mpx . tests/lab/lab.sh
 #   lab_up; lab_squid_start; lab_origin_start
-#   lab_nft_apply 50080 50443; lab_haproxy_start 50080 50443
+#   (mgmt-proxyd in $LAB-router: daemon_start; or the stand-in forwarder of
+#   tests/lab/forwarding-check.sh)
 #   lab_in mgmt curl -s http://origin.test/
 #   lab_down
 
@@ -40,6 +41,9 @@ LAB_DIR=${LAB_DIR:-/tmp/mgmt-proxy-lab.$LAB}
 # LAB_SRC themselves or run from the repository root.
 LAB_SRC=${LAB_SRC:-tests/lab}
 LAB_TEMPLATES=${LAB_TEMPLATES:-templates}
+# The test library: waits, DHCP server and client, the daemon's helpers.
+. "$LAB_SRC/../lib.sh"
+MP_NS=$LAB-router
 
 LAB_MGMT_IP=169.254.127.127
 LAB_KNI_IP=169.254.127.126
@@ -58,8 +62,8 @@ LAB_HTTPS_PORTS=${LAB_HTTPS_PORTS:-443, 8443}
 # Marks and table used by the TPROXY policy routing (orchestrator defaults).
 LAB_FWMARK=${LAB_FWMARK:-0x4d50}
 LAB_RT_TABLE=${LAB_RT_TABLE:-100}
-# Every wait in this file gives up after this many tenths of a second.
-LAB_WAIT_TENTHS=${LAB_WAIT_TENTHS:-100}
+# Every wait in this file gives up after this many seconds.
+LAB_WAIT=${LAB_WAIT:-10}
 
 # lab_down removes $LAB_DIR recursively and names namespaces after $LAB:
 # refuse values that could reach outside the lab.
@@ -101,29 +105,14 @@ lab_bg() {
 	echo $! >"$LAB_DIR/pids/$_name.pid"
 }
 
-# lab_wait_listen NS ADDR PORT: wait (bounded) until a TCP listener exists.
-lab_wait_listen() {
-	_i=0
-	while [ "$_i" -lt "$LAB_WAIT_TENTHS" ]; do
-		if lab_in "$1" ss -Hltn "src $2 and sport = :$3" 2>/dev/null |
-			grep -q LISTEN; then
-			return 0
-		fi
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	lab_die "nothing listens on $2:$3 in $LAB-$1"
+# lab_listening NS ADDR PORT: a TCP listener exists.
+lab_listening() {
+	lab_in "$1" ss -Hltn "src $2 and sport = :$3" 2>/dev/null | grep -q LISTEN
 }
 
-# lab_wait_gone PID: wait (bounded) for a process to exit.
-lab_wait_gone() {
-	_i=0
-	while [ "$_i" -lt "$LAB_WAIT_TENTHS" ]; do
-		kill -0 "$1" 2>/dev/null || return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
+# lab_wait_listen NS ADDR PORT: wait (bounded) until a TCP listener exists.
+lab_wait_listen() {
+	wait_for "$LAB_WAIT" lab_listening "$@" || lab_die "nothing listens on $2:$3 in $LAB-$1"
 }
 
 # lab_kill_pidfile FILE: end the process whose id FILE holds: TERM, then KILL
@@ -134,7 +123,7 @@ lab_kill_pidfile() {
 	case $_pid in '' | *[!0-9]*) rm -f "$1"; return 0 ;; esac
 	if kill -0 "$_pid" 2>/dev/null; then
 		kill -TERM "$_pid" 2>/dev/null || true
-		lab_wait_gone "$_pid" || kill -KILL "$_pid" 2>/dev/null || true
+		wait_for "$LAB_WAIT" gone "$_pid" 2>/dev/null || kill -KILL "$_pid" 2>/dev/null || true
 	fi
 	rm -f "$1"
 }
@@ -153,12 +142,15 @@ EOF
 # only; "local" stands in for mgmt-proxy's local CA and is trusted by the
 # management client only.  EC P-256 keys: fast to make.
 
-lab_pki_ca() { # NAME SUBJECT
+# lab_pki_ca NAME SUBJECT [DIR]: a CA, DIR/NAME.crt and DIR/NAME.key (mode
+# 600; DIR: $LAB_DIR/pki).
+lab_pki_ca() {
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-		-keyout "$LAB_DIR/pki/$1.key" -out "$LAB_DIR/pki/$1.crt" \
+		-keyout "${3:-$LAB_DIR/pki}/$1.key" -out "${3:-$LAB_DIR/pki}/$1.crt" \
 		-days 30 -subj "$2" \
 		-addext "basicConstraints=critical,CA:TRUE" \
-		-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+		-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null &&
+		chmod 600 "${3:-$LAB_DIR/pki}/$1.key"
 }
 
 # lab_mint_leaf CA OUT NAME...: leaf for NAME... signed by CA, written as
@@ -293,15 +285,21 @@ tcp_outgoing_address $_sq_ip
 EOF
 }
 
+# lab_squid_run NAME IP: the Squid configured in $LAB_DIR/NAME/squid.conf,
+# listening on IP:$LAB_SQUID_PORT.
+lab_squid_run() {
+	# Squid drops to the proxy user; it must be able to write its logs.
+	chown -R proxy:proxy "$LAB_DIR/$1"
+	# -n: a service name of our own keeps several lab Squids apart.
+	lab_bg "$1" wan squid -N -n "mplab$(echo "$1$LAB" | tr -cd 'a-zA-Z0-9')" \
+		-f "$LAB_DIR/$1/squid.conf"
+	lab_wait_listen wan "$2" "$LAB_SQUID_PORT"
+}
+
 lab_squid_start() {
 	mkdir -p "$LAB_DIR/squid"
 	lab_squid_conf >"$LAB_DIR/squid/squid.conf"
-	# Squid drops to the proxy user; it must be able to write its logs.
-	chown -R proxy:proxy "$LAB_DIR/squid"
-	# -n: a service name of our own keeps several lab Squids apart.
-	lab_bg squid wan squid -N -n "mplab$(echo "$LAB" | tr -cd 'a-zA-Z0-9')" \
-		-f "$LAB_DIR/squid/squid.conf"
-	lab_wait_listen wan "$LAB_SQUID_IP" "$LAB_SQUID_PORT"
+	lab_squid_run squid "$LAB_SQUID_IP"
 }
 
 lab_squid_stop() {
@@ -317,10 +315,7 @@ lab_squid2_start() {
 	mkdir -p "$LAB_DIR/squid2"
 	lab_in wan ip addr replace "$LAB_SQUID2_IP/24" dev up0
 	lab_squid_conf "$LAB_SQUID2_IP" "$LAB_DIR/squid2" >"$LAB_DIR/squid2/squid.conf"
-	chown -R proxy:proxy "$LAB_DIR/squid2"
-	lab_bg squid2 wan squid -N -n "mplab2$(echo "$LAB" | tr -cd 'a-zA-Z0-9')" \
-		-f "$LAB_DIR/squid2/squid.conf"
-	lab_wait_listen wan "$LAB_SQUID2_IP" "$LAB_SQUID_PORT"
+	lab_squid_run squid2 "$LAB_SQUID2_IP"
 }
 
 lab_squid2_stop() {
@@ -339,10 +334,7 @@ lab_squid_auth_start() {
 		sed -e "s|^http_access allow lab_wan\$|auth_param basic program /usr/lib/squid/basic_ncsa_auth $_sa_dir/htpasswd\\
 acl authed proxy_auth REQUIRED\\
 http_access allow lab_wan authed|" >"$_sa_dir/squid.conf"
-	chown -R proxy:proxy "$_sa_dir"
-	lab_bg squidauth wan squid -N -n "mplaba$(echo "$LAB" | tr -cd 'a-zA-Z0-9')" \
-		-f "$_sa_dir/squid.conf"
-	lab_wait_listen wan "$1" "$LAB_SQUID_PORT"
+	lab_squid_run squid-auth "$1"
 }
 
 # ---------------------------------------------------------------- origin
@@ -441,138 +433,17 @@ lab_fake_proxy_start() {
 	lab_wait_listen wan "$1" "$2"
 }
 
-# ---------------------------------------------------------------- forwarder
-# Stand-in for the orchestrator's renderer (the C renderer replaces this):
-# fills the templates with sed.  Values are the lab's own constants.
-
-# lab_render TEMPLATE OUT HTTP_PORT HTTPS_PORT
-lab_render() {
-	sed -e "s|{{PROXY_IP}}|$LAB_SQUID_IP|g" \
-		-e "s|{{PROXY_PORT}}|$LAB_SQUID_PORT|g" \
-		-e "s|{{HTTP_LISTEN_PORT}}|$3|g" \
-		-e "s|{{HTTPS_LISTEN_PORT}}|$4|g" \
-		-e "s|{{HTTP_PORTS}}|$LAB_HTTP_PORTS|g" \
-		-e "s|{{HTTPS_PORTS}}|$LAB_HTTPS_PORTS|g" \
-		-e "s|{{INTERCEPT_IFACES}}|\"kni254\"|g" \
-		-e "s|{{FWMARK}}|$LAB_FWMARK|g" \
-		-e "s|{{INSPECT_ACL}}|${LAB_INSPECT_ACL:-always_true}|g" \
-		-e "s|{{RUN_DIR}}|$LAB_DIR/run|g" \
-		-e "s|{{CRT_LIST}}|$LAB_DIR/run/crt-list|g" \
-		-e "s|{{MINTED_LIST}}|$LAB_DIR/run/minted.lst|g" \
-		"$1" >"$2"
-	if grep -n '{{' "$2" >&2; then
-		lab_die "unfilled placeholder in $2"
-	fi
-}
-
-# lab_nft_apply HTTP_PORT HTTPS_PORT: interception table + policy routing.
-lab_nft_apply() {
-	lab_render "$LAB_TEMPLATES/nftables.nft.tmpl" "$LAB_DIR/run/mgmt-proxy.nft" "$1" "$2"
-	lab_in router nft -f "$LAB_DIR/run/mgmt-proxy.nft"
-	# Marked packets are delivered locally (to the TPROXY socket) instead of
-	# being forwarded to their original destination.
-	lab_in router ip rule add fwmark "$LAB_FWMARK/$LAB_FWMARK" lookup "$LAB_RT_TABLE" 2>/dev/null ||
-		true
-	lab_in router ip route replace local 0.0.0.0/0 dev lo table "$LAB_RT_TABLE"
-}
-
-lab_nft_remove() {
-	lab_in router nft delete table inet mgmt_proxy 2>/dev/null || true
-	lab_in router ip rule del fwmark "$LAB_FWMARK/$LAB_FWMARK" lookup "$LAB_RT_TABLE" 2>/dev/null ||
-		true
-	lab_in router ip route flush table "$LAB_RT_TABLE" 2>/dev/null || true
-}
-
-# lab_haproxy_start HTTP_PORT HTTPS_PORT: master-worker HAProxy in the router
-# namespace, logs (stdout) to $LAB_DIR/run/haproxy.log.
-lab_haproxy_start() {
-	lab_render "$LAB_TEMPLATES/haproxy.cfg.tmpl" "$LAB_DIR/run/haproxy.cfg" "$1" "$2"
-	[ -e "$LAB_DIR/run/crt-list" ] || echo "$LAB_DIR/certs/default.pem" >"$LAB_DIR/run/crt-list"
-	touch "$LAB_DIR/run/minted.lst"
-	lab_haproxy_files
-	lab_in router haproxy -c -q -f "$LAB_DIR/run/haproxy.cfg"
-	# stdout of the master (inherited by every worker) is an O_APPEND file:
-	# `log stdout` then needs no syslog daemon and survives reloads.
-	ip netns exec "$LAB-router" haproxy -W -db -f "$LAB_DIR/run/haproxy.cfg" \
-		-p "$LAB_DIR/run/haproxy.pid" -S "$LAB_DIR/run/haproxy-master.sock,mode,600" \
-		>>"$LAB_DIR/run/haproxy.log" 2>&1 </dev/null &
-	echo $! >"$LAB_DIR/pids/haproxy.pid"
-	lab_wait_listen router 127.0.0.1 "$1"
-	lab_wait_listen router 127.0.0.1 "$2"
-}
-
-# lab_haproxy_files: what mgmt-proxyd writes beside haproxy.cfg: the Lua
-# files, origins trusted (system store + the lab's public CA), no names
-# tunnelled as they are, the error page, no proxy credentials.
-lab_haproxy_files() {
-	cp "${LAB_LUA:-haproxy}"/*.lua "$LAB_DIR/run/"
-	cat /etc/ssl/certs/ca-certificates.crt "$LAB_DIR/pki/public.crt" >"$LAB_DIR/run/origin-ca.pem"
-	: >"$LAB_DIR/run/no-inspect.lst"
-	: >"$LAB_DIR/run/no-inspect-suffix.lst"
-	printf 'HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 12\r\n\r\nlab: refused' \
-		>"$LAB_DIR/run/origin-error.http"
-	: >"$LAB_DIR/run/proxy-auth"
-	chmod 600 "$LAB_DIR/run/proxy-auth"
-}
-
-lab_haproxy_stop() {
-	lab_kill_pidfile "$LAB_DIR/pids/haproxy.pid"
-}
-
-# lab_haproxy_cli CMD: one command on the stats (runtime API) socket.
-lab_haproxy_cli() {
-	echo "$1" | timeout 5 socat -t 2 - "UNIX-CONNECT:$LAB_DIR/run/haproxy.sock"
-}
-
-# lab_haproxy_master CMD: one command on the master CLI.
-lab_haproxy_master() {
-	echo "$1" | timeout 5 socat -t 2 - "UNIX-CONNECT:$LAB_DIR/run/haproxy-master.sock"
-}
-
-# lab_haproxy_load_cert PEMFILE: load a cert+key into the running HAProxy and
-# add it to the crt-list, the sequence the orchestrator uses (cert.c).
-lab_haproxy_load_cert() {
-	_pem=$1
-	lab_haproxy_cli "new ssl cert $_pem"
-	{
-		echo "set ssl cert $_pem <<"
-		cat "$_pem"
-		echo
-	} | timeout 5 socat -t 2 - "UNIX-CONNECT:$LAB_DIR/run/haproxy.sock"
-	lab_haproxy_cli "commit ssl cert $_pem"
-	lab_haproxy_cli "add ssl crt-list $LAB_DIR/run/crt-list $_pem"
-	# The file is the truth across reloads (runtime changes are lost).
-	echo "$_pem" >>"$LAB_DIR/run/crt-list"
-}
-
-# lab_reload_load URL RELOADS: a bounded wrk run (5 s, 4 connections) from
-# the management namespace through the interception path while the master
-# CLI reloads HAProxy RELOADS times; prints wrk's summary lines.
-lab_reload_load() {
-	lab_in mgmt timeout 15 wrk -t1 -c4 -d5s "$1" >"$LAB_DIR/wrk.out" 2>&1 &
-	_w=$!
-	_i=0
-	while [ "$_i" -lt "$2" ]; do
-		sleep "$(awk "BEGIN { print 4 / ($2 + 1) }")"
-		lab_haproxy_master reload >/dev/null
-		_i=$((_i + 1))
-	done
-	wait "$_w" || true
-	grep -E 'requests in|Socket errors|Non-2xx' "$LAB_DIR/wrk.out"
-}
-
 # ---------------------------------------------------------------- DHCP
-# Learned-mode variant (added for tests/lab/demo.sh and tests/bench/run.sh;
-# the functions above are unchanged).  ISC dhcpd runs in the wan namespace
-# on up0 with the Option 43 sub-option 128 snippet of examples/dhcp/dhcpd.conf; its one-address
-# pool hands wan1 the address lab_up would have given it statically
-# ($LAB_RTR_WAN_IP), so the wan side's route back to the management subnet
-# stays valid.  dhclient (Option 60 "JuniperSSR", examples/dhcp/dhclient.conf)
-# runs in the router namespace on wan1 with a minimal script that sets only
-# the address and the default route.
+# Learned-mode variant (tests/lab/demo.sh, tests/bench/run.sh and the DHCP
+# tests).  ISC dhcpd runs in the wan namespace on up0 with the snippet of
+# examples/dhcp/dhcpd.conf; its one-address pool hands wan1 the address
+# lab_up would have given it statically ($LAB_RTR_WAN_IP), so the wan
+# side's route back to the management subnet stays valid.  dhclient
+# (Option 60 "JuniperSSR", examples/dhcp/dhclient.conf) runs in the router
+# namespace on wan1 with a script that sets only the address and the
+# default route.  Files in $LAB_DIR/dhcp.
 
 LAB_DHCP_LEASE=${LAB_DHCP_LEASE:-600}
-LAB_DHCLIENT_CONF=${LAB_DHCLIENT_CONF:-examples/dhcp/dhclient.conf}
 
 # lab_up_dhcp: lab_up, then wan1 left without address or default route:
 # dhclient provides both.
@@ -593,83 +464,30 @@ lab_add_names() {
 	done
 }
 
-# lab_dhcpd_conf PROXY: the server snippet of examples/dhcp/dhcpd.conf; PROXY (address:port) is
-# sent as Option 43 sub-option 128 to clients with Option 60 "JuniperSSR".
-lab_dhcpd_conf() {
-	cat <<EOF
-authoritative;
-ping-check false;
-default-lease-time $LAB_DHCP_LEASE;
-max-lease-time $LAB_DHCP_LEASE;
-min-lease-time $LAB_DHCP_LEASE;
-option space vendor1;
-option vendor1.custom-proxy-url code 128 = string;
-option vendor-class-identifier code 60 = string;
-class "Juniper-001" {
-	match if option vendor-class-identifier = "JuniperSSR";
-	vendor-option-space vendor1;
-}
-subnet 203.0.113.0 netmask 255.255.255.0 {
-	range $LAB_RTR_WAN_IP $LAB_RTR_WAN_IP;
-	option subnet-mask 255.255.255.0;
-	option routers $LAB_WAN_GW_IP;
-	option vendor1.custom-proxy-url "$1";
-}
-EOF
-}
-
-# lab_dhcpd_start [PROXY]: dhcpd in the wan namespace on up0 (default
-# PROXY: the lab's Squid).  Output: $LAB_DIR/dhcpd.out.
+# lab_dhcpd_start [PROXY]: dhcpd in the wan namespace on up0; PROXY
+# (address:port, default: the lab's Squid) is sent as Option 43
+# sub-option 128 to clients with Option 60 "JuniperSSR".
 lab_dhcpd_start() {
 	mkdir -p "$LAB_DIR/dhcp"
-	lab_dhcpd_conf "${1:-$LAB_SQUID_IP:$LAB_SQUID_PORT}" >"$LAB_DIR/dhcp/dhcpd.conf"
-	touch "$LAB_DIR/dhcp/dhcpd.leases"
-	lab_bg dhcpd wan dhcpd -4 -d -cf "$LAB_DIR/dhcp/dhcpd.conf" \
-		-lf "$LAB_DIR/dhcp/dhcpd.leases" -pf "$LAB_DIR/dhcp/dhcpd.pidfile" up0
-	_i=0
-	while [ "$_i" -lt "$LAB_WAIT_TENTHS" ]; do
-		grep -q 'Sending on' "$LAB_DIR/dhcpd.out" 2>/dev/null && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	lab_die "dhcpd did not start (see $LAB_DIR/dhcpd.out)"
+	dhcpd_render 203.0.113.0 255.255.255.0 "$LAB_RTR_WAN_IP" "$LAB_RTR_WAN_IP" \
+		"${1:-$LAB_SQUID_IP:$LAB_SQUID_PORT}" "$LAB_DHCP_LEASE" "$LAB_WAN_GW_IP" \
+		>"$LAB_DIR/dhcp/dhcpd.conf"
+	dhcpd_serve "$LAB-wan" up0 "$LAB_DIR/dhcp/dhcpd" ||
+		lab_die "dhcpd did not start (see $LAB_DIR/dhcp/dhcpd.log)"
+	cp "$LAB_DIR/dhcp/dhcpd.pid" "$LAB_DIR/pids/dhcpd.pid"
 }
 
 lab_dhcpd_stop() {
 	lab_kill_pidfile "$LAB_DIR/pids/dhcpd.pid"
 }
 
-# lab_dhclient_script: the client's script, printed (dhclient gives it a
-# fresh environment, so the events path is written in).
-lab_dhclient_script() {
-	echo '#!/bin/sh'
-	echo "EVENTS='$LAB_DIR/dhcp/events'"
-	cat <<'EOF'
-echo "$(date +%s.%N) $reason $new_ip_address" >>"$EVENTS"
-case $reason in
-BOUND|RENEW|REBIND|REBOOT)
-	ip addr replace "$new_ip_address/${new_subnet_mask:-255.255.255.0}" dev "$interface"
-	for r in $new_routers; do
-		ip route replace default via "$r" dev "$interface"
-		break
-	done ;;
-EXPIRE|FAIL|RELEASE|STOP)
-	[ -n "$old_ip_address" ] &&
-		ip addr del "$old_ip_address/${old_subnet_mask:-255.255.255.0}" dev "$interface" 2>/dev/null ;;
-esac
-exit 0
-EOF
-}
-
 # lab_dhclient_start: dhclient on wan1 in the router namespace; each event
-# is appended to $LAB_DIR/dhcp/events ("<epoch> <reason> <address>").
+# is appended to $LAB_DIR/dhcp/events-wan1 ("<epoch> <reason> <address>").
 lab_dhclient_start() {
 	mkdir -p "$LAB_DIR/dhcp"
-	lab_dhclient_script >"$LAB_DIR/dhcp/dhclient-script"
-	chmod 755 "$LAB_DIR/dhcp/dhclient-script"
-	lab_bg dhclient router dhclient -4 -d -cf "$LAB_DHCLIENT_CONF" \
-		-sf "$LAB_DIR/dhcp/dhclient-script" -pf "$LAB_DIR/dhcp/dhclient.pidfile" \
-		-lf "$LAB_DIR/dhcp/dhclient.leases" wan1
+	dhclient_script "$LAB_DIR/dhcp"
+	dhclient_run "$LAB-router" wan1 "$LAB_DIR/dhcp"
+	cp "$LAB_DIR/dhcp/dhclient-wan1.pid" "$LAB_DIR/pids/dhclient.pid"
 }
 
 lab_dhclient_stop() {
@@ -678,7 +496,7 @@ lab_dhclient_stop() {
 
 # lab_dhclient_bound: true once dhclient has bound a lease on wan1.
 lab_dhclient_bound() {
-	grep -q ' BOUND ' "$LAB_DIR/dhcp/events" 2>/dev/null
+	grep -q ' BOUND ' "$LAB_DIR/dhcp/events-wan1" 2>/dev/null
 }
 
 # lab_squid_start_allowing CIDR...: lab_squid_start, with Squid also
@@ -692,8 +510,5 @@ lab_squid_start_allowing() {
 			print "http_access allow lab_extra"
 		}
 		{ print }' >"$LAB_DIR/squid/squid.conf"
-	chown -R proxy:proxy "$LAB_DIR/squid"
-	lab_bg squid wan squid -N -n "mplab$(echo "$LAB" | tr -cd 'a-zA-Z0-9')" \
-		-f "$LAB_DIR/squid/squid.conf"
-	lab_wait_listen wan "$LAB_SQUID_IP" "$LAB_SQUID_PORT"
+	lab_squid_run squid "$LAB_SQUID_IP"
 }

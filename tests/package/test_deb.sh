@@ -9,7 +9,7 @@
 # the daemon runs in a private network namespace: the host's package
 # database, files and network are not touched. Without systemd as PID 1 the
 # daemon is started the way the unit starts it.
-. "$(dirname "$0")/../integration/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 DEB=$(readlink -f "${1:?usage: test_deb.sh PACKAGE.deb}")
 W=$(mktemp -d /tmp/mpt-deb.XXXXXX)
@@ -17,13 +17,11 @@ NS=mpt-deb-$$
 
 cleanup() {
 	ns_delete "$NS"
-	[ "$T_FAILS" -ne 0 ] && echo "# kept $W" || rm -rf "$W"
+	t_workdir_done
 }
 trap cleanup EXIT
 ns_create "$NS"
-ip -n "$NS" link add kni254 type veth peer name kni254p
-ip -n "$NS" link set kni254 up
-ip -n "$NS" link set kni254p up
+ns_veth "$NS" kni254 - "$NS" kni254p -
 ip netns exec "$NS" socat TCP-LISTEN:3128,bind=127.0.0.2,reuseaddr,fork EXEC:/bin/true &
 
 # The steps, run inside the private mount namespace by the same script.

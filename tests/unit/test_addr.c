@@ -113,14 +113,11 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("addr");
-	TCase *tc = tcase_create("addr");
+	const TTest *tests[] = {
+		valid_forms, length_is_respected, numeric_order,
+		format_round_trip, NULL,
+	};
 
-	tcase_add_test(tc, valid_forms);
-	tcase_add_loop_test(tc, invalid_forms, 0, sizeof(bad) / sizeof(bad[0]));
-	tcase_add_test(tc, length_is_respected);
-	tcase_add_test(tc, numeric_order);
-	tcase_add_test(tc, format_round_trip);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_loop("addr", tests, invalid_forms,
+	    sizeof(bad) / sizeof(bad[0]));
 }

@@ -128,13 +128,12 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("cert_lru");
-	TCase *tc = tcase_create("core");
+	const TTest *tests[] = {
+		test_find_add_remove,
+		test_victim_is_least_recently_used,
+		test_flood_keeps_the_name_in_use, test_resync_marks,
+		NULL,
+	};
 
-	tcase_add_test(tc, test_find_add_remove);
-	tcase_add_test(tc, test_victim_is_least_recently_used);
-	tcase_add_test(tc, test_flood_keeps_the_name_in_use);
-	tcase_add_test(tc, test_resync_marks);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_of("cert_lru", NULL, NULL, tests);
 }

@@ -1,10 +1,8 @@
-/* Which snooped replies are believed (dhcp_guard.c) and how often the
- * network may change learned state (dhcp_pace.c). */
+/* Which snooped replies are believed (dhcp_guard.c). */
 #include <stdio.h>
 #include <string.h>
 
 #include "dhcp_guard.h"
-#include "dhcp_pace.h"
 #include "unit.h"
 
 #define SERVER		0xc0000201u	/* 192.0.2.1 */
@@ -294,117 +292,21 @@ START_TEST(verdict_names)
 }
 END_TEST
 
-/* ---- pacing ---- */
-
-START_TEST(pace_burst_then_period)
-{
-	struct dhcp_pace p;
-	int64_t wait;
-
-	memset(&p, 0, sizeof(p));
-	for (int i = 0; i < DHCP_PACE_BURST; i++)
-		ck_assert(dhcp_pace_allow(&p, 1000, &wait));
-	ck_assert(!dhcp_pace_allow(&p, 1000, &wait));
-	ck_assert_int_eq(wait, DHCP_PACE_PERIOD);
-	ck_assert(!dhcp_pace_allow(&p, 1000 + DHCP_PACE_PERIOD - 1, &wait));
-	ck_assert_int_eq(wait, 1);
-	ck_assert(dhcp_pace_allow(&p, 1000 + DHCP_PACE_PERIOD, &wait));
-	ck_assert(!dhcp_pace_allow(&p, 1000 + DHCP_PACE_PERIOD, &wait));
-	/* Quiet for a while: the whole burst is back. */
-	for (int i = 0; i < DHCP_PACE_BURST; i++)
-		ck_assert(dhcp_pace_allow(&p, 2000, &wait));
-}
-END_TEST
-
-/* A flood of alternating values, one per 100 ms for 60 s: the changes
- * applied stay within burst + one per period, the last value wins. */
-START_TEST(pace_flood_bounded)
-{
-	struct dhcp_pace p;
-	const struct dhcp_info *due;
-	struct dhcp_info v;
-	int applied = 0, last = -1;
-	int64_t wait;
-
-	memset(&p, 0, sizeof(p));
-	memset(&v, 0, sizeof(v));
-	for (int k = 0; k < 600; k++) {
-		int64_t now = 1000 + k / 10;
-
-		v.nproxy = (size_t)(k % 2 + 1);	/* alternates 1, 2 */
-		if ((due = dhcp_pace_due(&p, now, &wait)) != NULL) {
-			applied++;
-			last = (int)due->nproxy;
-		}
-		if (dhcp_pace_allow(&p, now, &wait)) {
-			applied++;
-			last = (int)v.nproxy;
-		} else
-			dhcp_pace_hold(&p, &v);
-	}
-	ck_assert_int_le(applied, DHCP_PACE_BURST + 60 / DHCP_PACE_PERIOD + 1);
-	ck_assert_int_ge(applied, 60 / DHCP_PACE_PERIOD);
-	/* The held one (the 600th, value 2) applies when its token is due. */
-	ck_assert(p.held);
-	ck_assert_ptr_null(dhcp_pace_due(&p, 1059, &wait));
-	ck_assert_int_gt(wait, 0);
-	due = dhcp_pace_due(&p, 1059 + wait, &wait);
-	ck_assert_ptr_nonnull(due);
-	ck_assert_uint_eq(due->nproxy, 2);
-	ck_assert(!p.held);
-	ck_assert_int_ne(last, -1);
-}
-END_TEST
-
-START_TEST(pace_drop_forgets)
-{
-	struct dhcp_pace p;
-	struct dhcp_info v;
-	int64_t wait;
-
-	memset(&p, 0, sizeof(p));
-	memset(&v, 0, sizeof(v));
-	snprintf(v.ifname, sizeof(v.ifname), "wan1");
-	for (int i = 0; i < DHCP_PACE_BURST; i++)
-		dhcp_pace_allow(&p, 1000, &wait);
-	dhcp_pace_hold(&p, &v);
-	ck_assert(p.held);
-	ck_assert_int_eq(dhcp_pace_wait(&p, 1000), DHCP_PACE_PERIOD);
-	dhcp_pace_drop(&p);
-	ck_assert(!p.held);
-	ck_assert_ptr_null(dhcp_pace_due(&p, 5000, &wait));
-	ck_assert_int_eq(wait, 0);
-}
-END_TEST
-
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("dhcp_guard");
-	TCase *t = tcase_create("dhcp_guard");
+	const TTest *tests[] = {
+		answer_to_our_request_accepted, unsolicited_refused,
+		forwarded_request_not_ours, wrong_xid_refused,
+		other_chaddr_refused, no_server_id_refused,
+		second_answer_refused, old_request_expires,
+		requested_server_only, latest_transmission_names_server,
+		renewal_goes_to_its_server,
+		broadcast_request_bound_server,
+		request_server_beats_bound_server, routed_reply_refused,
+		unicast_addressing, relay_on_link_accepted,
+		table_keeps_the_latest, verdict_names, NULL,
+	};
 
-	tcase_add_checked_fixture(t, setup, NULL);
-	tcase_add_test(t, answer_to_our_request_accepted);
-	tcase_add_test(t, unsolicited_refused);
-	tcase_add_test(t, forwarded_request_not_ours);
-	tcase_add_test(t, wrong_xid_refused);
-	tcase_add_test(t, other_chaddr_refused);
-	tcase_add_test(t, no_server_id_refused);
-	tcase_add_test(t, second_answer_refused);
-	tcase_add_test(t, old_request_expires);
-	tcase_add_test(t, requested_server_only);
-	tcase_add_test(t, latest_transmission_names_server);
-	tcase_add_test(t, renewal_goes_to_its_server);
-	tcase_add_test(t, broadcast_request_bound_server);
-	tcase_add_test(t, request_server_beats_bound_server);
-	tcase_add_test(t, routed_reply_refused);
-	tcase_add_test(t, unicast_addressing);
-	tcase_add_test(t, relay_on_link_accepted);
-	tcase_add_test(t, table_keeps_the_latest);
-	tcase_add_test(t, verdict_names);
-	tcase_add_test(t, pace_burst_then_period);
-	tcase_add_test(t, pace_flood_bounded);
-	tcase_add_test(t, pace_drop_forgets);
-	suite_add_tcase(s, t);
-	return s;
+	return unit_suite_of("dhcp_guard", setup, NULL, tests);
 }

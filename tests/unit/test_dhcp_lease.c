@@ -171,20 +171,13 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("dhcp_lease");
-	TCase *tc = tcase_create("dhcp_lease");
+	const TTest *tests[] = {
+		ack_resolves, renewal_replaces_value, offer_ignored,
+		wrong_chaddr_refused, nak_clears,
+		withdrawn_option_clears, invalid_value_kept_for_display,
+		infinite_lease_has_no_expiry, expiry,
+		same_ignores_only_the_expiry, NULL,
+	};
 
-	tcase_add_checked_fixture(tc, setup, NULL);
-	tcase_add_test(tc, ack_resolves);
-	tcase_add_test(tc, renewal_replaces_value);
-	tcase_add_test(tc, offer_ignored);
-	tcase_add_test(tc, wrong_chaddr_refused);
-	tcase_add_test(tc, nak_clears);
-	tcase_add_test(tc, withdrawn_option_clears);
-	tcase_add_test(tc, invalid_value_kept_for_display);
-	tcase_add_test(tc, infinite_lease_has_no_expiry);
-	tcase_add_test(tc, expiry);
-	tcase_add_test(tc, same_ignores_only_the_expiry);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_of("dhcp_lease", setup, NULL, tests);
 }

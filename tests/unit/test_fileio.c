@@ -460,9 +460,8 @@ unit_suite(void)
 		test_atomic_mode_and_no_temp, test_atomic_replaces_not_rewrites,
 		test_atomic_nosync_then_sync, test_atomic_failures_leave_no_temp,
 		test_replace_failure_keeps_old, test_create_excl, test_remove,
-		test_path_join, test_mkdirs, test_dir_each,
+		test_path_join, test_mkdirs, test_dir_each, NULL,
 	};
 
-	return unit_suite_of("fileio", tests, sizeof(tests) / sizeof(tests[0]),
-	    unit_tmp_setup, unit_tmp_teardown);
+	return unit_suite_of("fileio", unit_tmp_setup, unit_tmp_teardown, tests);
 }

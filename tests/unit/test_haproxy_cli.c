@@ -67,13 +67,11 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("haproxy_cli");
-	TCase *tc = tcase_create("core");
+	const TTest *tests[] = {
+		test_all_answers_as_expected, test_unprompt_lines,
+		test_a_failure_is_the_reason, test_missing_answers_fail,
+		NULL,
+	};
 
-	tcase_add_test(tc, test_all_answers_as_expected);
-	tcase_add_test(tc, test_unprompt_lines);
-	tcase_add_test(tc, test_a_failure_is_the_reason);
-	tcase_add_test(tc, test_missing_answers_fail);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_of("haproxy_cli", NULL, NULL, tests);
 }

@@ -200,20 +200,16 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("haproxy_watch");
-	TCase *tc = tcase_create("core");
+	const TTest *tests[] = {
+		stopped_ignores_results,
+		fail_open_after_misses_in_a_row,
+		an_answer_resets_the_count, restore_on_answer,
+		reload_while_not_answering_keeps_it_off,
+		restart_when_hung_too_long, backoff_doubles_to_the_cap,
+		backoff_resets_after_a_healthy_run,
+		fresh_start_resets_backoff, cmdline_ours,
+		cmdline_not_ours, NULL,
+	};
 
-	tcase_add_test(tc, stopped_ignores_results);
-	tcase_add_test(tc, fail_open_after_misses_in_a_row);
-	tcase_add_test(tc, an_answer_resets_the_count);
-	tcase_add_test(tc, restore_on_answer);
-	tcase_add_test(tc, reload_while_not_answering_keeps_it_off);
-	tcase_add_test(tc, restart_when_hung_too_long);
-	tcase_add_test(tc, backoff_doubles_to_the_cap);
-	tcase_add_test(tc, backoff_resets_after_a_healthy_run);
-	tcase_add_test(tc, fresh_start_resets_backoff);
-	tcase_add_test(tc, cmdline_ours);
-	tcase_add_test(tc, cmdline_not_ours);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_of("haproxy_watch", NULL, NULL, tests);
 }

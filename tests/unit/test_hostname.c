@@ -42,10 +42,9 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("hostname");
-	TCase *tc = tcase_create("hostname");
+	const TTest *tests[] = {
+		test_hostname_valid, NULL,
+	};
 
-	tcase_add_test(tc, test_hostname_valid);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_of("hostname", NULL, NULL, tests);
 }

@@ -129,15 +129,10 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("log");
-	TCase *tc = tcase_create("log");
+	const TTest *tests[] = {
+		levels_parse, levels_filter, access_lines,
+		reopen_after_move, ratelimit_bucket, NULL,
+	};
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, levels_parse);
-	tcase_add_test(tc, levels_filter);
-	tcase_add_test(tc, access_lines);
-	tcase_add_test(tc, reopen_after_move);
-	tcase_add_test(tc, ratelimit_bucket);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_of("log", setup, teardown, tests);
 }

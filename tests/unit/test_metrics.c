@@ -205,15 +205,12 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("metrics");
-	TCase *tc = tcase_create("metrics");
+	const TTest *tests[] = {
+		render_every_figure, render_families_well_formed,
+		render_without_proxy_haproxy_or_ha,
+		render_escapes_label_values, http_requests,
+		http_long_inputs, NULL,
+	};
 
-	tcase_add_test(tc, render_every_figure);
-	tcase_add_test(tc, render_families_well_formed);
-	tcase_add_test(tc, render_without_proxy_haproxy_or_ha);
-	tcase_add_test(tc, render_escapes_label_values);
-	tcase_add_test(tc, http_requests);
-	tcase_add_test(tc, http_long_inputs);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_of("metrics", NULL, NULL, tests);
 }

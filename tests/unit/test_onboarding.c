@@ -1,11 +1,7 @@
 /* onboarding-config.json: parse (pure) and load (file). */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE	/* nftw() */
-#endif
 #include <sys/stat.h>
 
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,27 +11,7 @@
 #include "addr.h"
 #include "onboarding.h"
 #include "unit.h"
-
-static char tmpdir[64];	/* short, so paths built on it always fit */
-
-static void
-setup(void)
-{
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_onboarding.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static void
-teardown(void)
-{
-	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
+#include "unit_tmp.h"
 
 static bool
 parse(const char *text, struct onboarding *o, char err[CFG_ERR_LEN])
@@ -63,50 +39,85 @@ static const char preztp[] =
     "  \"management-proxy\": {\"address\": \"192.0.2.10\", \"port\": 3128}\n"
     "}\n";
 
-START_TEST(test_valid)
+#define MP(members)	"{\"management-proxy\": {" members "}}"
+#define ADDR10		"\"address\": \"192.0.2.10\", "
+
+/* Documents and what is read of them: the proxy as text ("": none), or the
+ * error of a refused one. Shape errors name the key they are about;
+ * jansson gives no positions for values, so onboarding.c finds them in
+ * the text. */
+static const struct {
+	const char	*doc;
+	bool		 ok;
+	const char	*want;
+} docs[] = {
+	{ preztp, true, "192.0.2.10:3128" },
+	/* Other keys, also inside management-proxy, are ignored. */
+	{ "{\"name\": \"r\", \"x\": {\"management-proxy\": 5}, "
+	  "\"list\": [1, null, {\"a\": true}]}", true, "" },
+	{ "{}", true, "" },
+	{ MP("\"port\": 80, \"name\": 1, \"address\": \"192.0.2.1\""), true,
+	  "192.0.2.1:80" },
+	/* The port is kept as text: addr.c validates it where it is used. */
+	{ MP(ADDR10 "\"port\": \"31x8\""), true, "192.0.2.10:31x8" },
+	{ MP(ADDR10 "\"port\": \"3128\""), true, "192.0.2.10:3128" },
+	{ MP(ADDR10 "\"port\": 99999999999"), true, "192.0.2.10:99999999999" },
+	{ MP(ADDR10 "\"port\": -1"), true, "192.0.2.10:-1" },
+	/* \n, BEL, space, the two bytes of e-acute, DEL, tab. */
+	{ MP("\"address\": \"192.0.2.1\\n\\u0007 \\u00e9\\u007f\", \"port\": \"8\\t0\""),
+	  true, "192.0.2.1??????:8?0" },
+	/* Syntax errors at their position; a multi-byte UTF-8 character
+	 * counts as one column, as in jansson. */
+	{ "{\n  \"name\": \"r1\",\n  \"mode\": x\n}\n", false,
+	  "f.json:3:11: invalid token near 'x'" },
+	{ "{\"a\": 1,\n  \"b\": 2", false, "f.json:2:8: '}' expected near end of file" },
+	{ "", false, "f.json:1:1: '[' or '{' expected near end of file" },
+	{ "{\"n\": \"\xc3\xa9\", x}", false,
+	  "f.json:1:12: string or '}' expected near 'x'" },
+	{ "[1, 2]", false, "f.json:1:1: top-level value is not an object" },
+	{ "\n  []", false, "f.json:2:3: top-level value is not an object" },
+	{ "{\"management-proxy\": null}", false,
+	  "f.json:1:2: management-proxy is not an object" },
+	{ "{\"a\": {\"management-proxy\": {}},\n \"management-proxy\": \"x\"}", false,
+	  "f.json:2:2: management-proxy is not an object" },
+	{ MP("\"port\": 80"), false, "f.json:1:2: management-proxy has no address" },
+	{ "{\n\"management-proxy\": {\n  \"address\": [\"192.0.2.1\"], \"port\": 80}}",
+	  false, "f.json:3:3: management-proxy address is not a string" },
+	{ MP("\"address\": \"192.0.2.1\""), false,
+	  "f.json:1:2: management-proxy has no port" },
+	{ MP("\"address\": \"192.0.2.1\", \"port\": 80.0"), false,
+	  "f.json:1:47: management-proxy port is not an integer" },
+	{ MP("\"address\": \"192.0.2.1\", \"port\": true"), false,
+	  "f.json:1:47: management-proxy port is not an integer" },
+	/* A key spelled with escapes is not located: 1:1 then. */
+	{ "{\"management\\u002dproxy\": 1}", false,
+	  "f.json:1:1: management-proxy is not an object" },
+};
+
+START_TEST(test_docs)
 {
 	struct onboarding o;
 	char err[CFG_ERR_LEN];
 
-	ck_assert(parse(preztp, &o, err));
-	ck_assert(o.has_proxy);
-	ck_assert_str_eq(o.proxy, "192.0.2.10:3128");
+	memset(&o, 0xff, sizeof(o));
+	ck_assert_msg(parse(docs[_i].doc, &o, err) == docs[_i].ok, "%s", docs[_i].doc);
+	if (!docs[_i].ok)
+		ck_assert_str_eq(err, docs[_i].want);
+	ck_assert_str_eq(o.proxy, docs[_i].ok ? docs[_i].want : "");
+	ck_assert(o.has_proxy == (o.proxy[0] != '\0'));
 }
 END_TEST
 
-START_TEST(test_other_keys_ignored)
+/* A port kept as text is refused, or read, where it is used. */
+START_TEST(test_port_checked_on_use)
 {
-	struct onboarding o;
-	char err[CFG_ERR_LEN];
+	struct proxy_addr a;
+	const char *why = NULL;
 
-	ck_assert(parse("{\"name\": \"r\", \"x\": {\"management-proxy\": 5}, "
-	    "\"list\": [1, null, {\"a\": true}]}", &o, err));
-	ck_assert(!o.has_proxy);
-	ck_assert_str_eq(o.proxy, "");
-	ck_assert(parse("{}", &o, err));
-	ck_assert(!o.has_proxy);
-	/* Extra members inside management-proxy are ignored too. */
-	ck_assert(parse("{\"management-proxy\": {\"port\": 80, \"name\": 1, "
-	    "\"address\": \"192.0.2.1\"}}", &o, err));
-	ck_assert_str_eq(o.proxy, "192.0.2.1:80");
-}
-END_TEST
-
-START_TEST(test_syntax_error_position)
-{
-	struct onboarding o;
-	char err[CFG_ERR_LEN];
-
-	ck_assert(!parse("{\n  \"name\": \"r1\",\n  \"mode\": x\n}\n", &o, err));
-	ck_assert_str_eq(err, "f.json:3:11: invalid token near 'x'");
-	ck_assert(!o.has_proxy);
-	ck_assert(!parse("{\"a\": 1,\n  \"b\": 2", &o, err));
-	ck_assert_str_eq(err, "f.json:2:8: '}' expected near end of file");
-	ck_assert(!parse("", &o, err));
-	ck_assert_str_eq(err, "f.json:1:1: '[' or '{' expected near end of file");
-	/* A multi-byte UTF-8 character counts as one column, as in jansson. */
-	ck_assert(!parse("{\"n\": \"\xc3\xa9\", x}", &o, err));
-	ck_assert_str_eq(err, "f.json:1:12: string or '}' expected near 'x'");
+	ck_assert(!addr_parse_proxy("192.0.2.10:31x8", 15, &a, &why));
+	ck_assert_str_eq(why, "port is not a number");
+	ck_assert(addr_parse_proxy("192.0.2.10:3128", 15, &a, &why));
+	ck_assert_uint_eq(a.port, 3128);
 }
 END_TEST
 
@@ -122,53 +133,6 @@ START_TEST(test_duplicate_key)
 }
 END_TEST
 
-START_TEST(test_string_port_kept)
-{
-	struct onboarding o;
-	struct proxy_addr a;
-	const char *why = NULL;
-	char err[CFG_ERR_LEN];
-
-	ck_assert(parse("{\"management-proxy\": {\"address\": \"192.0.2.10\", "
-	    "\"port\": \"31x8\"}}", &o, err));
-	ck_assert(o.has_proxy);
-	ck_assert_str_eq(o.proxy, "192.0.2.10:31x8");
-	ck_assert(!addr_parse_proxy(o.proxy, strlen(o.proxy), &a, &why));
-	ck_assert_str_eq(why, "port is not a number");
-	/* A numeric string is as good as a number once validated. */
-	ck_assert(parse("{\"management-proxy\": {\"address\": \"192.0.2.10\", "
-	    "\"port\": \"3128\"}}", &o, err));
-	ck_assert(addr_parse_proxy(o.proxy, strlen(o.proxy), &a, &why));
-	ck_assert_uint_eq(a.port, 3128);
-}
-END_TEST
-
-START_TEST(test_integer_port_out_of_range_kept)
-{
-	struct onboarding o;
-	char err[CFG_ERR_LEN];
-
-	ck_assert(parse("{\"management-proxy\": {\"address\": \"192.0.2.10\", "
-	    "\"port\": 99999999999}}", &o, err));
-	ck_assert_str_eq(o.proxy, "192.0.2.10:99999999999");
-	ck_assert(parse("{\"management-proxy\": {\"address\": \"192.0.2.10\", "
-	    "\"port\": -1}}", &o, err));
-	ck_assert_str_eq(o.proxy, "192.0.2.10:-1");
-}
-END_TEST
-
-START_TEST(test_sanitized)
-{
-	struct onboarding o;
-	char err[CFG_ERR_LEN];
-
-	ck_assert(parse("{\"management-proxy\": {\"address\": "
-	    "\"192.0.2.1\\n\\u0007 \\u00e9\\u007f\", \"port\": \"8\\t0\"}}", &o, err));
-	/* \n, BEL, space, the two bytes of e-acute, DEL, tab. */
-	ck_assert_str_eq(o.proxy, "192.0.2.1??????:8?0");
-}
-END_TEST
-
 START_TEST(test_truncated)
 {
 	struct onboarding o;
@@ -181,46 +145,6 @@ START_TEST(test_truncated)
 	ck_assert(parse(doc, &o, err));
 	ck_assert_uint_eq(strlen(o.proxy), ONB_TEXT_MAX - 1);
 	ck_assert(strspn(o.proxy, "a") == ONB_TEXT_MAX - 1);
-}
-END_TEST
-
-/* Shape errors name the key they are about; jansson gives no positions for
- * values, so onboarding.c finds them in the text. */
-static const struct {
-	const char *doc;
-	const char *err;
-} shape[] = {
-	{ "[1, 2]", "f.json:1:1: top-level value is not an object" },
-	{ "\n  []", "f.json:2:3: top-level value is not an object" },
-	{ "{\"management-proxy\": null}",
-	  "f.json:1:2: management-proxy is not an object" },
-	{ "{\"a\": {\"management-proxy\": {}},\n \"management-proxy\": \"x\"}",
-	  "f.json:2:2: management-proxy is not an object" },
-	{ "{\"management-proxy\": {\"port\": 80}}",
-	  "f.json:1:2: management-proxy has no address" },
-	{ "{\n\"management-proxy\": {\n  \"address\": [\"192.0.2.1\"], \"port\": 80}}",
-	  "f.json:3:3: management-proxy address is not a string" },
-	{ "{\"management-proxy\": {\"address\": \"192.0.2.1\"}}",
-	  "f.json:1:2: management-proxy has no port" },
-	{ "{\"management-proxy\": {\"address\": \"192.0.2.1\", \"port\": 80.0}}",
-	  "f.json:1:47: management-proxy port is not an integer" },
-	{ "{\"management-proxy\": {\"address\": \"192.0.2.1\", \"port\": true}}",
-	  "f.json:1:47: management-proxy port is not an integer" },
-	/* A key spelled with escapes is not located: 1:1 then. */
-	{ "{\"management\\u002dproxy\": 1}",
-	  "f.json:1:1: management-proxy is not an object" },
-};
-
-START_TEST(test_shape_errors)
-{
-	struct onboarding o;
-	char err[CFG_ERR_LEN];
-
-	memset(&o, 0xff, sizeof(o));
-	ck_assert_msg(!parse(shape[_i].doc, &o, err), "accepted: %s", shape[_i].doc);
-	ck_assert_str_eq(err, shape[_i].err);
-	ck_assert(!o.has_proxy);
-	ck_assert_str_eq(o.proxy, "");
 }
 END_TEST
 
@@ -250,7 +174,7 @@ START_TEST(test_load_missing)
 	char err[CFG_ERR_LEN] = "", path[PATH_MAX];
 
 	memset(&o, 0xff, sizeof(o));
-	snprintf(path, sizeof(path), "%s/absent.json", tmpdir);
+	snprintf(path, sizeof(path), "%s/absent.json", unit_tmpdir);
 	ck_assert(onboarding_load(path, &o, err));
 	ck_assert(!o.has_proxy);
 	ck_assert_str_eq(o.proxy, "");
@@ -262,12 +186,12 @@ START_TEST(test_load_file)
 	struct onboarding o;
 	char err[CFG_ERR_LEN], path[PATH_MAX], link[PATH_MAX], want[PATH_MAX + 64];
 
-	snprintf(path, sizeof(path), "%s/onboarding-config.json", tmpdir);
+	snprintf(path, sizeof(path), "%s/onboarding-config.json", unit_tmpdir);
 	write_file(path, preztp);
 	ck_assert(onboarding_load(path, &o, err));
 	ck_assert_str_eq(o.proxy, "192.0.2.10:3128");
 	/* The bootstrapper may install it as a symlink. */
-	snprintf(link, sizeof(link), "%s/link.json", tmpdir);
+	snprintf(link, sizeof(link), "%s/link.json", unit_tmpdir);
 	ck_assert_int_eq(symlink(path, link), 0);
 	ck_assert(onboarding_load(link, &o, err));
 	ck_assert(o.has_proxy);
@@ -284,12 +208,12 @@ START_TEST(test_load_unreadable)
 	struct onboarding o;
 	char err[CFG_ERR_LEN], want[PATH_MAX + 64], path[PATH_MAX];
 
-	ck_assert(!onboarding_load(tmpdir, &o, err));
-	snprintf(want, sizeof(want), "%s: %s", tmpdir, strerror(EISDIR));
+	ck_assert(!onboarding_load(unit_tmpdir, &o, err));
+	snprintf(want, sizeof(want), "%s: %s", unit_tmpdir, strerror(EISDIR));
 	ck_assert_str_eq(err, want);
 	ck_assert(!o.has_proxy);
 	/* A FIFO is refused at once, never waited on, and said so. */
-	snprintf(path, sizeof(path), "%s/fifo.json", tmpdir);
+	snprintf(path, sizeof(path), "%s/fifo.json", unit_tmpdir);
 	ck_assert_int_eq(mkfifo(path, 0600), 0);
 	ck_assert(!onboarding_load(path, &o, err));
 	snprintf(want, sizeof(want), "%s: not a regular file", path);
@@ -319,26 +243,17 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("onboarding");
-	TCase *p = tcase_create("parse"), *l = tcase_create("load");
+	const TTest *parse_tests[] = {
+		test_port_checked_on_use, test_duplicate_key, test_truncated,
+		test_too_large, NULL,
+	}, *load_tests[] = {
+		test_load_missing, test_load_file, test_load_unreadable,
+		test_samples, NULL,
+	};
+	Suite *s = unit_suite_loop("onboarding", parse_tests, test_docs,
+	    sizeof(docs) / sizeof(docs[0]));
 
-	tcase_add_test(p, test_valid);
-	tcase_add_test(p, test_other_keys_ignored);
-	tcase_add_test(p, test_syntax_error_position);
-	tcase_add_test(p, test_duplicate_key);
-	tcase_add_test(p, test_string_port_kept);
-	tcase_add_test(p, test_integer_port_out_of_range_kept);
-	tcase_add_test(p, test_sanitized);
-	tcase_add_test(p, test_truncated);
-	tcase_add_loop_test(p, test_shape_errors, 0, sizeof(shape) / sizeof(shape[0]));
-	tcase_add_test(p, test_too_large);
-	suite_add_tcase(s, p);
-
-	tcase_add_checked_fixture(l, setup, teardown);
-	tcase_add_test(l, test_load_missing);
-	tcase_add_test(l, test_load_file);
-	tcase_add_test(l, test_load_unreadable);
-	tcase_add_test(l, test_samples);
-	suite_add_tcase(s, l);
+	suite_add_tcase(s, unit_tcase_of("load", unit_tmp_setup,
+	    unit_tmp_teardown, load_tests));
 	return s;
 }

@@ -7,49 +7,50 @@
 #define TUNNEL(be, term) "127.0.0.1:0 dst=203.0.113.44:443 fe=ls_connect " \
 	"be=" be " bytes=0 time=3001 term=" term
 
-START_TEST(connect_failures_to_the_proxy)
-{
-	ck_assert(passive_line_failed(HTTP("be_proxy/proxy", "SC--")));
-	ck_assert(passive_line_failed(HTTP("be_proxy/proxy", "sC--")));	/* timeout */
-	ck_assert(passive_line_failed(TUNNEL("ls_connect/proxy", "SC")));
-	ck_assert(passive_line_failed(TUNNEL("ls_connect/proxy", "sC")));
-}
-END_TEST
-
-START_TEST(other_lines_are_not)
-{
+/* Lines and whether each tells of a failed connection to the proxy. */
+static const struct {
+	const char	*line;
+	bool		 failed;
+} lines[] = {
+	{ HTTP("be_proxy/proxy", "SC--"), true },
+	{ HTTP("be_proxy/proxy", "sC--"), true },	/* timeout */
+	{ TUNNEL("ls_connect/proxy", "SC"), true },
+	{ TUNNEL("ls_connect/proxy", "sC"), true },
 	/* Answered, or failed later than the connection. */
-	ck_assert(!passive_line_failed(HTTP("be_proxy/proxy", "----")));
-	ck_assert(!passive_line_failed(HTTP("be_proxy/proxy", "SH--")));
-	ck_assert(!passive_line_failed(HTTP("be_proxy/proxy", "CC--")));	/* client */
-	ck_assert(!passive_line_failed(TUNNEL("ls_connect/proxy", "SD")));
+	{ HTTP("be_proxy/proxy", "----"), false },
+	{ HTTP("be_proxy/proxy", "SH--"), false },
+	{ HTTP("be_proxy/proxy", "CC--"), false },	/* client */
+	{ TUNNEL("ls_connect/proxy", "SD"), false },
 	/* Not the proxy: the origin, a refused request, the TLS hand-off. */
-	ck_assert(!passive_line_failed(HTTP("be_origin/origin", "SC--")));
-	ck_assert(!passive_line_failed(HTTP("fe_http/<NOSRV>", "SC--")));
-	ck_assert(!passive_line_failed(TUNNEL("be_proxy/proxy2", "SC")));
-	ck_assert(!passive_line_failed(TUNNEL("be_proxy/prox", "SC")));
+	{ HTTP("be_origin/origin", "SC--"), false },
+	{ HTTP("fe_http/<NOSRV>", "SC--"), false },
+	{ TUNNEL("be_proxy/proxy2", "SC"), false },
+	{ TUNNEL("be_proxy/prox", "SC"), false },
 	/* Malformed or other lines. */
-	ck_assert(!passive_line_failed(""));
-	ck_assert(!passive_line_failed("mgmt-proxy-tunnel refused a.test:443 503"));
-	ck_assert(!passive_line_failed("be=be_proxy/proxy term=SC"));	/* no leading field */
-	ck_assert(!passive_line_failed("x be=be_proxy/proxy term=SCX"));
-	ck_assert(!passive_line_failed("x be=be_proxy/proxy term=S"));
-	ck_assert(!passive_line_failed("x be=be_proxy/proxy"));
-	ck_assert(!passive_line_failed("x be=be_proxy/proxy term=SC origin-tls=-"));
+	{ "", false },
+	{ "mgmt-proxy-tunnel refused a.test:443 503", false },
+	{ "be=be_proxy/proxy term=SC", false },	/* no leading field */
+	{ "x be=be_proxy/proxy term=SCX", false },
+	{ "x be=be_proxy/proxy term=S", false },
+	{ "x be=be_proxy/proxy", false },
+	{ "x be=be_proxy/proxy term=SC origin-tls=-", false },
 	/* The last term= counts: a URI cannot end the line. */
-	ck_assert(!passive_line_failed("x be=be_proxy/proxy uri=/a term=SC term=----"));
-	ck_assert(passive_line_failed("x be=be_proxy/proxy uri=/a term=-- term=SC"));
+	{ "x be=be_proxy/proxy uri=/a term=SC term=----", false },
+	{ "x be=be_proxy/proxy uri=/a term=-- term=SC", true },
+};
+
+START_TEST(line_failed)
+{
+	ck_assert_msg(passive_line_failed(lines[_i].line) == lines[_i].failed,
+	    "%s: expected %s", lines[_i].line, lines[_i].failed ? "failed" : "not failed");
 }
 END_TEST
 
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("passive");
-	TCase *tc = tcase_create("passive");
+	const TTest *none[] = { NULL };
 
-	tcase_add_test(tc, connect_failures_to_the_proxy);
-	tcase_add_test(tc, other_lines_are_not);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_loop("passive", none, line_failed,
+	    sizeof(lines) / sizeof(lines[0]));
 }

@@ -355,28 +355,23 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("proxy_fsm");
-	TCase *tc = tcase_create("proxy_fsm");
+	const TTest *tests[] = {
+		first_selection_probes_at_once,
+		fail_alarm_recover_clear,
+		first_probe_failing_raises_alarm,
+		stale_probe_result_ignored, change_is_make_before_break,
+		same_selection_changes_nothing,
+		mode_change_clears_sessions,
+		mode_change_to_static_same_proxy_reprobes,
+		disable_tears_down_and_clears_alarm,
+		candidate_lost_goes_no_candidate,
+		names_cover_every_state, transition_returned_not_logged,
+		probe_open_at_next_interval_fails,
+		fall_needs_failures_in_a_row,
+		rise_needs_successes_in_a_row, defaults_are_one_and_one,
+		new_target_decided_by_first_result,
+		failed_traffic_probes_early_rate_limited, NULL,
+	};
 
-	tcase_add_checked_fixture(tc, setup, NULL);
-	tcase_add_test(tc, first_selection_probes_at_once);
-	tcase_add_test(tc, fail_alarm_recover_clear);
-	tcase_add_test(tc, first_probe_failing_raises_alarm);
-	tcase_add_test(tc, stale_probe_result_ignored);
-	tcase_add_test(tc, change_is_make_before_break);
-	tcase_add_test(tc, same_selection_changes_nothing);
-	tcase_add_test(tc, mode_change_clears_sessions);
-	tcase_add_test(tc, mode_change_to_static_same_proxy_reprobes);
-	tcase_add_test(tc, disable_tears_down_and_clears_alarm);
-	tcase_add_test(tc, candidate_lost_goes_no_candidate);
-	tcase_add_test(tc, names_cover_every_state);
-	tcase_add_test(tc, fall_needs_failures_in_a_row);
-	tcase_add_test(tc, rise_needs_successes_in_a_row);
-	tcase_add_test(tc, defaults_are_one_and_one);
-	tcase_add_test(tc, new_target_decided_by_first_result);
-	tcase_add_test(tc, failed_traffic_probes_early_rate_limited);
-	tcase_add_test(tc, transition_returned_not_logged);
-	tcase_add_test(tc, probe_open_at_next_interval_fails);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_of("proxy_fsm", setup, NULL, tests);
 }

@@ -158,19 +158,12 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("reconcile");
-	TCase *tc = tcase_create("reconcile");
+	const TTest *tests[] = {
+		nothing_lost, flushed_ruleset, rule_and_route,
+		altered_table, only_what_is_wanted, budget_per_window,
+		spaced_repairs_never_give_up, debounce_is_bounded,
+		describe_truncates, NULL,
+	};
 
-	tcase_add_checked_fixture(tc, setup, NULL);
-	tcase_add_test(tc, nothing_lost);
-	tcase_add_test(tc, flushed_ruleset);
-	tcase_add_test(tc, rule_and_route);
-	tcase_add_test(tc, altered_table);
-	tcase_add_test(tc, only_what_is_wanted);
-	tcase_add_test(tc, budget_per_window);
-	tcase_add_test(tc, spaced_repairs_never_give_up);
-	tcase_add_test(tc, debounce_is_bounded);
-	tcase_add_test(tc, describe_truncates);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_of("reconcile", setup, NULL, tests);
 }

@@ -126,14 +126,13 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("render");
-	TCase *tc = tcase_create("render");
+	const TTest *tests[] = {
+		substitutes_every_placeholder,
+		missing_and_unused_values_fail,
+		validators_refuse_syntax,
+		injection_candidates_are_never_valid,
+		haproxy_config_has_only_validated_values, NULL,
+	};
 
-	tcase_add_test(tc, substitutes_every_placeholder);
-	tcase_add_test(tc, missing_and_unused_values_fail);
-	tcase_add_test(tc, validators_refuse_syntax);
-	tcase_add_test(tc, injection_candidates_are_never_valid);
-	tcase_add_test(tc, haproxy_config_has_only_validated_values);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_of("render", NULL, NULL, tests);
 }

@@ -376,28 +376,23 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("select");
-	TCase *tc = tcase_create("select");
+	const TTest *tests[] = {
+		numeric_not_lexical, tie_broken_by_port,
+		invalid_discarded_with_reason,
+		control_characters_not_echoed,
+		eligibility_filters_interfaces,
+		two_interfaces_lowest_wins, expired_lease_ignored,
+		peer_candidates_in_learned_mode,
+		static_mode_ignores_learned,
+		learned_mode_ignores_static,
+		onboarding_only_without_mp_element,
+		disabled_flag_wins_over_mode,
+		nothing_configured_is_disabled,
+		own_listener_refused_static,
+		own_listener_refused_onboarding,
+		own_listener_refused_learned, set_is_bounded,
+		wake_up_at_first_lease_end, NULL,
+	};
 
-	tcase_add_checked_fixture(tc, setup, NULL);
-	tcase_add_test(tc, numeric_not_lexical);
-	tcase_add_test(tc, tie_broken_by_port);
-	tcase_add_test(tc, invalid_discarded_with_reason);
-	tcase_add_test(tc, control_characters_not_echoed);
-	tcase_add_test(tc, eligibility_filters_interfaces);
-	tcase_add_test(tc, two_interfaces_lowest_wins);
-	tcase_add_test(tc, expired_lease_ignored);
-	tcase_add_test(tc, peer_candidates_in_learned_mode);
-	tcase_add_test(tc, static_mode_ignores_learned);
-	tcase_add_test(tc, learned_mode_ignores_static);
-	tcase_add_test(tc, onboarding_only_without_mp_element);
-	tcase_add_test(tc, disabled_flag_wins_over_mode);
-	tcase_add_test(tc, nothing_configured_is_disabled);
-	tcase_add_test(tc, wake_up_at_first_lease_end);
-	tcase_add_test(tc, own_listener_refused_static);
-	tcase_add_test(tc, own_listener_refused_onboarding);
-	tcase_add_test(tc, own_listener_refused_learned);
-	tcase_add_test(tc, set_is_bounded);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_of("select", setup, NULL, tests);
 }

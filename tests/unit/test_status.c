@@ -158,13 +158,10 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("status");
-	TCase *tc = tcase_create("status");
+	const TTest *tests[] = {
+		proxy_contract_keys, dhcp_lists_eligible_interfaces,
+		alarm_contract, NULL,
+	};
 
-	tcase_add_checked_fixture(tc, setup, NULL);
-	tcase_add_test(tc, proxy_contract_keys);
-	tcase_add_test(tc, dhcp_lists_eligible_interfaces);
-	tcase_add_test(tc, alarm_contract);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_of("status", setup, NULL, tests);
 }

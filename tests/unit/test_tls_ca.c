@@ -258,8 +258,8 @@ unit_suite(void)
 		test_create, test_reload_same, test_half_present,
 		test_key_mode_refused, test_key_owner_refused,
 		test_mismatch_refused, test_bad_files_refused,
+		NULL,
 	};
 
-	return unit_suite_of("tls_ca", tests, sizeof(tests) / sizeof(tests[0]),
-	    NULL, NULL);
+	return unit_suite_of("tls_ca", NULL, NULL, tests);
 }

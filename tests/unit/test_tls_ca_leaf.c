@@ -349,9 +349,8 @@ unit_suite(void)
 		test_mint_host, test_mint_ip, test_mint_long_name,
 		test_leaf_name, test_mint_capped_by_ca,
 		test_mint_invalid_names, test_cert_filename,
-		test_haproxy_accepts_pem, test_leaf_current,
+		test_haproxy_accepts_pem, test_leaf_current, NULL,
 	};
 
-	return unit_suite_of("tls_ca_leaf", tests, sizeof(tests) / sizeof(tests[0]),
-	    NULL, NULL);
+	return unit_suite_of("tls_ca_leaf", NULL, NULL, tests);
 }

@@ -90,13 +90,9 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("tunnel");
-	TCase *tc = tcase_create("core");
+	const TTest *tests[] = {
+		parse_lines, count, long_dir_refused, NULL,
+	};
 
-	tcase_add_test(tc, parse_lines);
-	tcase_add_test(tc, count);
-	tcase_add_test(tc, long_dir_refused);
-	tcase_add_checked_fixture(tc, unit_tmp_setup, unit_tmp_teardown);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_of("tunnel", unit_tmp_setup, unit_tmp_teardown, tests);
 }

@@ -116,13 +116,10 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("watch");
-	TCase *tc = tcase_create("watch");
+	const TTest *tests[] = {
+		flush_by_another_process, own_transaction_ignored,
+		other_tables_and_families, malformed_ignored, NULL,
+	};
 
-	tcase_add_test(tc, flush_by_another_process);
-	tcase_add_test(tc, own_transaction_ignored);
-	tcase_add_test(tc, other_tables_and_families);
-	tcase_add_test(tc, malformed_ignored);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_of("watch", NULL, NULL, tests);
 }

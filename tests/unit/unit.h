@@ -22,21 +22,45 @@ unit_big_object(size_t len)
 	return big;
 }
 
-/* A suite of one test case, "core", running tests in order, each with the
- * fixture (setup, teardown) when not NULL. */
+/* A case NAME running TESTS (NULL-terminated) in order, each between
+ * SETUP and TEARDOWN (NULL: none) in its own process. */
+static inline TCase *
+unit_tcase_of(const char *name, SFun setup, SFun teardown,
+    const TTest *const *tests)
+{
+	TCase *t = tcase_create(name);
+
+	/* Key generation under the sanitizers on a loaded box takes seconds. */
+	tcase_set_timeout(t, 30);
+	if (setup != NULL || teardown != NULL)
+		tcase_add_checked_fixture(t, setup, teardown);
+	for (; *tests != NULL; tests++)
+		tcase_add_test(t, *tests);
+	return t;
+}
+
+/* A suite NAME of that one case. */
 static inline Suite *
-unit_suite_of(const char *name, const TTest *const *tests, size_t n,
-    void (*setup)(void), void (*teardown)(void))
+unit_suite_of(const char *name, SFun setup, SFun teardown,
+    const TTest *const *tests)
 {
 	Suite *s = suite_create(name);
-	TCase *tc = tcase_create("core");
 
-	tcase_set_timeout(tc, 30);
-	if (setup != NULL || teardown != NULL)
-		tcase_add_checked_fixture(tc, setup, teardown);
-	for (size_t i = 0; i < n; i++)
-		tcase_add_test(tc, tests[i]);
-	suite_add_tcase(s, tc);
+	suite_add_tcase(s, unit_tcase_of(name, setup, teardown, tests));
+	return s;
+}
+
+/* A suite NAME of one case: TESTS, then LOOP once for each row 0..N-1 of
+ * a table (_i in LOOP). */
+static inline Suite *
+unit_suite_loop(const char *name, const TTest *const *tests,
+    const TTest *loop, size_t n)
+{
+	Suite *s = suite_create(name);
+	TCase *t = unit_tcase_of(name, NULL, NULL, tests);
+
+	tcase_add_loop_test(t, loop, 0, (int)n);
+	suite_add_tcase(s, t);
 	return s;
 }
 
