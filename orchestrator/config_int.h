@@ -66,6 +66,9 @@ yaml_node_t *config_yaml_map_get(struct config_ctx *, yaml_node_t *,
     const char *);
 bool config_yaml_seq(struct config_ctx *, yaml_node_t *,
     yaml_node_item_t **, size_t *);
+typedef void config_yaml_item_fn(struct config_ctx *, yaml_node_t *, void *);
+void config_yaml_each(struct config_ctx *, yaml_node_t *list, size_t max,
+    const char *what, config_yaml_item_fn *, void *);
 
 /* config_scalar.c */
 bool config_scalar_str(struct config_ctx *, yaml_node_t *, char *, size_t,

@@ -90,22 +90,17 @@ config_scalar_str(struct config_ctx *ctx, yaml_node_t *n, char *buf,
 bool
 config_scalar_ifname(struct config_ctx *ctx, yaml_node_t *n, char buf[IFNAMSIZ])
 {
+	static const char allowed[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-";
 	char q[CONFIG_QBUF];
-	const unsigned char *s;
+	const char *s;
 	size_t len;
-	bool ok;
 
-	if ((s = (const unsigned char *)config_yaml_want_string(ctx, n,
-	    "an interface name", &len)) == NULL)
+	if ((s = config_yaml_want_string(ctx, n, "an interface name", &len)) == NULL)
 		return false;
-	ok = len >= 1 && len <= CONFIG_IFNAME_MAX && !config_yaml_eq(n, ".") &&
-	    !config_yaml_eq(n, "..");
-	for (size_t i = 0; ok && i < len; i++)
-		ok = (s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') ||
-		    s[i] == '_' || s[i] == '.' || s[i] == '-';
-	if (!ok) {
+	/* A NUL inside the scalar stops strspn() short of len: refused. */
+	if (len < 1 || len > CONFIG_IFNAME_MAX || strspn(s, allowed) != len ||
+	    config_yaml_eq(n, ".") || config_yaml_eq(n, "..")) {
 		config_yaml_err(ctx, &n->start_mark,
 		    "invalid interface name \"%s\" "
 		    "(1-15 characters of A-Z a-z 0-9 _ . -)",

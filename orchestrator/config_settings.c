@@ -147,63 +147,43 @@ config_intercept(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
 				    "duplicate port %u", cfg->http_port[i]);
 }
 
-/* tls.no-inspect: host names or "*.suffix" entries, stored lower-case
- * (TLS names compare without case). */
+/* An item of tls.no-inspect: a host name or a "*.suffix" entry, stored
+ * lower-case (TLS names compare without case). */
 static void
-config_no_inspect(struct config_ctx *ctx, yaml_node_t *list, struct config *cfg)
+config_no_inspect(struct config_ctx *ctx, yaml_node_t *it, void *arg)
 {
-	yaml_node_item_t *items;
+	struct config *cfg = arg;
 	char name[CFG_NAME_BUF], q[CONFIG_QBUF];
-	size_t n;
+	const char *host;
 
-	if (!config_yaml_seq(ctx, list, &items, &n))
+	if (!config_scalar_str(ctx, it, name, sizeof(name), "name"))
 		return;
-	cfg->nno_inspect = 0;
-	for (size_t i = 0; i < n; i++) {
-		yaml_node_t *it = config_yaml_node(ctx, items[i]);
-		const char *host;
-
-		if (i == CFG_MAX_NO_INSPECT)
-			config_yaml_err(ctx, &it->start_mark,
-			    "too many no-inspect names (max %d)", CFG_MAX_NO_INSPECT);
-		if (!config_scalar_str(ctx, it, name, sizeof(name), "name"))
-			continue;
-		for (char *c = name; *c != '\0'; c++)
-			if (*c >= 'A' && *c <= 'Z')
-				*c = (char)(*c - 'A' + 'a');
-		host = strncmp(name, "*.", 2) == 0 ? name + 2 : name;
-		if (!hostname_valid(host, strlen(host)) ||
-		    (host != name && hostname_is_ipv4(host, strlen(host)))) {
-			config_yaml_err(ctx, &it->start_mark,
-			    "\"%s\" is not a host name or \"*.\" and a domain",
-			    config_yaml_text(it, q, sizeof(q)));
-			continue;
-		}
-		config_add_unique(ctx, it, name, cfg->no_inspect[0], CFG_NAME_BUF,
-		    &cfg->nno_inspect, CFG_MAX_NO_INSPECT, "no-inspect name");
+	for (char *c = name; *c != '\0'; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+	host = strncmp(name, "*.", 2) == 0 ? name + 2 : name;
+	if (!hostname_valid(host, strlen(host)) ||
+	    (host != name && hostname_is_ipv4(host, strlen(host)))) {
+		config_yaml_err(ctx, &it->start_mark,
+		    "\"%s\" is not a host name or \"*.\" and a domain",
+		    config_yaml_text(it, q, sizeof(q)));
+		return;
 	}
+	config_add_unique(ctx, it, name, cfg->no_inspect[0], CFG_NAME_BUF,
+	    &cfg->nno_inspect, CFG_MAX_NO_INSPECT, "no-inspect name");
 }
 
+/* An item of tls.origin-ca; one past the limit is still checked. */
 static void
-config_origin_ca(struct config_ctx *ctx, yaml_node_t *list, struct config *cfg)
+config_origin_ca(struct config_ctx *ctx, yaml_node_t *it, void *arg)
 {
-	yaml_node_item_t *items;
-	size_t n;
+	struct config *cfg = arg;
+	char spare[CFG_PATH_MAX];
 
-	if (!config_yaml_seq(ctx, list, &items, &n))
-		return;
-	cfg->norigin_ca = 0;
-	for (size_t i = 0; i < n; i++) {
-		yaml_node_t *it = config_yaml_node(ctx, items[i]);
-
-		if (i == CFG_MAX_ORIGIN_CA) {
-			config_yaml_err(ctx, &it->start_mark,
-			    "too many origin-ca files (max %d)", CFG_MAX_ORIGIN_CA);
-			break;
-		}
-		if (config_scalar_path(ctx, it, cfg->origin_ca[cfg->norigin_ca]))
-			cfg->norigin_ca++;
-	}
+	if (cfg->norigin_ca == CFG_MAX_ORIGIN_CA)
+		config_scalar_path(ctx, it, spare);
+	else if (config_scalar_path(ctx, it, cfg->origin_ca[cfg->norigin_ca]))
+		cfg->norigin_ca++;
 }
 
 static void
@@ -222,10 +202,16 @@ config_tls(struct config_ctx *ctx, yaml_node_t *n, struct config *cfg)
 		config_scalar_path(ctx, v[1], cfg->ca_key);
 	if (v[2] != NULL)
 		config_scalar_bool(ctx, v[2], &cfg->tls_inspect);
-	if (v[3] != NULL)
-		config_no_inspect(ctx, v[3], cfg);
-	if (v[4] != NULL)
-		config_origin_ca(ctx, v[4], cfg);
+	if (v[3] != NULL) {
+		cfg->nno_inspect = 0;
+		config_yaml_each(ctx, v[3], CFG_MAX_NO_INSPECT, "no-inspect names",
+		    config_no_inspect, cfg);
+	}
+	if (v[4] != NULL) {
+		cfg->norigin_ca = 0;
+		config_yaml_each(ctx, v[4], CFG_MAX_ORIGIN_CA, "origin-ca files",
+		    config_origin_ca, cfg);
+	}
 }
 
 /* upstream: {auth: {type: basic, credentials-file: FILE}} */

@@ -287,6 +287,28 @@ config_yaml_seq(struct config_ctx *ctx, yaml_node_t *n,
 	return true;
 }
 
+/* Calls item() for each item of a list (null: none). The first item over
+ * max is an error, and it and the rest are still checked: one pass names
+ * every mistake. */
+void
+config_yaml_each(struct config_ctx *ctx, yaml_node_t *list, size_t max,
+    const char *what, config_yaml_item_fn *item, void *arg)
+{
+	yaml_node_item_t *items;
+	size_t n;
+
+	if (!config_yaml_seq(ctx, list, &items, &n))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		yaml_node_t *it = config_yaml_node(ctx, items[i]);
+
+		if (i == max)
+			config_yaml_err(ctx, &it->start_mark,
+			    "too many %s (max %zu)", what, max);
+		item(ctx, it, arg);
+	}
+}
+
 /* YAML syntax */
 
 /* Reader errors (bad UTF-8, control characters) carry a byte offset, not a

@@ -91,34 +91,46 @@ dhcp_parse_get32(const uint8_t *p)
 	    (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }
 
-const char *
-dhcp_parse_msg_name(uint8_t msg_type)
+NAMES_ACCESSOR(dhcp_parse_msg_name, uint8_t, dhcp_parse_msg_names)
+
+enum dhcp_parse_tlv { TLV_ITEM, TLV_END, TLV_SHORT };
+
+/* The next code-length-value of a field laid out as options are (RFC 2132
+ * section 2: pad and end are one byte, every other code is followed by its
+ * length and value): TLV_ITEM with *code, *val, *vlen; TLV_END at the end
+ * option or at the field's end; TLV_SHORT when a length or a value runs
+ * past the field. The option fields and Option 43's sub-options both. */
+static enum dhcp_parse_tlv
+dhcp_parse_tlv(const uint8_t *p, size_t len, size_t *i, uint8_t *code,
+    const uint8_t **val, uint8_t *vlen)
 {
-	return NAMES_OF(dhcp_parse_msg_names, msg_type);
+	while (*i < len && p[*i] == DHO_PAD)
+		(*i)++;
+	if (*i >= len || p[*i] == DHO_END)
+		return TLV_END;
+	*code = p[(*i)++];
+	if (len - *i < 1)
+		return TLV_SHORT;
+	*vlen = p[(*i)++];
+	if (len - *i < *vlen)
+		return TLV_SHORT;
+	*val = p + *i;
+	*i += *vlen;
+	return TLV_ITEM;
 }
 
-/* Walk one option field (RFC 2132 section 2: pad and end are one byte,
- * every other option is code, length, value) and append each instance to
- * its code's aggregate (RFC 3396 section 5). */
+/* Walk one option field and append each instance to its code's aggregate
+ * (RFC 3396 section 5). No end option: the field boundary ends it. */
 static bool
 dhcp_parse_area(const uint8_t *p, size_t len, enum dhcp_parse_area area,
     struct dhcp_parse_opts *o, const char **why)
 {
+	enum dhcp_parse_tlv t;
+	const uint8_t *val;
+	uint8_t code, olen;
 	size_t i = 0;
 
-	while (i < len) {
-		uint8_t code, olen;
-
-		code = p[i++];
-		if (code == DHO_PAD)
-			continue;
-		if (code == DHO_END)
-			return true;
-		if (len - i < 1)
-			goto too_short;
-		olen = p[i++];
-		if (len - i < olen)
-			goto too_short;
+	while ((t = dhcp_parse_tlv(p, len, &i, &code, &val, &olen)) == TLV_ITEM) {
 		if (++o->count > DHCP_PARSE_OPTS_MAX) {
 			*why = "too many options";
 			return false;
@@ -138,20 +150,18 @@ dhcp_parse_area(const uint8_t *p, size_t len, enum dhcp_parse_area area,
 			size_t at = (size_t)o->len[code] + k;
 
 			if (at < sizeof(o->head[code]))
-				o->head[code][at] = p[i + k];
+				o->head[code][at] = val[k];
 			if (code == DHO_VENDOR)
-				o->vendor[at] = p[i + k];
+				o->vendor[at] = val[k];
 		}
 		o->len[code] = (uint16_t)(o->len[code] + olen);
 		o->seen[code] = true;
-		i += olen;
 	}
-	/* No end option: the field boundary ends the options. */
+	if (t == TLV_SHORT) {
+		*why = "option runs past the end of its field";
+		return false;
+	}
 	return true;
-
-too_short:
-	*why = "option runs past the end of its field";
-	return false;
 }
 
 /* Option 43 holds encapsulated vendor sub-options laid out like options
@@ -161,32 +171,23 @@ too_short:
 static void
 dhcp_parse_vendor(const uint8_t *v, size_t len, struct dhcp_reply *r)
 {
-	uint8_t val[DHCP_PARSE_OPT_MAX];
+	uint8_t val[DHCP_PARSE_OPT_MAX], code, slen;
 	size_t i = 0, vlen = 0;
+	enum dhcp_parse_tlv t;
+	const uint8_t *sub;
 
-	while (i < len) {
-		uint8_t code, slen;
-
-		code = v[i++];
-		if (code == DHO_PAD)
-			continue;
-		if (code == DHO_END)
-			break;
-		if (len - i < 1)
-			goto too_short;
-		slen = v[i++];
-		if (len - i < slen)
-			goto too_short;
+	while ((t = dhcp_parse_tlv(v, len, &i, &code, &sub, &slen)) == TLV_ITEM)
 		if (code == DHCP_PARSE_SUBOPT_PROXY) {
 			/* vlen + slen <= len <= sizeof(val): the sub-options
 			 * cannot hold more bytes than Option 43 itself. */
-			memcpy(val + vlen, v + i, slen);
+			memcpy(val + vlen, sub, slen);
 			vlen += slen;
 			r->has_proxy = true;
 		}
-		i += slen;
+	if (t == TLV_SHORT) {
+		r->proxy_problem = "option 43 sub-option runs past its end";
+		return;
 	}
-
 	if (!r->has_proxy) {
 		r->proxy_problem = "no sub-option 128";
 		return;
@@ -214,10 +215,6 @@ dhcp_parse_vendor(const uint8_t *v, size_t len, struct dhcp_reply *r)
 	memcpy(r->proxy, val, vlen);
 	r->proxy[vlen] = '\0';
 	r->proxy_problem = NULL;
-	return;
-
-too_short:
-	r->proxy_problem = "option 43 sub-option runs past its end";
 }
 
 /* The part shared by replies and requests: the fixed header (op, Ethernet,

@@ -21,18 +21,12 @@ static const char *const forward_fsm_causes[] = {
 	[FFSM_EV_LOST] = "interception lost",
 };
 
-const char *
-forward_fsm_state_name(enum ffsm_state s)
-{
-	return NAMES_OF(forward_fsm_names, s);
-}
+NAMES_ACCESSOR(forward_fsm_state_name, enum ffsm_state, forward_fsm_names)
 
 void
 forward_fsm_init(struct forward_fsm *f)
 {
-	memset(f, 0, sizeof(*f));
-	f->state = FFSM_OFF;
-	f->kind = FWD_NONE;
+	*f = (struct forward_fsm){ .state = FFSM_OFF, .kind = FWD_NONE };
 }
 
 /* HAProxy was asked to forward (it may be waiting for its listeners). */

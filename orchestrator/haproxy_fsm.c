@@ -24,17 +24,12 @@ static const char *const haproxy_fsm_causes[] = {
 	[HFSM_EV_HEALTH] = "health check", [HFSM_EV_STOP] = "stop",
 };
 
-const char *
-haproxy_fsm_state_name(enum hfsm_state s)
-{
-	return NAMES_OF(haproxy_fsm_names, s);
-}
+NAMES_ACCESSOR(haproxy_fsm_state_name, enum hfsm_state, haproxy_fsm_names)
 
 void
 haproxy_fsm_init(struct haproxy_fsm *f)
 {
-	memset(f, 0, sizeof(*f));
-	f->state = HFSM_STOPPED;
+	*f = (struct haproxy_fsm){ .state = HFSM_STOPPED };
 	haproxy_watch_init(&f->watch);
 }
 

@@ -9,11 +9,7 @@ static const char *const haproxy_watch_names[] = {
 	[HPW_NOT_ANSWERING] = "not-answering",
 };
 
-const char *
-haproxy_watch_state_name(enum hpw_state s)
-{
-	return NAMES_OF(haproxy_watch_names, s);
-}
+NAMES_ACCESSOR(haproxy_watch_state_name, enum hpw_state, haproxy_watch_names)
 
 static void
 haproxy_watch_transition(struct haproxy_watch *w, enum hpw_state to, int64_t now_ms)

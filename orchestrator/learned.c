@@ -8,14 +8,11 @@
 #include "ports.h"
 
 static const char *const learned_state_names[LEARNED_NSTATE] = {
-	[LEARNED_PENDING] = "pending",
-	[LEARNED_RESOLVED] = "resolved",
+	[LEARNED_PENDING] = "pending", [LEARNED_RESOLVED] = "resolved",
 	[LEARNED_NO_OPT43] = "no-option-43",
 	[LEARNED_NO_SUB128] = "no-sub-option-128",
-	[LEARNED_INVALID] = "invalid-value",
-	[LEARNED_NAK] = "nak",
-	[LEARNED_EXPIRED] = "expired",
-	[LEARNED_LINK_DOWN] = "link-down",
+	[LEARNED_INVALID] = "invalid-value", [LEARNED_NAK] = "nak",
+	[LEARNED_EXPIRED] = "expired", [LEARNED_LINK_DOWN] = "link-down",
 };
 
 const char *

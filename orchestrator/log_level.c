@@ -17,8 +17,4 @@ log_level_parse(const char *name)
 	return -1;
 }
 
-const char *
-log_level_name(enum log_level level)
-{
-	return NAMES_OF(log_level_names, level);
-}
+NAMES_ACCESSOR(log_level_name, enum log_level, log_level_names)

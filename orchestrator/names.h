@@ -8,6 +8,11 @@
 #define NAMES_OF(table, v) \
 	names_of((table), sizeof(table) / sizeof((table)[0]), (size_t)(v))
 
+/* Defines `const char *FN(TYPE v)` returning TABLE's name of v: the one
+ * body of every public name accessor. */
+#define NAMES_ACCESSOR(fn, type, table) \
+	const char *fn(type v) { return NAMES_OF(table, v); }
+
 static inline const char *
 names_of(const char *const *table, size_t n, size_t i)
 {

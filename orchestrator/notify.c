@@ -31,11 +31,7 @@ static struct {
 /* A failing script fails at every event: two lines a minute say so. */
 static struct log_ratelimit notify_rl = LOG_RATELIMIT_INIT(60, 2);
 
-const char *
-notify_event_name(enum notify_event e)
-{
-	return NAMES_OF(notify_names, e);
-}
+NAMES_ACCESSOR(notify_event_name, enum notify_event, notify_names)
 
 bool
 notify_queue_push(struct notify_queue *q, const struct notify_item *it)

@@ -3,21 +3,16 @@
  * effects from what changed, so no path can forget one. */
 #include <string.h>
 
+#include "names.h"
 #include "proxy_fsm.h"
 
 static const char *const proxy_fsm_names[] = {
-	[PFSM_DISABLED] = "disabled",
-	[PFSM_NO_CANDIDATE] = "no-candidate",
-	[PFSM_PROBING] = "probing",
-	[PFSM_REACHABLE] = "reachable",
+	[PFSM_DISABLED] = "disabled", [PFSM_NO_CANDIDATE] = "no-candidate",
+	[PFSM_PROBING] = "probing", [PFSM_REACHABLE] = "reachable",
 	[PFSM_UNREACHABLE] = "unreachable",
 };
 
-const char *
-proxy_fsm_state_name(enum pfsm_state s)
-{
-	return proxy_fsm_names[s];
-}
+NAMES_ACCESSOR(proxy_fsm_state_name, enum pfsm_state, proxy_fsm_names)
 
 /* Records the transition in act; the first state of the step stays its
  * origin. */

@@ -3,21 +3,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "names.h"
 #include "ports.h"
 #include "select.h"
 
 static const char *const select_kind_names[] = {
-	[SEL_STATIC] = "static",
-	[SEL_ONBOARDING] = "onboarding",
-	[SEL_DHCP] = "dhcp",
-	[SEL_PEER] = "peer",
+	[SEL_STATIC] = "static", [SEL_ONBOARDING] = "onboarding",
+	[SEL_DHCP] = "dhcp", [SEL_PEER] = "peer",
 };
 
-const char *
-select_kind_name(enum sel_kind k)
-{
-	return select_kind_names[k];
-}
+NAMES_ACCESSOR(select_kind_name, enum sel_kind, select_kind_names)
 
 enum mp_mode
 select_effective_mode(const struct config *cfg, const struct onboarding *onb)
