@@ -1,4 +1,4 @@
-/* The one alarm this feature raises (spec, Health Checking and Alarms):
+/* The one alarm this feature raises:
  * critical, category service, source ManagementProxy. Each raise gets the
  * next sequence number, so an operator can tell one outage from the next. */
 #ifndef ALARM_H

@@ -377,7 +377,7 @@ config_mp(struct config_ctx *ctx, yaml_node_t *n, struct config *dst)
 	}
 	if (v[MP_PROXY] != NULL)
 		config_proxies(ctx, v[MP_PROXY], dst, &count, &second);
-	/* The spec allows only one proxy entry in static mode. */
+	/* Static mode takes exactly one proxy entry. */
 	if (mode_ok && dst->mode == MODE_STATIC && count == 0)
 		config_yaml_err(ctx, v[MP_PROXY] != NULL ?
 		    &v[MP_PROXY]->start_mark : &n->start_mark,

@@ -5,7 +5,7 @@
  * PROBE_RETRY_MS until the timeout: a proxy learned from a DHCP ACK is
  * probed at once, often before the DHCP client has configured the address
  * and route it just obtained. A routing problem that lasts the whole
- * timeout is still a failure (spec: it prevents the handshake). */
+ * timeout is still a failure: it prevents the handshake. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>

@@ -1,4 +1,4 @@
-/* TCP liveness probe (spec, Health Checking): a non-blocking connect to
+/* TCP liveness probe: a non-blocking connect to
  * the proxy with a timeout, closed at once; no byte is sent. */
 #ifndef PROBE_H
 #define PROBE_H

@@ -23,8 +23,8 @@
  * A proxy is in effect only after a successful probe. When the selection
  * moves from one reachable proxy to another, the old one stays in effect
  * until the new one answers (make before break); a mode change drops it at
- * once and clears its sessions (spec: mode changes start clean). There is no
- * failover to another candidate on failure (spec, Health Checking). */
+ * once and clears its sessions (mode changes start clean). There is no
+ * failover to another candidate on failure. */
 #ifndef PROXY_FSM_H
 #define PROXY_FSM_H
 #include <stdbool.h>

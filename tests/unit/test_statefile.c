@@ -99,7 +99,7 @@ START_TEST(test_dhcp_minimal)
 	size_t len;
 	char *buf;
 
-	/* The spec's own example: no lease-expiry, no server, extra keys. */
+	/* A minimal file: no lease-expiry, no server, extra keys. */
 	const char *spec = "{\n\"dhcp-client-info\": {\n\"interface-name\": \"wan1\",\n"
 	    "\"resolution-state\": \"resolved\",\n"
 	    "\"management-proxies\": [\"10.92.53.8:3128\"], \"vendor\": {}\n}\n}\n";
@@ -182,7 +182,7 @@ START_TEST(test_proxy_round_trip)
 	ck_assert_uint_eq(back.ip, a.ip);
 	ck_assert_uint_eq(back.port, a.port);
 	free(buf);
-	/* The spec's one-line form. */
+	/* The one-line form. */
 	buf = "{ \"proxy_address\": \"10.92.53.8:3128\" }";
 	ck_assert(statefile_parse_proxy(buf, strlen(buf), &back, err));
 	ck_assert_uint_eq(back.ip, a.ip);
