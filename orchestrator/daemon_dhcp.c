@@ -40,9 +40,15 @@ daemon_dhcp_store(size_t i)
 	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(60, 1);
 	const struct dhcp_info *info = &d.dhcp[i];
 	char path[DAEMON_PATH_MAX];
+	int rc = fileio_path(path, sizeof(path), d.dhcp_dir, info->ifname);
 
-	if (fileio_path(path, sizeof(path), d.dhcp_dir, info->ifname) == -1 ||
-	    statefile_write_dhcp(path, info) == -1)
+	if (rc == 0) {
+		size_t len = 0;
+		char *text = statefile_dump_dhcp(info, &len);
+
+		rc = fileio_replace_owned(path, text, len, 0644);
+	}
+	if (rc == -1)
 		log_limited(&rl, event_now(), LOG_ERR, "%s/%s: %s", d.dhcp_dir,
 		    info->ifname, strerror(errno));
 	d.dhcp_saved[i] = event_now();

@@ -17,9 +17,12 @@ daemon_peer_heard(const struct peer_info *info, void *arg)
 void
 daemon_peer_update(const struct peer_info *info)
 {
+	size_t len = 0;
+	char *text = statefile_dump_peer(info, &len);
+
 	d.peer = *info;
 	d.have_peer = true;
-	if (statefile_write_peer(d.peer_file, info) == -1)
+	if (fileio_replace_owned(d.peer_file, text, len, 0644) == -1)
 		log_err("%s: %s", d.peer_file, strerror(errno));
 	daemon_proxy_reselect();
 }

@@ -125,9 +125,13 @@ daemon_proxy_apply(const struct pfsm_actions *act)
 		if (forward_enable(&act->effect) == -1)
 			log_err("forwarding through %s could not be enabled", a);
 	}
-	if ((f & PFSM_ACT_STATE_WRITE) &&
-	    statefile_write_proxy(d.proxy_file, &act->effect) == -1)
-		log_err("%s: %s", d.proxy_file, strerror(errno));
+	if (f & PFSM_ACT_STATE_WRITE) {
+		size_t len = 0;
+		char *text = statefile_dump_proxy(&act->effect, &len);
+
+		if (fileio_replace_owned(d.proxy_file, text, len, 0644) == -1)
+			log_err("%s: %s", d.proxy_file, strerror(errno));
+	}
 	if ((f & PFSM_ACT_STATE_REMOVE) && fileio_remove(d.proxy_file) == -1)
 		log_err("%s: %s", d.proxy_file, strerror(errno));
 	if (f & PFSM_ACT_ALARM_RAISE) {

@@ -331,6 +331,20 @@ fileio_replace(const char *path, const void *data, size_t len, mode_t mode)
 }
 
 int
+fileio_replace_owned(const char *path, char *data, size_t len, mode_t mode)
+{
+	int rc, saved;
+
+	if (data == NULL)
+		return -1;
+	rc = fileio_replace(path, data, len, mode);
+	saved = errno;
+	free(data);
+	errno = saved;
+	return rc;
+}
+
+int
 fileio_replace_lazy(const char *path, const void *data, size_t len,
     mode_t mode)
 {

@@ -61,6 +61,10 @@ int fileio_replace(const char *path, const void *data, size_t len, mode_t mode);
 int fileio_replace_lazy(const char *path, const void *data, size_t len,
     mode_t mode);
 int fileio_sync(const char *path);
+/* fileio_replace() of a buffer the caller gives up: freed whatever
+ * happens. NULL data (a text that could not be made, errno set) is -1
+ * with nothing written. */
+int fileio_replace_owned(const char *path, char *data, size_t len, mode_t mode);
 /* Exclusive create (keys: mode 0600): the content is written and flushed
  * under PATH.tmp, born with mode, then linked into place only if PATH does
  * not exist (EEXIST otherwise); never readable by others, never a partial

@@ -1,5 +1,5 @@
-/* State files: strict JSON parsers (pure) and serialisers (pure); the
- * writers hand the text to fileio's atomic replace. The files are read
+/* State files: strict JSON parsers and serialisers, pure (the daemon
+ * reads and writes the files through fileio). The files are read
  * back at start-up and anyone with root can edit them, so the parsers
  * treat them as hostile input: every string is bounded and an over-long
  * value is an error, never silently cut, because a truncated interface
@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fileio.h"
 #include "statefile.h"
 
 /* What a string may contain. */
@@ -505,45 +504,4 @@ statefile_dump_proxy(const struct proxy_addr *a, size_t *len)
 	addr_format(a, buf);
 	return sf_dump(root, root != NULL && sf_set(root, "proxy_address",
 	    json_string(buf)) ? 0 : ENOMEM, len);
-}
-
-static int
-sf_write_dump(const char *path, char *data, size_t len)
-{
-	int rc, saved;
-
-	if (data == NULL)
-		return -1;
-	rc = fileio_replace(path, data, len, 0644);
-	saved = errno;
-	free(data);
-	errno = saved;
-	return rc;
-}
-
-int
-statefile_write_dhcp(const char *path, const struct dhcp_info *d)
-{
-	size_t len = 0;
-	char *data = statefile_dump_dhcp(d, &len);
-
-	return sf_write_dump(path, data, len);
-}
-
-int
-statefile_write_peer(const char *path, const struct peer_info *p)
-{
-	size_t len = 0;
-	char *data = statefile_dump_peer(p, &len);
-
-	return sf_write_dump(path, data, len);
-}
-
-int
-statefile_write_proxy(const char *path, const struct proxy_addr *a)
-{
-	size_t len = 0;
-	char *data = statefile_dump_proxy(a, &len);
-
-	return sf_write_dump(path, data, len);
 }

@@ -27,19 +27,15 @@ bool statefile_parse_peer(const char *buf, size_t len, struct peer_info *out,
 bool statefile_parse_proxy(const char *buf, size_t len, struct proxy_addr *out,
     char err[CFG_ERR_LEN]);
 
-/* Pure: the exact file contents (indented JSON, keys in the order shown
- * above, trailing newline); caller frees. NULL with errno EINVAL when the
- * struct cannot be written (count over SF_MAX_PROXIES, unterminated string,
- * a name or state the parser would refuse, negative time) or ENOMEM. The writers below use these. */
+/* The exact file contents (indented JSON, keys in the order shown above,
+ * trailing newline); caller frees. NULL with errno EINVAL when the struct
+ * cannot be written (count over SF_MAX_PROXIES, unterminated string, a
+ * name or state the parser would refuse, negative time) or ENOMEM. The
+ * daemon writes them with fileio_replace_owned (mode 0644) and reads them
+ * with fileio_read(path, SF_FILE_MAX, O_NOFOLLOW, ...): state files are
+ * ours, a symlink is someone else's. */
 char *statefile_dump_dhcp(const struct dhcp_info *, size_t *len);
 char *statefile_dump_peer(const struct peer_info *, size_t *len);
 char *statefile_dump_proxy(const struct proxy_addr *, size_t *len);
-
-/* The dump, written with fileio_replace (mode 0644). Read the files with
- * fileio_read(path, SF_FILE_MAX, O_NOFOLLOW, ...): state files are ours,
- * a symlink is someone else's. */
-int statefile_write_dhcp(const char *path, const struct dhcp_info *);
-int statefile_write_peer(const char *path, const struct peer_info *);
-int statefile_write_proxy(const char *path, const struct proxy_addr *);
 
 #endif

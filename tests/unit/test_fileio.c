@@ -93,6 +93,25 @@ START_TEST(test_atomic_mode_and_no_temp)
 }
 END_TEST
 
+/* The state files' path: the buffer is the writer's to free, and a dump
+ * that failed (NULL) writes nothing and keeps the dump's errno. */
+START_TEST(test_replace_owned)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	unit_tmp_path(path, "peer-proxy.json");
+	ck_assert_int_eq(fileio_replace_owned(path, strdup("{}\n"), 3, 0644), 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0644);
+	assert_content(path, "{}\n");
+	errno = EINVAL;
+	ck_assert_int_eq(fileio_replace_owned(path, NULL, 0, 0644), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	assert_content(path, "{}\n");
+}
+END_TEST
+
 START_TEST(test_atomic_replaces_not_rewrites)
 {
 	char path[PATH_MAX];
@@ -460,6 +479,7 @@ unit_suite(void)
 		test_atomic_mode_and_no_temp, test_atomic_replaces_not_rewrites,
 		test_atomic_nosync_then_sync, test_atomic_failures_leave_no_temp,
 		test_replace_failure_keeps_old, test_create_excl, test_remove,
+		test_replace_owned,
 		test_path_join, test_mkdirs, test_dir_each, NULL,
 	};
 
