@@ -1,13 +1,11 @@
-/* Template rendering (render.c) and the HAProxy configuration (haproxy.c;
- * the nftables rulesets: test_firewall_rules.c): only validated numbers,
- * dotted quads, interface names and our own paths can reach HAProxy. */
+/* Template rendering (render.c): only validated numbers, dotted quads,
+ * interface names and our own paths can fill a template (its users:
+ * test_haproxy.c, test_firewall_rules.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "haproxy.h"
 #include "render.h"
-#include "select.h"
 #include "unit.h"
 
 START_TEST(substitutes_every_placeholder)
@@ -77,52 +75,6 @@ START_TEST(validators_refuse_syntax)
 }
 END_TEST
 
-/* A hostile candidate never becomes a proxy address, so it can never be
- * rendered: the only path into the templates is a struct proxy_addr. */
-START_TEST(injection_candidates_are_never_valid)
-{
-	static const char *evil[] = {
-		"203.0.113.10:3128\n  server evil 1.2.3.4:80",
-		"203.0.113.10:3128 #",
-		"203.0.113.10:3128;flush ruleset",
-		"203.0.113.10 :3128",
-		"203.0.113.10:3128\r\n",
-		"203.0.113.10:3128}\n",
-		"203.0.113.10:3128\"",
-	};
-	struct cand_set set = { .n = 0 };
-
-	for (size_t i = 0; i < sizeof(evil) / sizeof(evil[0]); i++) {
-		struct candidate *c = select_add(&set, SEL_DHCP, "dhcp:wan1", evil[i], 0);
-
-		ck_assert_ptr_nonnull(c);
-		ck_assert_msg(!c->valid, "accepted: %s", evil[i]);
-		ck_assert(strchr(c->text, '\n') == NULL);
-	}
-	ck_assert_ptr_null(select_pick(&set));
-}
-END_TEST
-
-START_TEST(haproxy_config_has_only_validated_values)
-{
-	struct proxy_addr p = { 0xcb00710au, 3128 };
-	const char *why = "";
-	char *cfg = haproxy_render("/run/mp", "/var/lib/mp/certs/crt-list", &p, true, &why);
-
-	ck_assert_msg(cfg != NULL, "%s", why);
-	ck_assert_ptr_nonnull(strstr(cfg, "server proxy 203.0.113.10:3128\n"));
-	ck_assert_ptr_nonnull(strstr(cfg, "bind 127.0.0.1:47080 transparent"));
-	ck_assert_ptr_nonnull(strstr(cfg, "crt-list /var/lib/mp/certs/crt-list"));
-	/* Minted names skip the certificate request: the ACL beside the crt-list. */
-	ck_assert_ptr_nonnull(strstr(cfg, "-m str -f /var/lib/mp/certs/minted.lst\n"));
-	ck_assert_ptr_nonnull(strstr(cfg, "lua-load /run/mp/cert-request.lua"));
-	ck_assert_ptr_null(strstr(cfg, "{{"));
-	free(cfg);
-	ck_assert_ptr_null(haproxy_render("/run/mp x", "/c", &p, true, &why));
-	ck_assert_ptr_null(haproxy_render("/run/mp", "/c\nserver evil 1.2.3.4:80", &p, true, &why));
-}
-END_TEST
-
 Suite *
 unit_suite(void)
 {
@@ -130,8 +82,7 @@ unit_suite(void)
 		substitutes_every_placeholder,
 		missing_and_unused_values_fail,
 		validators_refuse_syntax,
-		injection_candidates_are_never_valid,
-		haproxy_config_has_only_validated_values, NULL,
+		NULL,
 	};
 
 	return unit_suite_of("render", NULL, NULL, tests);

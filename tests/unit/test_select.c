@@ -373,6 +373,32 @@ START_TEST(set_is_bounded)
 }
 END_TEST
 
+/* A hostile candidate never becomes a proxy address, so it can never be
+ * rendered: the only path into the templates is a struct proxy_addr. */
+START_TEST(injection_candidates_are_never_valid)
+{
+	static const char *evil[] = {
+		"203.0.113.10:3128\n  server evil 1.2.3.4:80",
+		"203.0.113.10:3128 #",
+		"203.0.113.10:3128;flush ruleset",
+		"203.0.113.10 :3128",
+		"203.0.113.10:3128\r\n",
+		"203.0.113.10:3128}\n",
+		"203.0.113.10:3128\"",
+	};
+	struct cand_set hostile = { .n = 0 };
+
+	for (size_t i = 0; i < sizeof(evil) / sizeof(evil[0]); i++) {
+		struct candidate *c = select_add(&hostile, SEL_DHCP, "dhcp:wan1", evil[i], 0);
+
+		ck_assert_ptr_nonnull(c);
+		ck_assert_msg(!c->valid, "accepted: %s", evil[i]);
+		ck_assert(strchr(c->text, '\n') == NULL);
+	}
+	ck_assert_ptr_null(select_pick(&hostile));
+}
+END_TEST
+
 Suite *
 unit_suite(void)
 {
@@ -391,7 +417,8 @@ unit_suite(void)
 		own_listener_refused_static,
 		own_listener_refused_onboarding,
 		own_listener_refused_learned, set_is_bounded,
-		wake_up_at_first_lease_end, NULL,
+		wake_up_at_first_lease_end,
+		injection_candidates_are_never_valid, NULL,
 	};
 
 	return unit_suite_of("select", setup, NULL, tests);

@@ -1,5 +1,5 @@
-/* The show commands' JSON contract (status.c) and its plain rendering
- * (ctl_render.c). */
+/* The show commands' JSON contract (status.c): keys, the one time format,
+ * and its plain rendering (ctl_render.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +51,61 @@ render_proxy_plain(FILE *f, json_t *doc)
 {
 	ctl_render_proxy(f, doc, false);
 }
+
+static const char *
+str(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+/* The keys every view carries and the one time format. */
+START_TEST(common_keys_and_time)
+{
+	json_t *doc, *t;
+
+	v.version = "9.8.7";
+	proxy_fsm_init(&fsm, 1795000000);
+	doc = status_proxy(&v);
+
+	ck_assert_str_eq(str(doc, "version"), "9.8.7");
+	ck_assert_str_eq(str(doc, "router"), "r1");
+	ck_assert_str_eq(str(doc, "node"), "n1");
+	ck_assert_str_eq(str(doc, "since"), "2026-11-18T11:06:40Z");
+	json_decref(doc);
+	t = status_time(1795000000);
+	ck_assert_str_eq(json_string_value(t), "2026-11-18T11:06:40Z");
+	json_decref(t);
+	ck_assert(json_is_null(t = status_time(0)));
+	json_decref(t);
+}
+END_TEST
+
+START_TEST(candidate_and_lease_expiry_are_iso)
+{
+	struct dhcp_info d;
+	json_t *doc, *c;
+
+	set.n = 1;
+	snprintf(set.c[0].text, sizeof(set.c[0].text), "192.0.2.1:3128");
+	snprintf(set.c[0].source, sizeof(set.c[0].source), "dhcp:wan1");
+	set.c[0].valid = true;
+	set.c[0].expiry = 1795000060;
+	doc = status_proxy(&v);
+	c = json_array_get(json_object_get(doc, "candidates"), 0);
+	ck_assert_str_eq(str(c, "expires"), "2026-11-18T11:07:40Z");
+	json_decref(doc);
+
+	memset(&d, 0, sizeof(d));
+	snprintf(d.ifname, sizeof(d.ifname), "wan1");
+	d.state = LEARNED_RESOLVED;
+	d.lease_expiry = 1795000120;
+	v.dhcp = &d;
+	v.ndhcp = 1;
+	doc = status_dhcp(&v);
+	ck_assert_str_eq(str(json_array_get(doc, 0), "lease-expiry"), "2026-11-18T11:08:40Z");
+	json_decref(doc);
+}
+END_TEST
 
 START_TEST(proxy_contract_keys)
 {
@@ -160,7 +215,8 @@ unit_suite(void)
 {
 	const TTest *tests[] = {
 		proxy_contract_keys, dhcp_lists_eligible_interfaces,
-		alarm_contract, NULL,
+		alarm_contract, common_keys_and_time,
+		candidate_and_lease_expiry_are_iso, NULL,
 	};
 
 	return unit_suite_of("status", setup, NULL, tests);

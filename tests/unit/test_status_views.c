@@ -1,5 +1,4 @@
-/* show forwarder / certificates / ha (status_views.c), and the keys every
- * view carries and its one time format (status.c). */
+/* show forwarder / certificates / ha (status_views.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,53 +46,6 @@ render(void (*fn)(FILE *, json_t *), json_t *doc)
 	fclose(f);
 	return buf;
 }
-
-START_TEST(common_keys_and_time)
-{
-	json_t *doc = status_proxy(&v), *t;
-
-	ck_assert_str_eq(str(doc, "version"), "9.8.7");
-	ck_assert_str_eq(str(doc, "router"), "r1");
-	ck_assert_str_eq(str(doc, "node"), "n1");
-	ck_assert_str_eq(str(doc, "since"), "2026-11-18T11:06:40Z");
-	json_decref(doc);
-	t = status_time(1795000000);
-	ck_assert_str_eq(json_string_value(t), "2026-11-18T11:06:40Z");
-	json_decref(t);
-	ck_assert(json_is_null(t = status_time(0)));
-	json_decref(t);
-}
-END_TEST
-
-START_TEST(candidate_and_lease_expiry_are_iso)
-{
-	struct dhcp_info d;
-	json_t *doc, *c;
-
-	set.n = 1;
-	snprintf(set.c[0].text, sizeof(set.c[0].text), "192.0.2.1:3128");
-	snprintf(set.c[0].source, sizeof(set.c[0].source), "dhcp:wan1");
-	set.c[0].valid = true;
-	set.c[0].expiry = 1795000060;
-	doc = status_proxy(&v);
-	c = json_array_get(json_object_get(doc, "candidates"), 0);
-	ck_assert_str_eq(str(c, "expires"), "2026-11-18T11:07:40Z");
-	json_decref(doc);
-
-	memset(&d, 0, sizeof(d));
-	snprintf(d.ifname, sizeof(d.ifname), "wan1");
-	d.state = LEARNED_RESOLVED;
-	d.lease_expiry = 1795000120;
-	cfg.niface = 1;
-	snprintf(cfg.iface[0].name, IFNAMSIZ, "wan1");
-	cfg.iface[0].dhcp_v4 = cfg.iface[0].proxy_discovery = true;
-	v.dhcp = &d;
-	v.ndhcp = 1;
-	doc = status_dhcp(&v);
-	ck_assert_str_eq(str(json_array_get(doc, 0), "lease-expiry"), "2026-11-18T11:08:40Z");
-	json_decref(doc);
-}
-END_TEST
 
 START_TEST(certificates_by_last_use)
 {
@@ -223,8 +175,6 @@ Suite *
 unit_suite(void)
 {
 	const TTest *tests[] = {
-		common_keys_and_time,
-		candidate_and_lease_expiry_are_iso,
 		certificates_by_last_use, forwarder_figures,
 		ha_contributions, NULL,
 	};
