@@ -13,13 +13,13 @@ START_TEST(haproxy_config_has_only_validated_values)
 	char *cfg = haproxy_render("/run/mp", "/var/lib/mp/certs/crt-list", &p, true, &why);
 
 	ck_assert_msg(cfg != NULL, "%s", why);
-	ck_assert_ptr_nonnull(strstr(cfg, "server proxy 203.0.113.10:3128\n"));
-	ck_assert_ptr_nonnull(strstr(cfg, "bind 127.0.0.1:47080 transparent"));
-	ck_assert_ptr_nonnull(strstr(cfg, "crt-list /var/lib/mp/certs/crt-list"));
+	unit_assert_has(cfg, "server proxy 203.0.113.10:3128\n");
+	unit_assert_has(cfg, "bind 127.0.0.1:47080 transparent");
+	unit_assert_has(cfg, "crt-list /var/lib/mp/certs/crt-list");
 	/* Minted names skip the certificate request: the ACL beside the crt-list. */
-	ck_assert_ptr_nonnull(strstr(cfg, "-m str -f /var/lib/mp/certs/minted.lst\n"));
-	ck_assert_ptr_nonnull(strstr(cfg, "lua-load /run/mp/cert-request.lua"));
-	ck_assert_ptr_null(strstr(cfg, "{{"));
+	unit_assert_has(cfg, "-m str -f /var/lib/mp/certs/minted.lst\n");
+	unit_assert_has(cfg, "lua-load /run/mp/cert-request.lua");
+	unit_assert_lacks(cfg, "{{");
 	free(cfg);
 	ck_assert_ptr_null(haproxy_render("/run/mp x", "/c", &p, true, &why));
 	ck_assert_ptr_null(haproxy_render("/run/mp", "/c\nserver evil 1.2.3.4:80", &p, true, &why));

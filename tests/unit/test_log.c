@@ -69,10 +69,10 @@ START_TEST(levels_filter)
 	log_config_level(-1);		/* default: info */
 	log_info("info by default");
 	log_debug("no debug by default");
-	ck_assert_ptr_null(strstr(slurp(main_log), "an info line"));
-	ck_assert_ptr_nonnull(strstr(slurp(main_log), " notice: a notice line"));
-	ck_assert_ptr_nonnull(strstr(slurp(main_log), " info: info by default"));
-	ck_assert_ptr_null(strstr(slurp(main_log), "no debug"));
+	unit_assert_lacks(slurp(main_log), "an info line");
+	unit_assert_has(slurp(main_log), " notice: a notice line");
+	unit_assert_has(slurp(main_log), " info: info by default");
+	unit_assert_lacks(slurp(main_log), "no debug");
 }
 END_TEST
 
@@ -82,19 +82,19 @@ START_TEST(access_lines)
 	const char *access = "169.254.127.127:40892 dst=198.51.100.80:80 fe=fe_http";
 
 	log_haproxy_line(access);			/* default: with ours */
-	ck_assert_ptr_nonnull(strstr(slurp(main_log), "haproxy: 169.254.127.127"));
+	unit_assert_has(slurp(main_log), "haproxy: 169.254.127.127");
 	ck_assert_int_eq(log_access_configure(LOG_ACCESS_FILE, acc_log), 0);
 	log_haproxy_line(notice);
 	log_haproxy_line("10.0.0.1:1 own file");
-	ck_assert_ptr_nonnull(strstr(slurp(main_log), "haproxy: [NOTICE]"));
-	ck_assert_ptr_null(strstr(slurp(main_log), "own file"));
-	ck_assert_ptr_nonnull(strstr(slurp(acc_log), "Z 10.0.0.1:1 own file\n"));
+	unit_assert_has(slurp(main_log), "haproxy: [NOTICE]");
+	unit_assert_lacks(slurp(main_log), "own file");
+	unit_assert_has(slurp(acc_log), "Z 10.0.0.1:1 own file\n");
 	ck_assert_int_eq(log_access_configure(LOG_ACCESS_OFF, NULL), 0);
 	log_haproxy_line("10.0.0.2:2 dropped");
 	log_haproxy_line("[WARNING] kept");
-	ck_assert_ptr_null(strstr(slurp(main_log), "dropped"));
-	ck_assert_ptr_null(strstr(slurp(acc_log), "dropped"));
-	ck_assert_ptr_nonnull(strstr(slurp(main_log), "haproxy: [WARNING] kept"));
+	unit_assert_lacks(slurp(main_log), "dropped");
+	unit_assert_lacks(slurp(acc_log), "dropped");
+	unit_assert_has(slurp(main_log), "haproxy: [WARNING] kept");
 }
 END_TEST
 
@@ -107,9 +107,9 @@ START_TEST(reopen_after_move)
 	ck_assert_int_eq(rename(main_log, moved), 0);
 	log_reopen();
 	log_info("after");
-	ck_assert_ptr_nonnull(strstr(slurp(main_log), "after"));
-	ck_assert_ptr_null(strstr(slurp(main_log), "before"));
-	ck_assert_ptr_null(strstr(slurp(moved), "after"));
+	unit_assert_has(slurp(main_log), "after");
+	unit_assert_lacks(slurp(main_log), "before");
+	unit_assert_lacks(slurp(moved), "after");
 }
 END_TEST
 

@@ -134,10 +134,10 @@ START_TEST(render_without_proxy_haproxy_or_ha)
 	ck_assert(has_line(t, "mgmt_proxy_alarm_active 1"));
 	ck_assert(has_line(t, "mgmt_proxy_state{state=\"unreachable\"} 1"));
 	/* The family is announced; no series while no proxy is in effect. */
-	ck_assert_ptr_null(strstr(t, "mgmt_proxy_active_info{"));
-	ck_assert_ptr_null(strstr(t, "mgmt_proxy_probe_latency_seconds"));
-	ck_assert_ptr_null(strstr(t, "mgmt_proxy_peer_up"));
-	ck_assert_ptr_null(strstr(t, "mgmt_proxy_haproxy"));
+	unit_assert_lacks(t, "mgmt_proxy_active_info{");
+	unit_assert_lacks(t, "mgmt_proxy_probe_latency_seconds");
+	unit_assert_lacks(t, "mgmt_proxy_peer_up");
+	unit_assert_lacks(t, "mgmt_proxy_haproxy");
 	free(t);
 }
 END_TEST
@@ -150,7 +150,7 @@ START_TEST(render_escapes_label_values)
 
 	s.router = "r\"1\\x\ny";
 	t = metrics_render(&s, &len);
-	ck_assert_ptr_nonnull(strstr(t, "router=\"r\\\"1\\\\x\\ny\""));
+	unit_assert_has(t, "router=\"r\\\"1\\\\x\\ny\"");
 	free(t);
 }
 END_TEST

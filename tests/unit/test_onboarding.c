@@ -128,7 +128,7 @@ START_TEST(test_duplicate_key)
 
 	ck_assert(!parse("{\"management-proxy\": {\"address\": \"192.0.2.1\", "
 	    "\"port\": 1, \"port\": 2}}", &o, err));
-	ck_assert_ptr_nonnull(strstr(err, "duplicate object key"));
+	unit_assert_has(err, "duplicate object key");
 	ck_assert(strncmp(err, "f.json:1:", 9) == 0);
 }
 END_TEST

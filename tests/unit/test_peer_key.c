@@ -42,7 +42,7 @@ START_TEST(key_file_rules)
 	ck_assert_uint_eq(len, 17);
 	write_key(path, "0123456789abcdef\n", 17, 0640);
 	ck_assert_int_eq(peer_key_load(path, k, &len, &why), -1);
-	ck_assert_ptr_nonnull(strstr(why, "0600"));
+	unit_assert_has(why, "0600");
 	write_key(path, "0123456789abcdef\n", 17, 0604);
 	ck_assert_int_eq(peer_key_load(path, k, &len, &why), -1);
 	write_key(path, "0123456789abcde\n", 16, 0600);	/* 15 bytes */

@@ -132,7 +132,7 @@ START_TEST(proxy_contract_keys)
 	    "port out of range 1-65535");
 	ck_assert(json_is_false(json_object_get(c1, "selected")));
 	txt = render(render_proxy_plain, doc);
-	ck_assert_ptr_nonnull(strstr(txt, "Active Proxy:  203.0.113.10:3128"));
+	unit_assert_has(txt, "Active Proxy:  203.0.113.10:3128");
 	free(txt);
 	json_decref(doc);
 
@@ -143,7 +143,7 @@ START_TEST(proxy_contract_keys)
 	ck_assert(json_is_null(json_object_get(doc, "active-proxy")));
 	ck_assert_str_eq(json_string_value(json_object_get(doc, "state")), "unreachable");
 	txt = render(render_proxy_plain, doc);
-	ck_assert_ptr_nonnull(strstr(txt, "Active Proxy:  N/A"));
+	unit_assert_has(txt, "Active Proxy:  N/A");
 	free(txt);
 	json_decref(doc);
 }
@@ -171,8 +171,8 @@ START_TEST(dhcp_lists_eligible_interfaces)
 	ck_assert_str_eq(json_string_value(json_array_get(
 	    json_object_get(e, "management-proxies"), 0)), "203.0.113.10:3128");
 	txt = render(ctl_render_dhcp, doc);
-	ck_assert_ptr_nonnull(strstr(txt, " wan1 "));
-	ck_assert_ptr_nonnull(strstr(txt, "203.0.113.10:3128"));
+	unit_assert_has(txt, " wan1 ");
+	unit_assert_has(txt, "203.0.113.10:3128");
 	free(txt);
 	json_decref(doc);
 }
@@ -204,7 +204,7 @@ START_TEST(alarm_contract)
 	ck_assert_str_eq(json_string_value(json_object_get(e, "message")),
 	    "Management Proxy is unreachable");
 	txt = render(ctl_render_alarms, doc);
-	ck_assert_ptr_nonnull(strstr(txt, "Management Proxy is unreachable"));
+	unit_assert_has(txt, "Management Proxy is unreachable");
 	free(txt);
 	json_decref(doc);
 }

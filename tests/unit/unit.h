@@ -8,6 +8,18 @@
 
 Suite *unit_suite(void);
 
+/* TEXT holds (or lacks) WANT; a failure prints both. */
+#define unit_assert_has(text, want) do {				\
+	const char *unit_t_ = (text), *unit_w_ = (want);		\
+	ck_assert_msg(strstr(unit_t_, unit_w_) != NULL,			\
+	    "expected to find \"%s\" in:\n%s", unit_w_, unit_t_);	\
+} while (0)
+#define unit_assert_lacks(text, want) do {				\
+	const char *unit_t_ = (text), *unit_w_ = (want);		\
+	ck_assert_msg(strstr(unit_t_, unit_w_) == NULL,			\
+	    "expected no \"%s\" in:\n%s", unit_w_, unit_t_);		\
+} while (0)
+
 /* A JSON object of exactly len bytes ("{" + spaces + "}"), for size
  * limits; caller frees. */
 static inline char *
