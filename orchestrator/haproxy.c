@@ -29,6 +29,7 @@
 #define HAPROXY_PATH_MAX	512
 #define HAPROXY_CHECK_MS	10000
 #define HAPROXY_SETTLE_MS	15000	/* a start or reload reports its end by then */
+#define HAPROXY_RELOAD_GAP_MS	3000	/* from a load's end to the next reload */
 
 static struct {
 	char run[HAPROXY_PATH_MAX];
@@ -47,6 +48,12 @@ static struct {
 	 * (seen: two reloads 90 ms apart left the first configuration in
 	 * force) or kills a master still starting, so the next one waits. */
 	bool settling;
+	/* Settling still, after "Loading success.": a worker replaced within
+	 * seconds of its start was seen to crash on exit (SIGSEGV in
+	 * HAProxy 2.6.12's listener unbinding) and its successor to miss the
+	 * listening sockets (new connections refused), so the next reload
+	 * waits HAPROXY_RELOAD_GAP_MS. */
+	bool gap;
 	bool term_sent;		/* SIGTERM sent: the master is on its way out */
 	bool loaded;		/* the master reported "Loading success." */
 	bool force;		/* reload even if the rendered text is the same */
@@ -221,6 +228,7 @@ static void
 haproxy_settled(void)
 {
 	hp.settling = false;
+	hp.gap = false;
 	event_timer_stop(&hp.settle);
 	if (hp.pending && hp.checking == 0) {
 		hp.pending = false;
@@ -234,8 +242,9 @@ haproxy_settle_due(void *arg)
 {
 	if (!hp.settling)
 		return;
-	log_warn("HAProxy did not report the end of its start or reload within %d s",
-	    HAPROXY_SETTLE_MS / 1000);
+	if (!hp.gap)
+		log_warn("HAProxy did not report the end of its start or reload "
+		    "within %d s", HAPROXY_SETTLE_MS / 1000);
 	haproxy_settled();
 }
 
@@ -288,8 +297,13 @@ haproxy_log_relay(int fd, uint32_t events, void *arg)
 			tunnel_log_line(hp.log_buf);
 			passive_log_line(hp.log_buf);
 		}
-		if (hp.settling && (loaded = haproxy_line_loaded(hp.log_buf)) != 0) {
-			haproxy_settled();
+		if (hp.settling && !hp.gap &&
+		    (loaded = haproxy_line_loaded(hp.log_buf)) != 0) {
+			if (loaded > 0) {
+				hp.gap = true;
+				event_timer_arm(&hp.settle, HAPROXY_RELOAD_GAP_MS);
+			} else
+				haproxy_settled();
 			if (loaded > 0 && hp.reloading) {
 				hp.counters.reloads++;
 				hp.counters.last_reload = event_now();
@@ -594,6 +608,7 @@ haproxy_stop(bool wait)
 	hp.want = false;
 	hp.pending = false;
 	hp.settling = false;
+	hp.gap = false;
 	if (hp.inited) {
 		event_timer_stop(&hp.restart);
 		event_timer_stop(&hp.settle);
