@@ -179,8 +179,8 @@ local function tunnel_reply(self, txn, chn, len)
 	end
 	chn:remove(0, head)
 	self.state = "open"
-	tunnel_release(txn)
 	tunnel_log(txn, "opened " .. self.authority .. " " .. status)
+	tunnel_release(txn)
 	return len - head
 end
 
