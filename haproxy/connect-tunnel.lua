@@ -25,6 +25,10 @@ local REPLY_MAX = 8192
 -- connect timeout); the listen section's server timeout is longer, so
 -- this check is the one that fires.
 local REPLY_WAIT = 5
+-- Milliseconds between two looks of the request side at a tunnel being
+-- opened. The reply's arrival runs only the response side, which lets
+-- the held bytes go itself; this is the fallback.
+local REQUEST_RECHECK = 100
 
 local function now()
 	local t = core.now()
@@ -82,10 +86,10 @@ end
 
 local function tunnel_request(self, txn, chn, len)
 	if self.state == "asked" then
-		-- Hold the ClientHello until the reply is in. The reply's arrival
-		-- runs the response side only: come back every millisecond to
-		-- let the held bytes go as soon as the tunnel is open.
-		filter.wake_time(1)
+		-- Hold the ClientHello until the reply is in. The response side
+		-- lets it go when the tunnel opens (see tunnel_release); this
+		-- wake-up is only a safety net.
+		filter.wake_time(REQUEST_RECHECK)
 		return 0
 	end
 	if self.state ~= "idle" or len == 0 then
@@ -113,8 +117,21 @@ local function tunnel_request(self, txn, chn, len)
 	end
 	self.state = "asked"
 	self.asked_at = now()
-	filter.wake_time(1)
+	filter.wake_time(REQUEST_RECHECK)
 	return #req
+end
+
+-- The tunnel is open: send the held request bytes now. The reply's
+-- arrival runs the response side only; waiting for the request side's
+-- next wake-up cost 1-2 ms per tunnel (HAProxy's timers tick in ms).
+-- txn.req is not the filtered channel here, so this is a plain forward
+-- of the channel's input: everything in it is what the request side
+-- held (it returned 0 for it), and the filter's offsets stay equal.
+local function tunnel_release(txn)
+	local held = txn.req:input()
+	if held > 0 then
+		txn.req:forward(held)
+	end
 end
 
 -- A reply whose first bytes cannot begin "HTTP/1." is refused at once;
@@ -163,6 +180,7 @@ local function tunnel_reply(self, txn, chn, len)
 	chn:remove(0, head)
 	self.state = "open"
 	tunnel_log(txn, "opened " .. self.authority .. " " .. status)
+	tunnel_release(txn)
 	return len - head
 end
 

@@ -46,14 +46,15 @@ static struct {
 	const struct proxy_addr *proxy;
 	char checked[ADDR_STRLEN];	/* the proxy of the rendering checked, for the log */
 	struct haproxy_cbs cb;
-	struct event_timer settle, restart;	/* fd -1 until haproxy_init */
+	struct event_timer settle, restart, gap;	/* fd -1 until haproxy_init */
 	int log_rd;		/* read end of HAProxy's stdout/stderr */
 	char log_buf[2048];	/* a partial line carried to the next read */
 	size_t log_len;
 	int exit_status;	/* of the master that just exited, for the log */
 	const char *health_why;	/* of the health check that just ended */
 	struct haproxy_counters counters;
-} hp = { .log_rd = -1, .settle = { .fd = -1 }, .restart = { .fd = -1 } };
+} hp = { .log_rd = -1, .settle = { .fd = -1 }, .restart = { .fd = -1 },
+    .gap = { .fd = -1 } };
 
 static int
 haproxy_path(char *buf, const char *name)
@@ -113,6 +114,12 @@ haproxy_restart_due(void *arg)
 	haproxy_event(HFSM_EV_RESTART_DUE);
 }
 
+static void
+haproxy_gap_over(void *arg)
+{
+	haproxy_event(HFSM_EV_GAP_OVER);
+}
+
 int
 haproxy_init(const char *run_dir, const char *log_file)
 {
@@ -123,6 +130,7 @@ haproxy_init(const char *run_dir, const char *log_file)
 		haproxy_fsm_init(&hp.fsm);
 		if (event_timer_init(&hp.restart, haproxy_restart_due, NULL) == -1 ||
 		    event_timer_init(&hp.settle, haproxy_settle_due, NULL) == -1 ||
+		    event_timer_init(&hp.gap, haproxy_gap_over, NULL) == -1 ||
 		    haproxy_health_init(haproxy_health_result, NULL) == -1)
 			return -1;
 		hp.counters.since = event_now();
@@ -419,6 +427,10 @@ haproxy_carry_out(const struct hfsm_actions *act, struct hfsm_ev *next)
 
 	if (f & HFSM_ACT_SETTLE_STOP)
 		event_timer_stop(&hp.settle);
+	if (f & HFSM_ACT_GAP_STOP)
+		event_timer_stop(&hp.gap);
+	if (f & HFSM_ACT_GAP_ARM)
+		event_timer_arm(&hp.gap, HFSM_RELOAD_GAP_MS);
 	if (f & HFSM_ACT_HEALTH_STOP)
 		haproxy_health_stop();
 	if (f & HFSM_ACT_RESTART_STOP)

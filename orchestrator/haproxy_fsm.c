@@ -19,7 +19,8 @@ static const char *const haproxy_fsm_causes[] = {
 	[HFSM_EV_REFUSED] = "configuration refused",
 	[HFSM_EV_SAME] = "configuration unchanged",
 	[HFSM_EV_LOADED] = "loaded", [HFSM_EV_LOAD_FAILED] = "load failed",
-	[HFSM_EV_SETTLE_DUE] = "no load report", [HFSM_EV_EXITED] = "exited",
+	[HFSM_EV_SETTLE_DUE] = "no load report",
+	[HFSM_EV_GAP_OVER] = "reload gap over", [HFSM_EV_EXITED] = "exited",
 	[HFSM_EV_RESTART_DUE] = "backoff over",
 	[HFSM_EV_HEALTH] = "health check", [HFSM_EV_STOP] = "stop",
 };
@@ -78,7 +79,10 @@ haproxy_fsm_apply(struct haproxy_fsm *f, struct hfsm_actions *act)
 		haproxy_fsm_check(f, HFSM_CHECKING, act);
 		break;
 	case HFSM_RUNNING:
-		haproxy_fsm_check(f, HFSM_RECHECKING, act);
+		if (f->gap)
+			f->pending = true;
+		else
+			haproxy_fsm_check(f, HFSM_RECHECKING, act);
 		break;
 	case HFSM_STOPPING:	/* wanted again: started when gone */
 		f->state = HFSM_RESTARTING;
@@ -127,6 +131,8 @@ haproxy_fsm_settled(struct haproxy_fsm *f, enum hfsm_event ev, int64_t now_ms,
 	f->state = HFSM_RUNNING;
 	act->flags |= HFSM_ACT_SETTLE_STOP;
 	if (ev == HFSM_EV_LOADED) {
+		f->gap = true;
+		act->flags |= HFSM_ACT_GAP_ARM;
 		if (reload)
 			act->flags |= HFSM_ACT_COUNT_RELOAD;
 		haproxy_watch_loaded(&f->watch, now_ms);
@@ -139,7 +145,18 @@ haproxy_fsm_settled(struct haproxy_fsm *f, enum hfsm_event ev, int64_t now_ms,
 			act->flags |= HFSM_ACT_COUNT_REFUSAL;
 		act->flags |= HFSM_ACT_FAILED;
 	}
-	if (f->pending)
+	if (f->pending && !f->gap)
+		haproxy_fsm_check(f, HFSM_RECHECKING, act);
+}
+
+/* The apply that waited out the gap after a load is checked now. */
+static void
+haproxy_fsm_gap_over(struct haproxy_fsm *f, struct hfsm_actions *act)
+{
+	if (!f->gap)
+		return;
+	f->gap = false;
+	if (f->state == HFSM_RUNNING && f->pending)
 		haproxy_fsm_check(f, HFSM_RECHECKING, act);
 }
 
@@ -148,7 +165,8 @@ haproxy_fsm_exited(struct haproxy_fsm *f, int64_t now_ms, struct hfsm_actions *a
 {
 	if (!haproxy_fsm_master(f))
 		return;
-	act->flags |= HFSM_ACT_SETTLE_STOP | HFSM_ACT_HEALTH_STOP;
+	f->gap = false;
+	act->flags |= HFSM_ACT_SETTLE_STOP | HFSM_ACT_GAP_STOP | HFSM_ACT_HEALTH_STOP;
 	if (f->state == HFSM_STOPPING) {
 		haproxy_watch_stopped(&f->watch, now_ms);
 		f->state = HFSM_STOPPED;
@@ -206,8 +224,10 @@ haproxy_fsm_health(struct haproxy_fsm *f, bool ok, int64_t now_ms,
 static void
 haproxy_fsm_stop(struct haproxy_fsm *f, struct hfsm_actions *act)
 {
-	act->flags |= HFSM_ACT_RESTART_STOP | HFSM_ACT_SETTLE_STOP | HFSM_ACT_HEALTH_STOP;
+	act->flags |= HFSM_ACT_RESTART_STOP | HFSM_ACT_SETTLE_STOP |
+	    HFSM_ACT_GAP_STOP | HFSM_ACT_HEALTH_STOP;
 	f->pending = false;
+	f->gap = false;
 	if (haproxy_fsm_master(f)) {
 		f->state = HFSM_STOPPING;
 		act->flags |= HFSM_ACT_TERM;
@@ -238,6 +258,9 @@ haproxy_fsm_step(struct haproxy_fsm *f, const struct hfsm_ev *ev, int64_t now_ms
 	case HFSM_EV_LOAD_FAILED:
 	case HFSM_EV_SETTLE_DUE:
 		haproxy_fsm_settled(f, ev->type, now_ms, act);
+		break;
+	case HFSM_EV_GAP_OVER:
+		haproxy_fsm_gap_over(f, act);
 		break;
 	case HFSM_EV_EXITED:
 		haproxy_fsm_exited(f, now_ms, act);

@@ -18,7 +18,11 @@
  * SIGUSR2 sent meanwhile is lost (seen: two reloads 90 ms apart left the
  * first configuration in force) or kills a master still starting, so an
  * apply during a check or a settling load waits (`pending`) and is checked
- * when it ends, with the proxy wanted by then.
+ * when it ends, with the proxy wanted by then. After a load's success a
+ * reload also waits HFSM_RELOAD_GAP_MS (`gap`): HAProxy 2.6.12 was seen to
+ * crash a worker replaced within seconds of its start on its way out
+ * (SIGSEGV unbinding its listeners) and the next worker to miss the
+ * listening sockets (connections refused) when reloads came ~1 s apart.
  *
  * The health of the loaded worker and the restart backoff are the pure
  * helper haproxy_watch, fed by this machine. */
@@ -30,6 +34,7 @@
 #include "haproxy_watch.h"
 
 #define HFSM_SETTLE_MS	15000	/* a start or reload reports its end by then */
+#define HFSM_RELOAD_GAP_MS	3000	/* from a load's success to the next reload */
 
 enum hfsm_state {
 	HFSM_STOPPED,		/* no HAProxy, none wanted */
@@ -51,6 +56,7 @@ enum hfsm_event {
 	HFSM_EV_LOADED,		/* "Loading success." */
 	HFSM_EV_LOAD_FAILED,	/* "Loading failure!" */
 	HFSM_EV_SETTLE_DUE,	/* no report within HFSM_SETTLE_MS */
+	HFSM_EV_GAP_OVER,	/* HFSM_RELOAD_GAP_MS since the last load's success */
 	HFSM_EV_EXITED,		/* the master is gone */
 	HFSM_EV_RESTART_DUE,	/* the backoff delay ended */
 	HFSM_EV_HEALTH,		/* a health check ended (ev.ok) */
@@ -75,6 +81,8 @@ enum {
 	HFSM_ACT_READY		= 1 << 12,	/* callback: listeners up and answering */
 	HFSM_ACT_FAILED		= 1 << 13,	/* callback: the wanted rendering is not in force */
 	HFSM_ACT_HUNG		= 1 << 14,	/* callback: the worker stopped answering */
+	HFSM_ACT_GAP_ARM	= 1 << 15,	/* GAP_OVER in HFSM_RELOAD_GAP_MS */
+	HFSM_ACT_GAP_STOP	= 1 << 16,
 };
 
 struct hfsm_ev {
@@ -102,6 +110,7 @@ struct haproxy_fsm {
 	enum hfsm_state state;
 	bool pending;		/* an apply waits for the check or load in progress */
 	bool force;		/* the next check reloads even if nothing changed */
+	bool gap;		/* a load succeeded less than HFSM_RELOAD_GAP_MS ago */
 	unsigned gen;		/* tags checks so that stale results are ignored */
 	struct haproxy_watch watch;
 };

@@ -140,9 +140,15 @@ tunnel_configure(const struct config *cfg)
 	unsigned char fp[32];
 	bool changed = !tn.configured || tn.inspect != cfg->tls_inspect ||
 	    tn.nno_inspect != cfg->nno_inspect || tn.norigin_ca != cfg->norigin_ca ||
-	    memcmp(tn.no_inspect, cfg->no_inspect, sizeof(tn.no_inspect)) != 0 ||
-	    memcmp(tn.origin_ca, cfg->origin_ca, sizeof(tn.origin_ca)) != 0 ||
 	    strcmp(tn.auth_file, cfg->auth_file) != 0;
+
+	/* The entries, not the whole arrays: the bytes after an entry's NUL
+	 * differ from one parse to the next, and a change seen on every
+	 * reload reloaded HAProxy every time (dropping its pooled tunnels). */
+	for (size_t i = 0; !changed && i < cfg->nno_inspect; i++)
+		changed = strcmp(tn.no_inspect[i], cfg->no_inspect[i]) != 0;
+	for (size_t i = 0; !changed && i < cfg->norigin_ca; i++)
+		changed = strcmp(tn.origin_ca[i], cfg->origin_ca[i]) != 0;
 
 	tn.inspect = cfg->tls_inspect;
 	memcpy(tn.no_inspect, cfg->no_inspect, sizeof(tn.no_inspect));

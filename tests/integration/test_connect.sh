@@ -125,9 +125,23 @@ check "reload with the rogue CA in tls.origin-ca" ctl reload
 check "rogue.test works after the reload" wait_for 10 body_is https://rogue.test/now \
 	"origin https://rogue.test/now from $SQUID" --cacert "$W/ca.pem"
 
+# A reload that changes nothing HAProxy uses leaves HAProxy alone: a
+# reload would drop its pooled tunnels (and HAProxy 2.6.12 reloaded in
+# quick succession has crashed).
+hp_reloads() { grep -c 'HAProxy reload: forwarding through' "$LOG"; }
+hp_worker() { pgrep -n -P "$(hp_master)" -x haproxy; }
+before="$(hp_reloads) $(hp_worker)"
+check "reload with nothing changed" ctl reload
+wait_for 5 bash -c "[ \"\$(grep -c 'HAProxy reload: forwarding through' '$LOG')\" != '${before%% *}' ]"
+check_eq "reload with nothing changed: HAProxy not reloaded (same worker)" \
+	"$before" "$(hp_reloads) $(hp_worker)"
+
 # Known names need no daemon: with mgmt-proxyd stopped (SIGSTOP), a
 # request for a name with a certificate leaves nothing waiting on the
-# certificate socket; a new name does ask (one connection queued).
+# certificate socket; a new name does ask (one connection queued). The
+# reload (a no-inspect entry added) is still in flight meanwhile.
+NO_INSPECT='[pin.test, "*.raw.test", unused.test]'
+write_cfg "$SQUID"
 ctl reload >/dev/null 2>&1
 kill -STOP "$MPD_PID"
 mcurl -o /dev/null --cacert "$W/ca.pem" https://a.test/known-1 2>/dev/null

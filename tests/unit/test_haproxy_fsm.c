@@ -41,7 +41,8 @@ health(bool ok)
 	haproxy_fsm_step(&f, &e, now, &act);
 }
 
-/* Apply, check, start, load: a running HAProxy that answers. */
+/* Apply, check, start, load, the reload gap over: a running HAProxy
+ * that answers and may be reloaded. */
 static void
 running(void)
 {
@@ -49,6 +50,7 @@ running(void)
 	ev(HFSM_EV_CHECKED);
 	ev(HFSM_EV_LOADED);
 	ck_assert_int_eq(f.state, HFSM_RUNNING);
+	ev(HFSM_EV_GAP_OVER);
 }
 
 START_TEST(first_start_checks_then_starts)
@@ -91,7 +93,9 @@ START_TEST(second_apply_while_loading_waits_for_the_report)
 	ck_assert(f.pending);
 	ev(HFSM_EV_LOADED);
 	ck_assert(HAS(HFSM_ACT_COUNT_RELOAD) && HAS(HFSM_ACT_READY));
-	ck_assert(HAS(HFSM_ACT_CHECK));	/* the waiting one, after the report */
+	ck_assert(HAS(HFSM_ACT_GAP_ARM) && !HAS(HFSM_ACT_CHECK));
+	ev(HFSM_EV_GAP_OVER);
+	ck_assert(HAS(HFSM_ACT_CHECK));	/* the waiting one, after the gap */
 	ck_assert_int_eq(f.state, HFSM_RECHECKING);
 	ck_assert(!f.pending);
 	ev(HFSM_EV_CHECKED);
@@ -99,6 +103,32 @@ START_TEST(second_apply_while_loading_waits_for_the_report)
 	ev(HFSM_EV_LOADED);
 	ck_assert_int_eq(f.state, HFSM_RUNNING);
 	ck_assert(!HAS(HFSM_ACT_CHECK));
+}
+END_TEST
+
+/* Seen on HAProxy 2.6.12: reloads ~1 s apart crashed the replaced worker
+ * on its way out and left the next one without the listening sockets. */
+START_TEST(reload_waits_the_gap_after_a_load)
+{
+	apply(false);
+	ev(HFSM_EV_CHECKED);
+	ev(HFSM_EV_LOADED);
+	ck_assert(HAS(HFSM_ACT_GAP_ARM) && f.gap);
+	apply(false);				/* within the gap */
+	ck_assert_uint_eq(act.flags, 0);
+	ck_assert(f.pending);
+	ck_assert_int_eq(f.state, HFSM_RUNNING);
+	ev(HFSM_EV_GAP_OVER);
+	ck_assert_int_eq(f.state, HFSM_RECHECKING);
+	ck_assert(HAS(HFSM_ACT_CHECK) && !f.pending && !f.gap);
+	ev(HFSM_EV_CHECKED);
+	ev(HFSM_EV_LOADED);			/* a gap after a reload too */
+	ck_assert(HAS(HFSM_ACT_GAP_ARM) && f.gap);
+	ev(HFSM_EV_STOP);			/* a stop ends the gap */
+	ck_assert(HAS(HFSM_ACT_GAP_STOP) && !f.gap);
+	ev(HFSM_EV_GAP_OVER);
+	ck_assert_uint_eq(act.flags, 0);
+	ck_assert_int_eq(f.state, HFSM_STOPPING);
 }
 END_TEST
 
@@ -138,6 +168,7 @@ START_TEST(ca_change_forces_a_reload)
 	ev(HFSM_EV_CHECKED);
 	ck_assert(HAS(HFSM_ACT_RELOAD));
 	ev(HFSM_EV_LOADED);
+	ev(HFSM_EV_GAP_OVER);
 	apply(false);				/* used up by that reload */
 	ck_assert(act.may_skip);
 }
@@ -386,6 +417,7 @@ unit_suite(void)
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, first_start_checks_then_starts);
 	tcase_add_test(tc, second_apply_while_loading_waits_for_the_report);
+	tcase_add_test(tc, reload_waits_the_gap_after_a_load);
 	tcase_add_test(tc, apply_during_check_and_start_waits);
 	tcase_add_test(tc, unchanged_rendering_needs_no_reload);
 	tcase_add_test(tc, ca_change_forces_a_reload);
