@@ -119,13 +119,29 @@ haproxy_fsm_checked(struct haproxy_fsm *f, enum hfsm_event ev, struct hfsm_actio
 	}
 }
 
-/* The start or reload in progress is over (reported or timed out). */
+/* The apply that waited out the gap after a load is checked now. */
+static void
+haproxy_fsm_gap_over(struct haproxy_fsm *f, struct hfsm_actions *act)
+{
+	if (!f->gap)
+		return;
+	f->gap = false;
+	if (f->state == HFSM_RUNNING && f->pending)
+		haproxy_fsm_check(f, HFSM_RECHECKING, act);
+}
+
+/* The start or reload in progress is over (reported or timed out), or
+ * the gap after its success is. */
 static void
 haproxy_fsm_settled(struct haproxy_fsm *f, enum hfsm_event ev, int64_t now_ms,
     struct hfsm_actions *act)
 {
 	bool reload = f->state == HFSM_RELOADING;
 
+	if (ev == HFSM_EV_GAP_OVER) {
+		haproxy_fsm_gap_over(f, act);
+		return;
+	}
 	if (f->state != HFSM_STARTING && !reload)
 		return;		/* stopped meanwhile: not ours to report */
 	f->state = HFSM_RUNNING;
@@ -146,17 +162,6 @@ haproxy_fsm_settled(struct haproxy_fsm *f, enum hfsm_event ev, int64_t now_ms,
 		act->flags |= HFSM_ACT_FAILED;
 	}
 	if (f->pending && !f->gap)
-		haproxy_fsm_check(f, HFSM_RECHECKING, act);
-}
-
-/* The apply that waited out the gap after a load is checked now. */
-static void
-haproxy_fsm_gap_over(struct haproxy_fsm *f, struct hfsm_actions *act)
-{
-	if (!f->gap)
-		return;
-	f->gap = false;
-	if (f->state == HFSM_RUNNING && f->pending)
 		haproxy_fsm_check(f, HFSM_RECHECKING, act);
 }
 
@@ -257,10 +262,8 @@ haproxy_fsm_step(struct haproxy_fsm *f, const struct hfsm_ev *ev, int64_t now_ms
 	case HFSM_EV_LOADED:
 	case HFSM_EV_LOAD_FAILED:
 	case HFSM_EV_SETTLE_DUE:
-		haproxy_fsm_settled(f, ev->type, now_ms, act);
-		break;
 	case HFSM_EV_GAP_OVER:
-		haproxy_fsm_gap_over(f, act);
+		haproxy_fsm_settled(f, ev->type, now_ms, act);
 		break;
 	case HFSM_EV_EXITED:
 		haproxy_fsm_exited(f, now_ms, act);
