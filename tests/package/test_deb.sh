@@ -11,7 +11,9 @@
 # daemon is started the way the unit starts it.
 . "$(dirname "$0")/../lib.sh"
 
-DEB=$(readlink -f "${1:?usage: test_deb.sh PACKAGE.deb}")
+# Checked outside $(...): a missing argument must stop the script.
+DEB=${1:?usage: test_deb.sh PACKAGE.deb}
+DEB=$(readlink -f "$DEB")
 W=$(mktemp -d /tmp/mpt-deb.XXXXXX)
 NS=mpt-deb-$$
 
