@@ -53,14 +53,20 @@ daemon_dhcp_store(size_t i)
 	d.dhcp_saved[i] = event_now();
 }
 
+/* The slot of the interface in d.dhcp; d.ndhcp when it has none. */
+static size_t
+daemon_dhcp_index(const char *ifname)
+{
+	const struct dhcp_info *cur = learned_find(d.dhcp, d.ndhcp, ifname);
+
+	return cur != NULL ? (size_t)(cur - d.dhcp) : d.ndhcp;
+}
+
 void
 daemon_dhcp_update(const struct dhcp_info *info)
 {
-	size_t i;
+	size_t i = daemon_dhcp_index(info->ifname);
 
-	for (i = 0; i < d.ndhcp; i++)
-		if (strcmp(d.dhcp[i].ifname, info->ifname) == 0)
-			break;
 	if (i == d.ndhcp) {
 		if (d.ndhcp == CFG_MAX_IFACE) {
 			log_warn("dhcp: too many interfaces, %s ignored", info->ifname);
@@ -239,7 +245,7 @@ daemon_dhcp_link(const char *ifname, bool up, bool removed, void *arg)
 	log_info("dhcp: %s %s: its proxies are forgotten", ifname,
 	    removed ? "removed" : "down");
 	/* A change held back from before the link went down is stale. */
-	dhcp_pace_drop(&d.dhcp_pace[learned_find(d.dhcp, d.ndhcp, ifname) - d.dhcp]);
+	dhcp_pace_drop(&d.dhcp_pace[daemon_dhcp_index(ifname)]);
 	daemon_dhcp_update(&info);
 }
 
