@@ -166,7 +166,7 @@ cert_work(void)
 	char *pem = NULL;
 	size_t i, len;
 	int64_t expiry;
-	int rc;
+	int rc, werr;
 
 	if (cs.busy_name[0] != '\0')
 		return;
@@ -222,11 +222,12 @@ cert_work(void)
 		goto fail;
 	}
 	rc = cert_store_write(path, pem, len, false);
+	werr = errno;	/* OpenSSL's read of the leaf below may change it */
 	expiry = tls_ca_leaf_not_after(pem, len);
 	tls_ca_pem_free(pem, len);
 	if (rc == -1) {
 		log_limited(&cert_err_rl, time(NULL), LOG_ERR,
-		    "certificate for %s: minting failed: %s", cs.busy_name, strerror(errno));
+		    "certificate for %s: minting failed: %s", cs.busy_name, strerror(werr));
 		cs.stage_failed = true;
 		return;
 	}

@@ -198,19 +198,12 @@ cert_api_renew_due(void *arg)
 		cert_store_set_used(path, e->used);	/* a renewal is not a use */
 		log_info("certificate for %s renewed", e->name);
 		memset(cmds, 0, sizeof(cmds));
-		cmds[0].expect = "Transaction created";
-		cmds[1].expect = "Success";
-		if (asprintf(&cmds[0].text, "set ssl cert %s <<\n%s\n", path, pem) < 0)
-			cmds[0].text = NULL;
-		if (asprintf(&cmds[1].text, "commit ssl cert %s\n", path) < 0)
-			cmds[1].text = NULL;
+		cert_api_cmd(&cmds[0], "Transaction created", "set ssl cert %s <<\n%s\n",
+		    path, pem);
+		cert_api_cmd(&cmds[1], "Success", "commit ssl cert %s\n", path);
 		tls_ca_pem_free(pem, len);
-		if (cmds[0].text == NULL || cmds[1].text == NULL) {
-			free(cmds[0].text);
-			free(cmds[1].text);
-			event_timer_arm(&cs.renew, 1);
-		} else if (hacli_run(cs.api, cmds, 2, cert_api_renewed, NULL) == -1)
-			event_timer_arm(&cs.renew, 1);	/* it freed them */
+		if (cert_api_run(cmds, 2, cert_api_renewed) == -1)
+			event_timer_arm(&cs.renew, 1);	/* the texts are freed */
 		return;
 	}
 	cs.renew_next = 0;

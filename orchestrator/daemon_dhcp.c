@@ -1,6 +1,5 @@
 /* The daemon's DHCP part: what snooped replies teach, paced, persisted
  * and published to the HA peer. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -54,14 +53,20 @@ daemon_dhcp_store(size_t i)
 	d.dhcp_saved[i] = event_now();
 }
 
+/* The slot of the interface in d.dhcp; d.ndhcp when it has none. */
+static size_t
+daemon_dhcp_index(const char *ifname)
+{
+	const struct dhcp_info *cur = learned_find(d.dhcp, d.ndhcp, ifname);
+
+	return cur != NULL ? (size_t)(cur - d.dhcp) : d.ndhcp;
+}
+
 void
 daemon_dhcp_update(const struct dhcp_info *info)
 {
-	size_t i;
+	size_t i = daemon_dhcp_index(info->ifname);
 
-	for (i = 0; i < d.ndhcp; i++)
-		if (strcmp(d.dhcp[i].ifname, info->ifname) == 0)
-			break;
 	if (i == d.ndhcp) {
 		if (d.ndhcp == CFG_MAX_IFACE) {
 			log_warn("dhcp: too many interfaces, %s ignored", info->ifname);
@@ -240,8 +245,38 @@ daemon_dhcp_link(const char *ifname, bool up, bool removed, void *arg)
 	log_info("dhcp: %s %s: its proxies are forgotten", ifname,
 	    removed ? "removed" : "down");
 	/* A change held back from before the link went down is stale. */
-	dhcp_pace_drop(&d.dhcp_pace[learned_find(d.dhcp, d.ndhcp, ifname) - d.dhcp]);
+	dhcp_pace_drop(&d.dhcp_pace[daemon_dhcp_index(ifname)]);
 	daemon_dhcp_update(&info);
+}
+
+/* One file of the DHCP state directory; false once the table is full. */
+static bool
+daemon_dhcp_restore_one(const char *name, void *arg)
+{
+	char path[DAEMON_PATH_MAX], err[CFG_ERR_LEN];
+	struct dhcp_info *info = &d.dhcp[d.ndhcp];
+	size_t len;
+	char *buf;
+
+	if (strstr(name, ".tmp") != NULL)
+		return true;
+	if (fileio_path(path, sizeof(path), d.dhcp_dir, name) == -1 ||
+	    (buf = fileio_read(path, SF_FILE_MAX, O_NOFOLLOW, &len)) == NULL) {
+		log_warn("%s: %s", path, strerror(errno));
+		return true;
+	}
+	if (!statefile_parse_dhcp(buf, len, info, err))
+		log_warn("%s: %s (ignored)", path, err);
+	else if (strcmp(info->ifname, name) != 0)
+		log_warn("%s: interface-name %s does not match the file name "
+		    "(ignored)", path, info->ifname);
+	else {
+		log_info("restored dhcp state of %s: %s, %zu proxies",
+		    info->ifname, learned_state_name(info->state), info->nproxy);
+		d.ndhcp++;
+	}
+	free(buf);
+	return d.ndhcp < CFG_MAX_IFACE;
 }
 
 /* Restores what DHCP taught before a restart or reboot; a file that does
@@ -249,35 +284,6 @@ daemon_dhcp_link(const char *ifname, bool up, bool removed, void *arg)
 void
 daemon_dhcp_restore(void)
 {
-	DIR *dir = opendir(d.dhcp_dir);
-	struct dirent *de;
-
-	if (dir == NULL)
-		return;
-	while ((de = readdir(dir)) != NULL && d.ndhcp < CFG_MAX_IFACE) {
-		char path[DAEMON_PATH_MAX], err[CFG_ERR_LEN];
-		struct dhcp_info *info = &d.dhcp[d.ndhcp];
-		size_t len;
-		char *buf;
-
-		if (de->d_name[0] == '.' || strstr(de->d_name, ".tmp") != NULL)
-			continue;
-		if (fileio_path(path, sizeof(path), d.dhcp_dir, de->d_name) == -1 ||
-		    (buf = fileio_read(path, SF_FILE_MAX, O_NOFOLLOW, &len)) == NULL) {
-			log_warn("%s: %s", path, strerror(errno));
-			continue;
-		}
-		if (!statefile_parse_dhcp(buf, len, info, err))
-			log_warn("%s: %s (ignored)", path, err);
-		else if (strcmp(info->ifname, de->d_name) != 0)
-			log_warn("%s: interface-name %s does not match the file name "
-			    "(ignored)", path, info->ifname);
-		else {
-			log_info("restored dhcp state of %s: %s, %zu proxies",
-			    info->ifname, learned_state_name(info->state), info->nproxy);
-			d.ndhcp++;
-		}
-		free(buf);
-	}
-	closedir(dir);
+	if (d.ndhcp < CFG_MAX_IFACE)
+		(void)fileio_dir_each(d.dhcp_dir, daemon_dhcp_restore_one, NULL);
 }

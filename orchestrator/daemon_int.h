@@ -54,7 +54,6 @@ struct daemon {
 
 extern struct daemon d;
 
-/* daemon.c */
 /* daemon_proxy.c: selection, probing, alarms */
 void daemon_proxy_alarm_seq_restore(void);
 void daemon_proxy_reselect(void);

@@ -1,7 +1,8 @@
 /* What learned mode knows (pure): the proxies each interface learned by
  * DHCP, the peer's, and the decisions over them — what a judged DHCP
  * reply changes, when an interface forgets, which local candidates are
- * usable. The daemon keeps the table; statefile.c reads and writes it. */
+ * usable. The daemon keeps the table; statefile.c turns an entry into
+ * JSON and back. */
 #ifndef LEARNED_H
 #define LEARNED_H
 #include <net/if.h>

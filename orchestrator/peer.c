@@ -76,15 +76,15 @@ static struct log_ratelimit peer_rl[PEER_RL_N] = {
 	[PEER_RL_DEBUG] = LOG_RATELIMIT_INIT(60, 5),
 };
 
+/* A key file that did not load, and what follows from it (then). */
 static void
-peer_key_log(const char *path, const char *why)
+peer_key_log(const char *path, const char *why, const char *then)
 {
 	if (errno != 0)
-		log_err("ha: key file %s: %s: %s; the HA channel stays closed",
-		    path, why, strerror(errno));
+		log_err("ha: key file %s: %s: %s; %s", path, why, strerror(errno),
+		    then);
 	else
-		log_err("ha: key file %s: %s; the HA channel stays closed",
-		    path, why);
+		log_err("ha: key file %s: %s; %s", path, why, then);
 }
 
 static void
@@ -405,7 +405,7 @@ peer_open(const struct config *cfg, const char *state_dir,
 		return -1;
 	}
 	if (peer_key_load(peer.key_file, peer.key, &peer.keylen, &why) == -1) {
-		peer_key_log(peer.key_file, why);
+		peer_key_log(peer.key_file, why, "the HA channel stays closed");
 		return -1;
 	}
 	peer_endpoint_fmt(&peer.listen, l);
@@ -506,12 +506,7 @@ peer_update(const struct config *cfg)
 		return -1;
 	}
 	if (peer_key_load(cfg->ha_key_file, key, &keylen, &why) == -1) {
-		if (errno != 0)
-			log_err("ha: key file %s: %s: %s; the running key stays",
-			    cfg->ha_key_file, why, strerror(errno));
-		else
-			log_err("ha: key file %s: %s; the running key stays",
-			    cfg->ha_key_file, why);
+		peer_key_log(cfg->ha_key_file, why, "the running key stays");
 		return -1;
 	}
 	rekey = keylen != peer.keylen || CRYPTO_memcmp(key, peer.key, keylen) != 0;

@@ -109,12 +109,23 @@ out:
 	return rv;
 }
 
+/* The first certificate of a PEM text (the leaf of a minted file); NULL
+ * when there is none. */
+static X509 *
+tls_ca_leaf_read(const char *pem, size_t len)
+{
+	BIO *bio = len <= INT_MAX ? BIO_new_mem_buf(pem, (int)len) : NULL;
+	X509 *x = bio != NULL ? PEM_read_bio_X509(bio, NULL, tls_ca_no_passphrase, NULL) : NULL;
+
+	BIO_free(bio);
+	return x;
+}
+
 bool
 tls_ca_leaf_current(const struct tls_ca *ca, const char *pem, size_t len,
     time_t now, time_t margin)
 {
-	BIO *bio = len <= INT_MAX ? BIO_new_mem_buf(pem, (int)len) : NULL;
-	X509 *x = bio != NULL ? PEM_read_bio_X509(bio, NULL, tls_ca_no_passphrase, NULL) : NULL;
+	X509 *x = tls_ca_leaf_read(pem, len);
 	EVP_PKEY *pub = X509_get0_pubkey(ca->cert);
 	time_t until = now + margin;
 	bool ok = false;
@@ -124,7 +135,6 @@ tls_ca_leaf_current(const struct tls_ca *ca, const char *pem, size_t len,
 		ok = X509_cmp_time(X509_get0_notAfter(x), &until) > 0 &&
 		    X509_verify(x, pub) == 1;
 	X509_free(x);
-	BIO_free(bio);
 	ERR_clear_error();
 	return ok;
 }
@@ -132,15 +142,13 @@ tls_ca_leaf_current(const struct tls_ca *ca, const char *pem, size_t len,
 int64_t
 tls_ca_leaf_not_after(const char *pem, size_t len)
 {
-	BIO *bio = len <= INT_MAX ? BIO_new_mem_buf(pem, (int)len) : NULL;
-	X509 *x = bio != NULL ? PEM_read_bio_X509(bio, NULL, tls_ca_no_passphrase, NULL) : NULL;
+	X509 *x = tls_ca_leaf_read(pem, len);
 	int64_t t = 0;
 	struct tm tm;
 
 	if (x != NULL && ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) == 1)
 		t = (int64_t)timegm(&tm);
 	X509_free(x);
-	BIO_free(bio);
 	ERR_clear_error();
 	return t;
 }
@@ -196,8 +204,7 @@ tls_ca_cert_filename(const char *name, char *buf, size_t buflen)
 bool
 tls_ca_leaf_name(const char *pem, size_t len, char *buf, size_t buflen)
 {
-	BIO *bio = len <= INT_MAX ? BIO_new_mem_buf(pem, (int)len) : NULL;
-	X509 *x = bio != NULL ? PEM_read_bio_X509(bio, NULL, tls_ca_no_passphrase, NULL) : NULL;
+	X509 *x = tls_ca_leaf_read(pem, len);
 	GENERAL_NAMES *sans = x != NULL ?
 	    X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL) : NULL;
 	bool ok = false;
@@ -225,7 +232,6 @@ tls_ca_leaf_name(const char *pem, size_t len, char *buf, size_t buflen)
 	}
 	GENERAL_NAMES_free(sans);
 	X509_free(x);
-	BIO_free(bio);
 	ERR_clear_error();
 	if (!ok && buflen > 0)
 		buf[0] = '\0';
