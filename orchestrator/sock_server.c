@@ -323,18 +323,18 @@ sock_server_listen(struct sock_server *s, const struct sockaddr *sa, socklen_t l
 		memcpy(s->path, sun->sun_path, sizeof(s->path));
 	}
 	if (listen(fd, s->backlog) == -1 ||
-	    event_add(fd, EPOLLIN, sock_server_accept, s) == -1) {
-		if (s->path[0] != '\0')
-			unlink(s->path);
-		s->path[0] = '\0';
+	    event_add(fd, EPOLLIN, sock_server_accept, s) == -1)
 		goto fail;
-	}
 	s->lfd = fd;
 	s->accepting = true;
 	return 0;
 fail:
+	/* The caller reports the first failure, not the clean-up's. */
 	e = errno;
 	close(fd);
+	if (s->path[0] != '\0')
+		unlink(s->path);
+	s->path[0] = '\0';
 	errno = e;
 	return -1;
 }
