@@ -42,8 +42,6 @@ void firewall_intercept_remove(void);
  * firewall_rules_dhcp takes them) and its queue rule, or no table when no
  * interface is eligible. */
 int  firewall_dhcp_apply(const struct config *, const struct firewall_hw hw[]);
-/* The snooping table again, as last applied (the watcher's repair). */
-int  firewall_dhcp_repair(void);
 void firewall_dhcp_remove(void);
 /* The snooping table is (meant to be) in the ruleset. */
 bool firewall_dhcp_installed(void);

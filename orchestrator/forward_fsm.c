@@ -165,8 +165,7 @@ forward_fsm_status(const struct forward_fsm *f, bool hp_running, bool hp_answeri
 {
 	*forwarding = f->state == FFSM_OBSERVING || (f->state == FFSM_ON && hp_running);
 	if (!forward_fsm_haproxy_on(f->state))
-		return f->state == FFSM_FAILED ? "failed" :
-		    NAMES_OF(forward_fsm_names, f->state);
+		return NAMES_OF(forward_fsm_names, f->state);
 	if (!hp_answering)
 		return "not-answering";
 	return *forwarding ? "forwarding" : "starting";

@@ -455,9 +455,10 @@ haproxy_carry_out(const struct hfsm_actions *act, struct hfsm_ev *next)
 	if (f & HFSM_ACT_CHECK)
 		more = haproxy_check(act, next);
 	if ((f & HFSM_ACT_START) && !haproxy_spawn()) {
+		/* No load began: nothing to settle, no files read. */
 		*next = (struct hfsm_ev){ .type = HFSM_EV_EXITED };
 		hp.exit_status = 0;
-		more = true;
+		return true;
 	}
 	if ((f & HFSM_ACT_RELOAD) && hp.master > 0) {
 		log_info("HAProxy reload: forwarding through %s", hp.checked);

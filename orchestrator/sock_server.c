@@ -25,9 +25,18 @@ sock_server_init(struct sock_server *s)
 		s->c[i].idx = i;
 		s->c[i].srv = s;
 		if ((s->c[i].req = malloc(s->req_max)) == NULL)
-			return -1;
+			goto fail;
 	}
-	return event_timer_init(&s->timer, sock_server_tick, s);
+	if (event_timer_init(&s->timer, sock_server_tick, s) == 0)
+		return 0;
+fail:
+	/* Nothing kept: a later call tries again, never a slot without its
+	 * buffer or a server without its timer. */
+	for (size_t i = 0; i < s->slots; i++)
+		free(s->c[i].req);
+	free(s->c);
+	s->c = NULL;
+	return -1;
 }
 
 void
@@ -314,18 +323,18 @@ sock_server_listen(struct sock_server *s, const struct sockaddr *sa, socklen_t l
 		memcpy(s->path, sun->sun_path, sizeof(s->path));
 	}
 	if (listen(fd, s->backlog) == -1 ||
-	    event_add(fd, EPOLLIN, sock_server_accept, s) == -1) {
-		if (s->path[0] != '\0')
-			unlink(s->path);
-		s->path[0] = '\0';
+	    event_add(fd, EPOLLIN, sock_server_accept, s) == -1)
 		goto fail;
-	}
 	s->lfd = fd;
 	s->accepting = true;
 	return 0;
 fail:
+	/* The caller reports the first failure, not the clean-up's. */
 	e = errno;
 	close(fd);
+	if (s->path[0] != '\0')
+		unlink(s->path);
+	s->path[0] = '\0';
 	errno = e;
 	return -1;
 }

@@ -426,6 +426,8 @@ lab_setup() {
 lab_stop_checks() {
 	kill -TERM "$MPD_PID" 2>/dev/null
 	check "daemon exits on TERM" wait_for 5 gone "$MPD_PID"
+	# One that did not is killed: the wait for it must end.
+	gone "$MPD_PID" || kill -9 "$MPD_PID" 2>/dev/null
 	wait "$MPD_PID" 2>/dev/null
 	check "no HAProxy left after the daemon's exit" wait_for 3 no_haproxy
 	check_eq "no table left (router namespace)" "" "$(in_r nft list tables 2>/dev/null)"

@@ -340,9 +340,7 @@ check "haproxy.cfg does not hold the credentials" bash -c "! grep -qF '$B64' '$R
 # ------------------------------------------------------------------ Squid's view
 AUTH=
 switch_to "$SQUID" >/dev/null
-kill -TERM "$MPD_PID" 2>/dev/null
-wait "$MPD_PID" 2>/dev/null
-MPD_PID=
+daemon_stop
 check "Squid logged CONNECT tunnels (TCP_TUNNEL ... CONNECT a.test:443)" \
 	wait_for 10 grep -qE "TCP_TUNNEL/200 .* CONNECT a.test:443" "$LAB_DIR/squid/access.log"
 check "Squid logged no absolute https:// request" bash -c \

@@ -326,7 +326,7 @@ sed -i 's/mode: learned/mode: static/' "$CFG"
 check "reload learned -> static" ctl reload
 check "forwarding up again" wait_for 10 forwarding_up
 check "still no warning that sessions were not cleared (after $(grep -c 'mode changed' "$LOG") mode changes)" \
-	bash -c "! grep 'not cleared' '$LOG'"
+	never_uncleared
 
 # ------------------------------------------------------------------ 10 refused config
 # A configuration HAProxy refuses must not leave it forwarding through the
@@ -342,8 +342,7 @@ check "haproxy -c refused it" wait_for 10 grep -q "haproxy -c:" "$LOG"
 check "forwarding torn down rather than left on proxy A" wait_for 10 forwarding_gone
 check "HTTP goes direct, not through A" body_from http://origin.test/refused "$MGMT"
 check "status: not forwarding" [ "$(JQ=.forwarding jget show management-proxy)" = false ]
-kill -TERM "$MPD_PID" 2>/dev/null
-wait "$MPD_PID" 2>/dev/null
+daemon_stop
 check "daemon starts again" start_daemon
 check "the corrupted leaf is minted again at start-up" wait_for 5 grep -q "certificate for a.test renewed" "$LOG"
 check "forwarding up through B" wait_for 10 forwarding_up
@@ -400,9 +399,7 @@ NFT
 dhcp_tables() { in_r nft list tables ip 2>/dev/null | grep -c 'mgmt_proxy_dhcp$'; }
 plant_dhcp_table
 check_eq "stale ip mgmt_proxy_dhcp planted while the daemon runs" 1 "$(dhcp_tables)"
-kill -TERM "$MPD_PID" 2>/dev/null
-for _ in $(seq 50); do kill -0 "$MPD_PID" 2>/dev/null || break; sleep 0.1; done
-wait "$MPD_PID" 2>/dev/null
+daemon_stop
 check "no TPROXY ip rule after a clean stop (got $(nrules))" [ "$(nrules)" = 0 ]
 check "no route in table 4790 after a clean stop" no_route
 check_eq "no interface eligible: the stop removed the stale ip mgmt_proxy_dhcp" 0 "$(dhcp_tables)"

@@ -170,6 +170,11 @@ start_daemon() {	# start_daemon N
 }
 stop_daemon() {
 	kill -TERM "${PID[mpd$1]}" 2>/dev/null
+	# Bounded: one that does not exit fails and is killed.
+	if ! wait_for 5 gone "${PID[mpd$1]}"; then
+		fail "daemon $1 exits on TERM"
+		kill -9 "${PID[mpd$1]}" 2>/dev/null
+	fi
 	wait "${PID[mpd$1]}" 2>/dev/null
 	unset "PID[mpd$1]"
 }

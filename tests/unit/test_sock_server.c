@@ -3,9 +3,11 @@
  * bounded far above the deadlines under test: what is checked is who is
  * closed and who is not, never how fast. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -225,13 +227,40 @@ START_TEST(full_of_requests_newcomers_wait_in_the_backlog)
 }
 END_TEST
 
+START_TEST(a_failed_init_keeps_nothing)
+{
+	/* No descriptor left for the deadline timer: the init fails, and the
+	 * next one must not find a half-made server and call it ready. */
+	struct sock_server s = { .name = "t", .slots = 2, .req_max = 64, .ops = &t_ops,
+	    .lfd = -1 };
+	struct rlimit old, low;
+	int lowest;
+
+	ck_assert_int_eq(event_init(), 0);
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+	lowest = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ne(lowest, -1);
+	close(lowest);
+	low = (struct rlimit){ .rlim_cur = (rlim_t)lowest, .rlim_max = old.rlim_max };
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+	ck_assert_int_eq(sock_server_init(&s), -1);
+	ck_assert_ptr_null(s.c);
+	ck_assert_int_eq(sock_server_init(&s), -1);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	ck_assert_int_eq(sock_server_init(&s), 0);
+	ck_assert_ptr_nonnull(s.c);
+	sock_server_fini(&s);
+	event_fini();
+}
+END_TEST
+
 Suite *
 unit_suite(void)
 {
 	const TTest *tests[] = {
 		request_deadline_before_a_later_answer_deadline, closed_at_each_bound,
 		answer_then_close, full_the_oldest_idle_makes_room,
-		full_of_requests_newcomers_wait_in_the_backlog,
+		full_of_requests_newcomers_wait_in_the_backlog, a_failed_init_keeps_nothing,
 	};
 	Suite *s = suite_create("sock_server");
 	TCase *tc = tcase_create("sock_server");
