@@ -166,14 +166,11 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("config_diff");
-	TCase *tc = tcase_create("config_diff");
+	const TTest *tests[] = {
+		table_covers_struct, every_part_named_and_used,
+		each_field_its_own_part, leftovers_are_no_change,
+		parsed_files, NULL,
+	};
 
-	tcase_add_test(tc, table_covers_struct);
-	tcase_add_test(tc, every_part_named_and_used);
-	tcase_add_test(tc, each_field_its_own_part);
-	tcase_add_test(tc, leftovers_are_no_change);
-	tcase_add_test(tc, parsed_files);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_of("config_diff", NULL, NULL, tests);
 }

@@ -30,10 +30,9 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("firewall");
-	TCase *tc = tcase_create("firewall");
+	const TTest *tests[] = {
+		push_grows_and_stops_at_its_bound, NULL,
+	};
 
-	tcase_add_test(tc, push_grows_and_stops_at_its_bound);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_of("firewall", NULL, NULL, tests);
 }

@@ -125,12 +125,10 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("firewall_rules");
-	TCase *tc = tcase_create("firewall_rules");
+	const TTest *tests[] = {
+		intercept_has_only_validated_values,
+		dhcp_lists_eligible_only, dhcp_refuses_a_bad_name, NULL,
+	};
 
-	tcase_add_test(tc, intercept_has_only_validated_values);
-	tcase_add_test(tc, dhcp_lists_eligible_only);
-	tcase_add_test(tc, dhcp_refuses_a_bad_name);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_of("firewall_rules", NULL, NULL, tests);
 }

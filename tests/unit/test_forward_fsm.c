@@ -308,24 +308,19 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("forward_fsm");
-	TCase *tc = tcase_create("core");
+	const TTest *tests[] = {
+		table_only_after_the_listeners,
+		new_proxy_while_listening_keeps_the_table,
+		refused_configuration_fails_and_retries,
+		hung_haproxy_loses_interception_then_gets_it_back,
+		hung_while_waiting_needs_no_removal,
+		table_refused_tears_down, lost_interception_holds_retries,
+		reload_asks_again_during_the_hold,
+		unchanged_reload_touches_nothing,
+		ca_change_forces_the_reload, no_ca_no_forwarding,
+		disable_turns_everything_off, observe_mode_and_back, names,
+		NULL,
+	};
 
-	tcase_add_checked_fixture(tc, setup, NULL);
-	tcase_add_test(tc, table_only_after_the_listeners);
-	tcase_add_test(tc, new_proxy_while_listening_keeps_the_table);
-	tcase_add_test(tc, refused_configuration_fails_and_retries);
-	tcase_add_test(tc, hung_haproxy_loses_interception_then_gets_it_back);
-	tcase_add_test(tc, hung_while_waiting_needs_no_removal);
-	tcase_add_test(tc, table_refused_tears_down);
-	tcase_add_test(tc, lost_interception_holds_retries);
-	tcase_add_test(tc, reload_asks_again_during_the_hold);
-	tcase_add_test(tc, unchanged_reload_touches_nothing);
-	tcase_add_test(tc, ca_change_forces_the_reload);
-	tcase_add_test(tc, no_ca_no_forwarding);
-	tcase_add_test(tc, disable_turns_everything_off);
-	tcase_add_test(tc, observe_mode_and_back);
-	tcase_add_test(tc, names);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_of("forward_fsm", setup, NULL, tests);
 }

@@ -411,30 +411,27 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("haproxy_fsm");
-	TCase *tc = tcase_create("core");
+	const TTest *tests[] = {
+		first_start_checks_then_starts,
+		second_apply_while_loading_waits_for_the_report,
+		reload_waits_the_gap_after_a_load,
+		apply_during_check_and_start_waits,
+		unchanged_rendering_needs_no_reload,
+		ca_change_forces_a_reload,
+		force_waits_with_the_pending_apply,
+		refused_reload_keeps_the_last_good_one,
+		refused_first_start_starts_nothing,
+		refused_with_a_newer_apply_checks_that,
+		failed_reload_is_reported_and_counted,
+		death_backs_off_doubling_to_the_cap,
+		new_configuration_in_backoff_starts_at_once,
+		death_during_a_reload_check_starts_when_checked,
+		hung_worker_loses_interception_then_gets_it_back,
+		hung_too_long_is_restarted,
+		stop_while_reloading_ignores_the_late_report,
+		wanted_again_while_stopping_starts_when_gone,
+		check_of_before_a_stop_is_ignored, names, NULL,
+	};
 
-	tcase_add_checked_fixture(tc, setup, NULL);
-	tcase_add_test(tc, first_start_checks_then_starts);
-	tcase_add_test(tc, second_apply_while_loading_waits_for_the_report);
-	tcase_add_test(tc, reload_waits_the_gap_after_a_load);
-	tcase_add_test(tc, apply_during_check_and_start_waits);
-	tcase_add_test(tc, unchanged_rendering_needs_no_reload);
-	tcase_add_test(tc, ca_change_forces_a_reload);
-	tcase_add_test(tc, force_waits_with_the_pending_apply);
-	tcase_add_test(tc, refused_reload_keeps_the_last_good_one);
-	tcase_add_test(tc, refused_first_start_starts_nothing);
-	tcase_add_test(tc, refused_with_a_newer_apply_checks_that);
-	tcase_add_test(tc, failed_reload_is_reported_and_counted);
-	tcase_add_test(tc, death_backs_off_doubling_to_the_cap);
-	tcase_add_test(tc, new_configuration_in_backoff_starts_at_once);
-	tcase_add_test(tc, death_during_a_reload_check_starts_when_checked);
-	tcase_add_test(tc, hung_worker_loses_interception_then_gets_it_back);
-	tcase_add_test(tc, hung_too_long_is_restarted);
-	tcase_add_test(tc, stop_while_reloading_ignores_the_late_report);
-	tcase_add_test(tc, wanted_again_while_stopping_starts_when_gone);
-	tcase_add_test(tc, check_of_before_a_stop_is_ignored);
-	tcase_add_test(tc, names);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_of("haproxy_fsm", setup, NULL, tests);
 }

@@ -239,21 +239,14 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("learned");
-	TCase *tc = tcase_create("learned");
+	const TTest *tests[] = {
+		state_names_round_trip, value_parsed_once_bounded,
+		apply_offer_ignored, apply_spoofed_rejected,
+		apply_first_ack_changes, apply_new_value_changes,
+		apply_renewal_throttled, apply_other_interface_slot,
+		link_down_clears_once, local_candidates_one_rule,
+		ifname_rule, NULL,
+	};
 
-	tcase_add_checked_fixture(tc, setup, NULL);
-	tcase_add_test(tc, state_names_round_trip);
-	tcase_add_test(tc, value_parsed_once_bounded);
-	tcase_add_test(tc, apply_offer_ignored);
-	tcase_add_test(tc, apply_spoofed_rejected);
-	tcase_add_test(tc, apply_first_ack_changes);
-	tcase_add_test(tc, apply_new_value_changes);
-	tcase_add_test(tc, apply_renewal_throttled);
-	tcase_add_test(tc, apply_other_interface_slot);
-	tcase_add_test(tc, link_down_clears_once);
-	tcase_add_test(tc, local_candidates_one_rule);
-	tcase_add_test(tc, ifname_rule);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_of("learned", setup, NULL, tests);
 }

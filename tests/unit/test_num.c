@@ -53,11 +53,9 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("num");
-	TCase *tc = tcase_create("num");
+	const TTest *tests[] = {
+		reads_digits_up_to_max, refuses_the_rest, NULL,
+	};
 
-	tcase_add_test(tc, reads_digits_up_to_max);
-	tcase_add_test(tc, refuses_the_rest);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_of("num", NULL, NULL, tests);
 }

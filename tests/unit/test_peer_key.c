@@ -67,10 +67,9 @@ END_TEST
 Suite *
 unit_suite(void)
 {
-	Suite *s = suite_create("peer_key");
-	TCase *tc = tcase_create("key");
+	const TTest *tests[] = {
+		key_file_rules, NULL,
+	};
 
-	tcase_add_test(tc, key_file_rules);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite_of("peer_key", NULL, NULL, tests);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ctl_render.h"
+#include "ctl_text.h"
 #include "log.h"
 #include "status.h"
 #include "unit.h"
@@ -32,18 +33,6 @@ setup(void)
 	memset(dhcp, 0, sizeof(dhcp));
 	v = (struct status_view){ .cfg = &cfg, .mode = MODE_LEARNED, .fsm = &fsm,
 	    .cands = &set, .dhcp = dhcp, .ndhcp = 0, .alarm = &alarm };
-}
-
-static char *
-render(void (*fn)(FILE *, json_t *), json_t *doc)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	fn(f, doc);
-	fclose(f);
-	return buf;
 }
 
 static void
@@ -131,7 +120,7 @@ START_TEST(proxy_contract_keys)
 	ck_assert_str_eq(json_string_value(json_object_get(c1, "reason")),
 	    "port out of range 1-65535");
 	ck_assert(json_is_false(json_object_get(c1, "selected")));
-	txt = render(render_proxy_plain, doc);
+	txt = ctl_text(render_proxy_plain, doc);
 	unit_assert_has(txt, "Active Proxy:  203.0.113.10:3128");
 	free(txt);
 	json_decref(doc);
@@ -142,7 +131,7 @@ START_TEST(proxy_contract_keys)
 	doc = status_proxy(&v);
 	ck_assert(json_is_null(json_object_get(doc, "active-proxy")));
 	ck_assert_str_eq(json_string_value(json_object_get(doc, "state")), "unreachable");
-	txt = render(render_proxy_plain, doc);
+	txt = ctl_text(render_proxy_plain, doc);
 	unit_assert_has(txt, "Active Proxy:  N/A");
 	free(txt);
 	json_decref(doc);
@@ -170,7 +159,7 @@ START_TEST(dhcp_lists_eligible_interfaces)
 	e = json_array_get(doc, 0);
 	ck_assert_str_eq(json_string_value(json_array_get(
 	    json_object_get(e, "management-proxies"), 0)), "203.0.113.10:3128");
-	txt = render(ctl_render_dhcp, doc);
+	txt = ctl_text(ctl_render_dhcp, doc);
 	unit_assert_has(txt, " wan1 ");
 	unit_assert_has(txt, "203.0.113.10:3128");
 	free(txt);
@@ -186,7 +175,7 @@ START_TEST(alarm_contract)
 
 	doc = status_alarms(&v);
 	ck_assert_uint_eq(json_array_size(doc), 0);
-	txt = render(ctl_render_alarms, doc);
+	txt = ctl_text(ctl_render_alarms, doc);
 	ck_assert_str_eq(txt, "There are no outstanding alarms.\n");
 	free(txt);
 	json_decref(doc);
@@ -203,7 +192,7 @@ START_TEST(alarm_contract)
 	ck_assert_str_eq(json_string_value(json_object_get(e, "source")), "ManagementProxy");
 	ck_assert_str_eq(json_string_value(json_object_get(e, "message")),
 	    "Management Proxy is unreachable");
-	txt = render(ctl_render_alarms, doc);
+	txt = ctl_text(ctl_render_alarms, doc);
 	unit_assert_has(txt, "Management Proxy is unreachable");
 	free(txt);
 	json_decref(doc);

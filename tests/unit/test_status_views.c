@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ctl_render.h"
+#include "ctl_text.h"
 #include "haproxy_stats.h"
 #include "log.h"
 #include "status_views.h"
@@ -35,18 +36,6 @@ str(json_t *o, const char *k)
 	return json_string_value(json_object_get(o, k));
 }
 
-static char *
-render(void (*fn)(FILE *, json_t *), json_t *doc)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	fn(f, doc);
-	fclose(f);
-	return buf;
-}
-
 START_TEST(certificates_by_last_use)
 {
 	struct cert_lru_entry e[3] = {
@@ -68,7 +57,7 @@ START_TEST(certificates_by_last_use)
 	ck_assert_str_eq(str(json_array_get(list, 1), "name"), "c.test");
 	ck_assert(json_is_null(json_object_get(json_array_get(list, 1), "expires")));
 	ck_assert_str_eq(str(json_array_get(list, 2), "name"), "a.test");
-	txt = render(ctl_render_certificates, doc);
+	txt = ctl_text(ctl_render_certificates, doc);
 	unit_assert_has(txt, "Minted Certificates: 3 of 1024\n");
 	unit_assert_has(txt, " c.test  ");
 	unit_assert_has(txt, "N/A");
@@ -103,7 +92,7 @@ START_TEST(forwarder_figures)
 	ck_assert_str_eq(str(hp, "read-at"), "2026-11-18T11:11:40Z");
 	ck_assert_str_eq(str(json_object_get(json_object_get(doc, "tunnels"),
 	    "last-refusal"), "time"), "2026-11-18T11:10:00Z");
-	txt = render(ctl_render_forwarder, doc);
+	txt = ctl_text(ctl_render_forwarder, doc);
 	unit_assert_has(txt, "  Reloads:       2 (0 refused), last 2026-11-18T11:08:20Z\n");
 	unit_assert_has(txt, "  Connections:   3 now, 30 total, 40 requests\n");
 	unit_assert_has(txt, "  Tunnels:       5 opened, 1 refused\n");
@@ -117,7 +106,7 @@ START_TEST(forwarder_figures)
 	ck_assert(json_is_false(json_object_get(hp, "running")));
 	ck_assert(json_is_null(json_object_get(hp, "current-connections")));
 	ck_assert_int_eq(json_integer_value(json_object_get(hp, "reloads")), 2);
-	txt = render(ctl_render_forwarder, doc);
+	txt = ctl_text(ctl_render_forwarder, doc);
 	unit_assert_has(txt, "  Connections:   N/A now, N/A total");
 	free(txt);
 	json_decref(doc);
@@ -163,7 +152,7 @@ START_TEST(ha_contributions)
 	c = json_array_get(json_object_get(peer, "contributes"), 0);
 	ck_assert_str_eq(str(c, "proxy"), "192.0.2.2:3128");
 	ck_assert(json_is_true(json_object_get(c, "selected")));
-	txt = render(ctl_render_ha, doc);
+	txt = ctl_text(ctl_render_ha, doc);
 	unit_assert_has(txt, "  Peer:          n2 up\n");
 	unit_assert_has(txt, " 192.0.2.2:3128 ");
 	free(txt);
