@@ -5,6 +5,8 @@
 # as the management client.
 #
 #   1 static proxy: HTTP and HTTPS from the mgmt namespace go through Squid
+#  1b a client reusing the port of a connection whose TIME-WAIT socket the
+#     router holds is answered by the listener at once (no second SYN)
 #   2 the first HTTPS connection to each never-seen name verifies against
 #     the exported local CA (curl and openssl s_client)
 #   3 loopback (and the router's own traffic) is not intercepted
@@ -72,6 +74,30 @@ check "HTTPS went through a CONNECT tunnel to secure.test:443" \
 	log_has "haproxy: mgmt-proxy-tunnel opened secure.test:443 200"
 check "Squid saw no absolute https:// URL" \
 	bash -c "! grep -q 'GET https://' '$LAB_DIR/squid/access.log'"
+
+# ------------------------------------------------------------------ 1b port reuse
+# A client reusing the port of an intercepted connection that HAProxy closed
+# first (the router still holds its TIME-WAIT socket) must be answered by
+# the listener at once. When the SYN was handed to the TIME-WAIT socket
+# instead, it got a bare ACK, the client reset and sent its SYN again
+# (~10 ms late, counted in the client's TcpExtTCPSynRetrans).
+syn_retrans() { in_m nstat -asz TcpExtTCPSynRetrans | awk '$1 == "TcpExtTCPSynRetrans" { print $2 }'; }
+for i in 1 2 3 4 5 6; do
+	mcurl -o /dev/null -H 'Connection: close' "http://origin.test/tw-seed-$i"
+done
+tw_seed=$(in_r ss -Htan state time-wait src "$LAB_ORIGIN_HTTP_IP" "sport = :80" |
+	awk '{ sub(/.*:/, "", $4); print $4 }' | head -3 | tr '\n' ' ')
+retrans0=$(syn_retrans)
+reused=0
+for p in $tw_seed; do
+	in_m ss -Htan "sport = :$p" | grep -q . && continue	# the client's own TIME-WAIT
+	reused=$((reused + 1))
+	check "HTTP from the port of a TIME-WAIT intercepted connection ($p) through Squid" \
+		body_from "http://origin.test/tw-reuse-$p" "$SQUID_A" --local-port "$p"
+done
+check "there were such ports to reuse ($reused of: $tw_seed)" [ "$reused" -gt 0 ]
+check_eq "no SYN sent twice for them (client TcpExtTCPSynRetrans delta)" 0 \
+	"$(($(syn_retrans) - retrans0))"
 
 # ------------------------------------------------------------------ 2 first connection
 first_https() {	# first_https NAME: first request, chain verified for NAME
