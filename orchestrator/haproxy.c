@@ -227,7 +227,7 @@ haproxy_log_relay(int fd, uint32_t events, void *arg)
 	hp.log_buf[hp.log_len] = '\0';
 	while ((nl = memchr(hp.log_buf, '\n', hp.log_len)) != NULL) {
 		*nl = '\0';
-		if (nl > hp.log_buf) {
+		if (nl > hp.log_buf && !tunnel_line_is_echo(hp.log_buf)) {
 			log_haproxy_line(hp.log_buf);
 			tunnel_log_line(hp.log_buf);
 			passive_log_line(hp.log_buf);

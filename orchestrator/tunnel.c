@@ -74,6 +74,16 @@ tunnel_parse_line(const char *line, struct tunnel_event *ev)
 	return true;
 }
 
+bool
+tunnel_line_is_echo(const char *line)
+{
+	const char *p;
+
+	if (line[0] != '[' || (p = strstr(line, ") : ")) == NULL)
+		return false;
+	return strncmp(p + 4, TUNNEL_PREFIX, strlen(TUNNEL_PREFIX)) == 0;
+}
+
 void
 tunnel_stats_add(struct tunnel_stats *st, const struct tunnel_event *ev,
     int64_t now)

@@ -19,6 +19,11 @@
 
 /* Pure: a HAProxy log line; true (and *ev) when it is a tunnel event. */
 bool tunnel_parse_line(const char *line, struct tunnel_event *ev);
+/* Pure: HAProxy's stderr copy of a tunnel line ("[warning] 331/053047
+ * (10329) : mgmt-proxy-tunnel ..."): the Lua logger writes each line to the
+ * log and, unless HAProxy runs quiet (which would also hide the master's
+ * "Loading success." the daemon waits for), to stderr again. */
+bool tunnel_line_is_echo(const char *line);
 /* Pure: counts an event. */
 void tunnel_stats_add(struct tunnel_stats *, const struct tunnel_event *,
     int64_t now);

@@ -98,6 +98,8 @@ check "inspected: the client saw a leaf of the local CA (issuer)" bash -c \
 	 -CAfile '$W/ca.pem' -verify_return_error </dev/null 2>/dev/null | grep -q 'issuer=CN = connect test CA $$'"
 check "each inspected name went through its own CONNECT (p1.test:443)" \
 	log_has "haproxy: mgmt-proxy-tunnel opened p1.test:443 200"
+check_eq "each tunnel line once in the log (HAProxy's stderr copy left out)" 0 \
+	"$(grep -c ' : mgmt-proxy-tunnel ' "$LOG")"
 
 code_body() {	# code_body URL: "CODE BODY..." of one request (local CA)
 	mcurl --cacert "$W/ca.pem" -w '%{http_code}' "$1" 2>&1 | tr '\n' ' '

@@ -35,6 +35,20 @@ START_TEST(parse_lines)
 }
 END_TEST
 
+START_TEST(stderr_echo)
+{
+	ck_assert(tunnel_line_is_echo("[warning] 331/053047 (10329) : mgmt-proxy-tunnel opened a.test:443 200"));
+	ck_assert(tunnel_line_is_echo("[warning] 331/053047 (10329) : mgmt-proxy-tunnel refused a.test:443 407"));
+	/* The line itself, HAProxy's other messages, access lines: kept. */
+	ck_assert(!tunnel_line_is_echo("mgmt-proxy-tunnel opened a.test:443 200"));
+	ck_assert(!tunnel_line_is_echo("[NOTICE]   (13801) : Loading success."));
+	ck_assert(!tunnel_line_is_echo("[WARNING]  (13801) : Former worker (13812) exited with code 0 (Exit)"));
+	ck_assert(!tunnel_line_is_echo("169.254.127.127:1 dst=x fe=ls_connect : mgmt-proxy-tunnel opened a:1 200"));
+	ck_assert(!tunnel_line_is_echo("[warning] 331/053047 (10329) : "));
+	ck_assert(!tunnel_line_is_echo(""));
+}
+END_TEST
+
 START_TEST(count)
 {
 	struct tunnel_stats st;
@@ -91,7 +105,7 @@ Suite *
 unit_suite(void)
 {
 	const TTest *tests[] = {
-		parse_lines, count, long_dir_refused, NULL,
+		parse_lines, stderr_echo, count, long_dir_refused, NULL,
 	};
 
 	return unit_suite_of("tunnel", unit_tmp_setup, unit_tmp_teardown, tests);
