@@ -47,6 +47,7 @@ static struct {
 	char checked[ADDR_STRLEN];	/* the proxy of the rendering checked, for the log */
 	struct haproxy_cbs cb;
 	struct event_timer settle, restart, gap;	/* fd -1 until haproxy_init */
+	bool set_up;		/* every timer and the health check made */
 	int log_rd;		/* read end of HAProxy's stdout/stderr */
 	char log_buf[2048];	/* a partial line carried to the next read */
 	size_t log_len;
@@ -120,20 +121,29 @@ haproxy_gap_over(void *arg)
 	haproxy_event(HFSM_EV_GAP_OVER);
 }
 
+/* A timer made by an earlier, failed haproxy_init is kept: a retry makes
+ * only the missing ones, so none leaks and none is left unmade. */
+static int
+haproxy_timer_init(struct event_timer *t, void (*cb)(void *))
+{
+	return t->fd != -1 ? 0 : event_timer_init(t, cb, NULL);
+}
+
 int
 haproxy_init(const char *run_dir, const char *log_file)
 {
 	const char *lua = templates_get("cert-request.lua");
 	const char *lua_connect = templates_get("connect-tunnel.lua");
 
-	if (hp.settle.fd == -1) {
+	if (!hp.set_up) {
 		haproxy_fsm_init(&hp.fsm);
-		if (event_timer_init(&hp.restart, haproxy_restart_due, NULL) == -1 ||
-		    event_timer_init(&hp.settle, haproxy_settle_due, NULL) == -1 ||
-		    event_timer_init(&hp.gap, haproxy_gap_over, NULL) == -1 ||
+		if (haproxy_timer_init(&hp.restart, haproxy_restart_due) == -1 ||
+		    haproxy_timer_init(&hp.settle, haproxy_settle_due) == -1 ||
+		    haproxy_timer_init(&hp.gap, haproxy_gap_over) == -1 ||
 		    haproxy_health_init(haproxy_health_result, NULL) == -1)
 			return -1;
 		hp.counters.since = event_now();
+		hp.set_up = true;
 	}
 	snprintf(hp.run, sizeof(hp.run), "%s", run_dir);
 	hp.log_file = log_file;
@@ -532,7 +542,7 @@ haproxy_shutdown_sessions(void)
 void
 haproxy_stop(bool wait)
 {
-	if (hp.settle.fd == -1)
+	if (!hp.set_up)
 		return;		/* never set up */
 	haproxy_event(HFSM_EV_STOP);
 	if (!wait || hp.master <= 0)

@@ -23,7 +23,7 @@ static struct {
 	struct event_timer interval, timeout;
 	haproxy_health_cb cb;
 	void *arg;
-} hh = { .fd = -1 };
+} hh = { .fd = -1, .interval = { .fd = -1 }, .timeout = { .fd = -1 } };
 
 static void
 haproxy_health_close(void)
@@ -125,8 +125,11 @@ haproxy_health_init(haproxy_health_cb cb, void *arg)
 {
 	hh.cb = cb;
 	hh.arg = arg;
-	if (event_timer_init(&hh.interval, haproxy_health_due, NULL) == -1 ||
-	    event_timer_init(&hh.timeout, haproxy_health_expired, NULL) == -1)
+	/* Called again after a failed set-up: make only the missing timers. */
+	if ((hh.interval.fd == -1 &&
+	    event_timer_init(&hh.interval, haproxy_health_due, NULL) == -1) ||
+	    (hh.timeout.fd == -1 &&
+	    event_timer_init(&hh.timeout, haproxy_health_expired, NULL) == -1))
 		return -1;
 	return 0;
 }

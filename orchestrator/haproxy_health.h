@@ -9,6 +9,7 @@
 
 typedef void (*haproxy_health_cb)(bool ok, const char *why, void *arg);
 
+/* Again after a failure makes only what is missing. */
 int  haproxy_health_init(haproxy_health_cb, void *arg);
 /* Starts (or keeps) checking sock_path; the first check is one interval away. */
 void haproxy_health_start(const char *sock_path);

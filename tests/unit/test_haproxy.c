@@ -1,10 +1,17 @@
 /* The HAProxy configuration (haproxy_render in haproxy.c): only validated
  * numbers, dotted quads and our own paths reach HAProxy. */
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "event.h"
 #include "haproxy.h"
 #include "unit.h"
+#include "unit_tmp.h"
 
 START_TEST(haproxy_config_has_only_validated_values)
 {
@@ -26,12 +33,87 @@ START_TEST(haproxy_config_has_only_validated_values)
 }
 END_TEST
 
+static int
+test_haproxy_timerfds(void)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *de;
+	char path[300], link[64];
+	int n = 0;
+	ssize_t len;
+
+	ck_assert_ptr_nonnull(dir);
+	while ((de = readdir(dir)) != NULL) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", de->d_name);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len > 0) {
+			link[len] = '\0';
+			n += strcmp(link, "anon_inode:[timerfd]") == 0;
+		}
+	}
+	closedir(dir);
+	return n;
+}
+
+/* The timers one successful haproxy_init makes, counted in a child so
+ * that this process's set-up is still to be done. */
+static int
+test_haproxy_timerfds_of_clean_init(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	ck_assert_int_ne(pid, -1);
+	if (pid == 0)
+		_exit(haproxy_init(unit_tmpdir, "/dev/null") == 0 ?
+		    test_haproxy_timerfds() : 255);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) != 255,
+	    "clean haproxy_init failed in the child");
+	return WEXITSTATUS(status);
+}
+
+/* With room for only _i + 1 more descriptors, haproxy_init fails part way
+ * through its timers; the retry must make each missing timer once: as
+ * many timers as a clean set-up, none leaked, none left unmade. */
+START_TEST(haproxy_init_retried_after_a_partial_failure)
+{
+	struct rlimit lim, low;
+	int fds[8], want, got, n = _i + 1;
+
+	ck_assert_int_eq(event_init(), 0);
+	want = test_haproxy_timerfds_of_clean_init();
+	for (int i = 0; i < n; i++)
+		ck_assert_int_ne(fds[i] = dup(0), -1);
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &lim), 0);
+	low = lim;
+	low.rlim_cur = (rlim_t)fds[n - 1] + 1;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+	ck_assert_int_eq(haproxy_init(unit_tmpdir, "/dev/null"), -1);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &lim), 0);
+	ck_assert_int_eq(haproxy_init(unit_tmpdir, "/dev/null"), 0);
+	got = test_haproxy_timerfds();
+	ck_assert_msg(got == want, "after failing with room for %d descriptors "
+	    "and a retry: expected %d timers, got %d", n, want, got);
+	event_fini();
+}
+END_TEST
+
 Suite *
 unit_suite(void)
 {
 	const TTest *tests[] = {
 		haproxy_config_has_only_validated_values, NULL,
 	};
+	Suite *s = unit_suite_of("haproxy", NULL, NULL, tests);
+	TCase *t = tcase_create("haproxy_init");
 
-	return unit_suite_of("haproxy", NULL, NULL, tests);
+	/* Room for 1 to 6 descriptors: the 2nd to 6th timer, then the first
+	 * file written, is the one that fails. */
+	tcase_add_checked_fixture(t, unit_tmp_setup, unit_tmp_teardown);
+	tcase_add_loop_test(t, haproxy_init_retried_after_a_partial_failure, 0, 6);
+	suite_add_tcase(s, t);
+	return s;
 }
