@@ -76,30 +76,28 @@ control_request(struct sock_client *c)
 	sock_server_send(c, out, out != NULL ? strlen(out) : 0);
 }
 
-/* The peer's role: uid and primary group from SO_PEERCRED, the
- * supplementary groups from SO_PEERGROUPS. Both are what the peer held
- * when it connected, so no later change of process (or pid reuse) can
- * lend it someone else's groups. The daemon's own user counts as root. */
+/* The peer's role: uid and primary group from SO_PEERCRED (read once, by
+ * sock_server at accept), the supplementary groups from SO_PEERGROUPS.
+ * Both are what the peer held when it connected, so no later change of
+ * process (or pid reuse) can lend it someone else's groups. The daemon's
+ * own user counts as root. */
 static enum ctl_role
-control_peer_role(int fd)
+control_peer_role(const struct sock_client *c)
 {
 	gid_t small[CONTROL_PEER_GROUPS], *groups = small;
-	socklen_t len = sizeof(struct ucred), glen = sizeof(small);
-	struct ucred cred;
+	socklen_t glen = sizeof(small);
 	enum ctl_role role;
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
-		return CTL_ROLE_NONE;
-	if (cred.uid == 0 || cred.uid == geteuid())
+	if (c->privileged)
 		return CTL_ROLE_ROOT;
-	if (control_group == (gid_t)-1)
-		return CTL_ROLE_NONE;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == -1) {
+	if (c->uid == (uid_t)-1 || control_group == (gid_t)-1)
+		return CTL_ROLE_NONE;	/* credentials unread, or root only */
+	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == -1) {
 		if (errno != ERANGE || (groups = malloc(glen)) == NULL ||
-		    getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == -1)
+		    getsockopt(c->fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == -1)
 			glen = 0;	/* the primary group still counts */
 	}
-	role = ctl_verbs_role(cred.uid, cred.gid, groups, glen / sizeof(gid_t),
+	role = ctl_verbs_role(c->uid, c->gid, groups, glen / sizeof(gid_t),
 	    control_group);
 	if (groups != small)
 		free(groups);
@@ -110,7 +108,7 @@ control_peer_role(int fd)
 static void
 control_accepted(struct sock_client *c)
 {
-	control_roles[c->idx] = control_peer_role(c->fd);
+	control_roles[c->idx] = control_peer_role(c);
 }
 
 static const struct sock_server_ops control_ops = {

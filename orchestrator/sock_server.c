@@ -230,9 +230,11 @@ sock_server_peer(struct sock_client *c)
 	socklen_t len = sizeof(cred);
 
 	c->uid = (uid_t)-1;
+	c->gid = (gid_t)-1;
 	c->privileged = false;
 	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
 		c->uid = cred.uid;
+		c->gid = cred.gid;
 		c->privileged = cred.uid == 0 || cred.uid == geteuid();
 	}
 }
@@ -275,6 +277,7 @@ sock_server_accept(int lfd, uint32_t events, void *arg)
 		}
 		c->fd = fd;
 		c->uid = tmp.uid;
+		c->gid = tmp.gid;
 		c->privileged = tmp.privileged;
 		c->since = event_mono_ms();
 		c->complete = false;

@@ -30,6 +30,7 @@ struct sock_client {
 	size_t idx;			/* its slot, for the owner's own table */
 	int64_t since;			/* accepted, monotonic ms */
 	uid_t uid;			/* the peer's (unix socket), else -1 */
+	gid_t gid;			/* its primary group, else -1 */
 	bool privileged;		/* uid 0 or the daemon's own user */
 	bool complete;			/* the request is in: not idle */
 	char *req;			/* the request, NUL-terminated */

@@ -227,6 +227,24 @@ START_TEST(full_of_requests_newcomers_wait_in_the_backlog)
 }
 END_TEST
 
+START_TEST(a_client_carries_its_peer_credentials)
+{
+	/* Read once at accept: the owner's role checks use these. */
+	struct sock_server s;
+	int fd;
+
+	t_open(&s, 1, 64, 60000, 60000, false, SOCK_FULL_CLOSE, false);
+	fd = t_connect("x\n");
+	t_run(50);
+	ck_assert_int_ne(s.c[0].fd, -1);
+	ck_assert_int_eq(s.c[0].uid, geteuid());
+	ck_assert_int_eq(s.c[0].gid, getegid());
+	ck_assert(s.c[0].privileged);
+	close(fd);
+	t_close(&s);
+}
+END_TEST
+
 START_TEST(a_failed_init_keeps_nothing)
 {
 	/* No descriptor left for the deadline timer: the init fails, and the
@@ -261,6 +279,7 @@ unit_suite(void)
 		request_deadline_before_a_later_answer_deadline, closed_at_each_bound,
 		answer_then_close, full_the_oldest_idle_makes_room,
 		full_of_requests_newcomers_wait_in_the_backlog, a_failed_init_keeps_nothing,
+		a_client_carries_its_peer_credentials,
 	};
 	Suite *s = suite_create("sock_server");
 	TCase *tc = tcase_create("sock_server");
