@@ -152,8 +152,11 @@ ctl_run_test(const char *run_dir, const char *url, long timeout_ms, bool json)
 	size_t i;
 
 	reply = ctl_ask(run_dir, CTL_VERB_TEST);
-	if (json_integer_value(json_object_get(reply, "status")) != 0)
-		return ctl_errors(reply);
+	if (json_integer_value(json_object_get(reply, "status")) != 0) {
+		ctl_errors(reply);
+		json_decref(reply);
+		return 1;
+	}
 	info = json_object_get(reply, "result");
 	proxy = json_string_value(json_object_get(info, "active-proxy"));
 	/* None in effect but one selected (unreachable): test that one, to
