@@ -450,6 +450,27 @@ gone() {
 	return 0
 }
 
+# kill_pidfile FILE [SECONDS]: end the process whose id FILE holds: TERM,
+# then KILL (said on stderr) when it is still there after SECONDS (10);
+# reaped when it is our child (a no-op for another's); FILE removed.
+kill_pidfile() {
+	local pid limit=${2:-10}
+	[ -s "$1" ] || return 0
+	pid=$(cat "$1")
+	case $pid in '' | *[!0-9]*) rm -f "$1"; return 0 ;; esac
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid" 2>/dev/null || true
+		if ! wait_for "$limit" gone "$pid" 2>/dev/null; then
+			echo "# kill_pidfile: $pid ($1) still there $limit s after TERM: KILL" >&2
+			kill -KILL "$pid" 2>/dev/null || true
+			wait_for "$limit" gone "$pid" 2>/dev/null || true
+		fi
+	fi
+	# Only once it is gone: wait is then bounded.
+	if gone "$pid"; then wait "$pid" 2>/dev/null || true; fi
+	rm -f "$1"
+}
+
 # lab_start_daemon: daemon_start, without a socket left by an earlier one.
 lab_start_daemon() {
 	rm -f "$RUN/mgmt-proxy.sock"

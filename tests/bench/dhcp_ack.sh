@@ -53,8 +53,7 @@ for a in 20 30; do
 done
 
 dhcpd_run() {	# dhcpd_run PROXY: (re)start the server with that value
-	kill "$(cat "$W/dhcpd.pid" 2>/dev/null)" 2>/dev/null
-	wait "$(cat "$W/dhcpd.pid" 2>/dev/null)" 2>/dev/null
+	kill_pidfile "$W/dhcpd.pid" 5
 	dhcpd_render 192.0.2.0 255.255.255.0 192.0.2.100 192.0.2.120 "$1" 6 > "$W/dhcpd.conf"
 	dhcpd_serve "$S" s1 "$W/dhcpd"
 }

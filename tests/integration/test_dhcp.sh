@@ -102,12 +102,9 @@ dhcpd_conf() {	# dhcpd_conf N NET MASK POOL-LO POOL-HI PROXY (6 s leases)
 dhcpd_start() {	# dhcpd_start N (configuration already written)
 	dhcpd_serve "$P-wan$1" "s$1" "$W/dhcpd$1"
 }
-dhcpd_stop() {
-	local pid
-	pid=$(cat "$W/dhcpd$1.pid" 2>/dev/null) || return 0
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	rm -f "$W/dhcpd$1.pid" "$W/dhcpd$1.pidfile"
+dhcpd_stop() {	# dhcpd_stop N: TERM, KILL after 5 s
+	kill_pidfile "$W/dhcpd$1.pid" 5
+	rm -f "$W/dhcpd$1.pidfile"
 	: > "$W/dhcpd$1.log"
 }
 dhcpd_restart() {	# dhcpd_restart N PROXY (same subnet, new value)

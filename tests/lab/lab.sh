@@ -115,18 +115,8 @@ lab_wait_listen() {
 	wait_for "$LAB_WAIT" lab_listening "$@" || lab_die "nothing listens on $2:$3 in $LAB-$1"
 }
 
-# lab_kill_pidfile FILE: end the process whose id FILE holds: TERM, then KILL
-# when it does not go within the wait bound.
-lab_kill_pidfile() {
-	[ -s "$1" ] || return 0
-	_pid=$(cat "$1")
-	case $_pid in '' | *[!0-9]*) rm -f "$1"; return 0 ;; esac
-	if kill -0 "$_pid" 2>/dev/null; then
-		kill -TERM "$_pid" 2>/dev/null || true
-		wait_for "$LAB_WAIT" gone "$_pid" 2>/dev/null || kill -KILL "$_pid" 2>/dev/null || true
-	fi
-	rm -f "$1"
-}
+# lab_kill_pidfile FILE: kill_pidfile (tests/lib.sh) within the lab's bound.
+lab_kill_pidfile() { kill_pidfile "$1" "$LAB_WAIT"; }
 
 lab_hosts() {
 	cat <<EOF
