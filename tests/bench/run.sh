@@ -38,10 +38,10 @@ done
 
 BENCH_SECS=${BENCH_SECS:-8}            # each wrk run
 BENCH_CONNS=${BENCH_CONNS:-16}         # wrk connections
-BENCH_N=${BENCH_N:-200}                # HTTPS new-connection loop, each side
+BENCH_N=${BENCH_N:-1000}               # HTTPS new connections, each side (2 rounds)
 BENCH_NAMES=${BENCH_NAMES:-20}         # never-seen names n1.test ...
 [ "$BENCH_SECS" -le 10 ] || BENCH_SECS=10
-[ "$BENCH_N" -le 1000 ] || BENCH_N=1000
+[ "$BENCH_N" -le 4000 ] || BENCH_N=4000
 [ "$BENCH_NAMES" -le 100 ] || BENCH_NAMES=100
 
 LAB=${LAB:-mpbench}
