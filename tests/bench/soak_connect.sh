@@ -11,14 +11,20 @@
 #     connection) as fast as wrk -c16 goes: no failed request, no crash
 #
 # Every HAProxy worker (current and, after a switch, former) is watched:
-# the master's "exited with code" lines are counted, and with SOAK_GDB=1
-# gdb sits on each worker in batch mode and prints a backtrace if one
-# dies of a signal (HAProxy drops its dumpable flag: no core file).
+# the master's "exited with code" lines are counted, and gdb (SOAK_GDB=1,
+# the default when it is installed) sits on each worker in batch mode and
+# prints a backtrace if one dies of a signal (HAProxy drops its dumpable
+# flag: no core file). A replaced worker may only die in HAProxy's exit
+# clean-up (deinit), after its last connection: a 2.6.12 defect.
 #
 # Usage (root): BUILD=build bash tests/bench/soak_connect.sh
 . "$(dirname "$0")/../lib.sh"
 
-lab_test_init mps haproxy squid nginx wrk curl jq $([ "${SOAK_GDB:-0}" = 1 ] && echo gdb)
+# gdb tells a replaced worker's crash in HAProxy's exit clean-up (a known
+# 2.6.12 defect, after its last connection) from one while serving: on by
+# default where gdb is installed, SOAK_GDB=0 turns it off.
+SOAK_GDB=${SOAK_GDB:-$(command -v gdb >/dev/null && echo 1 || echo 0)}
+lab_test_init mps haproxy squid nginx wrk curl jq $([ "$SOAK_GDB" = 1 ] && echo gdb)
 
 SOAK_N=${SOAK_N:-20000}
 SOAK_SECS=${SOAK_SECS:-90}		# wrk run limit, each soak
@@ -75,7 +81,7 @@ usage() {	# "worker-fds worker-rss daemon-fds daemon-rss"
 # $W/gdb.PID.txt if one dies of SIGSEGV, SIGABRT or SIGBUS (other signals
 # pass through). Bounded: 0.2 s a look, the soaks' length at most.
 gdb_watch() {
-	[ "${SOAK_GDB:-0}" = 1 ] || return 0
+	[ "$SOAK_GDB" = 1 ] || return 0
 	local master=$1 seen=" " p n=0
 	while [ $n -lt $(((SOAK_SECS * 2 + 120) * 5)) ] && kill -0 "$master" 2>/dev/null; do
 		for p in $(pgrep -P "$master" -x haproxy); do
@@ -167,8 +173,19 @@ echo "${deaths:-# no HAProxy worker died}" | sed 's/^\([^#]\)/# \1/'
 for f in "$W"/gdb.*.txt; do
 	[ -f "$f" ] && grep -q 'received signal' "$f" && sed 's/^/# gdb: /' "$f"
 done
-check "no HAProxy crash or Lua error in the log" bash -c \
-	"! grep -qE 'exited unexpectedly|exited with code [1-9]|Lua filter|Segmentation|core dumped' '$LOG'"
+check "no HAProxy master or current worker died, no Lua error in the log" bash -c \
+	"! grep -qE 'exited unexpectedly|Current worker .*exited with code [1-9]|Lua filter|core dumped' '$LOG'"
+# A worker replaced by a reload may crash in its last clean-up (HAProxy
+# 2.6.12, fixed in 2.6.14; docs/operations.md): each such death must show
+# that backtrace (deinit), which needs gdb; any other counts as a crash.
+former=$(grep -cE 'Former worker .*exited with code [1-9]' "$LOG")
+in_deinit=0
+for f in "$W"/gdb.*.txt; do
+	[ -f "$f" ] && grep -q 'received signal' "$f" && grep -q ' in deinit ()' "$f" &&
+	    in_deinit=$((in_deinit + 1))
+done
+check_eq "replaced workers that died: all in HAProxy's exit clean-up ($former died)" \
+	"$former" "$in_deinit"
 # Connections the kernel dropped at a full accept queue (SYNs resent after
 # 1 s, 3 s): where a slow request came from.
 for ns in router wan; do
