@@ -163,6 +163,12 @@ event_timer_init(struct event_timer *t, void (*cb)(void *), void *arg)
 }
 
 int
+event_timer_ensure(struct event_timer *t, void (*cb)(void *), void *arg)
+{
+	return t->fd != -1 ? 0 : event_timer_init(t, cb, arg);
+}
+
+int
 event_timer_arm(struct event_timer *t, uint64_t ms)
 {
 	struct itimerspec its = { 0 };

@@ -28,6 +28,9 @@ int  event_run(void);
 void event_break(void);
 
 int  event_timer_init(struct event_timer *, void (*cb)(void *), void *arg);
+/* event_timer_init unless the timer exists (fd not -1): a set-up retried
+ * after a failure part way makes only what is missing. */
+int  event_timer_ensure(struct event_timer *, void (*cb)(void *), void *arg);
 /* (Re)arm to fire once after ms milliseconds. */
 int  event_timer_arm(struct event_timer *, uint64_t ms);
 void event_timer_stop(struct event_timer *);

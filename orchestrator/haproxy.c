@@ -121,14 +121,6 @@ haproxy_gap_over(void *arg)
 	haproxy_event(HFSM_EV_GAP_OVER);
 }
 
-/* A timer made by an earlier, failed haproxy_init is kept: a retry makes
- * only the missing ones, so none leaks and none is left unmade. */
-static int
-haproxy_timer_init(struct event_timer *t, void (*cb)(void *))
-{
-	return t->fd != -1 ? 0 : event_timer_init(t, cb, NULL);
-}
-
 int
 haproxy_init(const char *run_dir, const char *log_file)
 {
@@ -136,10 +128,12 @@ haproxy_init(const char *run_dir, const char *log_file)
 	const char *lua_connect = templates_get("connect-tunnel.lua");
 
 	if (!hp.set_up) {
+		/* A retry after a failure part way makes only what is missing:
+		 * no timer leaks, none is left unmade. */
 		haproxy_fsm_init(&hp.fsm);
-		if (haproxy_timer_init(&hp.restart, haproxy_restart_due) == -1 ||
-		    haproxy_timer_init(&hp.settle, haproxy_settle_due) == -1 ||
-		    haproxy_timer_init(&hp.gap, haproxy_gap_over) == -1 ||
+		if (event_timer_ensure(&hp.restart, haproxy_restart_due, NULL) == -1 ||
+		    event_timer_ensure(&hp.settle, haproxy_settle_due, NULL) == -1 ||
+		    event_timer_ensure(&hp.gap, haproxy_gap_over, NULL) == -1 ||
 		    haproxy_health_init(haproxy_health_result, NULL) == -1)
 			return -1;
 		hp.counters.since = event_now();

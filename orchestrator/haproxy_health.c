@@ -126,10 +126,8 @@ haproxy_health_init(haproxy_health_cb cb, void *arg)
 	hh.cb = cb;
 	hh.arg = arg;
 	/* Called again after a failed set-up: make only the missing timers. */
-	if ((hh.interval.fd == -1 &&
-	    event_timer_init(&hh.interval, haproxy_health_due, NULL) == -1) ||
-	    (hh.timeout.fd == -1 &&
-	    event_timer_init(&hh.timeout, haproxy_health_expired, NULL) == -1))
+	if (event_timer_ensure(&hh.interval, haproxy_health_due, NULL) == -1 ||
+	    event_timer_ensure(&hh.timeout, haproxy_health_expired, NULL) == -1)
 		return -1;
 	return 0;
 }
