@@ -1,7 +1,8 @@
-/* libFuzzer target: tunnel_parse_line, which sees every line of HAProxy's
- * log (access lines carry what clients sent). An accepted line must fill
- * the event with NUL-terminated fields that fit, and counting it must keep
- * the tally consistent. */
+/* libFuzzer target: tunnel_parse_line and tunnel_line_is_echo, which see
+ * every line of HAProxy's log (access lines carry what clients sent). An
+ * accepted line must fill the event with NUL-terminated fields that fit,
+ * and counting it must keep the tally consistent; a line taken for
+ * HAProxy's stderr copy must look like one. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (st.opened + st.refused != 1)
 			abort();
 	}
+	if (tunnel_line_is_echo(line) &&
+	    (line[0] != '[' || strstr(line, ") : mgmt-proxy-tunnel ") == NULL))
+		abort();
 	free(line);
 	return 0;
 }
