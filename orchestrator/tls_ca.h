@@ -35,8 +35,9 @@ int	 tls_ca_load_or_create(const char *cert_path, const char *key_path,
  * P-256 key, SAN DNS:name (IP:addr for a dotted-quad IPv4), EKU serverAuth,
  * valid from now-1h for 397 days but never past the CA's notAfter, signed
  * with SHA-256. *pem_out is one NUL-terminated buffer holding the leaf
- * certificate, the CA certificate and the leaf private key, in that order
- * (what HAProxy takes in a crt file or `set ssl cert`); release it with
+ * certificate and its private key, in that order, and no chain: clients
+ * hold the CA as their trust anchor (what HAProxy takes in a crt file or
+ * `set ssl cert`); release it with
  * tls_ca_pem_free(). Returns 0, or -1 with nothing allocated. */
 int	 tls_ca_mint(const struct tls_ca *ca, const char *hostname, time_t now,
 	    char **pem_out, size_t *len);

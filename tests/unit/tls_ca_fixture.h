@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <openssl/bn.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -170,7 +171,8 @@ ext_critical(X509 *x, int nid)
 	return X509_EXTENSION_get_critical(X509_get_ext(x, i)) == 1;
 }
 
-/* The three PEM blocks of a minted buffer, in order. */
+/* The two PEM blocks of a minted buffer, in order, and a second
+ * certificate (chain) that must not be there. */
 struct minted {
 	X509		*leaf;
 	X509		*chain;
@@ -185,11 +187,17 @@ minted_parse(const char *pem, size_t len, struct minted *m)
 	ck_assert_ptr_nonnull(bio);
 	ck_assert_uint_eq(strlen(pem), len);
 	m->leaf = PEM_read_bio_X509(bio, NULL, NULL, NULL);
-	m->chain = PEM_read_bio_X509(bio, NULL, NULL, NULL);
 	m->key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
 	BIO_free(bio);
+	ERR_clear_error();
+	bio = BIO_new_mem_buf(pem, (int)len);
+	ck_assert_ptr_nonnull(bio);
+	X509_free(PEM_read_bio_X509(bio, NULL, NULL, NULL));
+	m->chain = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	ERR_clear_error();
 	ck_assert_ptr_nonnull(m->leaf);
-	ck_assert_ptr_nonnull(m->chain);
+	ck_assert_ptr_null(m->chain);
 	ck_assert_ptr_nonnull(m->key);
 	ck_assert_int_eq(X509_check_private_key(m->leaf, m->key), 1);
 }
