@@ -165,18 +165,18 @@ static void
 cert_api_staged(bool ok, const char *answer, void *arg)
 {
 	char path[CERT_PATH_MAX];
-	struct hacli_cmd cmds[HACLI_MAX_CMDS];
+	struct hacli_cmd cmd;
 
 	if ((uintptr_t)arg != cs.gen)
 		return;
-	memset(cmds, 0, sizeof(cmds));
+	memset(&cmd, 0, sizeof(cmd));
 	if (cert_store_path(path, cs.busy_name) == -1)
 		cs.stage_failed = true;
 	if (cs.stage_failed) {
 		/* No file: nothing may refer to the stored leaf. */
 		cs.stage_failed = false;
-		cert_api_cmd(&cmds[0], "", "del ssl cert %s\n", path);
-		if (cert_api_run(cmds, 1, cert_api_unstaged) == -1)
+		cert_api_cmd(&cmd, "", "del ssl cert %s\n", path);
+		if (cert_api_run(&cmd, 1, cert_api_unstaged) == -1)
 			cert_api_unstaged(false, "", arg);
 		return;
 	}
@@ -184,8 +184,8 @@ cert_api_staged(bool ok, const char *answer, void *arg)
 		cert_loaded(false, answer, arg);
 		return;
 	}
-	cert_api_list_cmd(&cmds[0], path);
-	if (cert_api_run(cmds, 1, cert_api_listed) == -1)
+	cert_api_list_cmd(&cmd, path);
+	if (cert_api_run(&cmd, 1, cert_api_listed) == -1)
 		cert_loaded(false, "out of memory", arg);
 }
 
