@@ -95,10 +95,12 @@ local function tunnel_request(self, txn, chn, len)
 	if self.state ~= "idle" or len == 0 then
 		return 0
 	end
+	-- The original destination, kept by the frontend at the connection's
+	-- start: the stream's own destination is the proxy by now.
 	local name = txn.f:req_ssl_sni()
-	local port = txn.f:dst_port()
+	local port = txn:get_var("sess.odport")
 	if not valid_name(name) then
-		name = txn.f:dst()
+		name = txn:get_var("sess.odst")
 	end
 	if name == nil or port == nil then
 		self.authority = "-"

@@ -226,6 +226,8 @@ ctl_render_forwarder(FILE *out, json_t *doc)
 		    ctl_render_num(hp, "reloads", a, sizeof(a)),
 		    ctl_render_num(hp, "reload-failures", b, sizeof(b)),
 		    ctl_render_str(hp, "last-reload", "never"));
+		fprintf(out, "  Proxy changes: %s (at run time, no reload)\n",
+		    ctl_render_num(hp, "proxy-changes", a, sizeof(a)));
 		fprintf(out, "  Connections:   %s now, %s total, %s requests\n",
 		    ctl_render_num(hp, "current-connections", a, sizeof(a)),
 		    ctl_render_num(hp, "total-connections", b, sizeof(b)),

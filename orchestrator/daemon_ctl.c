@@ -68,6 +68,7 @@ daemon_ctl_metrics(struct metrics_snapshot *m)
 	m->haproxy = d.cfg.forwarder == FWD_HAPROXY;
 	m->haproxy_running = hs->valid;
 	m->haproxy_reloads = hc->reloads;
+	m->haproxy_proxy_changes = hc->proxy_switches;
 	m->haproxy_starts = hc->starts;
 	m->haproxy_figures = hs->valid;
 	m->haproxy_cur_conns = hs->cur_conns;

@@ -30,6 +30,11 @@
 
 #define HAPROXY_PATH_MAX	512
 #define HAPROXY_CHECK_MS	10000
+/* The one key of the proxy map; its value is the active proxy. */
+#define HAPROXY_MAP_KEY		"active"
+#define HAPROXY_MAP_FILE	"proxy.map"
+
+static char haproxy_sw_answer[2048];
 
 static struct {
 	char run[HAPROXY_PATH_MAX];
@@ -37,7 +42,7 @@ static struct {
 	char pid[HAPROXY_PATH_MAX], master_sock[HAPROXY_PATH_MAX];
 	char api[HAPROXY_PATH_MAX], check_log[HAPROXY_PATH_MAX];
 	char lua[HAPROXY_PATH_MAX], lua_connect[HAPROXY_PATH_MAX];
-	char health[HAPROXY_PATH_MAX];
+	char health[HAPROXY_PATH_MAX], map[HAPROXY_PATH_MAX];
 	const char *log_file;
 	struct haproxy_fsm fsm;
 	pid_t master;		/* 0 when not running */
@@ -45,6 +50,13 @@ static struct {
 	 * check: an apply that waited renders the proxy wanted by then. */
 	const struct proxy_addr *proxy;
 	char checked[ADDR_STRLEN];	/* the proxy of the rendering checked, for the log */
+	/* The proxy of the map file, the one a start or reload in progress
+	 * loads, and the one the worker forwards through (if known: not
+	 * after a failed load). */
+	struct proxy_addr mapped, loading, running;
+	bool running_known;
+	struct hacli sw;	/* proxy changes at run time */
+	char sw_expect[ADDR_STRLEN + 16];	/* what "get map" answers then */
 	struct haproxy_cbs cb;
 	struct event_timer settle, restart, gap;	/* fd -1 until haproxy_init */
 	bool set_up;		/* every timer and the health check made */
@@ -55,7 +67,7 @@ static struct {
 	const char *health_why;	/* of the health check that just ended */
 	struct haproxy_counters counters;
 } hp = { .log_rd = -1, .settle = { .fd = -1 }, .restart = { .fd = -1 },
-    .gap = { .fd = -1 } };
+    .gap = { .fd = -1 }, .sw = HACLI_INIT(haproxy_sw_answer) };
 
 static int
 haproxy_path(char *buf, const char *name)
@@ -64,12 +76,12 @@ haproxy_path(char *buf, const char *name)
 }
 
 char *
-haproxy_render(const char *run_dir, const char *crt_list,
-    const struct proxy_addr *proxy, bool inspect, const char **why)
+haproxy_render(const char *run_dir, const char *crt_list, bool inspect,
+    const char **why)
 {
 	const char *tmpl = templates_get("haproxy.cfg.tmpl");
 	const char *slash = strrchr(crt_list, '/');
-	char minted[HAPROXY_PATH_MAX];
+	char minted[HAPROXY_PATH_MAX], map[HAPROXY_PATH_MAX];
 	struct render_vars rv;
 
 	if (tmpl == NULL) {
@@ -84,10 +96,11 @@ haproxy_render(const char *run_dir, const char *crt_list,
 	    (int)(slash - crt_list), crt_list, CERT_MINTED_FILE) >= (int)sizeof(minted))
 		minted[0] = '\0';
 	render_set_path(&rv, "MINTED_LIST", minted);
+	if (fileio_path(map, sizeof(map), run_dir, HAPROXY_MAP_FILE) == -1)
+		map[0] = '\0';
+	render_set_path(&rv, "PROXY_MAP", map);
 	render_set_uint(&rv, "HTTP_LISTEN_PORT", HAPROXY_HTTP_PORT);
 	render_set_uint(&rv, "HTTPS_LISTEN_PORT", HAPROXY_HTTPS_PORT);
-	render_set_ip(&rv, "PROXY_IP", proxy->ip);
-	render_set_uint(&rv, "PROXY_PORT", proxy->port);
 	render_set_word(&rv, "INSPECT_ACL", inspect ? "always_true" : "always_false");
 	return render_template(tmpl, &rv, why);
 }
@@ -149,7 +162,8 @@ haproxy_init(const char *run_dir, const char *log_file)
 	    haproxy_path(hp.check_log, "haproxy-check.log") == -1 ||
 	    haproxy_path(hp.lua, "cert-request.lua") == -1 ||
 	    haproxy_path(hp.lua_connect, "connect-tunnel.lua") == -1 ||
-	    haproxy_path(hp.health, "haproxy-health.sock") == -1) {
+	    haproxy_path(hp.health, "haproxy-health.sock") == -1 ||
+	    haproxy_path(hp.map, HAPROXY_MAP_FILE) == -1) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
@@ -327,8 +341,81 @@ haproxy_checked(pid_t pid, int status, void *arg)
 	haproxy_run(&ev);
 }
 
-/* Renders the wanted proxy and starts haproxy -c on it. What it decides
- * at once (unchanged, or not even rendered) is the next event. */
+/* The proxy map: its one entry names the active proxy (validated
+ * numbers only). A start or reload reads it; a change at run time is the
+ * same line through the runtime API. */
+static int
+haproxy_map_write(const struct proxy_addr *proxy)
+{
+	char a[ADDR_STRLEN], line[ADDR_STRLEN + sizeof(HAPROXY_MAP_KEY) + 2];
+
+	addr_format(proxy, a);
+	snprintf(line, sizeof(line), HAPROXY_MAP_KEY " %s\n", a);
+	if (fileio_replace(hp.map, line, strlen(line), 0644) == -1) {
+		log_err("%s: %s", hp.map, strerror(errno));
+		return -1;
+	}
+	hp.mapped = *proxy;
+	return 0;
+}
+
+static void
+haproxy_switched(bool ok, const char *answer, void *arg)
+{
+	struct hfsm_ev ev = { .type = HFSM_EV_SWITCHED, .gen = (unsigned)(uintptr_t)arg };
+
+	if (!ok) {
+		/* The map file names the wanted proxy: a reload reads it. */
+		log_warn("HAProxy: proxy change at run time failed (%.120s): "
+		    "reloading instead", answer);
+		ev.type = HFSM_EV_CHECKED;
+	}
+	haproxy_run(&ev);
+}
+
+/* Only the proxy changes: the worker is told at run time, without a
+ * reload (which would drop every pooled tunnel, and whose replaced worker
+ * HAProxy 2.6.12 may crash on its way out). The map entry changes in one
+ * command; pooled connections carry their proxy in their key, so none to
+ * the former proxy is used again, and the idle ones are closed at once
+ * ("ssl on" on a server that has it only purges its idle connections). */
+static bool
+haproxy_switch(const struct hfsm_actions *act, struct hfsm_ev *next)
+{
+	char a[ADDR_STRLEN];
+	struct hacli_cmd cmd[3] = {
+		{ NULL, "", false },
+		{ NULL, hp.sw_expect, false },
+		{ strdup("set server be_origin/origin ssl on\n"),
+		    "server ssl setting updated", false },
+	};
+
+	*next = (struct hfsm_ev){ .type = HFSM_EV_REFUSED, .gen = act->gen };
+	if (haproxy_map_write(hp.proxy) == -1) {
+		free(cmd[2].text);
+		return true;
+	}
+	addr_format(hp.proxy, a);
+	snprintf(hp.sw_expect, sizeof(hp.sw_expect), "value=\"%s\"", a);
+	if (asprintf(&cmd[0].text, "set map %s " HAPROXY_MAP_KEY " %s\n", hp.map, a) == -1)
+		cmd[0].text = NULL;
+	if (asprintf(&cmd[1].text, "get map %s " HAPROXY_MAP_KEY "\n", hp.map) == -1)
+		cmd[1].text = NULL;
+	hp.loading = *hp.proxy;
+	if (cmd[0].text == NULL || cmd[1].text == NULL || cmd[2].text == NULL) {
+		for (size_t i = 0; i < 3; i++)
+			free(cmd[i].text);
+	} else if (hacli_run_on(&hp.sw, hp.api, cmd, 3, haproxy_switched,
+	    (void *)(uintptr_t)act->gen) == 0)
+		return false;	/* it owns the texts now, even on failure */
+	log_warn("HAProxy: proxy change at run time not sent: reloading instead");
+	next->type = HFSM_EV_CHECKED;
+	return true;
+}
+
+/* Renders the configuration and starts haproxy -c on it. What it decides
+ * at once (unchanged, or not even rendered) is the next event; an
+ * unchanged configuration with another proxy is a change at run time. */
 static bool
 haproxy_check(const struct hfsm_actions *act, struct hfsm_ev *next)
 {
@@ -345,15 +432,15 @@ haproxy_check(const struct hfsm_actions *act, struct hfsm_ev *next)
 		return true;
 	}
 	addr_format(hp.proxy, hp.checked);
-	text = haproxy_render(hp.run, cert_crt_list(), hp.proxy, tunnel_inspect(), &why);
+	text = haproxy_render(hp.run, cert_crt_list(), tunnel_inspect(), &why);
 	if (text == NULL) {
 		log_err("HAProxy configuration not rendered: %s", why);
 		return true;
 	}
 	/* The running HAProxy already has this configuration (a reload of
 	 * ours that changed nothing it uses): a reload would only cost the
-	 * clients' idle keep-alive connections. */
-	if (act->may_skip) {
+	 * clients' idle keep-alive connections and pooled tunnels. */
+	if (act->may_skip && hp.running_known) {
 		size_t len;
 		char *cur = fileio_read(hp.cfg, FILEIO_READ_MAX, O_NOFOLLOW, &len);
 		bool same = cur != NULL && len == strlen(text) &&
@@ -362,9 +449,16 @@ haproxy_check(const struct hfsm_actions *act, struct hfsm_ev *next)
 		free(cur);
 		if (same) {
 			free(text);
+			if (addr_cmp(&hp.running, hp.proxy) != 0)
+				return haproxy_switch(act, next);
 			next->type = HFSM_EV_SAME;
 			return true;
 		}
+	}
+	/* The start or reload reads the wanted proxy from the map. */
+	if (haproxy_map_write(hp.proxy) == -1) {
+		free(text);
+		return true;
 	}
 	if (fileio_replace(hp.cfg_new, text, strlen(text), 0600) == -1) {
 		log_err("%s: %s", hp.cfg_new, strerror(errno));
@@ -449,6 +543,15 @@ haproxy_carry_out(const struct hfsm_actions *act, struct hfsm_ev *next)
 	if (f & HFSM_ACT_LOADED) {
 		haproxy_stats_refresh();
 		haproxy_health_start(hp.health);
+		hp.running = hp.loading;
+		hp.running_known = true;
+	}
+	if (f & HFSM_ACT_COUNT_SWITCH) {
+		hp.running = hp.loading;
+		hp.running_known = true;
+		hp.counters.proxy_switches++;
+		log_info("HAProxy: forwarding through %s (changed at run time, no reload)",
+		    hp.checked);
 	}
 	if (f & HFSM_ACT_COUNT_RELOAD) {
 		hp.counters.reloads++;
@@ -469,6 +572,9 @@ haproxy_carry_out(const struct hfsm_actions *act, struct hfsm_ev *next)
 		kill(hp.master, SIGUSR2);
 	}
 	if (f & (HFSM_ACT_START | HFSM_ACT_RELOAD)) {
+		/* Until its load is reported, what the worker runs is unknown. */
+		hp.loading = hp.mapped;
+		hp.running_known = false;
 		event_timer_arm(&hp.settle, HFSM_SETTLE_MS);
 		if (hp.cb.loading != NULL)
 			hp.cb.loading();

@@ -20,7 +20,8 @@ int  haproxy_init(const char *run_dir, const char *log_file);
 /* Kills every HAProxy process left by an earlier run of the daemon (kill
  * -9, crash): those whose command line names our configuration file. */
 void haproxy_kill_stale(void);
-/* Forward through *proxy: render, check, then start or reload. proxy is
+/* Forward through *proxy: render, check, then start or reload; when only
+ * the proxy changed, change it at run time instead. proxy is
  * the forwarder's own copy, read again at each check (it must stay valid):
  * an apply that waits for a load in progress renders the proxy wanted by
  * then. force: reload even if the rendering is unchanged (certificate
@@ -42,6 +43,7 @@ struct haproxy_counters {
 	uint64_t reloads;		/* hitless reloads that HAProxy reported done */
 	uint64_t reload_failures;	/* reloads HAProxy refused */
 	int64_t last_reload;		/* epoch s, 0 = none */
+	uint64_t proxy_switches;	/* proxy changes made at run time, no reload */
 };
 const struct haproxy_counters *haproxy_counters(void);
 /* False while the worker does not answer (interception must be off). */
@@ -62,6 +64,6 @@ struct haproxy_cbs {
 };
 void haproxy_on_events(const struct haproxy_cbs *);
 /* Pure: the configuration text for proxy (NULL with *why on error). */
-char *haproxy_render(const char *run_dir, const char *crt_list,
-    const struct proxy_addr *proxy, bool inspect, const char **why);
+char *haproxy_render(const char *run_dir, const char *crt_list, bool inspect,
+    const char **why);
 #endif

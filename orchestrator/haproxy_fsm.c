@@ -18,6 +18,7 @@ static const char *const haproxy_fsm_causes[] = {
 	[HFSM_EV_CHECKED] = "configuration checked",
 	[HFSM_EV_REFUSED] = "configuration refused",
 	[HFSM_EV_SAME] = "configuration unchanged",
+	[HFSM_EV_SWITCHED] = "proxy changed at run time",
 	[HFSM_EV_LOADED] = "loaded", [HFSM_EV_LOAD_FAILED] = "load failed",
 	[HFSM_EV_SETTLE_DUE] = "no load report",
 	[HFSM_EV_GAP_OVER] = "reload gap over", [HFSM_EV_EXITED] = "exited",
@@ -60,6 +61,7 @@ haproxy_fsm_check(struct haproxy_fsm *f, enum hfsm_state to, struct hfsm_actions
 	/* Files replaced under the same names (leaves of another CA) need
 	 * the reload that an unchanged text would skip. */
 	act->may_skip = to == HFSM_RECHECKING && !f->force;
+	f->forcing = f->force;
 	f->force = false;
 }
 
@@ -97,6 +99,10 @@ haproxy_fsm_apply(struct haproxy_fsm *f, struct hfsm_actions *act)
 static void
 haproxy_fsm_checked(struct haproxy_fsm *f, enum hfsm_event ev, struct hfsm_actions *act)
 {
+	/* The master exited while the worker took the proxy: a start reads
+	 * the same files. */
+	if (f->state == HFSM_CHECKING && ev == HFSM_EV_SWITCHED)
+		ev = HFSM_EV_CHECKED;
 	if (f->state == HFSM_CHECKING && ev == HFSM_EV_CHECKED) {
 		/* A start asked for by a new configuration: no backoff. */
 		haproxy_watch_reset_backoff(&f->watch);
@@ -105,10 +111,21 @@ haproxy_fsm_checked(struct haproxy_fsm *f, enum hfsm_event ev, struct hfsm_actio
 	} else if (f->state == HFSM_RECHECKING && ev == HFSM_EV_CHECKED) {
 		f->state = HFSM_RELOADING;
 		act->flags |= HFSM_ACT_RELOAD;
+	} else if (f->state == HFSM_RECHECKING && ev == HFSM_EV_SWITCHED) {
+		/* No load: no gap before the next reload either. */
+		f->state = HFSM_RUNNING;
+		act->flags |= HFSM_ACT_COUNT_SWITCH;
+		if (f->pending)
+			haproxy_fsm_check(f, HFSM_RECHECKING, act);
 	} else if (f->state == HFSM_CHECKING || f->state == HFSM_RECHECKING) {
 		/* Refused (the last good rendering stays on disk) or unchanged.
 		 * A newer apply is checked before anything is reported. */
 		f->state = f->state == HFSM_CHECKING ? HFSM_STOPPED : HFSM_RUNNING;
+		/* Files that changed under the same names are still not loaded:
+		 * the next check must not skip (nor take the proxy alone). */
+		if (ev == HFSM_EV_REFUSED)
+			f->force |= f->forcing;
+		f->forcing = false;
 		if (f->pending)
 			haproxy_fsm_check(f, f->state == HFSM_STOPPED ? HFSM_CHECKING :
 			    HFSM_RECHECKING, act);
@@ -155,7 +172,12 @@ haproxy_fsm_settled(struct haproxy_fsm *f, enum hfsm_event ev, int64_t now_ms,
 		act->flags |= HFSM_ACT_LOADED;
 		if (haproxy_fsm_loaded(f))
 			act->flags |= HFSM_ACT_READY;
-	} else if (ev == HFSM_EV_LOAD_FAILED) {
+	} else {
+		/* Not loaded, or not known to be (no report): as refused. */
+		f->force |= f->forcing;
+	}
+	f->forcing = false;
+	if (ev == HFSM_EV_LOAD_FAILED) {
 		/* Still on the previous configuration (or on its way out). */
 		if (reload)
 			act->flags |= HFSM_ACT_COUNT_REFUSAL;
@@ -256,6 +278,7 @@ haproxy_fsm_step(struct haproxy_fsm *f, const struct hfsm_ev *ev, int64_t now_ms
 	case HFSM_EV_CHECKED:
 	case HFSM_EV_REFUSED:
 	case HFSM_EV_SAME:
+	case HFSM_EV_SWITCHED:
 		if (ev->gen == f->gen)	/* else a check of before a stop */
 			haproxy_fsm_checked(f, ev->type, act);
 		break;

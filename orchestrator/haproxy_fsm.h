@@ -7,6 +7,7 @@
  *   RUNNING     --apply-->          RECHECKING   (the last good one serves)
  *   RECHECKING  --checked-->        RELOADING    (SIGUSR2 to the master)
  *   RECHECKING  --same/refused-->   RUNNING
+ *   RECHECKING  --switched-->       RUNNING      (only the proxy changed: at run time)
  *   RELOADING   --loaded/failed-->  RUNNING
  *   any master  --stop-->           STOPPING     --exited--> STOPPED
  *   any master  --exited-->         BACKOFF      --restart due--> STARTING
@@ -23,6 +24,12 @@
  * crash a worker replaced within seconds of its start on its way out
  * (SIGSEGV unbinding its listeners) and the next worker to miss the
  * listening sockets (connections refused) when reloads came ~1 s apart.
+ *
+ * A check whose rendering is the running one skips the reload, unless it
+ * is forced (files replaced under the same names): a forced check or load
+ * that fails leaves the next one forced, until a load succeeds. When only
+ * the proxy differs, the shell changes it through the runtime API and
+ * reports SWITCHED (or CHECKED, for a reload, when the API refused it).
  *
  * The health of the loaded worker and the restart backoff are the pure
  * helper haproxy_watch, fed by this machine. */
@@ -53,6 +60,7 @@ enum hfsm_event {
 	HFSM_EV_CHECKED,	/* haproxy -c accepted the rendering (ev.gen) */
 	HFSM_EV_REFUSED,	/* refused, or it could not be rendered or checked */
 	HFSM_EV_SAME,		/* the rendering is what HAProxy runs: nothing to do */
+	HFSM_EV_SWITCHED,	/* same rendering, the worker took the new proxy at run time */
 	HFSM_EV_LOADED,		/* "Loading success." */
 	HFSM_EV_LOAD_FAILED,	/* "Loading failure!" */
 	HFSM_EV_SETTLE_DUE,	/* no report within HFSM_SETTLE_MS */
@@ -83,6 +91,7 @@ enum {
 	HFSM_ACT_HUNG		= 1 << 14,	/* callback: the worker stopped answering */
 	HFSM_ACT_GAP_ARM	= 1 << 15,	/* GAP_OVER in HFSM_RELOAD_GAP_MS */
 	HFSM_ACT_GAP_STOP	= 1 << 16,
+	HFSM_ACT_COUNT_SWITCH	= 1 << 17,	/* the proxy changed at run time */
 };
 
 struct hfsm_ev {
@@ -110,6 +119,7 @@ struct haproxy_fsm {
 	enum hfsm_state state;
 	bool pending;		/* an apply waits for the check or load in progress */
 	bool force;		/* the next check reloads even if nothing changed */
+	bool forcing;		/* the check or load in progress is a forced one */
 	bool gap;		/* a load succeeded less than HFSM_RELOAD_GAP_MS ago */
 	unsigned gen;		/* tags checks so that stale results are ignored */
 	struct haproxy_watch watch;

@@ -28,7 +28,7 @@ struct metrics_snapshot {
 	uint64_t certificates_minted;
 	bool haproxy;			/* forwarder haproxy: its lines follow */
 	bool haproxy_running;
-	uint64_t haproxy_reloads, haproxy_starts;
+	uint64_t haproxy_reloads, haproxy_starts, haproxy_proxy_changes;
 	bool haproxy_figures;		/* the next three were read */
 	uint64_t haproxy_cur_conns, haproxy_cum_conns;
 };

@@ -42,6 +42,7 @@ status_views_forwarder(const struct status_view *v, const struct status_forwarde
 		json_object_set_new(hp, "reload-failures",
 		    status_views_u64(c->reload_failures));
 		json_object_set_new(hp, "last-reload", status_time(c->last_reload));
+		json_object_set_new(hp, "proxy-changes", status_views_u64(c->proxy_switches));
 		json_object_set_new(hp, "current-connections",
 		    status_views_figure(st, st->cur_conns));
 		json_object_set_new(hp, "total-connections",

@@ -253,10 +253,30 @@ check "request after the origin closed the idle tunnel" body_is https://a.test/a
 
 # ------------------------------------------------------------------ 5 faults
 MASTER=$(hp_master)
+# Only the proxy changes: HAProxy takes it at run time. A download in
+# flight through Squid ends intact, and no tunnel through Squid (a.test's
+# are pooled; the download's goes back to the pool when it ends) carries
+# a request afterwards.
+switches() { grep -c 'changed at run time, no reload' "$LOG"; }
+switches0=$(switches)
+worker0=$(hp_worker)
+in_m timeout 120 curl -sS --max-time 110 --limit-rate 16M --cacert "$W/ca.pem" \
+    https://p1.test/big > "$W/inflight" 2>"$W/inflight.err" &
+inflight=$!
+sleep 1
 check "switch to the fake proxy $FAKE" switch_to "$FAKE"
-# The reload is done once a request goes through the new proxy (b.test:
-# the faults below use c.test, for which no tunnel is pooled then).
-check "HTTPS through the fake proxy" wait_for 15 body_is https://b.test/fake \
+check "the proxy changed at run time (log line)" \
+	wait_for 5 bash -c "[ \"\$(grep -c 'changed at run time, no reload' '$LOG')\" -gt $switches0 ]"
+check "a.test (tunnels pooled through Squid): the first request goes through the fake proxy" \
+	body_is https://a.test/switched "origin https://a.test/switched from $FAKE" --cacert "$W/ca.pem"
+wait "$inflight"
+check_eq "the download in flight across the switch arrived intact" "$BIG_SUM" \
+	"$(sha256sum < "$W/inflight" | cut -d' ' -f1)"
+check "p1.test after that download: through the fake proxy" \
+	body_is https://p1.test/switched "origin https://p1.test/switched from $FAKE" --cacert "$W/ca.pem"
+check_eq "HAProxy not reloaded (same master, same newest worker)" "$MASTER $worker0" \
+	"$(hp_master) $(hp_worker)"
+check "HTTPS through the fake proxy" body_is https://b.test/fake \
 	"origin https://b.test/fake from $FAKE" --cacert "$W/ca.pem"
 fault() {	# fault MODE REASON: inspected request refused, logged
 	echo "$1" > "$W/fake-mode"

@@ -14,7 +14,9 @@
 #     direct; proxy back: forwarding restored
 #   5 daemon and HAProxy killed -9, table flushed, daemon restarted:
 #     forwarding restored with exactly one HAProxy master
-#   6 switching the active proxy under wrk load loses no request
+#   6 switching the active proxy under wrk load loses no request; it is
+#     made at run time (same HAProxy worker, no reload), and no pooled
+#     connection to the former proxy carries a request afterwards
 #   7 log: HAProxy access lines relayed into the daemon's log
 #   8 injection through the onboarding file never reaches a rendered file
 #  12 exactly one TPROXY ip rule: after 20 proxy switches, none after a
@@ -192,18 +194,28 @@ check "its parent is the new daemon" [ "$(awk '/^PPid:/ { print $2 }' "/proc/$ma
 # ------------------------------------------------------------------ 6 switch under load
 lab_squid2_start >>"$W/lab.out" 2>&1 || cat "$W/lab.out"
 check "second Squid up on $SQUID_B:3128" [ -s "$LAB_DIR/pids/squid2.pid" ]
-# wrk_switch OUT TO-IP [wrk args]: a bounded wrk run; the active proxy is
-# switched to TO-IP (static config + reload) 2 s into it.
+# wrk_switch OUT TO-IP FROM-LOG [wrk args]: a bounded wrk run; the active
+# proxy is switched to TO-IP (static config + reload) 2 s into it. Then
+# $W/late holds the requests the former proxy (FROM-LOG, its access.log)
+# logged from 1 s after the switch to the end of the run.
 wrk_switch() {
-	local out=$1 to=$2 w
-	shift 2
+	local out=$1 to=$2 from=$3 w n0 n1
+	shift 3
 	in_m timeout 20 wrk -t1 -c4 -d6s "$@" http://origin.test/ > "$out" 2>&1 &
 	w=$!
 	sleep 2
 	write_cfg "$to"
 	ctl reload >/dev/null 2>&1 || echo "# reload refused"
+	sleep 1
+	n0=$(wc -l < "$from")
 	wait "$w"
+	n1=$(wc -l < "$from")
+	echo $((n1 - n0)) > "$W/late"
 }
+hp_switches() { grep -c 'changed at run time, no reload' "$LOG"; }
+hp_worker() { hp_workers | sort -n | tail -n 1; }
+worker0=$(hp_worker)
+switches0=$(hp_switches)
 wrk_num() {	# wrk_num FILE WHAT: "requests", connect/read/write/timeout, non2xx
 	case $2 in
 	requests) awk '/requests in/ { print $1 }' "$1" ;;
@@ -212,7 +224,7 @@ wrk_num() {	# wrk_num FILE WHAT: "requests", connect/read/write/timeout, non2xx
 	esac | grep . || echo 0
 }
 a_before=$(wc -l < "$LAB_DIR/squid/access.log")
-wrk_switch "$W/wrk-close.out" "$SQUID_B" -H 'Connection: close'
+wrk_switch "$W/wrk-close.out" "$SQUID_B" "$LAB_DIR/squid/access.log" -H 'Connection: close'
 a_after=$(wc -l < "$LAB_DIR/squid/access.log")
 b_after=$(wc -l < "$LAB_DIR/squid2/access.log" 2>/dev/null || echo 0)
 sed 's/^/# wrk (Connection: close, A->B): /' "$W/wrk-close.out"
@@ -224,19 +236,27 @@ check "switch A->B under load: 0 non-2xx" [ "$(wrk_num "$W/wrk-close.out" non2xx
 echo "# Squid A logged $((a_after - a_before)), Squid B logged $b_after during the run"
 check "Squid A served part of the run" [ $((a_after - a_before)) -gt 0 ]
 check "Squid B served the rest (switch visible in B's access.log)" [ "$b_after" -gt 0 ]
+check_eq "switch A->B: made at run time (log line)" $((switches0 + 1)) "$(hp_switches)"
+check_eq "switch A->B: the same HAProxy worker (no reload)" "$worker0" "$(hp_worker)"
+check_eq "switch A->B: Squid A got no request from 1 s after the switch" 0 "$(cat "$W/late")"
 check "active proxy is B" is_active "$SQUID_B:3128"
 check "table now exempts B (ip daddr $SQUID_B return)" bash -c \
 	"ip netns exec '$LAB-router' nft list table inet mgmt_proxy | grep -q 'ip daddr $SQUID_B return'"
 check "HTTP through Squid B" body_from http://origin.test/via-b "$SQUID_B"
 check "HTTPS through Squid B" body_from https://c.test/via-b "$SQUID_B" --cacert "$W/ca.pem"
-# Keep-alive, B -> A: reported, not asserted (read errors on idle
-# keep-alive connections closed by the old worker are the known race).
-wrk_switch "$W/wrk-ka.out" "$SQUID_A"
+# Keep-alive, B -> A: the clients' connections stay open across the
+# switch (no worker replaced), and HAProxy's own keep-alive connections
+# to B, pooled by destination, are not used for A.
+wrk_switch "$W/wrk-ka.out" "$SQUID_A" "$LAB_DIR/squid2/access.log"
 sed 's/^/# wrk (keep-alive, B->A): /' "$W/wrk-ka.out"
 echo "# keep-alive: requests $(wrk_num "$W/wrk-ka.out" requests) connect $(wrk_num "$W/wrk-ka.out" connect) read $(wrk_num "$W/wrk-ka.out" read) write $(wrk_num "$W/wrk-ka.out" write) timeout $(wrk_num "$W/wrk-ka.out" timeout) non-2xx $(wrk_num "$W/wrk-ka.out" non2xx)"
 check "switch B->A under keep-alive load: 0 connect errors" [ "$(wrk_num "$W/wrk-ka.out" connect)" = 0 ]
+check "switch B->A under keep-alive load: 0 read/write/timeout errors" [ "$(wrk_num "$W/wrk-ka.out" read)$(wrk_num "$W/wrk-ka.out" write)$(wrk_num "$W/wrk-ka.out" timeout)" = 000 ]
 check "switch B->A under keep-alive load: 0 non-2xx" [ "$(wrk_num "$W/wrk-ka.out" non2xx)" = 0 ]
 check "active proxy is A again" wait_for 3 is_active "$SQUID_A:3128"
+check_eq "switch B->A: made at run time, the same worker" "$((switches0 + 2)) $worker0" \
+	"$(hp_switches) $(hp_worker)"
+check_eq "switch B->A: Squid B got no request from 1 s after the switch" 0 "$(cat "$W/late")"
 
 # ------------------------------------------------------------------ 7 injection
 inject() {	# inject JSON-ADDRESS JSON-PORT: onboarding-only candidate
@@ -357,11 +377,12 @@ check "still no warning that sessions were not cleared (after $(grep -c 'mode ch
 # ------------------------------------------------------------------ 10 refused config
 # A configuration HAProxy refuses must not leave it forwarding through the
 # previous proxy: a corrupted leaf in the crt-list makes `haproxy -c` fail at
-# the switch to proxy B; forwarding goes off (traffic direct), and a restart
-# mints the leaf again and restores forwarding.
+# the switch to proxy B (with a tls.no-inspect change: a proxy change alone
+# is made at run time and reads no file); forwarding goes off (traffic
+# direct), and a restart mints the leaf again and restores forwarding.
 check "forwarding up through A before the switch" wait_for 10 forwarding_up
 printf 'not a certificate\n' > "$STATE/certs/a.test.pem"
-write_cfg "$SQUID_B"
+LAB_TLS_EXTRA="    no-inspect: [refused.test]" write_cfg "$SQUID_B"
 sed -i "s|ca-cert: $W/ca.crt$|ca-cert: $W/ca2.crt|; s|ca-key: $W/ca.key$|ca-key: $W/ca2.key|" "$CFG"
 check "reload to proxy B" ctl reload
 check "haproxy -c refused it" wait_for 10 grep -q "haproxy -c:" "$LOG"

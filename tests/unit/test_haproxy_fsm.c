@@ -158,6 +158,53 @@ START_TEST(unchanged_rendering_needs_no_reload)
 }
 END_TEST
 
+/* Only the proxy changed: taken at run time, no reload and no gap; an
+ * apply that came meanwhile is checked at once. */
+START_TEST(proxy_change_at_run_time_needs_no_reload)
+{
+	running();
+	apply(false);
+	ck_assert(act.may_skip);
+	apply(false);				/* during the change */
+	ck_assert(!HAS(HFSM_ACT_CHECK));
+	ev(HFSM_EV_SWITCHED);
+	ck_assert(HAS(HFSM_ACT_COUNT_SWITCH));
+	ck_assert(!HAS(HFSM_ACT_RELOAD) && !HAS(HFSM_ACT_GAP_ARM));
+	ck_assert(HAS(HFSM_ACT_CHECK));		/* the pending apply */
+	ck_assert_int_eq(f.state, HFSM_RECHECKING);
+	ev(HFSM_EV_SWITCHED);
+	ck_assert_int_eq(f.state, HFSM_RUNNING);
+	ck_assert_uint_eq(act.flags, HFSM_ACT_COUNT_SWITCH);
+	ck_assert(haproxy_fsm_loaded(&f));
+}
+END_TEST
+
+/* The runtime API refused it: the shell reports it checked (the map file
+ * names the new proxy), and a reload reads it. */
+START_TEST(proxy_change_refused_at_run_time_reloads)
+{
+	running();
+	apply(false);
+	ev(HFSM_EV_CHECKED);
+	ck_assert(HAS(HFSM_ACT_RELOAD));
+	ck_assert_int_eq(f.state, HFSM_RELOADING);
+}
+END_TEST
+
+/* The master died while its worker took the proxy: started with the same
+ * files, as after any check. */
+START_TEST(proxy_change_when_the_master_died_starts_it)
+{
+	running();
+	apply(false);
+	ev(HFSM_EV_EXITED);
+	ck_assert_int_eq(f.state, HFSM_CHECKING);
+	ev(HFSM_EV_SWITCHED);
+	ck_assert_int_eq(f.state, HFSM_STARTING);
+	ck_assert(HAS(HFSM_ACT_START) && !HAS(HFSM_ACT_COUNT_SWITCH));
+}
+END_TEST
+
 /* Leaves of another CA are new files under the same names. */
 START_TEST(ca_change_forces_a_reload)
 {
@@ -182,6 +229,35 @@ START_TEST(force_waits_with_the_pending_apply)
 	ev(HFSM_EV_SAME);
 	ck_assert(HAS(HFSM_ACT_CHECK));
 	ck_assert(!act.may_skip);
+}
+END_TEST
+
+/* A forced check refused (a corrupted leaf under the same name): the
+ * files are still not loaded, so the next check, of an apply that waited
+ * or a later one, must not skip either (nor take only the proxy), until a
+ * load reads them. */
+START_TEST(refused_forced_check_stays_forced_until_loaded)
+{
+	running();
+	apply(true);
+	apply(false);				/* the proxy changes meanwhile */
+	ev(HFSM_EV_REFUSED);
+	ck_assert(HAS(HFSM_ACT_CHECK));
+	ck_assert(!act.may_skip);
+	ev(HFSM_EV_REFUSED);
+	ck_assert(HAS(HFSM_ACT_FAILED));
+	apply(false);
+	ck_assert(!act.may_skip);
+	ev(HFSM_EV_CHECKED);
+	ev(HFSM_EV_LOAD_FAILED);		/* still not loaded */
+	ev(HFSM_EV_GAP_OVER);
+	apply(false);
+	ck_assert(!act.may_skip);
+	ev(HFSM_EV_CHECKED);
+	ev(HFSM_EV_LOADED);
+	ev(HFSM_EV_GAP_OVER);
+	apply(false);
+	ck_assert(act.may_skip);
 }
 END_TEST
 
@@ -417,8 +493,12 @@ unit_suite(void)
 		reload_waits_the_gap_after_a_load,
 		apply_during_check_and_start_waits,
 		unchanged_rendering_needs_no_reload,
+		proxy_change_at_run_time_needs_no_reload,
+		proxy_change_refused_at_run_time_reloads,
+		proxy_change_when_the_master_died_starts_it,
 		ca_change_forces_a_reload,
 		force_waits_with_the_pending_apply,
+		refused_forced_check_stays_forced_until_loaded,
 		refused_reload_keeps_the_last_good_one,
 		refused_first_start_starts_nothing,
 		refused_with_a_newer_apply_checks_that,

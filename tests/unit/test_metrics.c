@@ -20,6 +20,7 @@ snap(void)
 		.tunnels_opened = 5, .tunnels_refused = 1, .certificates = 3,
 		.certificates_max = 1024, .certificates_minted = 4, .haproxy = true,
 		.haproxy_running = true, .haproxy_reloads = 2, .haproxy_starts = 1,
+		.haproxy_proxy_changes = 4,
 		.haproxy_figures = true, .haproxy_cur_conns = 9, .haproxy_cum_conns = 99,
 	};
 	return s;
@@ -77,6 +78,7 @@ START_TEST(render_every_figure)
 	ck_assert(has_line(t, "mgmt_proxy_certificates_max 1024"));
 	ck_assert(has_line(t, "mgmt_proxy_certificates_minted_total 4"));
 	ck_assert(has_line(t, "mgmt_proxy_haproxy_reloads_total 2"));
+	ck_assert(has_line(t, "mgmt_proxy_haproxy_proxy_changes_total 4"));
 	ck_assert(has_line(t, "mgmt_proxy_haproxy_current_connections 9"));
 	ck_assert(has_line(t, "# TYPE mgmt_proxy_dhcp_acks_total counter"));
 	ck_assert(has_line(t, "# TYPE mgmt_proxy_state gauge"));

@@ -69,7 +69,8 @@ END_TEST
 START_TEST(forwarder_figures)
 {
 	struct haproxy_counters hc = { .since = 1795000000, .starts = 1,
-	    .started = 1795000000, .reloads = 2, .last_reload = 1795000100 };
+	    .started = 1795000000, .reloads = 2, .last_reload = 1795000100,
+	    .proxy_switches = 3 };
 	struct haproxy_stats st = { .valid = true, .version = "2.6.12", .pid = 42,
 	    .uptime = 60, .cur_conns = 3, .cum_conns = 30, .cum_req = 40,
 	    .req_errors = 1, .conn_errors = 2, .resp_errors = 0 };
@@ -85,6 +86,7 @@ START_TEST(forwarder_figures)
 	ck_assert_str_eq(str(doc, "state"), "forwarding");
 	ck_assert_str_eq(str(doc, "version"), "9.8.7");
 	ck_assert_int_eq(json_integer_value(json_object_get(hp, "reloads")), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(hp, "proxy-changes")), 3);
 	ck_assert_int_eq(json_integer_value(json_object_get(hp, "total-connections")), 30);
 	ck_assert_int_eq(json_integer_value(json_object_get(
 	    json_object_get(hp, "errors"), "connection")), 2);
@@ -94,6 +96,7 @@ START_TEST(forwarder_figures)
 	    "last-refusal"), "time"), "2026-11-18T11:10:00Z");
 	txt = ctl_text(ctl_render_forwarder, doc);
 	unit_assert_has(txt, "  Reloads:       2 (0 refused), last 2026-11-18T11:08:20Z\n");
+	unit_assert_has(txt, "  Proxy changes: 3 (at run time, no reload)\n");
 	unit_assert_has(txt, "  Connections:   3 now, 30 total, 40 requests\n");
 	unit_assert_has(txt, "  Tunnels:       5 opened, 1 refused\n");
 	free(txt);
