@@ -56,6 +56,11 @@ static struct {
 	struct proxy_addr mapped, loading, running;
 	bool running_known;
 	struct hacli sw;	/* proxy changes at run time */
+	/* A mode change asked for the sessions of the former proxy to end:
+	 * if the next check is a change at run time, it ends them again right
+	 * after the change (both proxies share one server, so the first
+	 * shutdown cannot reach the sessions that begin before the change). */
+	bool shutdown_at_switch;
 	char sw_expect[ADDR_STRLEN + 16];	/* what "get map" answers then */
 	struct haproxy_cbs cb;
 	struct event_timer settle, restart, gap;	/* fd -1 until haproxy_init */
@@ -380,19 +385,24 @@ haproxy_switched(bool ok, const char *answer, void *arg)
  * the former proxy is used again, and the idle ones are closed at once
  * ("ssl on" on a server that has it only purges its idle connections). */
 static bool
-haproxy_switch(const struct hfsm_actions *act, struct hfsm_ev *next)
+haproxy_switch(const struct hfsm_actions *act, bool shutdown, struct hfsm_ev *next)
 {
 	char a[ADDR_STRLEN];
-	struct hacli_cmd cmd[3] = {
+	struct hacli_cmd cmd[5] = {
 		{ NULL, "", false },
 		{ NULL, hp.sw_expect, false },
 		{ strdup("set server be_origin/origin ssl on\n"),
 		    "server ssl setting updated", false },
+		{ strdup("shutdown sessions server be_proxy/proxy\n"), "", false },
+		{ strdup("shutdown sessions server ls_connect/proxy\n"), "", false },
 	};
+	size_t n = shutdown ? 5 : 3;
+	bool ok = true;
 
 	*next = (struct hfsm_ev){ .type = HFSM_EV_REFUSED, .gen = act->gen };
 	if (haproxy_map_write(hp.proxy) == -1) {
-		free(cmd[2].text);
+		for (size_t i = 0; i < 5; i++)
+			free(cmd[i].text);
 		return true;
 	}
 	addr_format(hp.proxy, a);
@@ -401,11 +411,17 @@ haproxy_switch(const struct hfsm_actions *act, struct hfsm_ev *next)
 		cmd[0].text = NULL;
 	if (asprintf(&cmd[1].text, "get map %s " HAPROXY_MAP_KEY "\n", hp.map) == -1)
 		cmd[1].text = NULL;
+	for (size_t i = n; i < 5; i++) {
+		free(cmd[i].text);
+		cmd[i].text = NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		ok = ok && cmd[i].text != NULL;
 	hp.loading = *hp.proxy;
-	if (cmd[0].text == NULL || cmd[1].text == NULL || cmd[2].text == NULL) {
-		for (size_t i = 0; i < 3; i++)
+	if (!ok) {
+		for (size_t i = 0; i < n; i++)
 			free(cmd[i].text);
-	} else if (hacli_run_on(&hp.sw, hp.api, cmd, 3, haproxy_switched,
+	} else if (hacli_run_on(&hp.sw, hp.api, cmd, n, haproxy_switched,
 	    (void *)(uintptr_t)act->gen) == 0)
 		return false;	/* it owns the texts now, even on failure */
 	log_warn("HAProxy: proxy change at run time not sent: reloading instead");
@@ -420,12 +436,14 @@ static bool
 haproxy_check(const struct hfsm_actions *act, struct hfsm_ev *next)
 {
 	char *argv[] = { HAPROXY_BIN, "-c", "-f", hp.cfg_new, NULL };
+	bool shutdown = hp.shutdown_at_switch;	/* for this check only */
 	const char *why = "";
 	char err[256];
 	char *text;
 	pid_t pid;
 	int fd;
 
+	hp.shutdown_at_switch = false;
 	*next = (struct hfsm_ev){ .type = HFSM_EV_REFUSED, .gen = act->gen };
 	if (tunnel_write_files(hp.run, err, sizeof(err)) == -1) {
 		log_err("HAProxy configuration not rendered: %s", err);
@@ -450,7 +468,11 @@ haproxy_check(const struct hfsm_actions *act, struct hfsm_ev *next)
 		if (same) {
 			free(text);
 			if (addr_cmp(&hp.running, hp.proxy) != 0)
-				return haproxy_switch(act, next);
+				return haproxy_switch(act, shutdown, next);
+			/* A refused check may have left another proxy in the
+			 * file, which a restart would read. */
+			if (addr_cmp(&hp.mapped, hp.proxy) != 0)
+				haproxy_map_write(hp.proxy);
 			next->type = HFSM_EV_SAME;
 			return true;
 		}
@@ -637,6 +659,7 @@ haproxy_shutdown_sessions(void)
 		free(cmd[1].text);
 		return;
 	}
+	hp.shutdown_at_switch = true;
 	hacli_run(hp.api, cmd, 2, haproxy_sessions_done, NULL);
 }
 void

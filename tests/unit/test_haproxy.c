@@ -24,6 +24,10 @@ START_TEST(haproxy_config_has_only_validated_values)
 	unit_assert_has(cfg, "\tserver proxy 0.0.0.0\n");
 	unit_assert_has(cfg, "set-dst var(txn.proxy),field(1,:)\n");
 	unit_assert_has(cfg, "str(active),map_str(/run/mp/proxy.map)\n");
+	/* Behind be_origin the tunnel goes through the proxy of the PROXY
+	 * header's source, the pool key fe_https set: never another one. */
+	unit_assert_has(cfg, "set-var-fmt(txn.proxy) \"%[src]:%[src_port]\" if { fe_name ls_connect }\n");
+	unit_assert_has(cfg, "http-request set-src var(txn.proxy),field(1,:)\n");
 	unit_assert_has(cfg, "bind 127.0.0.1:47080 transparent");
 	unit_assert_has(cfg, "crt-list /var/lib/mp/certs/crt-list");
 	/* Minted names skip the certificate request: the ACL beside the crt-list. */
