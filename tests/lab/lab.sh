@@ -118,12 +118,21 @@ lab_wait_listen() {
 # lab_kill_pidfile FILE: kill_pidfile (tests/lib.sh) within the lab's bound.
 lab_kill_pidfile() { kill_pidfile "$1" "$LAB_WAIT"; }
 
+# The router's WAN address (and the management client's, whose own CONNECT
+# the bench sends to Squid) have names too: Squid looks its client up by
+# address for every connection, and the lab has no DNS server. Unanswered,
+# each lookup waits 30 s; at a thousand tunnels a second their queue grew
+# to tens of thousands, and Squid's retransmit pass over it (every 5 s,
+# quadratic) stalled every tunnel for 1-3 s (seen with perf and Squid's
+# mgr:fqdncache: all misses, one pending entry per connection).
 lab_hosts() {
 	cat <<EOF
 127.0.0.1 localhost
 $LAB_ORIGIN_HTTP_IP origin.test
 $LAB_ORIGIN_HTTPS_IP secure.test a.test b.test c.test never-seen.test pinned.test
 $LAB_SQUID_IP squid.test
+$LAB_RTR_WAN_IP router-wan.test
+$LAB_MGMT_IP mgmt.test
 EOF
 }
 
