@@ -77,10 +77,14 @@ wait_for 15 grep -q 'probing -> reachable' "$LOG" || { echo "dhcp_ack: no first 
 
 # ms since the epoch of a log line's ISO-8601 UTC time stamp
 log_ms() { date -u -d "$(sed 's/T/ /; s/Z$//' <<<"$1")" +%s%3N; }
-# t0: first ACK captured after line $1 of the capture, in ms (to 0.001)
-ack_after() {
+# t0: the last ACK captured after line $1 of the capture and before the
+# "resolved" line (ms $2), in ms (to 0.001). Not the first one: a renewal
+# that crossed the dhcpd restart is answered with the former value.
+ack_before() {
 	tail -n +"$(($1 + 1))" "$W/cap.txt" |
-	    awk '/^[0-9]+\.[0-9]+ IP/ {ts = $1} /DHCP-Message.*: ACK/ && ts {printf "%.3f\n", ts * 1000; exit}'
+	    awk -v lim="$2" '/^[0-9]+\.[0-9]+ IP/ {ts = $1}
+		/DHCP-Message.*: ACK/ && ts && ts * 1000 <= lim + 1 {t0 = ts * 1000}
+		END {if (t0) printf "%.3f\n", t0}'
 }
 learned=() effect=()
 value=203.0.113.20:3128
@@ -113,9 +117,10 @@ for i in $(seq "$N"); do
 		continue
 	fi
 	sleep 0.2	# let tcpdump flush
-	t0=$(ack_after "$lines")
 	l1=$(tail -n +$((loglines + 1)) "$LOG" | grep -m1 "dhcp: ACK on wan1: resolved $value" | cut -d' ' -f1)
 	l2=$(tail -n +$((loglines + 1)) "$LOG" | grep -m1 "management proxy $value: probing -> reachable" | cut -d' ' -f1)
+	t0=
+	[ -n "$l1" ] && t0=$(ack_before "$lines" "$(log_ms "$l1")")
 	[ -n "$t0" ] && [ -n "$l1" ] && [ -n "$l2" ] || { echo "# renewal $i: incomplete record"; continue; }
 	# Log stamps are truncated to the ms: take the middle of that ms.
 	d1=$(awk -v a="$(log_ms "$l1")" -v b="$t0" 'BEGIN {printf "%.1f", a + 0.5 - b}')
