@@ -3,7 +3,6 @@
  * loaded again after a reload, an evicted one removed, the daily renewal. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,31 +16,9 @@
 
 static void cert_api_staged(bool ok, const char *answer, void *arg);
 
-static void
-cert_api_cmd(struct hacli_cmd *c, const char *expect, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-cert_api_cmd(struct hacli_cmd *c, const char *expect, const char *fmt, ...)
-{
-	va_list ap;
-
-	c->expect = expect;
-	va_start(ap, fmt);
-	if (vasprintf(&c->text, fmt, ap) < 0)
-		c->text = NULL;
-	va_end(ap);
-}
-
 static int
 cert_api_run(struct hacli_cmd *cmds, size_t n, hacli_done done)
 {
-	for (size_t i = 0; i < n; i++)
-		if (cmds[i].text == NULL) {
-			for (size_t j = 0; j < n; j++)
-				free(cmds[j].text);
-			return -1;
-		}
 	return hacli_run(cs.api, cmds, n, done, (void *)(uintptr_t)cs.gen);
 }
 
@@ -53,11 +30,11 @@ cert_api_store_cmds(struct hacli_cmd *cmds, const char *path, const char *pem, b
 {
 	size_t n = 0;
 
-	cert_api_cmd(&cmds[n++], again ? "" : "New empty certificate store",
+	hacli_cmd(&cmds[n++], again ? "" : "New empty certificate store",
 	    "new ssl cert %s\n", path);
 	/* The payload ends at the first empty line. */
-	cert_api_cmd(&cmds[n++], "Transaction created", "set ssl cert %s <<\n%s\n", path, pem);
-	cert_api_cmd(&cmds[n++], "Success", "commit ssl cert %s\n", path);
+	hacli_cmd(&cmds[n++], "Transaction created", "set ssl cert %s <<\n%s\n", path, pem);
+	hacli_cmd(&cmds[n++], "Success", "commit ssl cert %s\n", path);
 	return n;
 }
 
@@ -65,7 +42,7 @@ cert_api_store_cmds(struct hacli_cmd *cmds, const char *path, const char *pem, b
 static void
 cert_api_list_cmd(struct hacli_cmd *cmd, const char *path)
 {
-	cert_api_cmd(cmd, "Success", "add ssl crt-list %s %s\n", cs.list, path);
+	hacli_cmd(cmd, "Success", "add ssl crt-list %s %s\n", cs.list, path);
 }
 
 /* The name into the ACL of minted names (from then on its connections skip
@@ -74,7 +51,7 @@ cert_api_list_cmd(struct hacli_cmd *cmd, const char *path)
 static void
 cert_api_acl_cmd(struct hacli_cmd *cmd, const char *name)
 {
-	cert_api_cmd(cmd, "", "add acl %s %s\n", cs.minted, name);
+	hacli_cmd(cmd, "", "add acl %s %s\n", cs.minted, name);
 }
 
 /* Both entries replaced, so the name ends up there once. */
@@ -83,10 +60,10 @@ cert_api_serve_again_cmds(struct hacli_cmd *cmds, const char *name, const char *
 {
 	size_t n = 0;
 
-	cert_api_cmd(&cmds[n++], "", "del ssl crt-list %s %s\n", cs.list, path);
+	hacli_cmd(&cmds[n++], "", "del ssl crt-list %s %s\n", cs.list, path);
 	cert_api_list_cmd(&cmds[n++], path);
 	cmds[n].fence = true;
-	cert_api_cmd(&cmds[n++], "", "del acl %s %s\n", cs.minted, name);
+	hacli_cmd(&cmds[n++], "", "del acl %s %s\n", cs.minted, name);
 	cert_api_acl_cmd(&cmds[n++], name);
 	return n;
 }
@@ -122,9 +99,9 @@ cert_api_stage(const char *path, const char *pem, const char *gone_name, const c
 
 	memset(cmds, 0, sizeof(cmds));
 	if (gone != NULL) {
-		cert_api_cmd(&cmds[n++], "", "del acl %s %s\n", cs.minted, gone_name);
-		cert_api_cmd(&cmds[n++], "", "del ssl crt-list %s %s\n", cs.list, gone);
-		cert_api_cmd(&cmds[n++], "", "del ssl cert %s\n", gone);
+		hacli_cmd(&cmds[n++], "", "del acl %s %s\n", cs.minted, gone_name);
+		hacli_cmd(&cmds[n++], "", "del ssl crt-list %s %s\n", cs.list, gone);
+		hacli_cmd(&cmds[n++], "", "del ssl cert %s\n", gone);
 	}
 	n += cert_api_store_cmds(cmds + n, path, pem, false);
 	return cert_api_run(cmds, n, cert_api_staged);
@@ -175,7 +152,7 @@ cert_api_staged(bool ok, const char *answer, void *arg)
 	if (cs.stage_failed) {
 		/* No file: nothing may refer to the stored leaf. */
 		cs.stage_failed = false;
-		cert_api_cmd(&cmd, "", "del ssl cert %s\n", path);
+		hacli_cmd(&cmd, "", "del ssl cert %s\n", path);
 		if (cert_api_run(&cmd, 1, cert_api_unstaged) == -1)
 			cert_api_unstaged(false, "", arg);
 		return;
@@ -229,9 +206,9 @@ cert_api_renew_due(void *arg)
 		cert_store_set_used(path, e->used);	/* a renewal is not a use */
 		log_info("certificate for %s renewed", e->name);
 		memset(cmds, 0, sizeof(cmds));
-		cert_api_cmd(&cmds[0], "Transaction created", "set ssl cert %s <<\n%s\n",
+		hacli_cmd(&cmds[0], "Transaction created", "set ssl cert %s <<\n%s\n",
 		    path, pem);
-		cert_api_cmd(&cmds[1], "Success", "commit ssl cert %s\n", path);
+		hacli_cmd(&cmds[1], "Success", "commit ssl cert %s\n", path);
 		tls_ca_pem_free(pem, len);
 		if (cert_api_run(cmds, 2, cert_api_renewed) == -1)
 			event_timer_arm(&cs.renew, 1);	/* the texts are freed */

@@ -346,6 +346,15 @@ haproxy_checked(pid_t pid, int status, void *arg)
 	haproxy_run(&ev);
 }
 
+/* Ends the HTTP requests and CONNECT tunnels through the proxy: two
+ * commands. */
+static void
+haproxy_sessions_cmds(struct hacli_cmd cmd[2])
+{
+	hacli_cmd(&cmd[0], "", "shutdown sessions server be_proxy/proxy\n");
+	hacli_cmd(&cmd[1], "", "shutdown sessions server ls_connect/proxy\n");
+}
+
 /* The proxy map: its one entry names the active proxy (validated
  * numbers only). A start or reload reads it; a change at run time is the
  * same line through the runtime API. */
@@ -387,43 +396,27 @@ haproxy_switched(bool ok, const char *answer, void *arg)
 static bool
 haproxy_switch(const struct hfsm_actions *act, bool shutdown, struct hfsm_ev *next)
 {
+	struct hacli_cmd cmd[5] = { 0 };
 	char a[ADDR_STRLEN];
-	struct hacli_cmd cmd[5] = {
-		{ NULL, "", false },
-		{ NULL, hp.sw_expect, false },
-		{ strdup("set server be_origin/origin ssl on\n"),
-		    "server ssl setting updated", false },
-		{ strdup("shutdown sessions server be_proxy/proxy\n"), "", false },
-		{ strdup("shutdown sessions server ls_connect/proxy\n"), "", false },
-	};
-	size_t n = shutdown ? 5 : 3;
-	bool ok = true;
+	size_t n = 0;
 
 	*next = (struct hfsm_ev){ .type = HFSM_EV_REFUSED, .gen = act->gen };
-	if (haproxy_map_write(hp.proxy) == -1) {
-		for (size_t i = 0; i < 5; i++)
-			free(cmd[i].text);
+	if (haproxy_map_write(hp.proxy) == -1)
 		return true;
-	}
 	addr_format(hp.proxy, a);
 	snprintf(hp.sw_expect, sizeof(hp.sw_expect), "value=\"%s\"", a);
-	if (asprintf(&cmd[0].text, "set map %s " HAPROXY_MAP_KEY " %s\n", hp.map, a) == -1)
-		cmd[0].text = NULL;
-	if (asprintf(&cmd[1].text, "get map %s " HAPROXY_MAP_KEY "\n", hp.map) == -1)
-		cmd[1].text = NULL;
-	for (size_t i = n; i < 5; i++) {
-		free(cmd[i].text);
-		cmd[i].text = NULL;
+	hacli_cmd(&cmd[n++], "", "set map %s " HAPROXY_MAP_KEY " %s\n", hp.map, a);
+	hacli_cmd(&cmd[n++], hp.sw_expect, "get map %s " HAPROXY_MAP_KEY "\n", hp.map);
+	hacli_cmd(&cmd[n++], "server ssl setting updated",
+	    "set server be_origin/origin ssl on\n");
+	if (shutdown) {
+		haproxy_sessions_cmds(&cmd[n]);
+		n += 2;
 	}
-	for (size_t i = 0; i < n; i++)
-		ok = ok && cmd[i].text != NULL;
 	hp.loading = *hp.proxy;
-	if (!ok) {
-		for (size_t i = 0; i < n; i++)
-			free(cmd[i].text);
-	} else if (hacli_run_on(&hp.sw, hp.api, cmd, n, haproxy_switched,
+	if (hacli_run_on(&hp.sw, hp.api, cmd, n, haproxy_switched,
 	    (void *)(uintptr_t)act->gen) == 0)
-		return false;	/* it owns the texts now, even on failure */
+		return false;
 	log_warn("HAProxy: proxy change at run time not sent: reloading instead");
 	next->type = HFSM_EV_CHECKED;
 	return true;
@@ -648,18 +641,12 @@ haproxy_sessions_done(bool ok, const char *answer, void *arg)
 void
 haproxy_shutdown_sessions(void)
 {
-	/* HTTP requests and CONNECT tunnels through the previous proxy. */
-	struct hacli_cmd cmd[2] = {
-		{ strdup("shutdown sessions server be_proxy/proxy\n"), "", false },
-		{ strdup("shutdown sessions server ls_connect/proxy\n"), "", false },
-	};
+	struct hacli_cmd cmd[2] = { 0 };
 
-	if (hp.master == 0 || cmd[0].text == NULL || cmd[1].text == NULL) {
-		free(cmd[0].text);
-		free(cmd[1].text);
+	if (hp.master == 0)
 		return;
-	}
 	hp.shutdown_at_switch = true;
+	haproxy_sessions_cmds(cmd);
 	hacli_run(hp.api, cmd, 2, haproxy_sessions_done, NULL);
 }
 void

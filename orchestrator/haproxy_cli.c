@@ -1,6 +1,7 @@
 /* Runtime API client: connect, send a batch of commands, half-close, read
  * to EOF, check each answer. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,11 +211,27 @@ hacli_run(const char *sock_path, struct hacli_cmd *cmds, size_t n,
 	return hacli_run_on(&hacli_default, sock_path, cmds, n, done, arg);
 }
 
+void
+hacli_cmd(struct hacli_cmd *c, const char *expect, const char *fmt, ...)
+{
+	va_list ap;
+
+	c->expect = expect;
+	va_start(ap, fmt);
+	if (vasprintf(&c->text, fmt, ap) < 0)
+		c->text = NULL;
+	va_end(ap);
+}
+
 int
 hacli_run_on(struct hacli *cli, const char *sock_path, struct hacli_cmd *cmds,
     size_t n, hacli_done done, void *arg)
 {
-	if (cli->busy || n == 0 || n > HACLI_MAX_CMDS) {
+	bool made = true;
+
+	for (size_t i = 0; i < n; i++)
+		made = made && cmds[i].text != NULL;
+	if (cli->busy || !made || n == 0 || n > HACLI_MAX_CMDS) {
 		for (size_t i = 0; i < n; i++)
 			free(cmds[i].text);
 		return -1;

@@ -44,8 +44,13 @@ struct hacli {
 };
 #define HACLI_INIT(buf)	{ .fd = -1, .answer = (buf), .cap = sizeof(buf) }
 
-/* Takes ownership of each cmds[i].text. One run at a time: -1 when busy
- * or when the first connection fails at once (done is then not called);
+/* c's text from fmt (printf), c's expect; fence untouched. A text that
+ * cannot be made is NULL, which hacli_run_on refuses. */
+void hacli_cmd(struct hacli_cmd *c, const char *expect, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Takes ownership of each cmds[i].text. One run at a time: -1 when busy,
+ * when a text is NULL, or when the first connection fails at once (done
+ * is then not called);
  * otherwise done is called later, from the event loop, never from within.
  * The first batch is sent before this returns. */
 int  hacli_run_on(struct hacli *, const char *sock_path, struct hacli_cmd *cmds,

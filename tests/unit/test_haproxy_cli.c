@@ -3,6 +3,7 @@
  * as HAProxy 2.6 prints them. */
 #include <string.h>
 
+#include "event.h"
 #include "haproxy_cli.h"
 #include "unit.h"
 
@@ -64,13 +65,38 @@ START_TEST(test_unprompt_lines)
 }
 END_TEST
 
+static void
+test_never_done(bool ok, const char *answer, void *arg)
+{
+	ck_abort_msg("done called for a run that never started");
+}
+
+/* A command whose text could not be made: the run is refused before any
+ * connection, and the texts that were made are freed (LeakSanitizer). */
+START_TEST(test_a_missing_text_is_refused)
+{
+	static char buf[64];
+	struct hacli cli = HACLI_INIT(buf);
+	struct hacli_cmd cmd[2] = { 0 };
+
+	ck_assert_int_eq(event_init(), 0);	/* as in the daemon: timers work */
+	hacli_cmd(&cmd[0], "Success", "commit ssl cert %s\n", "/x.pem");
+	ck_assert_str_eq(cmd[0].text, "commit ssl cert /x.pem\n");
+	ck_assert_str_eq(cmd[0].expect, "Success");
+	ck_assert_int_eq(hacli_run_on(&cli, "/nonexistent/haproxy.sock", cmd, 2,
+	    test_never_done, NULL), -1);
+	ck_assert(!cli.busy);
+	event_fini();
+}
+END_TEST
+
 Suite *
 unit_suite(void)
 {
 	const TTest *tests[] = {
 		test_all_answers_as_expected, test_unprompt_lines,
 		test_a_failure_is_the_reason, test_missing_answers_fail,
-		NULL,
+		test_a_missing_text_is_refused, NULL,
 	};
 
 	return unit_suite_of("haproxy_cli", NULL, NULL, tests);
