@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "daemon_int.h"
 #include "dhcp_lease.h"
@@ -255,6 +256,8 @@ daemon_dhcp_restore_one(const char *name, void *arg)
 {
 	char path[DAEMON_PATH_MAX], err[CFG_ERR_LEN];
 	struct dhcp_info *info = &d.dhcp[d.ndhcp];
+	struct stat st;
+	int64_t recorded;
 	size_t len;
 	char *buf;
 
@@ -271,8 +274,20 @@ daemon_dhcp_restore_one(const char *name, void *arg)
 		log_warn("%s: interface-name %s does not match the file name "
 		    "(ignored)", path, info->ifname);
 	else {
+		/* The file is written when its ACK is seen: its time and the
+		 * recorded end give the lease length. */
+		recorded = info->lease_expiry;
+		if (lstat(path, &st) == 0)
+			info->lease_expiry = dhcp_lease_restored_end(recorded,
+			    (int64_t)st.st_mtim.tv_sec, event_now());
 		log_info("restored dhcp state of %s: %s, %zu proxies",
 		    info->ifname, learned_state_name(info->state), info->nproxy);
+		if (info->lease_expiry != recorded)
+			log_info("dhcp: lease on %s kept until %llds from now (%llds "
+			    "past its recorded end): the client may have renewed it "
+			    "while mgmt-proxyd was stopped", info->ifname,
+			    (long long)(info->lease_expiry - event_now()),
+			    (long long)(info->lease_expiry - recorded));
 		d.ndhcp++;
 	}
 	free(buf);

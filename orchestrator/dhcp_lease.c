@@ -75,3 +75,18 @@ dhcp_lease_expire(struct dhcp_info *info, int64_t now)
 	learned_clear(info, ifname, LEARNED_EXPIRED);
 	return true;
 }
+
+int64_t
+dhcp_lease_restored_end(int64_t expiry, int64_t written, int64_t started)
+{
+	int64_t lease = expiry - written, renewed;
+
+	/* Without a lease length a DHCP server can grant, nothing can be
+	 * inferred: the recorded end stands. */
+	if (expiry == 0 || written <= 0 || lease <= 0 || lease > UINT32_MAX)
+		return expiry;
+	renewed = started < expiry ? started : expiry;
+	if (renewed <= expiry - lease || renewed > INT64_MAX - lease)
+		return expiry;
+	return renewed + lease;
+}

@@ -21,4 +21,11 @@ enum dhcp_lease_result dhcp_lease_apply(struct dhcp_info *info, const char *ifna
 bool dhcp_lease_same(const struct dhcp_info *a, const struct dhcp_info *b);
 /* Marks an ended lease as expired; true when it changed *info. */
 bool dhcp_lease_expire(struct dhcp_info *info, int64_t now);
+/* The end to honour for a lease read back at start-up: expiry as recorded
+ * by the ACK seen at `written` (when its file was written), the daemon
+ * started at `started`. The client may have renewed while the daemon was
+ * down, and that ACK went unseen: the lease then ends at most one lease
+ * length after that renewal, which came before the recorded end and before
+ * the start. 0 (no expiry) stays 0. */
+int64_t dhcp_lease_restored_end(int64_t expiry, int64_t written, int64_t started);
 #endif

@@ -168,6 +168,38 @@ START_TEST(same_ignores_only_the_expiry)
 }
 END_TEST
 
+/* A 60 s lease seen at 1000 (file written then, recorded end 1060); the
+ * client renews about every 30 s. */
+START_TEST(restored_renewal_unseen_while_stopped)
+{
+	/* Stopped at 1020, the client renewed at 1030 (to 1090) unseen,
+	 * started again at 1035: the lease must outlive its recorded end
+	 * until the renewal could end, not beyond. */
+	ck_assert_int_eq(dhcp_lease_restored_end(1060, 1000, 1035), 1095);
+	/* Started after the recorded end: the renewal came before it. */
+	ck_assert_int_eq(dhcp_lease_restored_end(1060, 1000, 1080), 1120);
+	/* Started a lease length after the recorded end: it is over. */
+	ck_assert_int_eq(dhcp_lease_restored_end(1060, 1000, 1200), 1120);
+}
+END_TEST
+
+START_TEST(restored_without_lease_length)
+{
+	/* No expiry (infinite lease), no or a nonsense file time: the
+	 * recorded end stands. */
+	ck_assert_int_eq(dhcp_lease_restored_end(0, 1000, 1035), 0);
+	ck_assert_int_eq(dhcp_lease_restored_end(1060, 0, 1035), 1060);
+	ck_assert_int_eq(dhcp_lease_restored_end(1060, 1060, 1035), 1060);
+	ck_assert_int_eq(dhcp_lease_restored_end(1060, 1100, 1035), 1060);
+	ck_assert_int_eq(dhcp_lease_restored_end(INT64_MAX, 1000, 1035), INT64_MAX);
+	/* The clock is behind the file: nothing is added. */
+	ck_assert_int_eq(dhcp_lease_restored_end(1060, 1000, 900), 1060);
+	/* Close to the end of time: no overflow. */
+	ck_assert_int_eq(dhcp_lease_restored_end(INT64_MAX - 10, INT64_MAX - 70,
+	    INT64_MAX - 20), INT64_MAX - 10);
+}
+END_TEST
+
 Suite *
 unit_suite(void)
 {
@@ -176,7 +208,9 @@ unit_suite(void)
 		wrong_chaddr_refused, nak_clears,
 		withdrawn_option_clears, invalid_value_kept_for_display,
 		infinite_lease_has_no_expiry, expiry,
-		same_ignores_only_the_expiry, NULL,
+		same_ignores_only_the_expiry,
+		restored_renewal_unseen_while_stopped,
+		restored_without_lease_length, NULL,
 	};
 
 	return unit_suite_of("dhcp_lease", setup, NULL, tests);
