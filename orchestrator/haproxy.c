@@ -19,22 +19,18 @@
 #include "haproxy_cli.h"
 #include "haproxy_fsm.h"
 #include "haproxy_health.h"
+#include "haproxy_log.h"
+#include "haproxy_map.h"
 #include "haproxy_procs.h"
 #include "haproxy_stats.h"
 #include "log.h"
 #include "passive.h"
 #include "proc.h"
-#include "render.h"
 #include "templates.h"
 #include "tunnel.h"
 
 #define HAPROXY_PATH_MAX	512
 #define HAPROXY_CHECK_MS	10000
-/* The one key of the proxy map; its value is the active proxy. */
-#define HAPROXY_MAP_KEY		"active"
-#define HAPROXY_MAP_FILE	"proxy.map"
-
-static char haproxy_sw_answer[2048];
 
 static struct {
 	char run[HAPROXY_PATH_MAX];
@@ -42,7 +38,7 @@ static struct {
 	char pid[HAPROXY_PATH_MAX], master_sock[HAPROXY_PATH_MAX];
 	char api[HAPROXY_PATH_MAX], check_log[HAPROXY_PATH_MAX];
 	char lua[HAPROXY_PATH_MAX], lua_connect[HAPROXY_PATH_MAX];
-	char health[HAPROXY_PATH_MAX], map[HAPROXY_PATH_MAX];
+	char health[HAPROXY_PATH_MAX];
 	const char *log_file;
 	struct haproxy_fsm fsm;
 	pid_t master;		/* 0 when not running */
@@ -50,18 +46,15 @@ static struct {
 	 * check: an apply that waited renders the proxy wanted by then. */
 	const struct proxy_addr *proxy;
 	char checked[ADDR_STRLEN];	/* the proxy of the rendering checked, for the log */
-	/* The proxy of the map file, the one a start or reload in progress
-	 * loads, and the one the worker forwards through (if known: not
-	 * after a failed load). */
-	struct proxy_addr mapped, loading, running;
+	/* The proxy a start, reload or change in progress loads, and the one
+	 * the worker forwards through (if known: not after a failed load). */
+	struct proxy_addr loading, running;
 	bool running_known;
-	struct hacli sw;	/* proxy changes at run time */
 	/* A mode change asked for the sessions of the former proxy to end:
 	 * if the next check is a change at run time, it ends them again right
 	 * after the change (both proxies share one server, so the first
 	 * shutdown cannot reach the sessions that begin before the change). */
 	bool shutdown_at_switch;
-	char sw_expect[ADDR_STRLEN + 16];	/* what "get map" answers then */
 	struct haproxy_cbs cb;
 	struct event_timer settle, restart, gap;	/* fd -1 until haproxy_init */
 	bool set_up;		/* every timer and the health check made */
@@ -72,42 +65,12 @@ static struct {
 	const char *health_why;	/* of the health check that just ended */
 	struct haproxy_counters counters;
 } hp = { .log_rd = -1, .settle = { .fd = -1 }, .restart = { .fd = -1 },
-    .gap = { .fd = -1 }, .sw = HACLI_INIT(haproxy_sw_answer) };
+    .gap = { .fd = -1 } };
 
 static int
 haproxy_path(char *buf, const char *name)
 {
 	return fileio_path(buf, HAPROXY_PATH_MAX, hp.run, name);
-}
-
-char *
-haproxy_render(const char *run_dir, const char *crt_list, bool inspect,
-    const char **why)
-{
-	const char *tmpl = templates_get("haproxy.cfg.tmpl");
-	const char *slash = strrchr(crt_list, '/');
-	char minted[HAPROXY_PATH_MAX], map[HAPROXY_PATH_MAX];
-	struct render_vars rv;
-
-	if (tmpl == NULL) {
-		*why = "no haproxy.cfg.tmpl compiled in";
-		return NULL;
-	}
-	render_init(&rv);
-	render_set_path(&rv, "RUN_DIR", run_dir);
-	render_set_path(&rv, "CRT_LIST", crt_list);
-	/* The names the crt-list holds are kept beside it (cert.h). */
-	if (slash == NULL || snprintf(minted, sizeof(minted), "%.*s/%s",
-	    (int)(slash - crt_list), crt_list, CERT_MINTED_FILE) >= (int)sizeof(minted))
-		minted[0] = '\0';
-	render_set_path(&rv, "MINTED_LIST", minted);
-	if (fileio_path(map, sizeof(map), run_dir, HAPROXY_MAP_FILE) == -1)
-		map[0] = '\0';
-	render_set_path(&rv, "PROXY_MAP", map);
-	render_set_uint(&rv, "HTTP_LISTEN_PORT", HAPROXY_HTTP_PORT);
-	render_set_uint(&rv, "HTTPS_LISTEN_PORT", HAPROXY_HTTPS_PORT);
-	render_set_word(&rv, "INSPECT_ACL", inspect ? "always_true" : "always_false");
-	return render_template(tmpl, &rv, why);
 }
 
 static void haproxy_run(const struct hfsm_ev *);
@@ -168,7 +131,7 @@ haproxy_init(const char *run_dir, const char *log_file)
 	    haproxy_path(hp.lua, "cert-request.lua") == -1 ||
 	    haproxy_path(hp.lua_connect, "connect-tunnel.lua") == -1 ||
 	    haproxy_path(hp.health, "haproxy-health.sock") == -1 ||
-	    haproxy_path(hp.map, HAPROXY_MAP_FILE) == -1) {
+	    haproxy_map_init(run_dir) == -1) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
@@ -346,33 +309,6 @@ haproxy_checked(pid_t pid, int status, void *arg)
 	haproxy_run(&ev);
 }
 
-/* Ends the HTTP requests and CONNECT tunnels through the proxy: two
- * commands. */
-static void
-haproxy_sessions_cmds(struct hacli_cmd cmd[2])
-{
-	hacli_cmd(&cmd[0], "", "shutdown sessions server be_proxy/proxy\n");
-	hacli_cmd(&cmd[1], "", "shutdown sessions server ls_connect/proxy\n");
-}
-
-/* The proxy map: its one entry names the active proxy (validated
- * numbers only). A start or reload reads it; a change at run time is the
- * same line through the runtime API. */
-static int
-haproxy_map_write(const struct proxy_addr *proxy)
-{
-	char a[ADDR_STRLEN], line[ADDR_STRLEN + sizeof(HAPROXY_MAP_KEY) + 2];
-
-	addr_format(proxy, a);
-	snprintf(line, sizeof(line), HAPROXY_MAP_KEY " %s\n", a);
-	if (fileio_replace(hp.map, line, strlen(line), 0644) == -1) {
-		log_err("%s: %s", hp.map, strerror(errno));
-		return -1;
-	}
-	hp.mapped = *proxy;
-	return 0;
-}
-
 static void
 haproxy_switched(bool ok, const char *answer, void *arg)
 {
@@ -389,32 +325,17 @@ haproxy_switched(bool ok, const char *answer, void *arg)
 
 /* Only the proxy changes: the worker is told at run time, without a
  * reload (which would drop every pooled tunnel, and whose replaced worker
- * HAProxy 2.6.12 may crash on its way out). The map entry changes in one
- * command; pooled connections carry their proxy in their key, so none to
- * the former proxy is used again, and the idle ones are closed at once
- * ("ssl on" on a server that has it only purges its idle connections). */
+ * HAProxy 2.6.12 may crash on its way out). Pooled connections carry
+ * their proxy in their key, so none to the former proxy is used again. */
 static bool
 haproxy_switch(const struct hfsm_actions *act, bool shutdown, struct hfsm_ev *next)
 {
-	struct hacli_cmd cmd[5] = { 0 };
-	char a[ADDR_STRLEN];
-	size_t n = 0;
-
+	/* Not even in the file: a reload would not take it either. */
 	*next = (struct hfsm_ev){ .type = HFSM_EV_REFUSED, .gen = act->gen };
 	if (haproxy_map_write(hp.proxy) == -1)
 		return true;
-	addr_format(hp.proxy, a);
-	snprintf(hp.sw_expect, sizeof(hp.sw_expect), "value=\"%s\"", a);
-	hacli_cmd(&cmd[n++], "", "set map %s " HAPROXY_MAP_KEY " %s\n", hp.map, a);
-	hacli_cmd(&cmd[n++], hp.sw_expect, "get map %s " HAPROXY_MAP_KEY "\n", hp.map);
-	hacli_cmd(&cmd[n++], "server ssl setting updated",
-	    "set server be_origin/origin ssl on\n");
-	if (shutdown) {
-		haproxy_sessions_cmds(&cmd[n]);
-		n += 2;
-	}
 	hp.loading = *hp.proxy;
-	if (hacli_run_on(&hp.sw, hp.api, cmd, n, haproxy_switched,
+	if (haproxy_map_change(hp.api, hp.proxy, shutdown, haproxy_switched,
 	    (void *)(uintptr_t)act->gen) == 0)
 		return false;
 	log_warn("HAProxy: proxy change at run time not sent: reloading instead");
@@ -464,7 +385,7 @@ haproxy_check(const struct hfsm_actions *act, struct hfsm_ev *next)
 				return haproxy_switch(act, shutdown, next);
 			/* A refused check may have left another proxy in the
 			 * file, which a restart would read. */
-			if (addr_cmp(&hp.mapped, hp.proxy) != 0)
+			if (addr_cmp(haproxy_map_written(), hp.proxy) != 0)
 				haproxy_map_write(hp.proxy);
 			next->type = HFSM_EV_SAME;
 			return true;
@@ -491,43 +412,6 @@ haproxy_check(const struct hfsm_actions *act, struct hfsm_ev *next)
 		return true;
 	}
 	return false;
-}
-
-/* Logs a step, cause before effect: the transitions, then what the
- * operator has always read for them. */
-static void
-haproxy_log_step(const struct hfsm_ev *ev, const struct hfsm_actions *act)
-{
-	const struct hfsm_transition *t = &act->t;
-	int st = hp.exit_status;
-
-	if (t->health_from != t->health_to)
-		log_info("HAProxy health: %s -> %s", haproxy_watch_state_name(t->health_from),
-		    haproxy_watch_state_name(t->health_to));
-	if (t->from != t->to)
-		log_info("HAProxy life cycle: %s -> %s (%s)", haproxy_fsm_state_name(t->from),
-		    haproxy_fsm_state_name(t->to), t->cause);
-	if (act->flags & HFSM_ACT_HUNG)
-		log_err("HAProxy did not answer %d health checks in a row (%s)",
-		    HPW_MISSES, hp.health_why);
-	if (t->health_from == HPW_NOT_ANSWERING && t->health_to == HPW_ANSWERING)
-		log_info("HAProxy answers its health checks again");
-	if (ev->type == HFSM_EV_HEALTH && t->to == HFSM_RESTARTING && t->from != t->to)
-		log_err("HAProxy has not answered for %d s: restarting it",
-		    HPW_RESTART_MS / 1000);
-	if (ev->type == HFSM_EV_SETTLE_DUE && t->from != t->to)
-		log_warn("HAProxy did not report the end of its start or reload within "
-		    "%d s", HFSM_SETTLE_MS / 1000);
-	if (ev->type != HFSM_EV_EXITED || t->from == t->to)
-		return;
-	if (act->flags & HFSM_ACT_RESTART_ARM)
-		log_err("HAProxy exited unexpectedly (%s %d): restarting in %u ms",
-		    WIFSIGNALED(st) ? "signal" : "status",
-		    WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st), act->delay_ms);
-	else if (t->from == HFSM_RESTARTING)
-		log_info("HAProxy stopped; starting it again");
-	else
-		log_info("HAProxy stopped");
 }
 
 /* Carries out act; true with *next when an action decided the next event
@@ -588,7 +472,7 @@ haproxy_carry_out(const struct hfsm_actions *act, struct hfsm_ev *next)
 	}
 	if (f & (HFSM_ACT_START | HFSM_ACT_RELOAD)) {
 		/* Until its load is reported, what the worker runs is unknown. */
-		hp.loading = hp.mapped;
+		hp.loading = *haproxy_map_written();
 		hp.running_known = false;
 		event_timer_arm(&hp.settle, HFSM_SETTLE_MS);
 		if (hp.cb.loading != NULL)
@@ -613,7 +497,7 @@ haproxy_run(const struct hfsm_ev *ev)
 	 * unrenderable) or a failed spawn's, each a state further. */
 	for (int i = 0; i < 8; i++) {
 		haproxy_fsm_step(&hp.fsm, ev, event_mono_ms(), &act);
-		haproxy_log_step(ev, &act);
+		haproxy_log_step(ev, &act, hp.exit_status, hp.health_why);
 		if (!haproxy_carry_out(&act, &next))
 			return;
 		ev = &next;
@@ -646,7 +530,7 @@ haproxy_shutdown_sessions(void)
 	if (hp.master == 0)
 		return;
 	hp.shutdown_at_switch = true;
-	haproxy_sessions_cmds(cmd);
+	haproxy_map_shutdown_cmds(cmd);
 	hacli_run(hp.api, cmd, 2, haproxy_sessions_done, NULL);
 }
 void
