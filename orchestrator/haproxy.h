@@ -63,7 +63,8 @@ struct haproxy_cbs {
 	void (*hung)(void);
 };
 void haproxy_on_events(const struct haproxy_cbs *);
-/* Pure: the configuration text for proxy (NULL with *why on error). */
+/* The configuration text (haproxy_render.c); it names no proxy: that is
+ * the proxy map (haproxy_map.h). NULL with *why on error. */
 char *haproxy_render(const char *run_dir, const char *crt_list, bool inspect,
     const char **why);
 #endif
